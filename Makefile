@@ -1,0 +1,63 @@
+# switchbench — every entry point a user, a developer or CI needs.
+# Tiers of `make test` run in order and stop at the first failure; each one fails loudly when it cannot run.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+MODE ?= full
+JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
+
+.PHONY: all deps build lint test test-static test-unit test-native test-cluster \
+        native images cluster-up cluster-down demo bench bench-native clean
+
+all: build
+
+# npm ci only when the lock file changed since the last install.
+deps: node_modules/.switchbench-deps
+node_modules/.switchbench-deps: package-lock.json package.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+build: deps native
+	npm run build
+
+native:
+	$(MAKE) -C native
+
+lint: deps
+	npm run lint
+	npm run typecheck
+
+test: test-static test-unit test-native test-cluster
+
+test-static: lint
+	node test/tools/gen-types.mjs --check
+
+test-unit: deps
+	$(JEST) -c test/jest.unit.config.mjs
+
+test-native: native
+	bash test/native/run.sh
+
+test-cluster: deps
+	$(JEST) -c test/cluster/jest.config.mjs
+
+images:
+	bash images/build.sh
+
+cluster-up:
+	bash test/cluster/up.sh $(MODE)
+
+cluster-down:
+	bash test/cluster/down.sh
+
+demo: deps
+	bash test/tools/demo.sh
+
+bench: bench-native
+
+bench-native: native
+	$(MAKE) -C native bench
+
+clean:
+	rm -rf dist
+	$(MAKE) -C native clean

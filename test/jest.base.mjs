@@ -1,0 +1,18 @@
+// Shared jest settings for every tier: ESM TypeScript through ts-jest (operator-style notes §2.8).
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function jestConfig(overrides) {
+  return {
+    rootDir,
+    testEnvironment: 'node',
+    extensionsToTreatAsEsm: ['.ts'],
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/test/tsconfig.json' }],
+    },
+    moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+    ...overrides,
+  };
+}
