@@ -31,6 +31,7 @@ test: test-static test-unit test-native test-cluster
 
 test-static: lint
 	node test/tools/gen-types.mjs --check
+	node test/tools/gen-api-docs.mjs --check
 
 test-unit: deps
 	$(JEST) -c test/jest.unit.config.mjs
