@@ -1,0 +1,70 @@
+// The contract between the controller and the data paths: the controller builds every pod from these
+// plans and never branches on spec.datapath itself. Drivers are pure: spec and identity in, plans out.
+import type { V1Probe } from '@kubernetes/client-node';
+import type { Datapath, SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
+
+/** Where each pod of a run sees the run's host directory (vhost-user and memif sockets). */
+export const RUN_DIR_IN_POD = '/run/switchbench';
+/** Parent of the per-run host directories; fixed by the operator, never taken from a spec. */
+export const RUN_DIR_ON_HOST_ROOT = '/var/run/switchbench/runs';
+/** Unix socket paths (sun_path) hold at most 107 bytes plus the terminating NUL. */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+export interface RunIdentity {
+  namespace: string;
+  /** SwitchBenchmarkRun name. */
+  name: string;
+  /** SwitchBenchmarkRun UID: keys the host directory, so no user string reaches a host path. */
+  uid: string;
+}
+
+export interface RunContext {
+  run: RunIdentity;
+  /** Defaulted spec with its data path's options block present (see withDatapathOptions). */
+  spec: SwitchBenchmarkSpec;
+  images: { traffic: string; switch: string };
+}
+
+export type TrafficRole = 'sender' | 'receiver';
+
+/** A file the operator puts in a ConfigMap and mounts read-only into the switch container. */
+export interface ConfigFile {
+  /** ConfigMap key and file name. */
+  key: string;
+  content: string;
+}
+
+export interface SwitchPlan {
+  image: string;
+  /** argv, executed directly: never through a shell. */
+  command: string[];
+  /** Files mounted read-only at `configDir`. */
+  configFiles: ConfigFile[];
+  configDir: string;
+  /** Ready only when both ports exist and forward, judged by the switch's own view. */
+  readinessProbe: V1Probe;
+  /** Linux capabilities beyond none (e.g. IPC_LOCK for hugepage locking). */
+  capabilities: string[];
+  /** Sockets the switch creates or connects to, as seen in the pod (each ≤ MAX_SOCKET_PATH_BYTES). */
+  sockets: string[];
+}
+
+export interface TrafficEndpointPlan {
+  /** Arguments of sb-sender / sb-receiver that select and configure the I/O backend. */
+  backendArgs: string[];
+  capabilities: string[];
+  hugepages: boolean;
+  /** Mount the run's host directory at RUN_DIR_IN_POD. */
+  runDir: boolean;
+  /** Pod annotations (e.g. Multus network selection). */
+  annotations: Record<string, string>;
+  /** Extended resources per pod (e.g. an SR-IOV VF). */
+  extendedResources: Record<string, string>;
+}
+
+export interface DatapathDriver {
+  readonly datapath: Datapath;
+  /** The switch between sender and receiver; undefined when there is none (memif, sriov, kernel). */
+  switchPlan(context: RunContext): SwitchPlan | undefined;
+  endpoint(context: RunContext, role: TrafficRole): TrafficEndpointPlan;
+}
