@@ -6,8 +6,8 @@ SHELL := /bin/bash
 MODE ?= full
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 
-.PHONY: all deps build lint test test-static test-unit test-native test-cluster \
-        native images cluster-up cluster-down demo bench bench-native clean
+.PHONY: all deps build lint test test-static test-unit test-native test-switches test-cluster \
+        native images cluster-up cluster-down demo bench bench-native bench-switches clean
 
 all: build
 
@@ -27,7 +27,7 @@ lint: deps
 	npm run lint
 	npm run typecheck
 
-test: test-static test-unit test-native test-cluster
+test: test-static test-unit test-native test-switches test-cluster
 
 test-static: lint
 	node test/tools/gen-types.mjs --check
@@ -38,6 +38,9 @@ test-unit: deps
 
 test-native: native
 	bash test/native/run.sh
+
+test-switches: native deps
+	bash test/switches/run.sh
 
 test-cluster: deps
 	$(JEST) -c test/cluster/jest.config.mjs
@@ -54,10 +57,13 @@ cluster-down:
 demo: deps
 	bash test/tools/demo.sh
 
-bench: bench-native
+bench: bench-native bench-switches
 
 bench-native: native
 	$(MAKE) -C native bench
+
+bench-switches: native
+	bash test/switches/bench.sh
 
 clean:
 	rm -rf dist
