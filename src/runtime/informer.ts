@@ -1,0 +1,116 @@
+import { ListWatch, Watch, type KubeConfig, type KubernetesObject, type ListPromise, type ObjectCache } from '@kubernetes/client-node';
+import type { Logger } from 'winston';
+import { errorMessage } from './reconcile.js';
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+
+export interface InformerObserver {
+  /** The informer's watch was started again; reason: error or watchdog. */
+  restarted?(informer: string, reason: 'error' | 'watchdog'): void;
+}
+
+export interface ResilientInformerOptions<T extends KubernetesObject> {
+  /** For logs and metrics, e.g. "switchbenchmarks". */
+  name: string;
+  kubeConfig: KubeConfig;
+  /** Collection path, e.g. /apis/switchbench.io/v1alpha1/switchbenchmarks. */
+  path: string;
+  /** The list call; must apply the same selectors as the watch (client-node applies them only to the watch). */
+  list: ListPromise<T>;
+  labelSelector?: string;
+  log: Logger;
+  observer?: InformerObserver;
+  /** Restart the watch when no event arrived for this long: client-node 1.4 can hang a watch silently. */
+  watchdogMs?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * client-node's ListWatch made to keep running: it stops for good after a non-410 error, so this
+ * restarts it with jittered exponential backoff (1 s to 30 s), and a watchdog restarts a watch that
+ * has been silent too long. A restart resumes from the last resourceVersion, so it costs a WATCH,
+ * not a LIST. Objects from get()/list() are the cache's own: never mutate them.
+ */
+export class ResilientInformer<T extends KubernetesObject> implements ObjectCache<T> {
+  private readonly listWatch: ListWatch<T>;
+  private readonly handlers: ((event: InformerEvent, object: T) => void)[] = [];
+  private stopping = false;
+  private failures = 0;
+  private lastEventAt = Date.now();
+  private restartTimer: NodeJS.Timeout | undefined;
+  private watchdogTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ResilientInformerOptions<T>) {
+    this.listWatch = new ListWatch(options.path, new Watch(options.kubeConfig), options.list, false, options.labelSelector);
+    for (const event of ['add', 'update', 'delete'] as const) {
+      this.listWatch.on(event, (object) => {
+        this.lastEventAt = Date.now();
+        for (const handler of this.handlers) handler(event, object);
+      });
+    }
+    this.listWatch.on('connect', () => {
+      this.lastEventAt = Date.now();
+    });
+    this.listWatch.on('error', (err) => this.onError(err));
+  }
+
+  onEvent(handler: (event: InformerEvent, object: T) => void): void {
+    this.handlers.push(handler);
+  }
+
+  /** Lists, fills the cache, starts watching; resolves once the cache holds the first list. */
+  async start(): Promise<void> {
+    this.stopping = false;
+    const watchdogMs = this.options.watchdogMs ?? 5 * 60_000;
+    this.watchdogTimer = setInterval(() => {
+      if (Date.now() - this.lastEventAt > watchdogMs) void this.restart('watchdog');
+    }, Math.max(1000, watchdogMs / 4));
+    this.watchdogTimer.unref();
+    await this.listWatch.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.watchdogTimer);
+    clearTimeout(this.restartTimer);
+    await this.listWatch.stop();
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.listWatch.get(name, namespace);
+  }
+
+  list(namespace?: string): ReadonlyArray<T> {
+    return this.listWatch.list(namespace);
+  }
+
+  private onError(err: unknown): void {
+    if (this.stopping || (err instanceof Error && err.name === 'AbortError')) return;
+    const min = this.options.minBackoffMs ?? 1000;
+    const max = this.options.maxBackoffMs ?? 30_000;
+    const delay = Math.min(max, min * 2 ** this.failures) * (0.5 + Math.random() / 2);
+    this.failures++;
+    this.options.log.warn('Informer watch failed, restarting', {
+      informer: this.options.name,
+      error: errorMessage(err),
+      delayMs: Math.round(delay),
+    });
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => void this.restart('error'), delay);
+    this.restartTimer.unref();
+  }
+
+  private async restart(reason: 'error' | 'watchdog'): Promise<void> {
+    if (this.stopping) return;
+    this.lastEventAt = Date.now();
+    this.options.observer?.restarted?.(this.options.name, reason);
+    // ListWatch.stop() reports the aborted request as an error: mute it while we restart on purpose.
+    this.stopping = true;
+    await this.listWatch.stop();
+    this.stopping = false;
+    const failuresBefore = this.failures;
+    await this.listWatch.start();
+    if (this.failures === failuresBefore) this.failures = 0;
+  }
+}

@@ -1,0 +1,66 @@
+import type { Logger } from 'winston';
+import type { WorkQueue } from './workqueue.js';
+
+/** A failure that retrying cannot fix (e.g. an invalid spec): reported once, never retried. */
+export class TerminalError extends Error {
+  override readonly name = 'TerminalError';
+}
+
+export interface ReconcileResult {
+  /** Reconcile the key again after this long even if nothing changes (polling a deadline). */
+  requeueAfterMs?: number;
+}
+
+export type Reconciler = (key: string) => Promise<ReconcileResult | void>;
+
+export type ReconcileOutcome = 'success' | 'requeue_after' | 'error' | 'terminal_error';
+
+export interface ReconcileObserver {
+  reconciled?(outcome: ReconcileOutcome, seconds: number): void;
+}
+
+/**
+ * Runs `workers` loops taking keys off the queue until it shuts down, following controller-runtime's
+ * reconcileHandler: an error requeues with backoff, a requeue-after schedules the key and resets its
+ * backoff, success resets the backoff. Resolves when every loop has finished its last key.
+ */
+export async function runWorkers(
+  queue: WorkQueue,
+  reconcile: Reconciler,
+  options: { workers: number; log: Logger; observer?: ReconcileObserver },
+): Promise<void> {
+  const loop = async (): Promise<void> => {
+    for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
+      const started = performance.now();
+      const outcome = await reconcileOne(queue, reconcile, key, options.log);
+      options.observer?.reconciled?.(outcome, (performance.now() - started) / 1000);
+      queue.done(key);
+    }
+  };
+  await Promise.all(Array.from({ length: options.workers }, loop));
+}
+
+async function reconcileOne(queue: WorkQueue, reconcile: Reconciler, key: string, log: Logger): Promise<ReconcileOutcome> {
+  try {
+    const result = await reconcile(key);
+    queue.forget(key);
+    if (result?.requeueAfterMs !== undefined) {
+      queue.addAfter(key, result.requeueAfterMs);
+      return 'requeue_after';
+    }
+    return 'success';
+  } catch (err) {
+    if (err instanceof TerminalError) {
+      queue.forget(key);
+      log.error('Reconcile failed terminally', { key, error: err.message });
+      return 'terminal_error';
+    }
+    log.warn('Reconcile failed, will retry', { key, retries: queue.retries(key), error: errorMessage(err) });
+    queue.addRateLimited(key);
+    return 'error';
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
