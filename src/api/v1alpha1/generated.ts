@@ -703,6 +703,46 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
             "rule": "!has(self.timeZone) || has(self.schedule)",
             "message": "spec.timeZone is allowed only together with spec.schedule",
             "fieldPath": ".timeZone"
+          },
+          {
+            "rule": "self.method.type == 'sweep' ? has(self.method.sweep) : !has(self.method.sweep)",
+            "message": "spec.method.sweep is required when method.type is sweep, and allowed only then",
+            "fieldPath": ".method.sweep"
+          },
+          {
+            "rule": "self.method.type == 'ndr-pdr' ? has(self.method.ndrPdr) : !has(self.method.ndrPdr)",
+            "message": "spec.method.ndrPdr is required when method.type is ndr-pdr, and allowed only then",
+            "fieldPath": ".method.ndrPdr"
+          },
+          {
+            "rule": "duration(self.trial.warmup) + duration(self.trial.window) <= duration(self.trial.duration)",
+            "message": "spec.trial.warmup + spec.trial.window must not exceed spec.trial.duration",
+            "fieldPath": ".trial"
+          },
+          {
+            "rule": "duration(self.trial.sampleInterval) <= duration(self.trial.window)",
+            "message": "spec.trial.sampleInterval must not exceed spec.trial.window",
+            "fieldPath": ".trial.sampleInterval"
+          },
+          {
+            "rule": "duration(self.trial.duration) >= duration('2s') && duration(self.trial.duration) <= duration('1h')",
+            "message": "spec.trial.duration must be between 2s and 1h",
+            "fieldPath": ".trial.duration"
+          },
+          {
+            "rule": "duration(self.trial.window) > duration('0s')",
+            "message": "spec.trial.window must be longer than 0s",
+            "fieldPath": ".trial.window"
+          },
+          {
+            "rule": "duration(self.trial.sampleInterval) >= duration('100ms') && duration(self.trial.sampleInterval) <= duration('60s')",
+            "message": "spec.trial.sampleInterval must be between 100ms and 60s",
+            "fieldPath": ".trial.sampleInterval"
+          },
+          {
+            "rule": "self.resources.hugepages.perPodMi % (self.resources.hugepages.pageSize == '1Gi' ? 1024 : 2) == 0",
+            "message": "spec.resources.hugepages.perPodMi must be a multiple of the page size (2 for 2Mi, 1024 for 1Gi)",
+            "fieldPath": ".resources.hugepages.perPodMi"
           }
         ],
         "properties": {
@@ -932,16 +972,6 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
             "description": "How offered rates are chosen.",
             "type": "object",
             "default": {},
-            "x-kubernetes-validations": [
-              {
-                "rule": "self.type == 'sweep' ? has(self.sweep) : !has(self.sweep)",
-                "message": "spec.method.sweep is required when method.type is sweep, and allowed only then"
-              },
-              {
-                "rule": "self.type == 'ndr-pdr' ? has(self.ndrPdr) : !has(self.ndrPdr)",
-                "message": "spec.method.ndrPdr is required when method.type is ndr-pdr, and allowed only then"
-              }
-            ],
             "properties": {
               "type": {
                 "description": "sweep offers each rate of a list or range (the paper's Figure 2). ndr-pdr searches, RFC 2544 style, for the highest rate whose loss stays within each loss ratio. max offers as fast as the sender can and reports what arrives.",
@@ -1074,28 +1104,6 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
             "description": "One measurement at one offered rate. The defaults are the paper's protocol: a 60 s trial whose first 20 s are discarded, the per-second receive rate averaged over the next 20 s.",
             "type": "object",
             "default": {},
-            "x-kubernetes-validations": [
-              {
-                "rule": "duration(self.warmup) + duration(self.window) <= duration(self.duration)",
-                "message": "spec.trial.warmup + spec.trial.window must not exceed spec.trial.duration"
-              },
-              {
-                "rule": "duration(self.sampleInterval) <= duration(self.window)",
-                "message": "spec.trial.sampleInterval must not exceed spec.trial.window"
-              },
-              {
-                "rule": "duration(self.duration) >= duration('2s') && duration(self.duration) <= duration('1h')",
-                "message": "spec.trial.duration must be between 2s and 1h"
-              },
-              {
-                "rule": "duration(self.window) > duration('0s')",
-                "message": "spec.trial.window must be longer than 0s"
-              },
-              {
-                "rule": "duration(self.sampleInterval) >= duration('100ms') && duration(self.sampleInterval) <= duration('60s')",
-                "message": "spec.trial.sampleInterval must be between 100ms and 60s"
-              }
-            ],
             "properties": {
               "duration": {
                 "description": "Length of one trial, warm-up included (Go duration, e.g. 60s, 1m30s).",
@@ -1152,12 +1160,6 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
             "description": "CPUs, memory and hugepages of each pod the benchmark runs.",
             "type": "object",
             "default": {},
-            "x-kubernetes-validations": [
-              {
-                "rule": "self.hugepages.perPodMi % (self.hugepages.pageSize == '1Gi' ? 1024 : 2) == 0",
-                "message": "spec.resources.hugepages.perPodMi must be a multiple of the page size (2 for 2Mi, 1024 for 1Gi)"
-              }
-            ],
             "properties": {
               "cpuPolicy": {
                 "description": "exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. shared gives small CPU requests and programs that sleep when paced or idle: for small dev clusters only, figures are not comparable with exclusive ones.",
