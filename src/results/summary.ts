@@ -1,0 +1,51 @@
+import type { SummaryPoint, SwitchBenchmarkSpec, Trial } from '../api/v1alpha1/types.js';
+import { points } from '../plan/trials.js';
+import { median } from './stats.js';
+
+const bitsPerSecond = (pps: number, packetSize: number) => pps * packetSize * 8;
+
+/**
+ * The run's figures per (packet size, burst size). The receive rate at an offered rate is the median
+ * over its repetitions (robust to the fast/slow flips of shared machines), with min and max beside it;
+ * the point's maximum is the best such median over the offered rates. Generator-limited and failed
+ * trials are counted but never taken as a figure of the data path.
+ */
+export function summarize(spec: SwitchBenchmarkSpec, trials: readonly Trial[]): SummaryPoint[] {
+  return points(spec).flatMap(({ packetSize, burstSize }) => {
+    const own = trials.filter((t) => t.packetSize === packetSize && t.burstSize === burstSize);
+    if (own.length === 0) return [];
+    const measured = own.filter((t) => t.outcome === 'Measured' && t.rxPpsMean !== undefined);
+    const byRate = new Map<number, number[]>();
+    for (const t of measured) byRate.set(t.offeredPps, [...(byRate.get(t.offeredPps) ?? []), t.rxPpsMean as number]);
+    let best: number[] | undefined;
+    for (const rates of byRate.values()) if (!best || median(rates) > median(best)) best = rates;
+    const point: SummaryPoint = {
+      packetSize,
+      burstSize,
+      trials: own.length,
+      unstableTrials: own.filter((t) => t.unstable).length,
+      generatorLimitedTrials: own.filter((t) => t.outcome === 'GeneratorLimited').length,
+    };
+    if (best) {
+      point.maxRxPps = median(best);
+      point.maxRxPpsMin = Math.min(...best);
+      point.maxRxPpsMax = Math.max(...best);
+      point.maxRxBitsPerSecond = bitsPerSecond(point.maxRxPps, packetSize);
+    }
+    return [point];
+  });
+}
+
+/** "64B 5.21Mpps": the smallest frame's figure, the one the paper's comparisons lead with. */
+export function headline(summary: readonly SummaryPoint[]): string | undefined {
+  const first = [...summary].filter((p) => p.maxRxPps !== undefined).sort((a, b) => a.packetSize - b.packetSize || a.burstSize - b.burstSize)[0];
+  if (!first) return undefined;
+  const ndr = first.ndr?.pps;
+  return ndr !== undefined ? `${first.packetSize}B NDR ${formatPps(ndr)}` : `${first.packetSize}B ${formatPps(first.maxRxPps as number)}`;
+}
+
+export function formatPps(pps: number): string {
+  if (pps >= 1e6) return `${(pps / 1e6).toFixed(2)}Mpps`;
+  if (pps >= 1e3) return `${(pps / 1e3).toFixed(1)}kpps`;
+  return `${Math.round(pps)}pps`;
+}
