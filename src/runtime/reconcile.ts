@@ -11,7 +11,7 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
-export type Reconciler = (key: string) => Promise<ReconcileResult | void>;
+export type Reconciler = (key: string) => Promise<ReconcileResult>;
 
 export type ReconcileOutcome = 'success' | 'requeue_after' | 'error' | 'terminal_error';
 
@@ -44,7 +44,7 @@ async function reconcileOne(queue: WorkQueue, reconcile: Reconciler, key: string
   try {
     const result = await reconcile(key);
     queue.forget(key);
-    if (result?.requeueAfterMs !== undefined) {
+    if (result.requeueAfterMs !== undefined) {
       queue.addAfter(key, result.requeueAfterMs);
       return 'requeue_after';
     }
