@@ -1,0 +1,152 @@
+// The operator's only writes to the cluster. Reads come from informer caches, never from here.
+import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
+import type { SwitchBenchmark, SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
+import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION } from '../api/v1alpha1/types.js';
+
+export const FIELD_MANAGER = 'switchbench-operator';
+
+export interface EventInput {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface ClusterWriter {
+  createPod(pod: V1Pod): Promise<void>;
+  deletePod(namespace: string, name: string): Promise<void>;
+  createConfigMap(configMap: V1ConfigMap): Promise<void>;
+  deleteConfigMap(namespace: string, name: string): Promise<void>;
+  createRun(run: SwitchBenchmarkRun): Promise<void>;
+  deleteRun(namespace: string, name: string): Promise<void>;
+  /** Replaces the status, guarded by the object's resourceVersion: a stale copy gets a 409. */
+  replaceRunStatus(run: SwitchBenchmarkRun): Promise<SwitchBenchmarkRun>;
+  replaceBenchmarkStatus(benchmark: SwitchBenchmark): Promise<SwitchBenchmark>;
+  event(object: SwitchBenchmark | SwitchBenchmarkRun, event: EventInput): Promise<void>;
+  addRunFinalizer(run: SwitchBenchmarkRun, finalizer: string): Promise<void>;
+  removeRunFinalizer(run: SwitchBenchmarkRun, finalizer: string): Promise<void>;
+}
+
+export function isApiError(err: unknown, code: number): boolean {
+  return err instanceof ApiException && err.code === code;
+}
+
+const ignoring = (code: number) => (err: unknown) => {
+  if (!isApiError(err, code)) throw err;
+};
+
+export class KubeClusterWriter implements ClusterWriter {
+  private readonly core: CoreV1Api;
+  private readonly custom: CustomObjectsApi;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  // Creates tolerate AlreadyExists: names are deterministic, so an existing object is the one a
+  // previous reconcile (perhaps of an operator that was killed since) created.
+  async createPod(pod: V1Pod): Promise<void> {
+    await this.core.createNamespacedPod({ namespace: pod.metadata?.namespace as string, body: pod, fieldManager: FIELD_MANAGER }).catch(ignoring(409));
+  }
+
+  async deletePod(namespace: string, name: string): Promise<void> {
+    await this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 5 }).catch(ignoring(404));
+  }
+
+  async createConfigMap(configMap: V1ConfigMap): Promise<void> {
+    await this.core
+      .createNamespacedConfigMap({ namespace: configMap.metadata?.namespace as string, body: configMap, fieldManager: FIELD_MANAGER })
+      .catch(ignoring(409));
+  }
+
+  async deleteConfigMap(namespace: string, name: string): Promise<void> {
+    await this.core.deleteNamespacedConfigMap({ namespace, name }).catch(ignoring(404));
+  }
+
+  async createRun(run: SwitchBenchmarkRun): Promise<void> {
+    await this.custom
+      .createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: run.metadata.namespace as string, plural: RUN_PLURAL, body: run, fieldManager: FIELD_MANAGER })
+      .catch(ignoring(409));
+  }
+
+  async deleteRun(namespace: string, name: string): Promise<void> {
+    await this.custom
+      .deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name, propagationPolicy: 'Background' })
+      .catch(ignoring(404));
+  }
+
+  async replaceRunStatus(run: SwitchBenchmarkRun): Promise<SwitchBenchmarkRun> {
+    return (await this.custom.replaceNamespacedCustomObjectStatus({
+      group: GROUP,
+      version: VERSION,
+      namespace: run.metadata.namespace as string,
+      plural: RUN_PLURAL,
+      name: run.metadata.name as string,
+      body: run,
+      fieldManager: FIELD_MANAGER,
+    })) as SwitchBenchmarkRun;
+  }
+
+  async replaceBenchmarkStatus(benchmark: SwitchBenchmark): Promise<SwitchBenchmark> {
+    return (await this.custom.replaceNamespacedCustomObjectStatus({
+      group: GROUP,
+      version: VERSION,
+      namespace: benchmark.metadata.namespace as string,
+      plural: BENCHMARK_PLURAL,
+      name: benchmark.metadata.name as string,
+      body: benchmark,
+      fieldManager: FIELD_MANAGER,
+    })) as SwitchBenchmark;
+  }
+
+  addRunFinalizer(run: SwitchBenchmarkRun, finalizer: string): Promise<void> {
+    return this.patchFinalizers(run, [...(run.metadata.finalizers ?? []), finalizer]);
+  }
+
+  removeRunFinalizer(run: SwitchBenchmarkRun, finalizer: string): Promise<void> {
+    return this.patchFinalizers(run, (run.metadata.finalizers ?? []).filter((f) => f !== finalizer));
+  }
+
+  /** A JSON patch guarded by a test of the resourceVersion, as prometheus-operator does: never clobbers others' finalizers. */
+  private async patchFinalizers(run: SwitchBenchmarkRun, finalizers: string[]): Promise<void> {
+    await this.custom.patchNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: run.metadata.namespace as string,
+      plural: RUN_PLURAL,
+      name: run.metadata.name as string,
+      fieldManager: FIELD_MANAGER,
+      body: [
+        { op: 'test', path: '/metadata/resourceVersion', value: run.metadata.resourceVersion },
+        { op: 'add', path: '/metadata/finalizers', value: finalizers },
+      ],
+    });
+  }
+
+  async event(object: SwitchBenchmark | SwitchBenchmarkRun, event: EventInput): Promise<void> {
+    const now = new Date();
+    const namespace = object.metadata.namespace as string;
+    await this.core.createNamespacedEvent({
+      namespace,
+      body: {
+        metadata: { generateName: `${object.metadata.name}.`, namespace },
+        involvedObject: {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          name: object.metadata.name,
+          namespace,
+          uid: object.metadata.uid,
+          resourceVersion: object.metadata.resourceVersion,
+        },
+        type: event.type,
+        reason: event.reason,
+        message: event.message,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+        source: { component: FIELD_MANAGER },
+        reportingComponent: FIELD_MANAGER,
+      },
+    });
+  }
+}

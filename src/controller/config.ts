@@ -1,0 +1,36 @@
+import type { Datapath } from '../api/v1alpha1/types.js';
+
+/** Operator-level settings, chosen by the cluster admin (flags / chart values), never by a spec. */
+export interface OperatorConfig {
+  /** Default image of the traffic programs. */
+  trafficImage: string;
+  /** Default switch image per data path that has a switch. */
+  switchImages: Partial<Record<Datapath, string>>;
+  /** Images a spec may pick instead of the defaults. The defaults are always allowed. */
+  imageAllowlist: string[];
+  /** Attempts of one trial before it is recorded as failed. */
+  maxTrialAttempts: number;
+  /** Added to a trial's duration for pod start and result upload before the trial counts as hung. */
+  trialGraceSeconds: number;
+  /** How long the switch may take to become ready before the run fails. */
+  switchReadyTimeoutSeconds: number;
+}
+
+export const DEFAULT_CONFIG: OperatorConfig = {
+  trafficImage: 'localhost/switchbench-traffic:dev',
+  switchImages: {
+    testpmd: 'localhost/switchbench-testpmd:dev',
+    'ovs-dpdk': 'localhost/switchbench-ovs-dpdk:dev',
+    vpp: 'localhost/switchbench-vpp:dev',
+    snabb: 'localhost/switchbench-snabb:dev',
+  },
+  imageAllowlist: [],
+  maxTrialAttempts: 3,
+  trialGraceSeconds: 60,
+  switchReadyTimeoutSeconds: 300,
+};
+
+/** The allowlist a spec is checked against: the admin's list plus the defaults. */
+export function allowedImages(config: OperatorConfig): string[] {
+  return [...new Set([config.trafficImage, ...Object.values(config.switchImages), ...config.imageAllowlist])];
+}

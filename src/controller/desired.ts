@@ -1,0 +1,234 @@
+// Pure builders of the objects a run needs: same inputs, same objects, so reconcile can compare
+// what exists with what should and a restarted operator rebuilds exactly what it had.
+import type { V1ConfigMap, V1Container, V1OwnerReference, V1Pod, V1ResourceRequirements, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { SwitchBenchmarkRun, SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
+import { API_VERSION } from '../api/v1alpha1/types.js';
+import { RUN_DIR_IN_POD, RUN_DIR_ON_HOST_ROOT, type SwitchPlan, type TrafficEndpointPlan, type TrafficRole } from '../datapaths/types.js';
+import {
+  ATTEMPT_LABEL,
+  BENCHMARK_LABEL,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  ROLE_LABEL,
+  RUN_LABEL,
+  TRIAL_LABEL,
+  type PodRole,
+} from './labels.js';
+
+/** The traffic programs' names in the traffic image. */
+export const TRAFFIC_COMMAND: Record<TrafficRole, string> = { sender: 'sb-sender', receiver: 'sb-receiver' };
+/** CPU request of each role under cpuPolicy shared: enough to be scheduled beside the others on a small node. */
+export const SHARED_CPU_REQUEST = '100m';
+/** Where DPDK keeps its runtime files; an emptyDir, so the root filesystem can stay read-only. */
+const DPDK_RUNTIME_DIR = '/var/run/dpdk';
+const HUGEPAGES_DIR = '/dev/hugepages';
+
+export function ownerReference(run: SwitchBenchmarkRun): V1OwnerReference {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'SwitchBenchmarkRun',
+    name: run.metadata.name as string,
+    uid: run.metadata.uid as string,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function runLabels(run: SwitchBenchmarkRun, role: PodRole): Record<string, string> {
+  return {
+    [MANAGED_BY_LABEL]: MANAGED_BY,
+    [BENCHMARK_LABEL]: run.spec.benchmarkName,
+    [RUN_LABEL]: run.metadata.name as string,
+    [ROLE_LABEL]: role,
+  };
+}
+
+/** The run's host directory: keyed by the run's UID, so no user-chosen string reaches a host path. */
+export function hostRunDir(run: SwitchBenchmarkRun): string {
+  const uid = run.metadata.uid as string;
+  if (!/^[0-9a-f-]{36}$/.test(uid)) throw new Error(`run UID ${JSON.stringify(uid)} is not a UUID`);
+  return `${RUN_DIR_ON_HOST_ROOT}/${uid}`;
+}
+
+function resources(spec: SwitchBenchmarkSpec, cpus: number, hugepages: boolean, extended: Record<string, string>): V1ResourceRequirements {
+  const { cpuPolicy, memoryMi, hugepages: pages } = spec.resources;
+  const memory = { memory: `${memoryMi}Mi` };
+  const huge: Record<string, string> = hugepages ? { [`hugepages-${pages.pageSize}`]: `${pages.perPodMi}Mi` } : {};
+  // Guaranteed QoS (requests == limits, integer CPUs) is what makes the static CPU manager hand out
+  // exclusive cores; hugepages and extended resources must have requests == limits in any case.
+  const limits = { cpu: `${cpus}`, ...memory, ...huge, ...extended };
+  const requests = cpuPolicy === 'exclusive' ? limits : { ...limits, cpu: SHARED_CPU_REQUEST };
+  return { requests, limits };
+}
+
+interface PodVolumes {
+  volumes: V1Volume[];
+  mounts: V1VolumeMount[];
+}
+
+function podVolumes(run: SwitchBenchmarkRun, spec: SwitchBenchmarkSpec, options: { hugepages: boolean; runDir: boolean }): PodVolumes {
+  const volumes: V1Volume[] = [{ name: 'dpdk-runtime', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }];
+  const mounts: V1VolumeMount[] = [{ name: 'dpdk-runtime', mountPath: DPDK_RUNTIME_DIR }];
+  if (options.hugepages) {
+    volumes.push({ name: 'hugepages', emptyDir: { medium: `HugePages-${spec.resources.hugepages.pageSize}` } });
+    mounts.push({ name: 'hugepages', mountPath: HUGEPAGES_DIR });
+  }
+  if (options.runDir) {
+    volumes.push({ name: 'run-dir', hostPath: { path: hostRunDir(run), type: 'DirectoryOrCreate' } });
+    mounts.push({ name: 'run-dir', mountPath: RUN_DIR_IN_POD });
+  }
+  return { volumes, mounts };
+}
+
+function hardenedContainer(container: V1Container, capabilities: string[]): V1Container {
+  return {
+    ...container,
+    imagePullPolicy: 'IfNotPresent',
+    terminationMessagePolicy: 'File',
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], ...(capabilities.length ? { add: capabilities } : {}) },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+  };
+}
+
+function basePod(run: SwitchBenchmarkRun, name: string, node: string, labels: Record<string, string>): V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: run.metadata.namespace as string, labels, ownerReferences: [ownerReference(run)] },
+    spec: {
+      nodeSelector: { 'kubernetes.io/hostname': node },
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: 10,
+      containers: [],
+    },
+  };
+}
+
+export function trialPodName(run: SwitchBenchmarkRun, trial: number, attempt: number, role: TrafficRole): string {
+  return `${run.metadata.name}-t${trial}-a${attempt}-${role === 'sender' ? 'tx' : 'rx'}`;
+}
+
+export interface TrafficPodInput {
+  run: SwitchBenchmarkRun;
+  spec: SwitchBenchmarkSpec;
+  node: string;
+  role: TrafficRole;
+  trial: number;
+  attempt: number;
+  image: string;
+  endpoint: TrafficEndpointPlan;
+  /** The traffic program's arguments (backend, trial parameters, output paths). */
+  args: string[];
+  /** The kubelet kills the pod after this long: a hung program cannot hold the node forever. */
+  deadlineSeconds: number;
+}
+
+export function trafficPod(input: TrafficPodInput): V1Pod {
+  const { run, spec, role, endpoint } = input;
+  const { volumes, mounts } = podVolumes(run, spec, endpoint);
+  const pod = basePod(run, trialPodName(run, input.trial, input.attempt, role), input.node, {
+    ...runLabels(run, role),
+    [TRIAL_LABEL]: String(input.trial),
+    [ATTEMPT_LABEL]: String(input.attempt),
+  });
+  if (Object.keys(endpoint.annotations).length) pod.metadata = { ...pod.metadata, annotations: { ...endpoint.annotations } };
+  pod.spec = {
+    ...pod.spec,
+    activeDeadlineSeconds: Math.ceil(input.deadlineSeconds),
+    volumes,
+    containers: [
+      hardenedContainer(
+        {
+          name: role,
+          image: input.image,
+          command: [TRAFFIC_COMMAND[role]],
+          args: input.args,
+          resources: resources(spec, spec.resources.cpus[role], endpoint.hugepages, endpoint.extendedResources),
+          volumeMounts: mounts,
+        },
+        endpoint.capabilities,
+      ),
+    ],
+  };
+  return pod;
+}
+
+export const switchPodName = (run: SwitchBenchmarkRun) => `${run.metadata.name}-switch`;
+export const switchConfigMapName = (run: SwitchBenchmarkRun) => `${run.metadata.name}-switch`;
+
+export function switchConfigMap(run: SwitchBenchmarkRun, plan: SwitchPlan): V1ConfigMap | undefined {
+  if (plan.configFiles.length === 0) return undefined;
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: switchConfigMapName(run),
+      namespace: run.metadata.namespace as string,
+      labels: runLabels(run, 'switch'),
+      ownerReferences: [ownerReference(run)],
+    },
+    data: Object.fromEntries(plan.configFiles.map((f) => [f.key, f.content])),
+  };
+}
+
+export function switchPod(run: SwitchBenchmarkRun, spec: SwitchBenchmarkSpec, node: string, plan: SwitchPlan): V1Pod {
+  const { volumes, mounts } = podVolumes(run, spec, { hugepages: true, runDir: true });
+  if (plan.configFiles.length) {
+    volumes.push({ name: 'config', configMap: { name: switchConfigMapName(run) } });
+    mounts.push({ name: 'config', mountPath: plan.configDir, readOnly: true });
+  }
+  // Switches write logs, databases and control sockets next to their binaries' defaults.
+  volumes.push({ name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } });
+  mounts.push({ name: 'scratch', mountPath: '/var/run/switch' });
+  const pod = basePod(run, switchPodName(run), node, runLabels(run, 'switch'));
+  pod.spec = {
+    ...pod.spec,
+    volumes,
+    containers: [
+      hardenedContainer(
+        {
+          name: 'switch',
+          image: plan.image,
+          command: plan.command,
+          resources: resources(spec, spec.resources.cpus.switch, true, {}),
+          volumeMounts: mounts,
+          readinessProbe: plan.readinessProbe,
+        },
+        plan.capabilities,
+      ),
+    ],
+  };
+  return pod;
+}
+
+export const cleanupPodName = (run: SwitchBenchmarkRun) => `${run.metadata.name}-cleanup`;
+
+/** Removes the run's host directory; the kubelet runs it, since the operator has no host access. */
+export function cleanupPod(run: SwitchBenchmarkRun, node: string, image: string): V1Pod {
+  const pod = basePod(run, cleanupPodName(run), node, runLabels(run, 'cleanup'));
+  const mountPath = '/runs';
+  pod.spec = {
+    ...pod.spec,
+    activeDeadlineSeconds: 120,
+    volumes: [{ name: 'runs', hostPath: { path: RUN_DIR_ON_HOST_ROOT, type: 'DirectoryOrCreate' } }],
+    containers: [
+      hardenedContainer(
+        {
+          name: 'cleanup',
+          image,
+          command: ['rm', '-rf', '--one-file-system', '--', `${mountPath}/${hostRunDir(run).slice(RUN_DIR_ON_HOST_ROOT.length + 1)}`],
+          resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } },
+          volumeMounts: [{ name: 'runs', mountPath }],
+        },
+        [],
+      ),
+    ],
+  };
+  return pod;
+}
