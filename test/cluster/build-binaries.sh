@@ -27,16 +27,17 @@ go_build() {
   log "$name: built in $((SECONDS - started)) s -> $out"
 }
 
-# wrapper_module NAME — a fresh directory holding only go.mod, reused across runs for its go.sum.
+# wrapper_module NAME VERSION MODULE — enters a directory holding only a go.mod that requires
+# MODULE at VERSION (the directory is kept across runs for its go.sum).
 wrapper_module() {
-  local dir=$SWITCHBENCH_CACHE/build/$1
-  mkdir -p "$dir" && cd "$dir"
+  mkdir -p "$SWITCHBENCH_CACHE/build/$1-$2" && cd "$SWITCHBENCH_CACHE/build/$1-$2"
+  printf 'module switchbench.local/build/%s\n\ngo %s\n\nrequire %s %s\n' "$1" "$WRAPPER_GO_VERSION" "$3" "$2" >go.mod
 }
 
 build_kubernetes() {
   local v=$KUBERNETES_VERSION out=$K8S_BIN
   [[ -x $out/kubectl ]] && return 0
-  wrapper_module "kubernetes-$v"
+  wrapper_module kubernetes "$v" k8s.io/kubernetes
   local gomod staging=v0.${v#v1.} minor=${v#v1.}
   minor=${minor%%.*}
   log "kubernetes $v: resolving k8s.io/kubernetes' published go.mod"
@@ -45,11 +46,10 @@ build_kubernetes() {
   # k8s.io/kubernetes replaces each staging module with a directory of its own repository; a
   # module that depends on it must point those at the published v0.X.Y modules instead.
   {
-    printf 'module switchbench.local/build/kubernetes\n\ngo %s\n\nrequire k8s.io/kubernetes %s\n\nreplace (\n' \
-      "$WRAPPER_GO_VERSION" "$v"
+    printf '\nreplace (\n'
     awk -v ver="$staging" '$2 == "=>" && $3 ~ /^\.\/staging\/src\// { printf "\t%s => %s %s\n", $1, $1, ver }' "$gomod"
     printf ')\n'
-  } >go.mod
+  } >>go.mod
   (($(grep -c '=> k8s.io/' go.mod) > 20)) || die "found too few staging modules in $gomod"
   local ld="" p date
   date=$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "$(dirname "$gomod")/$v.info")
@@ -66,9 +66,7 @@ build_kubernetes() {
 build_etcd() {
   local v=$ETCD_VERSION out=$ETCD_BIN
   [[ -x $out/etcd ]] && return 0
-  wrapper_module "etcd-$v"
-  printf 'module switchbench.local/build/etcd\n\ngo %s\n\nrequire go.etcd.io/etcd/server/v3 %s\n' \
-    "$WRAPPER_GO_VERSION" "$v" >go.mod
+  wrapper_module etcd "$v" go.etcd.io/etcd/server/v3
   go_build "etcd $v" "$out.bin" "" go.etcd.io/etcd/server/v3
   # go names the binary after the module's directory, `server`; everyone expects `etcd`.
   mkdir -p "$out" && mv "$out.bin/server" "$out/etcd" && rm -rf "$out.bin"
@@ -77,9 +75,7 @@ build_etcd() {
 build_helm() {
   local v=$HELM_VERSION out=$HELM_BIN
   [[ -x $out/helm ]] && return 0
-  wrapper_module "helm-$v"
-  printf 'module switchbench.local/build/helm\n\ngo %s\n\nrequire helm.sh/helm/v3 %s\n' \
-    "$WRAPPER_GO_VERSION" "$v" >go.mod
+  wrapper_module helm "$v" helm.sh/helm/v3
   go mod download helm.sh/helm/v3
   local cg major minor
   # helm's Makefile stamps the Kubernetes version its client libraries speak, for `helm lint`
@@ -96,9 +92,7 @@ build_helm() {
 build_cri-tools() {
   local v=$CRI_TOOLS_VERSION out=$CRICTL_BIN
   [[ -x $out/crictl ]] && return 0
-  wrapper_module "cri-tools-$v"
-  printf 'module switchbench.local/build/cri-tools\n\ngo %s\n\nrequire sigs.k8s.io/cri-tools %s\n' \
-    "$WRAPPER_GO_VERSION" "$v" >go.mod
+  wrapper_module cri-tools "$v" sigs.k8s.io/cri-tools
   go_build "cri-tools $v" "$out" "-X sigs.k8s.io/cri-tools/pkg/version.Version=$v" sigs.k8s.io/cri-tools/cmd/crictl
 }
 

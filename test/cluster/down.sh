@@ -13,18 +13,23 @@ purge=false
 [[ -d $CLUSTER_DIR ]] || exit 0
 started_at=$SECONDS
 
-# stop NAME — SIGTERM, then SIGKILL for a process that does not exit.
+# stop NAME... — SIGTERM to all at once (each takes a few seconds to shut down), then SIGKILL
+# for those still running after ten seconds.
 stop() {
-  local pid i
-  pid=$(cat "$RUN/$1.pid" 2>/dev/null) || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    log "stopping $1 ($pid)"
+  local name pid pids=() i
+  for name in "$@"; do
+    pid=$(cat "$RUN/$name.pid" 2>/dev/null) || continue
+    rm -f "$RUN/$name.pid"
+    kill -0 "$pid" 2>/dev/null || continue
+    log "stopping $name ($pid)"
     kill -TERM "$pid" 2>/dev/null || true
+    pids+=("$pid")
+  done
+  for pid in "${pids[@]}"; do
     for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
-  rm -f "$RUN/$1.pid"
+  done
 }
 
 crictl() { "$CRICTL_BIN/crictl" --runtime-endpoint "unix://$CONTAINERD_SOCK" --timeout 60s "$@"; }
@@ -50,7 +55,7 @@ for procs in /sys/fs/cgroup/*/kubepods/cgroup.procs; do
   for pid in $(find "$(dirname "$procs")" -name cgroup.procs -exec cat {} + 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
 done
 
-for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop "${COMPONENTS[i]}"; done
+stop "${COMPONENTS[@]}"
 
 # iptables: kube-proxy removes its own chains; the kubelet's canary chains and anything a killed
 # kube-proxy left behind go in the sweep. Every chain named KUBE-* belongs to this cluster.

@@ -51,7 +51,7 @@ CONTAINERD_DIR=$CLUSTER_DIR/containerd
 CONTAINERD_SOCK=$CONTAINERD_DIR/containerd.sock
 KUBELET_DIR=$CLUSTER_DIR/kubelet
 HUGETLB_CGROUP=/sys/fs/cgroup/hugetlb
-# Components in start order; down.sh stops them in reverse.
+# Every process up.sh starts (down.sh stops the kubelet first, then all others together).
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kube-proxy kubelet)
 
 # pid_alive NAME — true when the component's recorded process still runs.

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make images`: builds every images/<dir>/Dockerfile with buildah, without a registry, and
+# imports the result into the local cluster's containerd (namespace k8s.io) as
+# localhost/switchbench-<dir>:dev. The build context is the repository root, so a Dockerfile
+# COPYs repository paths (`COPY native/ /src/native/`), and `FROM debian:bookworm-slim` resolves
+# to the base image made by base/build.sh. Plain `docker build -f images/<dir>/Dockerfile .`
+# builds the same files.
+# Usage: images/build.sh [dir...]   (default: every folder with a Dockerfile)
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../test/cluster/lib.sh"
+
+pid_alive containerd || die "no local cluster node is running: start one with 'make cluster-up' (MODE=full)"
+import_image "$(bash "$REPO_ROOT/images/base/build.sh")"
+
+if (($# == 0)); then
+  for f in "$REPO_ROOT"/images/*/Dockerfile; do
+    [[ -e $f ]] && set -- "$@" "$(basename "$(dirname "$f")")"
+  done
+fi
+(($# > 0)) || { log "no images/*/Dockerfile to build"; exit 0; }
+
+archive=$(mktemp --suffix .oci.tar)
+trap 'rm -f "$archive"' EXIT
+for dir in "$@"; do
+  [[ -f $REPO_ROOT/images/$dir/Dockerfile ]] || die "images/$dir/Dockerfile does not exist"
+  image=localhost/switchbench-$dir:dev
+  started=$SECONDS
+  log "building $image from images/$dir/Dockerfile"
+  buildah bud --pull=never --isolation chroot --layers -t "$image" -f "$REPO_ROOT/images/$dir/Dockerfile" "$REPO_ROOT" >&2
+  rm -f "$archive"
+  buildah push --quiet "$image" "oci-archive:$archive:$image"
+  import_image "$archive"
+  log "$image built and imported in $((SECONDS - started)) s"
+done

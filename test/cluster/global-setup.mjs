@@ -1,0 +1,3 @@
+import { setUpCluster } from './cluster.mjs';
+
+export default () => setUpCluster('full');

@@ -1,0 +1,3 @@
+import { tearDownCluster } from './cluster.mjs';
+
+export default () => tearDownCluster();

@@ -1,0 +1,73 @@
+// The local cluster as the test tiers see it: bring it up in the mode a tier needs (or reuse the
+// one running), hand out a KubeConfig for it, tear it down, and small helpers to wait on pods.
+// The scripts next to this file do the work; docs/local-cluster.md describes both modes.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { clusterDir } from './cluster.mjs';
+
+export { clusterDir, reusedMode, runningMode, runScript, setUpCluster, tearDownCluster, type ClusterMode } from './cluster.mjs';
+
+export const kubeconfigPath = path.join(clusterDir, 'admin.kubeconfig');
+export const nodeName = process.env.SWITCHBENCH_NODE_NAME ?? 'switchbench-node';
+/** The Debian base image every node has: the one `FROM debian:bookworm-slim` builds on. */
+export const baseImage = 'docker.io/library/debian:bookworm-slim';
+
+/** A KubeConfig with cluster-admin rights on the local cluster. */
+export function kubeConfig(): KubeConfig {
+  if (!existsSync(kubeconfigPath)) {
+    throw new Error(`${kubeconfigPath} does not exist: the local cluster is not up (make cluster-up)`);
+  }
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  return kc;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls `probe` until it returns a value other than undefined. No deadline of its own: the
+ * calling test's timeout bounds it, and `describe()` says what was awaited when it runs out.
+ */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, intervalMs = 500): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(intervalMs);
+  }
+}
+
+/** Waits until the pod has finished (Succeeded or Failed) and returns it. */
+export function podFinished(core: CoreV1Api, namespace: string, name: string): Promise<V1Pod> {
+  return waitFor(async () => {
+    const pod = await core.readNamespacedPod({ namespace, name });
+    return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' ? pod : undefined;
+  });
+}
+
+/** Waits until every container of the pod runs and returns it. */
+export function podRunning(core: CoreV1Api, namespace: string, name: string): Promise<V1Pod> {
+  return waitFor(async () => {
+    const pod = await core.readNamespacedPod({ namespace, name });
+    const statuses = pod.status?.containerStatuses ?? [];
+    if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') {
+      throw new Error(`pod ${namespace}/${name} ended (${pod.status.phase}) before it was seen running`);
+    }
+    return statuses.length > 0 && statuses.every((s) => s.state?.running) ? pod : undefined;
+  });
+}
+
+/** A fresh namespace for one test file; delete it in afterAll. */
+export async function createNamespace(core: CoreV1Api, prefix: string): Promise<string> {
+  const ns = await core.createNamespace({ body: { metadata: { generateName: `${prefix}-` } } });
+  const name = ns.metadata?.name;
+  if (!name) throw new Error('the apiserver returned a namespace without a name');
+  // Pods need the namespace's default ServiceAccount, which the controller-manager adds shortly after.
+  await waitFor(() =>
+    core.readNamespacedServiceAccount({ namespace: name, name: 'default' }).then(
+      () => true,
+      () => undefined,
+    ),
+  );
+  return name;
+}
