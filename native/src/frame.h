@@ -1,0 +1,109 @@
+/* Frame layout. A frame size is an Ethernet frame length as RFC 2544 counts it: destination MAC to
+ * FCS inclusive, without preamble, SFD or inter-frame gap. Software ports never see the 4-byte FCS,
+ * so the bytes handed to a port or raw socket are size - 4 and a UDP socket's payload is size - 46. */
+#ifndef SB_FRAME_H
+#define SB_FRAME_H
+
+#include <endian.h>
+#include <stdint.h>
+#include <string.h>
+
+#define FRAME_FCS 4u
+#define FRAME_HDRS 42u /* Ethernet 14 + IPv4 20 + UDP 8 */
+#define FRAME_MIN 64u
+#define FRAME_MAX 9000u
+#define FRAME_END_SIZE 128u
+
+/* Payload: u16 tag, u64 sequence number, u64 TSC, all little-endian; exactly fills a 64-byte frame. */
+#define PAYLOAD_MIN 18u
+#define PAYLOAD_END 66u /* + six u64 fields of struct frame_end */
+#define TAG_DATA 0x4253u /* "SB" */
+#define TAG_END 0x4553u  /* "SE" */
+
+enum rx_kind { RX_DATA, RX_END, RX_FOREIGN };
+
+struct rx_item {
+	uint64_t seq;
+	uint64_t tsc;
+	uint32_t wire; /* frame size including FCS */
+	uint32_t kind;
+};
+
+/* What the sender tells the receiver at the end, so the receiver's summary alone carries the
+ * trial: the exact count sent (loss is then exact, not inferred from the highest sequence seen). */
+struct frame_end {
+	uint64_t tx_packets;
+	uint64_t scheduled;
+	uint64_t failures;
+	uint64_t offered_mpps; /* milli-packets per second; 0 = unpaced */
+	uint64_t window_mpps;  /* achieved tx rate over the sender's measurement window */
+	uint64_t flags;
+};
+#define END_GENERATOR_LIMITED 1u
+
+struct frame_addr {
+	uint8_t src_mac[6], dst_mac[6];
+	uint32_t src_ip, dst_ip; /* addresses and ports in network byte order */
+	uint16_t src_port, dst_port;
+};
+
+/* Writes the size - FCS bytes of a frame whose payload starts with tag. Returns that length. */
+unsigned frame_build(uint8_t *buf, const struct frame_addr *a, unsigned size, uint16_t tag);
+void frame_end_encode(uint8_t *payload, const struct frame_end *e);
+
+static inline void frame_stamp(uint8_t *payload, uint64_t seq, uint64_t tsc)
+{
+	uint64_t s = htole64(seq), t = htole64(tsc);
+
+	memcpy(payload + 2, &s, 8);
+	memcpy(payload + 10, &t, 8);
+}
+
+static inline uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return le64toh(v);
+}
+
+/* caplen: bytes available at p; the wire size was set by the caller. */
+static inline void frame_parse_payload(const uint8_t *p, uint32_t caplen, struct rx_item *it,
+				       struct frame_end *end)
+{
+	uint16_t tag = caplen >= PAYLOAD_MIN ? (uint16_t)(p[0] | p[1] << 8) : 0;
+
+	it->kind = RX_FOREIGN;
+	if (tag == TAG_DATA) {
+		it->kind = RX_DATA;
+		it->seq = get64(p + 2);
+		it->tsc = get64(p + 10);
+	} else if (tag == TAG_END && caplen >= PAYLOAD_END) {
+		it->kind = RX_END;
+		end->tx_packets = get64(p + 18);
+		end->scheduled = get64(p + 26);
+		end->failures = get64(p + 34);
+		end->offered_mpps = get64(p + 42);
+		end->window_mpps = get64(p + 50);
+		end->flags = get64(p + 58);
+	}
+}
+
+/* p is an Ethernet frame without FCS of len bytes, caplen of them readable at p. Only IPv4/UDP
+ * to dst_port_be can be ours; anything else (ARP, IPv6 ND, other flows) is foreign. */
+static inline void frame_parse_l2(const uint8_t *p, uint32_t caplen, uint32_t len, uint16_t dst_port_be,
+				  struct rx_item *it, struct frame_end *end)
+{
+	uint16_t port;
+
+	it->wire = len + FRAME_FCS;
+	it->kind = RX_FOREIGN;
+	if (caplen < FRAME_HDRS + PAYLOAD_MIN || p[12] != 0x08 || p[13] != 0x00 || p[14] != 0x45 || p[23] != 17)
+		return;
+	memcpy(&port, p + 36, 2);
+	if (port != dst_port_be)
+		return;
+	frame_parse_payload(p + FRAME_HDRS, caplen - FRAME_HDRS, it, end);
+}
+
+#endif

@@ -1,0 +1,303 @@
+/* DPDK backend: any EAL port (virtio-user to a vhost-user socket, memif, a PCI VF). EAL arguments
+ * after "--" are passed through; CPU placement is ours, from the allowed set. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "fail.h"
+#include "io.h"
+#include "runtime.h"
+
+#define POOL_CACHE 256u
+/* Shared-CPU mode backs off from 16 us to 256 us on an empty poll: at 100 kpps even a 256-entry
+ * virtio ring holds 2.5 ms of traffic, and any traffic resets the back-off. */
+#define IDLE_MIN_NS 16000u
+#define IDLE_MAX_NS 256000u
+
+struct io_dpdk {
+	struct io io;
+	uint16_t port;
+	uint16_t dst_port_be;
+	unsigned len;
+	struct rte_mempool *tx; /* every mbuf pre-built as a data frame: a burst only stamps 16 bytes */
+	struct rte_mempool *rx;
+	struct rte_mempool *ctl; /* end markers, apart so data mbufs keep their template */
+	uint8_t end[FRAME_END_SIZE];
+	unsigned end_len;
+	uint64_t idle_ns;
+	uint8_t tmpl[FRAME_MAX];
+};
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* virtio-user in client mode fails its probe when the vhost-user socket is missing; the switch may
+ * still be creating it, so wait for it up to --link-timeout and name it if it never appears. */
+static void wait_vhost_socket(const char *vdev, double timeout)
+{
+	char path[4096];
+	const char *p = strstr(vdev, ",path=");
+	struct stat st;
+
+	if (!(starts(vdev, "net_virtio_user") || starts(vdev, "virtio_user")) || !p || strstr(vdev, ",server=1"))
+		return;
+	p += strlen(",path=");
+	snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, ","), p);
+	for (double until = mono_s() + timeout;;) {
+		if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+			return;
+		if (sb_stop || mono_s() >= until)
+			sb_fail(sb_stop ? SB_EXIT_INTERRUPTED : SB_EXIT_PORT,
+				"--vdev %s: vhost-user socket %s does not exist (waited %gs)", vdev, path, timeout);
+		sleep_ns(20000000);
+	}
+}
+
+static char **eal_args(const struct sb_config *c, const struct cpu_plan *cpu, int *argc)
+{
+	static char lcores[300];
+	char list[256];
+	char **v = calloc((size_t)c->eal_argc + 4, sizeof(char *));
+	int n = 0;
+
+	if (!v)
+		sb_fail(SB_EXIT_INTERNAL, "out of memory");
+	cpu_list_format(&cpu->use, list, sizeof(list));
+	snprintf(lcores, sizeof(lcores), "0@(%s)", list);
+	v[n++] = (char *)sb_prog;
+	v[n++] = "--lcores";
+	v[n++] = lcores;
+	for (int i = 0; i < c->eal_argc; i++) {
+		const char *a = c->eal_argv[i];
+
+		if ((a[0] == '-' && (a[1] == 'l' || a[1] == 'c' || a[1] == 's' || a[1] == 'S')) ||
+		    starts(a, "--lcores") || starts(a, "--main-lcore") || starts(a, "--service-c"))
+			sb_fail(SB_EXIT_USAGE, "EAL argument %s: CPUs come from the allowed set and --cpus", a);
+		if (!strcmp(a, "--vdev") && i + 1 < c->eal_argc)
+			wait_vhost_socket(c->eal_argv[i + 1], c->link_timeout);
+		else if (starts(a, "--vdev="))
+			wait_vhost_socket(a + strlen("--vdev="), c->link_timeout);
+		v[n++] = c->eal_argv[i];
+	}
+	*argc = n;
+	return v;
+}
+
+static void init_frame(struct rte_mempool *mp, void *arg, void *obj, unsigned idx)
+{
+	struct rte_mbuf *m = obj;
+	struct io_dpdk *d = arg;
+
+	(void)mp;
+	(void)idx;
+	memcpy((uint8_t *)m->buf_addr + m->data_off, d->tmpl, d->len);
+}
+
+static struct rte_mempool *pool(const char *name, unsigned n, unsigned cache, unsigned room, int socket)
+{
+	struct rte_mempool *mp = rte_pktmbuf_pool_create(name, n, cache, 0, (uint16_t)(RTE_PKTMBUF_HEADROOM + room),
+							 socket);
+
+	if (!mp)
+		sb_fail(SB_EXIT_PORT, "mempool %s: %s (hugepages short? see -m / --socket-mem)", name,
+			rte_strerror(rte_errno));
+	return mp;
+}
+
+static void configure(struct io_dpdk *d, const struct sb_config *c)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	int socket = rte_eth_dev_socket_id(d->port), r;
+
+	if (socket < 0)
+		socket = (int)SOCKET_ID_ANY;
+	memset(&conf, 0, sizeof(conf));
+	if ((r = rte_eth_dev_info_get(d->port, &info)))
+		sb_fail(SB_EXIT_PORT, "--port-id %u: %s", d->port, rte_strerror(-r));
+	if (c->role == ROLE_SENDER) {
+		unsigned mtu = c->size - 18;
+		if (mtu > info.max_mtu)
+			sb_fail(SB_EXIT_USAGE, "--size %u: port %u takes frames up to %u bytes", c->size, d->port,
+				info.max_mtu + 18);
+		conf.rxmode.mtu = mtu > RTE_ETHER_MTU ? mtu : 0;
+	} else {
+		/* The receiver takes any frame size the port can: jumbo frames arrive as mbuf chains. */
+		unsigned mtu = FRAME_MAX - 18 < info.max_mtu ? FRAME_MAX - 18 : info.max_mtu;
+		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) {
+			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+			conf.rxmode.mtu = mtu > RTE_ETHER_MTU ? mtu : 0;
+		}
+	}
+	if ((r = rte_eth_dev_configure(d->port, 1, 1, &conf)))
+		sb_fail(SB_EXIT_PORT, "--port-id %u: configure: %s", d->port, rte_strerror(-r));
+	d->rx = pool("sb_rx", 8191, POOL_CACHE, RTE_MBUF_DEFAULT_DATAROOM, socket);
+	if ((r = rte_eth_rx_queue_setup(d->port, 0, 0, (unsigned)socket, NULL, d->rx)) ||
+	    (r = rte_eth_tx_queue_setup(d->port, 0, 0, (unsigned)socket, NULL)))
+		sb_fail(SB_EXIT_PORT, "--port-id %u: queue setup: %s", d->port, rte_strerror(-r));
+	if (c->role == ROLE_SENDER) {
+		unsigned room = d->len > RTE_MBUF_DEFAULT_DATAROOM ? d->len : RTE_MBUF_DEFAULT_DATAROOM;
+		d->tx = pool("sb_tx", d->len > RTE_MBUF_DEFAULT_DATAROOM ? 4095 : 8191, POOL_CACHE, room, socket);
+		d->ctl = pool("sb_ctl", 63, 0, FRAME_END_SIZE, socket);
+	}
+}
+
+static void start(struct io_dpdk *d, const struct sb_config *c)
+{
+	struct rte_eth_link link;
+	int r;
+
+	rte_eth_promiscuous_enable(d->port); /* ENOTSUP on some vdevs, which accept everything anyway */
+	if ((r = rte_eth_dev_start(d->port)))
+		sb_fail(SB_EXIT_PORT, "--port-id %u: start: %s", d->port, rte_strerror(-r));
+	for (double until = mono_s() + c->link_timeout;;) {
+		memset(&link, 0, sizeof(link));
+		rte_eth_link_get_nowait(d->port, &link);
+		if (link.link_status == RTE_ETH_LINK_UP || sb_stop)
+			return;
+		if (mono_s() >= until)
+			sb_fail(SB_EXIT_PORT, "--port-id %u: link down after %gs (is the peer up?)", d->port,
+				c->link_timeout);
+		sleep_ns(10000000);
+	}
+}
+
+static unsigned dpdk_send(struct io *io, uint64_t seq, unsigned n, uint64_t tsc)
+{
+	struct io_dpdk *d = (struct io_dpdk *)io;
+	struct rte_mbuf *m[SB_BURST_MAX];
+	uint16_t sent;
+
+	/* An empty pool means the ring still holds every mbuf: the same as a full ring. */
+	if (rte_pktmbuf_alloc_bulk(d->tx, m, n))
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		frame_stamp(rte_pktmbuf_mtod(m[i], uint8_t *) + FRAME_HDRS, seq + i, tsc);
+		m[i]->data_len = (uint16_t)d->len;
+		m[i]->pkt_len = d->len;
+	}
+	sent = rte_eth_tx_burst(d->port, 0, m, (uint16_t)n);
+	if (sent < n)
+		rte_pktmbuf_free_bulk(m + sent, n - sent);
+	return sent;
+}
+
+static bool dpdk_send_end(struct io *io, const struct frame_end *e)
+{
+	struct io_dpdk *d = (struct io_dpdk *)io;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(d->ctl);
+
+	if (!m)
+		return false;
+	frame_end_encode(d->end + FRAME_HDRS, e);
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), d->end, d->end_len);
+	m->data_len = (uint16_t)d->end_len;
+	m->pkt_len = d->end_len;
+	if (rte_eth_tx_burst(d->port, 0, &m, 1) == 1)
+		return true;
+	rte_pktmbuf_free(m);
+	return false;
+}
+
+static unsigned dpdk_recv(struct io *io, struct rx_item *items, unsigned max, struct frame_end *end)
+{
+	struct io_dpdk *d = (struct io_dpdk *)io;
+	struct rte_mbuf *m[SB_BURST_MAX];
+	uint16_t n = rte_eth_rx_burst(d->port, 0, m, (uint16_t)max);
+
+	if (!n)
+		return 0;
+	d->idle_ns = IDLE_MIN_NS;
+	/* The peer wrote these frames from another core: start every cache miss before the first parse. */
+	for (uint16_t i = 0; i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
+	for (uint16_t i = 0; i < n; i++)
+		frame_parse_l2(rte_pktmbuf_mtod(m[i], const uint8_t *), m[i]->data_len, m[i]->pkt_len, d->dst_port_be,
+			       &items[i], end);
+	rte_pktmbuf_free_bulk(m, n);
+	return n;
+}
+
+static void dpdk_idle(struct io *io, uint64_t max_ns)
+{
+	struct io_dpdk *d = (struct io_dpdk *)io;
+
+	sleep_ns(d->idle_ns < max_ns ? d->idle_ns : max_ns);
+	if (d->idle_ns < IDLE_MAX_NS)
+		d->idle_ns *= 2;
+}
+
+static uint64_t dpdk_local_drops(struct io *io)
+{
+	struct io_dpdk *d = (struct io_dpdk *)io;
+	struct rte_eth_stats st;
+
+	if (rte_eth_stats_get(d->port, &st))
+		return 0;
+	return st.imissed + st.rx_nombuf;
+}
+
+static void dpdk_close(struct io *io)
+{
+	struct io_dpdk *d = (struct io_dpdk *)io;
+
+	rte_eth_dev_stop(d->port);
+	rte_eth_dev_close(d->port);
+	rte_eal_cleanup();
+	free(d);
+}
+
+static const struct io_ops dpdk_ops = {
+	.send = dpdk_send,
+	.send_end = dpdk_send_end,
+	.recv = dpdk_recv,
+	.idle = dpdk_idle,
+	.local_drops = dpdk_local_drops,
+	.close = dpdk_close,
+};
+
+struct io *io_dpdk_open(const struct sb_config *c, const struct cpu_plan *cpu)
+{
+	struct io_dpdk *d = calloc(1, sizeof(*d));
+	struct frame_addr a = c->addr;
+	int argc;
+	char **argv = eal_args(c, cpu, &argc);
+
+	if (!d)
+		sb_fail(SB_EXIT_INTERNAL, "out of memory");
+	d->io.ops = &dpdk_ops;
+	d->port = (uint16_t)c->port_id;
+	d->dst_port_be = c->addr.dst_port;
+	d->idle_ns = IDLE_MIN_NS;
+	rte_openlog_stream(stderr);
+	if (rte_eal_init(argc, argv) < 0)
+		sb_fail(rte_errno == EINVAL ? SB_EXIT_USAGE : SB_EXIT_PORT, "EAL arguments after --: %s",
+			rte_strerror(rte_errno));
+	if (!rte_eth_dev_is_valid_port(d->port))
+		sb_fail(SB_EXIT_PORT, "--port-id %u: no such DPDK port (%u probed; check --vdev/-a)", d->port,
+			rte_eth_dev_count_avail());
+	if (c->role == ROLE_SENDER) {
+		struct rte_ether_addr mac;
+		if (!c->src_mac_set && rte_eth_macaddr_get(d->port, &mac) == 0)
+			memcpy(a.src_mac, mac.addr_bytes, 6);
+		d->len = frame_build(d->tmpl, &a, c->size, TAG_DATA);
+	}
+	configure(d, c);
+	if (c->role == ROLE_SENDER) {
+		rte_mempool_obj_iter(d->tx, init_frame, d);
+		d->end_len = frame_build(d->end, &a, FRAME_END_SIZE, TAG_END);
+	}
+	start(d, c);
+	return &d->io;
+}

@@ -1,0 +1,25 @@
+#include "seqtrack.h"
+
+#include <string.h>
+
+void seqtrack_init(struct seqtrack *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+/* Marks [from, to) as not received: their bits still hold sequence numbers one window older. */
+void seqtrack_clear_range(struct seqtrack *s, uint64_t from, uint64_t to)
+{
+	if (to - from >= SEQ_WINDOW) {
+		memset(s->bits, 0, sizeof(s->bits));
+		return;
+	}
+	for (uint64_t q = from; q < to; q++) {
+		if ((q & 63) == 0 && to - q >= 64) {
+			s->bits[(q & (SEQ_WINDOW - 1)) >> 6] = 0;
+			q += 63;
+			continue;
+		}
+		s->bits[(q & (SEQ_WINDOW - 1)) >> 6] &= ~(1ull << (q & 63));
+	}
+}
