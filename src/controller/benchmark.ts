@@ -61,9 +61,10 @@ export function newRun(benchmark: SwitchBenchmark, name: string, trigger: Switch
   };
 }
 
+// Timestamps arrive as strings from watches and as Dates from typed lists: compare them as instants.
+const created = (run: SwitchBenchmarkRun) => new Date(run.metadata.creationTimestamp ?? 0).getTime();
 const byCreation = (a: SwitchBenchmarkRun, b: SwitchBenchmarkRun) =>
-  String(a.metadata.creationTimestamp ?? '').localeCompare(String(b.metadata.creationTimestamp ?? '')) ||
-  String(a.metadata.name).localeCompare(String(b.metadata.name));
+  created(a) - created(b) || String(a.metadata.name).localeCompare(String(b.metadata.name));
 
 /** The status a benchmark should have, given its runs and the problems with its spec. Pure. */
 export function benchmarkStatus(

@@ -1,0 +1,133 @@
+import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
+import type { SwitchBenchmarkRun } from '../../../src/api/v1alpha1/types.js';
+import { cleanupPod, hostRunDir, switchConfigMap, switchPod, trafficPod } from '../../../src/controller/desired.js';
+import { trafficArgs } from '../../../src/controller/traffic-args.js';
+import type { SwitchPlan, TrafficEndpointPlan } from '../../../src/datapaths/types.js';
+import type { TrialRequest } from '../../../src/plan/index.js';
+
+const uid = '0b6c3f0e-5d7a-4c1e-9a3b-2f8e7d6c5b4a';
+const run = (spec = defaultSpec({ datapath: 'testpmd' })): SwitchBenchmarkRun => ({
+  apiVersion: 'switchbench.io/v1alpha1',
+  kind: 'SwitchBenchmarkRun',
+  metadata: { name: 'bench-1', namespace: 'perf', uid },
+  spec: { benchmarkName: 'bench', benchmarkGeneration: 1, trigger: 'initial', benchmark: spec },
+});
+const endpoint: TrafficEndpointPlan = {
+  backendArgs: ['--backend', 'dpdk', '--', '--vdev', 'net_virtio_user0,path=/run/switchbench/s0.sock'],
+  capabilities: ['IPC_LOCK'],
+  hugepages: true,
+  runDir: true,
+  annotations: {},
+  extendedResources: {},
+};
+const request: TrialRequest = {
+  index: 2,
+  packetSize: 512,
+  burstSize: 32,
+  repetition: 0,
+  offeredPps: 250000,
+  purpose: 'sweep',
+  durationSeconds: 60,
+  warmupSeconds: 20,
+  windowSeconds: 20,
+  sampleIntervalSeconds: 1,
+};
+const plan: SwitchPlan = {
+  image: 'localhost/switchbench-vpp:dev',
+  command: ['sb-switch-vpp'],
+  configFiles: [{ key: 'startup.conf', content: 'unix { nodaemon }' }],
+  configDir: '/etc/switchbench',
+  readinessProbe: { exec: { command: ['vppctl', 'show', 'interface'] } },
+  capabilities: ['IPC_LOCK'],
+  sockets: ['/run/switchbench/s0.sock'],
+};
+
+function traffic(spec = defaultSpec({ datapath: 'testpmd' }), role: 'sender' | 'receiver' = 'sender') {
+  return trafficPod({ run: run(spec), spec, node: 'node-a', role, trial: 2, attempt: 1, image: 'img', endpoint, args: trafficArgs(role, request, spec, endpoint), deadlineSeconds: 120.5 });
+}
+
+describe('trafficPod', () => {
+  test('exclusive: Guaranteed QoS with integer CPUs, hugepages, pinned to the node, owned by the run', () => {
+    const pod = traffic();
+    expect(pod.metadata).toMatchObject({
+      name: 'bench-1-t2-a1-tx',
+      namespace: 'perf',
+      labels: { 'switchbench.io/run': 'bench-1', 'switchbench.io/role': 'sender', 'switchbench.io/trial': '2', 'switchbench.io/attempt': '1', 'app.kubernetes.io/managed-by': 'switchbench-operator' },
+      ownerReferences: [{ kind: 'SwitchBenchmarkRun', name: 'bench-1', uid, controller: true, blockOwnerDeletion: true }],
+    });
+    const container = pod.spec?.containers[0];
+    const limits = { cpu: '1', memory: '512Mi', 'hugepages-2Mi': '512Mi' };
+    expect(container?.resources).toEqual({ requests: limits, limits });
+    expect(pod.spec).toMatchObject({ nodeSelector: { 'kubernetes.io/hostname': 'node-a' }, restartPolicy: 'Never', activeDeadlineSeconds: 121, automountServiceAccountToken: false });
+    expect(container?.command).toEqual(['sb-sender']);
+  });
+
+  test('shared: a small CPU request under the same limits', () => {
+    const pod = traffic(defaultSpec({ datapath: 'testpmd', resources: { cpuPolicy: 'shared' } } as never));
+    expect(pod.spec?.containers[0]?.resources?.requests).toMatchObject({ cpu: '100m', 'hugepages-2Mi': '512Mi' });
+    expect(pod.spec?.containers[0]?.args).toContain('shared');
+  });
+
+  test('runs hardened: no privilege escalation, read-only root, only the capabilities the path needs', () => {
+    expect(traffic().spec?.containers[0]?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], add: ['IPC_LOCK'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
+  test('mounts the run directory from a host path keyed by the run UID, never by a name', () => {
+    const pod = traffic();
+    expect(pod.spec?.volumes).toContainEqual({ name: 'run-dir', hostPath: { path: `/var/run/switchbench/runs/${uid}`, type: 'DirectoryOrCreate' } });
+    expect(pod.spec?.containers[0]?.volumeMounts).toContainEqual({ name: 'run-dir', mountPath: '/run/switchbench' });
+    expect(pod.spec?.volumes).toContainEqual({ name: 'hugepages', emptyDir: { medium: 'HugePages-2Mi' } });
+  });
+
+  test('a UID that is not a UUID never reaches a host path', () => {
+    const bad = run();
+    bad.metadata.uid = '../../etc';
+    expect(() => hostRunDir(bad)).toThrow(/not a UUID/);
+  });
+});
+
+describe('trafficArgs', () => {
+  test.each([
+    ['sender', ['--size', '512', '--rate', '250000', '--burst', '32']],
+    ['receiver', ['--burst', '32']],
+  ] as const)('the %s gets the trial as flags, and the backend last', (role, head) => {
+    const args = trafficArgs(role, request, defaultSpec({ datapath: 'testpmd' }), endpoint);
+    expect(args.slice(0, head.length)).toEqual(head);
+    expect(args).toEqual(expect.arrayContaining(['--duration', '60', '--warmup', '20', '--window', '20', '--sample-interval', '1', '--cpu-mode', 'dedicated', '--summary-file', '/dev/termination-log']));
+    expect(args.slice(-endpoint.backendArgs.length)).toEqual(endpoint.backendArgs);
+  });
+});
+
+describe('switch objects', () => {
+  test('the switch pod mounts its config, the run directory and hugepages, with the plan probe', () => {
+    const spec = defaultSpec({ datapath: 'testpmd', resources: { cpus: { switch: 2 } } } as never);
+    const pod = switchPod(run(spec), spec, 'node-a', plan);
+    const container = pod.spec?.containers[0];
+    expect(pod.metadata?.name).toBe('bench-1-switch');
+    expect(container?.readinessProbe).toEqual(plan.readinessProbe);
+    expect(container?.resources?.limits).toMatchObject({ cpu: '2' });
+    expect(container?.volumeMounts).toEqual(expect.arrayContaining([
+      { name: 'config', mountPath: '/etc/switchbench', readOnly: true },
+      { name: 'run-dir', mountPath: '/run/switchbench' },
+      { name: 'hugepages', mountPath: '/dev/hugepages' },
+    ]));
+    expect(switchConfigMap(run(spec), plan)?.data).toEqual({ 'startup.conf': 'unix { nodaemon }' });
+  });
+
+  test('no ConfigMap for a switch without files', () => {
+    expect(switchConfigMap(run(), { ...plan, configFiles: [] })).toBeUndefined();
+  });
+});
+
+describe('cleanupPod', () => {
+  test('removes exactly the run directory, as argv', () => {
+    const pod = cleanupPod(run(), 'node-a', 'img');
+    expect(pod.spec?.containers[0]?.command).toEqual(['rm', '-rf', '--one-file-system', '--', `/runs/${uid}`]);
+    expect(pod.spec?.volumes).toEqual([{ name: 'runs', hostPath: { path: '/var/run/switchbench/runs', type: 'DirectoryOrCreate' } }]);
+  });
+});
