@@ -34,6 +34,20 @@ function text(summary: Json, path: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Latency percentiles, absent when no timestamped packet arrived (the receiver writes nulls). */
+function latencyOf(receiver: Json): Pick<Trial, 'latency'> {
+  if (number(receiver, 'latency_ns.count', 'receiver') === 0) return {};
+  return {
+    latency: {
+      p50Ns: number(receiver, 'latency_ns.p50', 'receiver'),
+      p90Ns: number(receiver, 'latency_ns.p90', 'receiver'),
+      p99Ns: number(receiver, 'latency_ns.p99', 'receiver'),
+      p999Ns: number(receiver, 'latency_ns.p999', 'receiver'),
+      maxNs: number(receiver, 'latency_ns.max', 'receiver'),
+    },
+  };
+}
+
 const base = (request: TrialRequest, now: Date): Trial => ({
   index: request.index,
   packetSize: request.packetSize,
@@ -92,13 +106,7 @@ export function trialFromSummaries(request: TrialRequest, spec: SwitchBenchmarkS
       lost: number(receiver, 'loss.lost', 'receiver'),
       reordered: number(receiver, 'loss.reordered', 'receiver'),
       duplicates: number(receiver, 'loss.duplicates', 'receiver'),
-      latency: {
-        p50Ns: number(receiver, 'latency_ns.p50', 'receiver'),
-        p90Ns: number(receiver, 'latency_ns.p90', 'receiver'),
-        p99Ns: number(receiver, 'latency_ns.p99', 'receiver'),
-        p999Ns: number(receiver, 'latency_ns.p999', 'receiver'),
-        maxNs: number(receiver, 'latency_ns.max', 'receiver'),
-      },
+      ...latencyOf(receiver),
       cpus,
     };
   } catch (err) {

@@ -24,7 +24,7 @@ const receiver = (mean: number, stddev: number) =>
     role: 'receiver',
     rx: { pps_mean: mean, pps_stddev: stddev, packets: 59_999_000, samples: 20 },
     loss: { ratio: 1000 / 60_000_000, lost: 1000, reordered: 3, duplicates: 0 },
-    latency_ns: { p50: 4100, p90: 8000, p99: 15000, p999: 30000, max: 99000 },
+    latency_ns: { count: 59_999_000, p50: 4100, p90: 8000, p99: 15000, p999: 30000, max: 99000 },
     cpus: '3',
   });
 
@@ -84,4 +84,16 @@ describe('trialFromSummaries', () => {
   test('takes the last JSON line when the program logged before it', () => {
     expect(trialFromSummaries(request, spec, `EAL: starting\n${sender(999_000)}`, receiver(1, 0), now).outcome).toBe('Measured');
   });
+});
+
+test('a trial without timestamped packets has no latency rather than a made-up one', () => {
+  const noLatency = JSON.stringify({
+    schema: SCHEMA,
+    rx: { pps_mean: 0, pps_stddev: 0, packets: 0, samples: 20 },
+    loss: { ratio: 1, lost: 10, reordered: 0, duplicates: 0 },
+    latency_ns: { count: 0, p50: null, p90: null, p99: null, p999: null, max: null },
+  });
+  const trial = trialFromSummaries(request, spec, sender(999_000), noLatency, now);
+  expect(trial).toMatchObject({ outcome: 'Measured', lossRatio: 1 });
+  expect(trial.latency).toBeUndefined();
 });
