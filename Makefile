@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODE ?= full
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 
-.PHONY: all deps build lint test test-static test-unit test-native test-switches test-cluster \
+.PHONY: all deps build lint test test-static test-unit test-native test-switches test-integration test-cluster \
         native images cluster-up cluster-down demo bench bench-native bench-switches clean
 
 all: build
@@ -27,7 +27,7 @@ lint: deps
 	npm run lint
 	npm run typecheck
 
-test: test-static test-unit test-native test-switches test-cluster
+test: test-static test-unit test-native test-switches test-integration test-cluster
 
 test-static: lint
 	node test/tools/gen-types.mjs --check
@@ -41,6 +41,9 @@ test-native: native
 
 test-switches: native deps
 	bash test/switches/run.sh
+
+test-integration: deps
+	$(JEST) -c test/integration/jest.config.mjs
 
 test-cluster: deps
 	$(JEST) -c test/cluster/jest.config.mjs

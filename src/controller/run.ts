@@ -1,0 +1,340 @@
+// Reconciles a SwitchBenchmarkRun: admit → switch → trials → summary → teardown. Every step reads
+// the informer caches and the run's own status, so a restarted operator continues where the cluster
+// says the run is: a trial is recorded once (status is written before its pods are deleted, guarded
+// by resourceVersion), and pods are named by trial and attempt, so nothing is started twice.
+import type { ObjectCache, V1Node, V1Pod } from '@kubernetes/client-node';
+import { isDeepStrictEqual } from 'node:util';
+import type { Logger } from 'winston';
+import { defaultSpec, withDatapathOptions } from '../api/v1alpha1/defaults.js';
+import { ConditionType, type SwitchBenchmarkRun, type SwitchBenchmarkRunStatus, type SwitchBenchmarkSpec, type Trial } from '../api/v1alpha1/types.js';
+import { driverFor } from '../datapaths/index.js';
+import type { DatapathDriver, RunContext, TrafficRole } from '../datapaths/types.js';
+import { methodFor, type Method, type TrialRequest } from '../plan/index.js';
+import { failedTrial, trialFromSummaries } from '../results/trial.js';
+import { headline, summarize } from '../results/summary.js';
+import type { ReconcileResult } from '../runtime/reconcile.js';
+import { admit } from './admission.js';
+import type { ClusterWriter } from './client.js';
+import { setConditions, type ConditionInput } from './conditions.js';
+import type { OperatorConfig } from './config.js';
+import {
+  cleanupPod,
+  cleanupPodName,
+  switchConfigMap,
+  switchConfigMapName,
+  switchPod,
+  switchPodName,
+  trafficPod,
+  type TrafficPodInput,
+} from './desired.js';
+import { ATTEMPT_LABEL, ROLE_LABEL, TRIAL_LABEL } from './labels.js';
+import { controllerUid, isFinished } from './ownership.js';
+import { trafficArgs } from './traffic-args.js';
+
+export const CLEANUP_FINALIZER = 'switchbench.io/host-cleanup';
+/** Condition recording that the run's host directory is gone, so teardown is not repeated. */
+export const CLEANED_UP = 'HostCleanedUp';
+
+export interface RunReconcilerDeps {
+  runs: ObjectCache<SwitchBenchmarkRun>;
+  pods: ObjectCache<V1Pod>;
+  nodes: ObjectCache<V1Node>;
+  writer: ClusterWriter;
+  config: OperatorConfig;
+  log: Logger;
+  now: () => Date;
+}
+
+interface Setup {
+  spec: SwitchBenchmarkSpec;
+  method: Method;
+  driver: DatapathDriver;
+  context: RunContext;
+}
+
+const podFinished = (pod: V1Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+const started = (pod: V1Pod) => Boolean(pod.status?.containerStatuses?.some((c) => c.state?.running || c.state?.terminated));
+const label = (pod: V1Pod, key: string) => pod.metadata?.labels?.[key];
+const terminationMessage = (pod: V1Pod | undefined) => pod?.status?.containerStatuses?.[0]?.state?.terminated?.message;
+const ageSeconds = (pod: V1Pod, now: Date) => (now.getTime() - new Date(pod.metadata?.creationTimestamp ?? now).getTime()) / 1000;
+
+/** Why a pod did not complete, in the words a user needs: the reason and what the program said. */
+function podFailure(pod: V1Pod | undefined, role: string): string {
+  if (!pod) return `${role} pod missing`;
+  const terminated = pod.status?.containerStatuses?.[0]?.state?.terminated;
+  const said = terminated?.message?.trim().split('\n').at(-1);
+  const how = terminated ? `exit code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}` : (pod.status?.reason ?? pod.status?.phase ?? 'unknown');
+  return `${role} pod ${pod.metadata?.name} failed: ${how}${said ? `: ${said}` : ''}`;
+}
+
+export class RunReconciler {
+  constructor(private readonly deps: RunReconcilerDeps) {}
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const run = this.deps.runs.get(name, namespace);
+    if (!run) return {};
+    const log = this.deps.log.child({ controller: 'switchbenchmarkrun', namespace, name: run.spec.benchmarkName, run: name });
+    const pods = this.deps.pods.list(namespace).filter((p) => controllerUid(p) === run.metadata.uid);
+
+    if (run.metadata.deletionTimestamp || isFinished(run)) return this.teardown(run, pods, log);
+
+    const setup = this.setup(run);
+    if ('reason' in setup) return this.finish(run, { phase: 'Failed', reason: setup.reason, message: setup.message }, log);
+
+    if (!run.status?.node) return this.admit(run, setup, log);
+    if (!run.metadata.finalizers?.includes(CLEANUP_FINALIZER)) {
+      await this.deps.writer.addRunFinalizer(run, CLEANUP_FINALIZER);
+      return {};
+    }
+
+    const switchState = await this.ensureSwitch(run, setup, pods, log);
+    if (switchState) return switchState;
+    return this.stepTrials(run, setup, pods, log);
+  }
+
+  private setup(run: SwitchBenchmarkRun): Setup | { reason: string; message: string } {
+    const spec = withDatapathOptions(defaultSpec(run.spec.benchmark));
+    const method = methodFor(spec.method.type);
+    if (!method) return { reason: 'MethodNotSupported', message: `spec.method.type ${spec.method.type} is not supported by this operator version` };
+    let driver: DatapathDriver;
+    try {
+      driver = driverFor(spec.datapath);
+    } catch (err) {
+      return { reason: 'DatapathNotSupported', message: (err as Error).message };
+    }
+    const image = spec.resources.images;
+    const context: RunContext = {
+      run: { namespace: run.metadata.namespace as string, name: run.metadata.name as string, uid: run.metadata.uid as string },
+      spec,
+      images: {
+        traffic: image?.traffic ?? this.deps.config.trafficImage,
+        switch: image?.switch ?? this.deps.config.switchImages[spec.datapath] ?? '',
+      },
+    };
+    return { spec, method, driver, context };
+  }
+
+  private trafficPods(run: SwitchBenchmarkRun, setup: Setup, node: string, request: TrialRequest, attempt: number): Record<TrafficRole, V1Pod> {
+    const build = (role: TrafficRole) => {
+      const endpoint = setup.driver.endpoint(setup.context, role);
+      const input: TrafficPodInput = {
+        run,
+        spec: setup.spec,
+        node,
+        role,
+        trial: request.index,
+        attempt,
+        image: setup.context.images.traffic,
+        endpoint,
+        args: trafficArgs(role, request, setup.spec, endpoint),
+        deadlineSeconds: request.durationSeconds + this.deps.config.trialGraceSeconds,
+      };
+      return trafficPod(input);
+    };
+    return { sender: build('sender'), receiver: build('receiver') };
+  }
+
+  private async admit(run: SwitchBenchmarkRun, setup: Setup, log: Logger): Promise<ReconcileResult> {
+    const first = setup.method.next(setup.spec, []);
+    const plan = setup.driver.switchPlan(setup.context);
+    const candidatePods = [
+      ...(first ? Object.values(this.trafficPods(run, setup, 'candidate', first, 0)) : []),
+      ...(plan ? [switchPod(run, setup.spec, 'candidate', plan)] : []),
+    ];
+    const decision = admit(setup.spec.placement.nodeSelector, this.deps.nodes.list(), candidatePods);
+    if (decision.kind === 'reject') return this.finish(run, { phase: 'Failed', reason: decision.reason, message: decision.message }, log);
+    if (decision.kind === 'wait') {
+      await this.writeStatus(run, { ...run.status, phase: 'Pending' }, [{ type: ConditionType.Progressing, status: 'False', reason: decision.reason, message: decision.message }]);
+      return {};
+    }
+    const planned = setup.method.plannedTrials(setup.spec);
+    log.info('Admitted run', { node: decision.node, trialsPlanned: planned });
+    await this.writeStatus(
+      run,
+      {
+        ...run.status,
+        phase: 'Running',
+        node: decision.node,
+        startTime: this.deps.now().toISOString(),
+        trialsPlanned: planned,
+        trialsCompleted: 0,
+        progress: `0/${planned}`,
+        trials: [],
+      },
+      [{ type: ConditionType.Progressing, status: 'True', reason: 'Admitted', message: `Running on node ${decision.node}` }],
+    );
+    await this.deps.writer.event(run, { type: 'Normal', reason: 'Admitted', message: `Running on node ${decision.node}` });
+    return {};
+  }
+
+  /** Returns a result while the switch is not ready (the run waits), undefined once it forwards. */
+  private async ensureSwitch(run: SwitchBenchmarkRun, setup: Setup, pods: V1Pod[], log: Logger): Promise<ReconcileResult | undefined> {
+    const plan = setup.driver.switchPlan(setup.context);
+    if (!plan) return undefined;
+    const pod = pods.find((p) => p.metadata?.name === switchPodName(run));
+    if (!pod) {
+      const configMap = switchConfigMap(run, plan);
+      if (configMap) await this.deps.writer.createConfigMap(configMap);
+      await this.deps.writer.createPod(switchPod(run, setup.spec, run.status?.node as string, plan));
+      log.info('Created switch Pod', { pod: switchPodName(run) });
+      return {};
+    }
+    if (podFinished(pod)) return this.finish(run, { phase: 'Failed', reason: 'SwitchFailed', message: podFailure(pod, 'switch') }, log);
+    const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    if (ready) return undefined;
+    const waited = ageSeconds(pod, this.deps.now());
+    const timeout = this.deps.config.switchReadyTimeoutSeconds;
+    if (waited > timeout) {
+      return this.finish(run, { phase: 'Failed', reason: 'SwitchNotReady', message: `switch pod ${pod.metadata?.name} was not ready after ${timeout}s` }, log);
+    }
+    return { requeueAfterMs: (timeout - waited) * 1000 + 1000 };
+  }
+
+  private async stepTrials(run: SwitchBenchmarkRun, setup: Setup, pods: V1Pod[], log: Logger): Promise<ReconcileResult> {
+    const trials = run.status?.trials ?? [];
+    const request = setup.method.next(setup.spec, trials);
+    const trialPods = pods.filter((p) => label(p, ROLE_LABEL) === 'sender' || label(p, ROLE_LABEL) === 'receiver');
+    const current = trialPods.filter((p) => request && label(p, TRIAL_LABEL) === String(request.index));
+    const attempt = Math.max(0, ...current.map((p) => Number(label(p, ATTEMPT_LABEL))));
+    // Pods of recorded trials and of superseded attempts: their results are in status, or abandoned.
+    for (const stale of trialPods.filter((p) => !current.includes(p) || Number(label(p, ATTEMPT_LABEL)) < attempt)) {
+      await this.deps.writer.deletePod(run.metadata.namespace as string, stale.metadata?.name as string);
+    }
+    if (!request) return this.complete(run, setup, log);
+
+    const node = run.status?.node as string;
+    const desired = this.trafficPods(run, setup, node, request, attempt);
+    const find = (role: TrafficRole) => current.find((p) => p.metadata?.name === desired[role].metadata?.name);
+    const receiver = find('receiver');
+    const sender = find('sender');
+    if (!receiver) {
+      await this.deps.writer.createPod(desired.receiver);
+      return {};
+    }
+    // The sender starts once the receiver runs, so the first packets meet a listening receiver.
+    if (!sender) {
+      if (started(receiver)) await this.deps.writer.createPod(desired.sender);
+      return {};
+    }
+
+    const failed = [receiver, sender].find((p) => p.status?.phase === 'Failed');
+    const hung = ageSeconds(receiver, this.deps.now()) > request.durationSeconds + 2 * this.deps.config.trialGraceSeconds;
+    if (failed || hung) {
+      const message = failed ? podFailure(failed, label(failed, ROLE_LABEL) as string) : `trial ${request.index} did not finish in time`;
+      if (attempt + 1 < this.deps.config.maxTrialAttempts) {
+        log.warn('Trial attempt failed, retrying', { trial: request.index, attempt, message });
+        await this.deps.writer.event(run, { type: 'Warning', reason: 'TrialRetried', message: `Trial ${request.index} attempt ${attempt + 1}: ${message}` });
+        await this.deps.writer.createPod(this.trafficPods(run, setup, node, request, attempt + 1).receiver);
+        return {};
+      }
+      return this.record(run, setup, failedTrial(request, `${message} (after ${attempt + 1} attempts)`, this.deps.now()), log);
+    }
+    if (receiver.status?.phase === 'Succeeded' && sender.status?.phase === 'Succeeded') {
+      const trial = trialFromSummaries(request, setup.spec, terminationMessage(sender), terminationMessage(receiver), this.deps.now());
+      return this.record(run, setup, trial, log);
+    }
+    const remaining = request.durationSeconds + 2 * this.deps.config.trialGraceSeconds - ageSeconds(receiver, this.deps.now());
+    return { requeueAfterMs: Math.max(1, remaining) * 1000 };
+  }
+
+  private async record(run: SwitchBenchmarkRun, setup: Setup, trial: Trial, log: Logger): Promise<ReconcileResult> {
+    const trials = [...(run.status?.trials ?? []), trial];
+    const planned = Math.max(run.status?.trialsPlanned ?? 0, trials.length);
+    log.info('Recorded trial', { trial: trial.index, outcome: trial.outcome, rxPpsMean: trial.rxPpsMean, lossRatio: trial.lossRatio });
+    const summary = summarize(setup.spec, trials);
+    const line = headline(summary);
+    await this.writeStatus(run, {
+      ...run.status,
+      trials,
+      trialsCompleted: trials.length,
+      progress: `${trials.length}/${planned}`,
+      summary,
+      ...(line ? { headline: line } : {}),
+    });
+    return {};
+  }
+
+  private async complete(run: SwitchBenchmarkRun, setup: Setup, log: Logger): Promise<ReconcileResult> {
+    const trials = run.status?.trials ?? [];
+    const measured = trials.filter((t) => t.outcome !== 'Failed').length;
+    if (measured === 0) {
+      return this.finish(run, { phase: 'Failed', reason: 'AllTrialsFailed', message: trials.at(-1)?.message ?? 'no trial produced figures' }, log);
+    }
+    const problems = [
+      trials.length - measured ? `${trials.length - measured} failed` : '',
+      trials.filter((t) => t.unstable).length ? `${trials.filter((t) => t.unstable).length} unstable` : '',
+      trials.filter((t) => t.outcome === 'GeneratorLimited').length ? `${trials.filter((t) => t.outcome === 'GeneratorLimited').length} generator-limited` : '',
+    ].filter(Boolean);
+    const message = `${measured}/${trials.length} trials measured${problems.length ? ` (${problems.join(', ')})` : ''}; ${run.status?.headline ?? ''}`.trim();
+    return this.finish(run, { phase: 'Succeeded', reason: 'Completed', message }, log, setup);
+  }
+
+  private async finish(
+    run: SwitchBenchmarkRun,
+    outcome: { phase: 'Succeeded' | 'Failed'; reason: string; message: string },
+    log: Logger,
+    setup?: Setup,
+  ): Promise<ReconcileResult> {
+    log.info(outcome.phase === 'Succeeded' ? 'Run succeeded' : 'Run failed', { reason: outcome.reason, message: outcome.message });
+    await this.writeStatus(
+      run,
+      {
+        ...run.status,
+        phase: outcome.phase,
+        completionTime: this.deps.now().toISOString(),
+        ...(setup ? { summary: summarize(setup.spec, run.status?.trials ?? []) } : {}),
+      },
+      [
+        { type: ConditionType.Ready, status: outcome.phase === 'Succeeded' ? 'True' : 'False', reason: outcome.reason, message: outcome.message },
+        { type: ConditionType.Progressing, status: 'False', reason: outcome.reason, message: 'The run has finished' },
+        { type: ConditionType.Degraded, status: outcome.phase === 'Failed' ? 'True' : 'False', reason: outcome.reason, message: outcome.message },
+      ],
+    );
+    await this.deps.writer.event(run, { type: outcome.phase === 'Succeeded' ? 'Normal' : 'Warning', reason: outcome.reason, message: outcome.message });
+    return {};
+  }
+
+  /** Removes the run's pods and config, then its host directory (through a pod on its node), then the finalizer. */
+  private async teardown(run: SwitchBenchmarkRun, pods: V1Pod[], log: Logger): Promise<ReconcileResult> {
+    const namespace = run.metadata.namespace as string;
+    const workers = pods.filter((p) => label(p, ROLE_LABEL) !== 'cleanup');
+    for (const pod of workers) await this.deps.writer.deletePod(namespace, pod.metadata?.name as string);
+    if (workers.length) await this.deps.writer.deleteConfigMap(namespace, switchConfigMapName(run));
+
+    const cleaned = run.status?.conditions?.some((c) => c.type === CLEANED_UP && c.status === 'True');
+    const node = run.status?.node;
+    if (node && !cleaned) {
+      // The directory is in use until every pod that mounts it is gone.
+      if (workers.length) return {};
+      const cleanup = pods.find((p) => p.metadata?.name === cleanupPodName(run));
+      if (!cleanup) {
+        await this.deps.writer.createPod(cleanupPod(run, node, this.deps.config.trafficImage));
+        return {};
+      }
+      if (!podFinished(cleanup)) return {};
+      await this.deps.writer.deletePod(namespace, cleanupPodName(run));
+      if (cleanup.status?.phase === 'Failed') {
+        log.warn('Host directory cleanup failed, retrying', { message: podFailure(cleanup, 'cleanup') });
+        return { requeueAfterMs: 5000 };
+      }
+      if (!run.metadata.deletionTimestamp) {
+        await this.writeStatus(run, { ...run.status }, [{ type: CLEANED_UP, status: 'True', reason: 'Removed', message: `Removed the run's host directory on ${node}` }]);
+        return {};
+      }
+    }
+    if (run.metadata.finalizers?.includes(CLEANUP_FINALIZER)) await this.deps.writer.removeRunFinalizer(run, CLEANUP_FINALIZER);
+    return {};
+  }
+
+  private async writeStatus(run: SwitchBenchmarkRun, status: SwitchBenchmarkRunStatus, conditions: ConditionInput[] = []): Promise<void> {
+    const generation = run.metadata.generation ?? 0;
+    const next: SwitchBenchmarkRunStatus = {
+      ...status,
+      observedGeneration: generation,
+      conditions: setConditions(status.conditions, conditions, generation, this.deps.now()),
+    };
+    if (isDeepStrictEqual(next, run.status ?? {})) return;
+    await this.deps.writer.replaceRunStatus({ ...run, status: next });
+  }
+}

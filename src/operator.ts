@@ -1,0 +1,134 @@
+// Wiring: informers feed keys to two work queues; workers reconcile benchmarks and runs. Event
+// handlers only enqueue keys (sample-controller): all decisions are taken in reconcile from the caches.
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'winston';
+import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from './api/v1alpha1/types.js';
+import { BenchmarkReconciler } from './controller/benchmark.js';
+import { KubeClusterWriter, type ClusterWriter } from './controller/client.js';
+import type { OperatorConfig } from './controller/config.js';
+import { MANAGED_SELECTOR, RUN_LABEL } from './controller/labels.js';
+import { RunReconciler } from './controller/run.js';
+import { ResilientInformer, type InformerObserver } from './runtime/informer.js';
+import { runWorkers, type ReconcileObserver } from './runtime/reconcile.js';
+import { WorkQueue, type QueueObserver } from './runtime/workqueue.js';
+
+export interface OperatorOptions {
+  kubeConfig: KubeConfig;
+  /** Watch one namespace; undefined watches all. */
+  namespace?: string;
+  config: OperatorConfig;
+  log: Logger;
+  workers?: number;
+  /** Every key is reconciled at least this often, whatever the watches say. */
+  resyncMs?: number;
+  writer?: ClusterWriter;
+  observers?: { queue?: (name: string) => QueueObserver; reconcile?: (name: string) => ReconcileObserver; informer?: InformerObserver };
+  now?: () => Date;
+}
+
+const keyOf = (object: KubernetesObject) => `${object.metadata?.namespace}/${object.metadata?.name}`;
+
+export class Operator {
+  readonly benchmarks: ResilientInformer<SwitchBenchmark>;
+  readonly runs: ResilientInformer<SwitchBenchmarkRun>;
+  readonly pods: ResilientInformer<V1Pod>;
+  readonly nodes: ResilientInformer<V1Node>;
+  private readonly benchmarkQueue: WorkQueue;
+  private readonly runQueue: WorkQueue;
+  private readonly informers: ResilientInformer<KubernetesObject>[];
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private workers: Promise<void> | undefined;
+
+  constructor(private readonly options: OperatorOptions) {
+    const { kubeConfig, namespace, log } = options;
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const scope = namespace ? `/namespaces/${namespace}` : '';
+    const customList = (plural: string) => () =>
+      namespace
+        ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })
+        : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural });
+    const common = { kubeConfig, log, ...(options.observers?.informer ? { observer: options.observers.informer } : {}) };
+
+    this.benchmarks = new ResilientInformer<SwitchBenchmark>({
+      ...common,
+      name: BENCHMARK_PLURAL,
+      path: `/apis/${GROUP}/${VERSION}${scope}/${BENCHMARK_PLURAL}`,
+      list: customList(BENCHMARK_PLURAL),
+    });
+    this.runs = new ResilientInformer<SwitchBenchmarkRun>({
+      ...common,
+      name: RUN_PLURAL,
+      path: `/apis/${GROUP}/${VERSION}${scope}/${RUN_PLURAL}`,
+      list: customList(RUN_PLURAL),
+    });
+    this.pods = new ResilientInformer<V1Pod>({
+      ...common,
+      name: 'pods',
+      path: `/api/v1${scope}/pods`,
+      labelSelector: MANAGED_SELECTOR,
+      list: () =>
+        namespace
+          ? core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR })
+          : core.listPodForAllNamespaces({ labelSelector: MANAGED_SELECTOR }),
+    });
+    this.nodes = new ResilientInformer<V1Node>({ ...common, name: 'nodes', path: '/api/v1/nodes', list: () => core.listNode() });
+    this.informers = [this.benchmarks, this.runs, this.pods, this.nodes] as ResilientInformer<KubernetesObject>[];
+
+    this.benchmarkQueue = new WorkQueue(undefined, options.observers?.queue?.('switchbenchmark'));
+    this.runQueue = new WorkQueue(undefined, options.observers?.queue?.('switchbenchmarkrun'));
+
+    this.benchmarks.onEvent((_event, benchmark) => this.benchmarkQueue.add(keyOf(benchmark)));
+    this.runs.onEvent((_event, run) => {
+      this.runQueue.add(keyOf(run));
+      this.benchmarkQueue.add(`${run.metadata.namespace}/${run.spec.benchmarkName}`);
+    });
+    this.pods.onEvent((_event, pod) => {
+      const run = pod.metadata?.labels?.[RUN_LABEL];
+      if (run) this.runQueue.add(`${pod.metadata?.namespace}/${run}`);
+    });
+    // A run waiting for a node to be labelled or to grow is woken by node changes.
+    this.nodes.onEvent(() => {
+      for (const run of this.runs.list()) if (!run.status?.node) this.runQueue.add(keyOf(run));
+    });
+  }
+
+  /** Fills the caches, then starts the workers; resolves once reconciling has begun. */
+  async start(): Promise<void> {
+    const { options } = this;
+    await Promise.all(this.informers.map((i) => i.start()));
+    const writer = options.writer ?? new KubeClusterWriter(options.kubeConfig);
+    const now = options.now ?? (() => new Date());
+    const benchmarkReconciler = new BenchmarkReconciler({ benchmarks: this.benchmarks, runs: this.runs, writer, config: options.config, log: options.log, now });
+    const runReconciler = new RunReconciler({ runs: this.runs, pods: this.pods, nodes: this.nodes, writer, config: options.config, log: options.log, now });
+    const workers = options.workers ?? 2;
+    this.resync();
+    this.resyncTimer = setInterval(() => this.resync(), options.resyncMs ?? 10 * 60_000);
+    this.resyncTimer.unref();
+    const observer = (name: string) => options.observers?.reconcile?.(name);
+    this.workers = Promise.all([
+      runWorkers(this.benchmarkQueue, (key) => benchmarkReconciler.reconcile(key), withObserver({ workers, log: options.log }, observer('switchbenchmark'))),
+      runWorkers(this.runQueue, (key) => runReconciler.reconcile(key), withObserver({ workers, log: options.log }, observer('switchbenchmarkrun'))),
+    ]).then(() => undefined);
+    options.log.info('Started operator', { namespace: options.namespace ?? '(all)', workers });
+  }
+
+  /** Stops taking new keys, lets workers finish the keys they hold, and stops the watches. */
+  async stop(): Promise<void> {
+    clearInterval(this.resyncTimer);
+    this.benchmarkQueue.shutDown();
+    this.runQueue.shutDown();
+    await this.workers;
+    await Promise.all(this.informers.map((i) => i.stop()));
+    this.options.log.info('Stopped operator');
+  }
+
+  private resync(): void {
+    for (const benchmark of this.benchmarks.list()) this.benchmarkQueue.add(keyOf(benchmark));
+    for (const run of this.runs.list()) this.runQueue.add(keyOf(run));
+  }
+}
+
+function withObserver<T extends object>(options: T, observer: ReconcileObserver | undefined): T & { observer?: ReconcileObserver } {
+  return observer ? { ...options, observer } : options;
+}

@@ -1,0 +1,219 @@
+// The operator against a real apiserver: reconcile creates exactly the desired objects, status and
+// conditions follow each transition, a restarted operator resumes without repeating a trial, and
+// deleting a benchmark removes everything. The test plays the kubelet (pod statuses, termination
+// messages) and a node (allocatable resources), so it needs no container runtime.
+import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import { CLEANED_UP, CLEANUP_FINALIZER } from '../../src/controller/run.js';
+import type { Operator } from '../../src/operator.js';
+import { createNamespace, kubeConfig, waitFor } from '../cluster/kube.js';
+import { FakeKubelet, installCrds, startOperator } from './support.js';
+
+const kc = kubeConfig();
+const core = kc.makeApiClient(CoreV1Api);
+const custom = kc.makeApiClient(CustomObjectsApi);
+let namespace: string;
+let nodeName: string;
+let kubelet: FakeKubelet;
+let operator: Operator | undefined;
+let logs: string[] = [];
+
+const SCHEMA = 'switchbench.io/trial/v1';
+const senderSummary = (pps: number, packets: number) =>
+  JSON.stringify({ schema: SCHEMA, role: 'sender', tx: { pps, packets, failures: 0 }, cpus: '1' });
+const receiverSummary = (pps: number, packets: number) =>
+  JSON.stringify({
+    schema: SCHEMA,
+    role: 'receiver',
+    rx: { pps_mean: pps, pps_stddev: pps * 0.01, packets, samples: 20 },
+    loss: { ratio: 0, lost: 0, reordered: 0, duplicates: 0 },
+    latency_ns: { count: packets, p50: 5000, p90: 9000, p99: 20000, p999: 40000, max: 90000 },
+    cpus: '1',
+  });
+
+function benchmark(name: string, spec: Record<string, unknown>): SwitchBenchmark {
+  return {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'SwitchBenchmark',
+    metadata: { name, namespace },
+    spec: {
+      placement: { nodeSelector: { 'switchbench.io/test-node': namespace } },
+      traffic: { packetSizes: [64], burstSizes: [16] },
+      trial: { duration: '2s', warmup: '0s', window: '1s' },
+      resources: { cpuPolicy: 'shared', hugepages: { pageSize: '2Mi', perPodMi: 64 } },
+      ...spec,
+    } as unknown as SwitchBenchmark['spec'],
+  };
+}
+
+const createBenchmark = (b: SwitchBenchmark) =>
+  custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, body: b });
+const readBenchmark = async (name: string) =>
+  (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, name })) as SwitchBenchmark;
+const condition = (object: SwitchBenchmark | SwitchBenchmarkRun, type: string) => object.status?.conditions?.find((c) => c.type === type);
+const podNames = async () => (await core.listNamespacedPod({ namespace })).items.map((p: V1Pod) => p.metadata?.name as string).sort();
+
+/** Runs one trial's pods through their life as the kubelet would. */
+async function playTrial(run: string, index: number, rxPps: number, attempt = 0): Promise<void> {
+  const rx = `${run}-t${index}-a${attempt}-rx`;
+  const tx = `${run}-t${index}-a${attempt}-tx`;
+  await kubelet.waitForPod(rx);
+  expect(await kubelet.pod(tx)).toBeUndefined();
+  await kubelet.running(rx);
+  await kubelet.waitForPod(tx);
+  await kubelet.succeeded(tx, senderSummary(rxPps, rxPps * 2));
+  await kubelet.succeeded(rx, receiverSummary(rxPps, rxPps * 2));
+}
+
+beforeAll(async () => {
+  await installCrds(kc);
+  namespace = await createNamespace(core, 'integration');
+  nodeName = `fake-${namespace}`;
+  await core.createNode({ body: { metadata: { name: nodeName, labels: { 'switchbench.io/test-node': namespace, 'kubernetes.io/hostname': nodeName } } } });
+  const node = await core.readNode({ name: nodeName });
+  const allocatable = { cpu: '8', memory: '16Gi', 'hugepages-2Mi': '1Gi', pods: '110' };
+  await core.replaceNodeStatus({ name: nodeName, body: { ...node, status: { capacity: allocatable, allocatable } } });
+  kubelet = new FakeKubelet(kc, namespace);
+});
+
+beforeEach(async () => {
+  ({ operator, lines: logs } = await startOperator(kc, namespace));
+});
+
+afterEach(async () => {
+  await operator?.stop();
+  operator = undefined;
+  const state = expect.getState();
+  if (state.assertionCalls > 0 && state.numPassingAsserts < state.assertionCalls) console.log(logs.join('\n'));
+});
+
+afterAll(async () => {
+  // Runs left mid-flight keep the operator's finalizer; with the operator gone, drop it so the
+  // namespace can go.
+  const runs = (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: 'switchbenchmarkruns' })) as { items: SwitchBenchmarkRun[] };
+  for (const run of runs.items) {
+    await custom
+      .patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: 'switchbenchmarkruns', name: run.metadata.name as string, body: [{ op: 'remove', path: '/metadata/finalizers' }] })
+      .catch(() => undefined);
+  }
+  await core.deleteNode({ name: nodeName }).catch(() => undefined);
+  await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+});
+
+test('a testpmd sweep runs to the end, survives an operator restart, and cleans up after itself', async () => {
+  await createBenchmark(benchmark('sweep', { datapath: 'testpmd', method: { type: 'sweep', sweep: { ratesPps: [2000, 1000] } } }));
+  const runName = 'sweep-1';
+
+  const admitted = await kubelet.waitForRun(runName, (r) => r.status?.node !== undefined && (r.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER));
+  expect(admitted.status).toMatchObject({ phase: 'Running', node: nodeName, trialsPlanned: 2, progress: '0/2' });
+  expect(admitted.spec).toMatchObject({ benchmarkName: 'sweep', trigger: 'initial' });
+  expect(condition(admitted, 'Progressing')).toMatchObject({ status: 'True', reason: 'Admitted' });
+
+  const switchPod = await kubelet.waitForPod(`${runName}-switch`);
+  expect(switchPod.spec?.nodeSelector).toEqual({ 'kubernetes.io/hostname': nodeName });
+  expect(switchPod.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'SwitchBenchmarkRun', name: runName, controller: true });
+  expect(switchPod.spec?.containers[0]?.resources?.limits).toMatchObject({ 'hugepages-2Mi': '64Mi' });
+  // No trial starts before the switch forwards.
+  expect(await kubelet.pod(`${runName}-t0-a0-rx`)).toBeUndefined();
+  await kubelet.running(`${runName}-switch`, true);
+
+  await playTrial(runName, 0, 1000);
+  const afterFirst = await kubelet.waitForRun(runName, (r) => (r.status?.trials?.length ?? 0) === 1);
+  expect(afterFirst.status?.progress).toBe('1/2');
+  expect(afterFirst.status?.trials?.[0]).toMatchObject({ index: 0, offeredPps: 1000, outcome: 'Measured', rxPpsMean: 1000, samples: 20, lossRatio: 0, cpus: { sender: '1', receiver: '1' } });
+  expect((await readBenchmark('sweep')).status).toMatchObject({ phase: 'Running', activeRun: runName });
+
+  // An operator restart between trials: the next one is created once, the first is not repeated.
+  await operator?.stop();
+  ({ operator, lines: logs } = await startOperator(kc, namespace));
+  await playTrial(runName, 1, 1900);
+
+  const done = await kubelet.waitForRun(runName, (r) => r.status?.phase === 'Succeeded');
+  expect(done.status?.trials?.map((t) => [t.index, t.offeredPps])).toEqual([
+    [0, 1000],
+    [1, 2000],
+  ]);
+  expect(done.status?.summary).toEqual([expect.objectContaining({ packetSize: 64, burstSize: 16, maxRxPps: 1900, maxRxBitsPerSecond: 1900 * 64 * 8, trials: 2 })]);
+  expect(done.status?.headline).toBe('64B 1.9kpps');
+  expect(condition(done, 'Ready')).toMatchObject({ status: 'True', reason: 'Completed', observedGeneration: done.metadata.generation });
+
+  // Teardown: workers go first, then a pod on the node removes the run's host directory.
+  await kubelet.waitForPodGone(`${runName}-switch`);
+  await kubelet.succeeded(`${runName}-cleanup`, '');
+  const cleaned = await kubelet.waitForRun(runName, (r) => condition(r, CLEANED_UP)?.status === 'True' && !(r.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER));
+  expect(cleaned.status?.phase).toBe('Succeeded');
+  await waitFor(async () => ((await podNames()).length === 0 ? true : undefined), 200);
+
+  const finished = await waitFor(async () => {
+    const b = await readBenchmark('sweep');
+    return b.status?.phase === 'Succeeded' ? b : undefined;
+  }, 200);
+  expect(finished.status).toMatchObject({ runsStarted: 1, lastRun: { name: runName, phase: 'Succeeded', headline: '64B 1.9kpps' } });
+  expect(finished.status?.activeRun).toBeUndefined();
+  expect(condition(finished, 'Ready')).toMatchObject({ status: 'True', observedGeneration: finished.metadata.generation });
+  expect(condition(finished, 'Degraded')).toMatchObject({ status: 'False' });
+});
+
+test('deleting a benchmark mid-run removes its run, pods and host directory', async () => {
+  await createBenchmark(benchmark('doomed', { datapath: 'testpmd' }));
+  await kubelet.waitForPod('doomed-1-switch');
+  await kubelet.running('doomed-1-switch', true);
+  await kubelet.waitForPod('doomed-1-t0-a0-rx');
+
+  await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, name: 'doomed' });
+  await kubelet.waitForPodGone('doomed-1-switch');
+  await kubelet.waitForPodGone('doomed-1-t0-a0-rx');
+  await kubelet.succeeded('doomed-1-cleanup', '');
+  await waitFor(async () => ((await kubelet.run('doomed-1')) ? undefined : true), 200);
+  await waitFor(async () => ((await podNames()).length === 0 ? true : undefined), 200);
+});
+
+test('a failing trial is retried, then recorded as failed with the reason', async () => {
+  await createBenchmark(benchmark('flaky', { datapath: 'testpmd' }));
+  await kubelet.running(`flaky-1-switch`, true);
+  await kubelet.waitForPod('flaky-1-t0-a0-rx');
+  await kubelet.failed('flaky-1-t0-a0-rx', 3, 'sb-receiver: --vdev: port did not come up');
+  await kubelet.waitForPod('flaky-1-t0-a1-rx');
+  await kubelet.waitForPodGone('flaky-1-t0-a0-rx');
+  await kubelet.failed('flaky-1-t0-a1-rx', 3, 'sb-receiver: --vdev: port did not come up');
+
+  const failed = await kubelet.waitForRun('flaky-1', (r) => r.status?.phase === 'Failed');
+  expect(failed.status?.trials).toEqual([expect.objectContaining({ index: 0, outcome: 'Failed', message: expect.stringContaining('exit code 3 (Error): sb-receiver: --vdev: port did not come up (after 2 attempts)') })]);
+  expect(condition(failed, 'Ready')).toMatchObject({ status: 'False', reason: 'AllTrialsFailed' });
+  const benchmarkStatus = await waitFor(async () => {
+    const b = await readBenchmark('flaky');
+    return b.status?.phase === 'Failed' ? b : undefined;
+  }, 200);
+  expect(condition(benchmarkStatus, 'Degraded')).toMatchObject({ status: 'True', reason: 'LastRunFailed' });
+});
+
+test('a run that cannot fit on its node fails at once, naming the resource', async () => {
+  await createBenchmark(benchmark('huge', { datapath: 'testpmd', resources: { cpuPolicy: 'shared', hugepages: { pageSize: '2Mi', perPodMi: 512 } } }));
+  const failed = await kubelet.waitForRun('huge-1', (r) => r.status?.phase === 'Failed');
+  expect(condition(failed, 'Ready')).toMatchObject({
+    status: 'False',
+    reason: 'InsufficientResources',
+    message: expect.stringContaining('hugepages-2Mi: needs 1536Mi, node allocatable 1Gi'),
+  });
+  expect(await podNames()).toEqual([]);
+});
+
+test('a spec the CRD admits but the controller cannot run gets an InvalidSpec condition and no run', async () => {
+  await createBenchmark(benchmark('bad-cron', { datapath: 'memif', schedule: '*/5 * * * * *' }));
+  const invalid = await waitFor(async () => {
+    const b = await readBenchmark('bad-cron');
+    return b.status?.phase === 'Invalid' ? b : undefined;
+  }, 200);
+  expect(condition(invalid, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec', message: expect.stringContaining('spec.schedule: "*/5 * * * * *" must have 5 fields') });
+  expect(await kubelet.run('bad-cron-1')).toBeUndefined();
+});
+
+test('a run waits for a node with its labels and starts when one is labelled', async () => {
+  await createBenchmark(benchmark('waiting', { datapath: 'memif', placement: { nodeSelector: { 'switchbench.io/test-node': `${namespace}-later` } } }));
+  const waiting = await kubelet.waitForRun('waiting-1', (r) => r.status?.phase === 'Pending');
+  expect(condition(waiting, 'Progressing')).toMatchObject({ status: 'False', reason: 'NodeNotFound', message: expect.stringContaining(`kubectl label node NODE switchbench.io/test-node=${namespace}-later`) });
+  const node = await core.readNode({ name: nodeName });
+  await core.replaceNode({ name: nodeName, body: { ...node, metadata: { ...node.metadata, labels: { ...node.metadata?.labels, 'switchbench.io/test-node': `${namespace}-later` } } } });
+  await kubelet.waitForRun('waiting-1', (r) => r.status?.node === nodeName);
+  await kubelet.waitForPod('waiting-1-t0-a0-rx');
+});

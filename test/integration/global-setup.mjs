@@ -1,0 +1,3 @@
+import { setUpCluster } from '../cluster/cluster.mjs';
+
+export default () => setUpCluster('control-plane');

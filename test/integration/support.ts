@@ -1,0 +1,129 @@
+// Helpers of the integration tier: install the CRDs, run the operator in-process, play the kubelet.
+import {
+  ApiextensionsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1ContainerStatus,
+  type V1CustomResourceDefinition,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import { DEFAULT_CONFIG, type OperatorConfig } from '../../src/controller/config.js';
+import { Operator } from '../../src/operator.js';
+import { waitFor } from '../cluster/kube.js';
+import { loadCrds } from '../invalid/corpus.js';
+
+export async function installCrds(kc: KubeConfig): Promise<void> {
+  const extensions = kc.makeApiClient(ApiextensionsV1Api);
+  for (const crd of loadCrds() as unknown as V1CustomResourceDefinition[]) {
+    await extensions.patchCustomResourceDefinition(
+      { name: crd.metadata?.name ?? '', body: crd, fieldManager: 'switchbench-tests', force: true },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    );
+    await waitFor(async () => {
+      const live = await extensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
+      return live.status?.conditions?.find((c) => c.type === 'Established' && c.status === 'True');
+    }, 200);
+  }
+}
+
+/** Logs kept in memory: the test output stays readable, and a failing test can print them. */
+export function memoryLogger(): { log: winston.Logger; lines: string[] } {
+  const lines: string[] = [];
+  const log = winston.createLogger({
+    level: 'debug',
+    format: winston.format.json(),
+    transports: [
+      new winston.transports.Stream({
+        stream: new Writable({
+          write(chunk, _encoding, done) {
+            lines.push(String(chunk).trim());
+            done();
+          },
+        }),
+      }),
+    ],
+  });
+  return { log, lines };
+}
+
+export const TEST_CONFIG: OperatorConfig = { ...DEFAULT_CONFIG, trialGraceSeconds: 30, maxTrialAttempts: 2 };
+
+export async function startOperator(kc: KubeConfig, namespace: string): Promise<{ operator: Operator; lines: string[] }> {
+  const { log, lines } = memoryLogger();
+  const operator = new Operator({ kubeConfig: kc, namespace, config: TEST_CONFIG, log, resyncMs: 2000 });
+  await operator.start();
+  return { operator, lines };
+}
+
+/** Plays the kubelet: writes the status a pod would have at one point of its life. */
+export class FakeKubelet {
+  private readonly core: CoreV1Api;
+  private readonly custom: CustomObjectsApi;
+
+  constructor(kc: KubeConfig, private readonly namespace: string) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  pod(name: string): Promise<V1Pod | undefined> {
+    return this.core.readNamespacedPod({ namespace: this.namespace, name }).catch(() => undefined);
+  }
+
+  waitForPod(name: string): Promise<V1Pod> {
+    return waitFor(() => this.pod(name), 200);
+  }
+
+  async waitForPodGone(name: string): Promise<void> {
+    await waitFor(async () => ((await this.pod(name)) ? undefined : true), 200);
+  }
+
+  async run(name: string): Promise<SwitchBenchmarkRun | undefined> {
+    return (await this.custom
+      .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: RUN_PLURAL, name })
+      .catch(() => undefined)) as SwitchBenchmarkRun | undefined;
+  }
+
+  waitForRun(name: string, until: (run: SwitchBenchmarkRun) => boolean): Promise<SwitchBenchmarkRun> {
+    return waitFor(async () => {
+      const run = await this.run(name);
+      return run && until(run) ? run : undefined;
+    }, 200);
+  }
+
+  private async setStatus(name: string, phase: string, container: Partial<V1ContainerStatus>, ready = false): Promise<void> {
+    const pod = await this.waitForPod(name);
+    const now = new Date();
+    const containerName = pod.spec?.containers[0]?.name ?? 'main';
+    await this.core.replaceNamespacedPodStatus({
+      namespace: this.namespace,
+      name,
+      body: {
+        ...pod,
+        status: {
+          phase,
+          startTime: now,
+          conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
+          containerStatuses: [{ name: containerName, image: pod.spec?.containers[0]?.image ?? '', imageID: '', ready, restartCount: 0, ...container }],
+        },
+      },
+    });
+  }
+
+  running(name: string, ready = false): Promise<void> {
+    return this.setStatus(name, 'Running', { state: { running: { startedAt: new Date() } }, started: true }, ready);
+  }
+
+  succeeded(name: string, message: string): Promise<void> {
+    return this.setStatus(name, 'Succeeded', { state: { terminated: { exitCode: 0, reason: 'Completed', message, finishedAt: new Date() } } });
+  }
+
+  failed(name: string, exitCode: number, message: string): Promise<void> {
+    return this.setStatus(name, 'Failed', { state: { terminated: { exitCode, reason: 'Error', message, finishedAt: new Date() } } });
+  }
+}
