@@ -9,6 +9,11 @@ export const RUN_DIR_IN_POD = '/run/switchbench';
 export const RUN_DIR_ON_HOST_ROOT = '/var/run/switchbench/runs';
 /** Unix socket paths (sun_path) hold at most 107 bytes plus the terminating NUL. */
 export const MAX_SOCKET_PATH_BYTES = 107;
+/**
+ * A writable, memory-backed emptyDir mounted in the switch container (its root filesystem is
+ * read-only): switches keep their databases, logs, control sockets and readiness state there.
+ */
+export const SWITCH_STATE_DIR = '/var/run/switch';
 
 export interface RunIdentity {
   namespace: string;
@@ -50,7 +55,10 @@ export interface SwitchPlan {
 }
 
 export interface TrafficEndpointPlan {
-  /** Arguments of sb-sender / sb-receiver that select and configure the I/O backend. */
+  /**
+   * Arguments of sb-sender / sb-receiver that select and configure the I/O backend. They go last
+   * on the command line: the DPDK backend's end with "--" and the EAL arguments.
+   */
   backendArgs: string[];
   capabilities: string[];
   hugepages: boolean;

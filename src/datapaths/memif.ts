@@ -1,0 +1,10 @@
+// memif: DPDK's shared-memory interface between the two traffic programs, with no switch at all:
+// the software upper bound every switch is reported against.
+import { memifEndpoint, options } from './common.js';
+import type { DatapathDriver } from './types.js';
+
+export const memifDriver: DatapathDriver = {
+  datapath: 'memif',
+  switchPlan: () => undefined,
+  endpoint: (context, role) => memifEndpoint(role, options(context.spec, 'memif').ringSize),
+};

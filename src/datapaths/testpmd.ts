@@ -1,0 +1,22 @@
+// DPDK testpmd io-forwarding between two net_vhost ports: no lookup at all, the upper bound of the
+// vhost-user switches (images/testpmd/sb-switch-testpmd).
+import { CONFIG_DIR, entrypoint, execProbe, integer, options, SWITCH_PORTS, virtioUserEndpoint } from './common.js';
+import type { DatapathDriver } from './types.js';
+
+export const testpmdDriver: DatapathDriver = {
+  datapath: 'testpmd',
+  switchPlan(context) {
+    const { burst } = options(context.spec, 'testpmd');
+    const [sender, receiver] = SWITCH_PORTS;
+    return {
+      image: context.images.switch,
+      command: [entrypoint('testpmd'), 'run', '--port', sender, '--port', receiver, '--burst', integer(burst, 1, 512, 'spec.testpmd.burst')],
+      configFiles: [],
+      configDir: CONFIG_DIR,
+      readinessProbe: execProbe([entrypoint('testpmd'), 'ready']),
+      capabilities: [],
+      sockets: [...SWITCH_PORTS],
+    };
+  },
+  endpoint: (_context, role) => virtioUserEndpoint(role, false),
+};
