@@ -5,7 +5,8 @@
 # COPYs repository paths (`COPY native/ /src/native/`), and `FROM debian:bookworm-slim` resolves
 # to the base image made by base/build.sh. Plain `docker build -f images/<dir>/Dockerfile .`
 # builds the same files.
-# Usage: images/build.sh [dir...]   (default: every folder with a Dockerfile)
+# Usage: images/build.sh [dir...]   (default: every folder here with a Dockerfile; a dir is relative
+# to images/ and names the image by its last component)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../test/cluster/lib.sh"
 
@@ -23,7 +24,7 @@ archive=$(mktemp --suffix .oci.tar)
 trap 'rm -f "$archive"' EXIT
 for dir in "$@"; do
   [[ -f $REPO_ROOT/images/$dir/Dockerfile ]] || die "images/$dir/Dockerfile does not exist"
-  image=localhost/switchbench-$dir:dev
+  image=localhost/switchbench-$(basename "$dir"):dev
   started=$SECONDS
   log "building $image from images/$dir/Dockerfile"
   buildah bud --pull=never --isolation chroot --layers -t "$image" -f "$REPO_ROOT/images/$dir/Dockerfile" "$REPO_ROOT" >&2

@@ -1,35 +1,18 @@
-// Starts and stops the local cluster for the test tiers. Plain JavaScript because jest loads a
-// global setup through Node itself, outside ts-jest's module mapping; kube.ts re-exports it
-// for tests, with types from cluster.d.mts.
+// Starts and stops the local cluster for the test tiers, through session.sh so that concurrent
+// runs on one machine share it. Plain JavaScript because jest loads a global setup through Node
+// itself, outside ts-jest's module mapping; kube.ts re-exports it for tests, with types from
+// cluster.d.mts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const scripts = path.dirname(fileURLToPath(import.meta.url));
 export const clusterDir = process.env.SWITCHBENCH_CLUSTER_DIR ?? '/var/lib/switchbench';
 
-// Set by setUpCluster for the whole run (jest's workers inherit it): the mode the cluster had
-// before the run, or empty when the run started it and so must stop it.
-const REUSED_ENV = 'SWITCHBENCH_CLUSTER_REUSED';
-
-function pidAlive(component) {
-  try {
-    process.kill(Number(readFileSync(path.join(clusterDir, 'run', `${component}.pid`), 'utf8')), 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function runningMode() {
-  const modeFile = path.join(clusterDir, 'run', 'mode');
-  if (!existsSync(modeFile)) return undefined;
-  const mode = readFileSync(modeFile, 'utf8').trim();
-  const components = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
-  if (mode === 'full') components.push('containerd', 'kubelet', 'kube-proxy');
-  return components.every(pidAlive) ? mode : undefined;
-}
+// This run's name among the cluster's users: the PID of jest's main process, which runs the
+// global setup and teardown. Set there, inherited by jest's workers.
+const USER_ENV = 'SWITCHBENCH_CLUSTER_USER';
 
 export function runScript(script, ...args) {
   const result = spawnSync('bash', [path.join(scripts, script), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -38,17 +21,27 @@ export function runScript(script, ...args) {
   }
 }
 
+function user() {
+  const pid = process.env[USER_ENV];
+  if (!pid) throw new Error('no cluster session: the tier\'s jest config must use setUpCluster in its globalSetup');
+  return pid;
+}
+
 export function setUpCluster(mode) {
-  const before = runningMode();
-  process.env[REUSED_ENV] = before ?? '';
-  if (before === 'full' || before === mode) return;
-  runScript('up.sh', mode);
+  process.env[USER_ENV] = String(process.pid);
+  runScript('session.sh', 'acquire', mode, user());
 }
 
 export function tearDownCluster() {
-  if (!process.env[REUSED_ENV]) runScript('down.sh');
+  runScript('session.sh', 'release', user());
 }
 
-export function reusedMode() {
-  return process.env[REUSED_ENV] || undefined;
+export function otherClusterUsers() {
+  const result = spawnSync('bash', [path.join(scripts, 'session.sh'), 'others', user()], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`session.sh others failed: ${result.stderr}`);
+  return Number(result.stdout.trim());
+}
+
+export function startedBySession() {
+  return existsSync(path.join(clusterDir, 'run', 'started-by-session'));
 }

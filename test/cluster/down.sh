@@ -10,10 +10,11 @@ set -euo pipefail
 purge=false
 [[ ${1:-} == --purge ]] && purge=true
 ((EUID == 0)) || die "needs root"
+cluster_lock
 [[ -d $CLUSTER_DIR ]] || exit 0
 started_at=$SECONDS
 
-# stop NAME... — SIGTERM to all at once (each takes a few seconds to shut down), then SIGKILL
+# stop NAME... — SIGTERM to all at once (each takes a second or two to shut down), then SIGKILL
 # for those still running after ten seconds.
 stop() {
   local name pid pids=() i
@@ -55,7 +56,10 @@ for procs in /sys/fs/cgroup/*/kubepods/cgroup.procs; do
   for pid in $(find "$(dirname "$procs")" -name cgroup.procs -exec cat {} + 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
 done
 
-stop "${COMPONENTS[@]}"
+# The apiserver waits for etcd while shutting down, and everything else for the apiserver.
+stop kube-proxy containerd kube-controller-manager kube-scheduler
+stop kube-apiserver
+stop etcd
 
 # iptables: kube-proxy removes its own chains; the kubelet's canary chains and anything a killed
 # kube-proxy left behind go in the sweep. Every chain named KUBE-* belongs to this cluster.

@@ -6,10 +6,20 @@ import path from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { clusterDir } from './cluster.mjs';
 
-export { clusterDir, reusedMode, runningMode, runScript, setUpCluster, tearDownCluster, type ClusterMode } from './cluster.mjs';
+export {
+  clusterDir,
+  otherClusterUsers,
+  runScript,
+  setUpCluster,
+  startedBySession,
+  tearDownCluster,
+  type ClusterMode,
+} from './cluster.mjs';
 
 export const kubeconfigPath = path.join(clusterDir, 'admin.kubeconfig');
 export const nodeName = process.env.SWITCHBENCH_NODE_NAME ?? 'switchbench-node';
+/** A pod's nodeSelector for the real node: other tiers create fake nodes in the same cluster. */
+export const onTheNode = { 'kubernetes.io/hostname': nodeName };
 /** The Debian base image every node has: the one `FROM debian:bookworm-slim` builds on. */
 export const baseImage = 'docker.io/library/debian:bookworm-slim';
 

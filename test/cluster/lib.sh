@@ -51,8 +51,6 @@ CONTAINERD_DIR=$CLUSTER_DIR/containerd
 CONTAINERD_SOCK=$CONTAINERD_DIR/containerd.sock
 KUBELET_DIR=$CLUSTER_DIR/kubelet
 HUGETLB_CGROUP=/sys/fs/cgroup/hugetlb
-# Every process up.sh starts (down.sh stops the kubelet first, then all others together).
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kube-proxy kubelet)
 
 # pid_alive NAME — true when the component's recorded process still runs.
 pid_alive() {
@@ -66,4 +64,26 @@ ctr_k8s() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
 # import_image ARCHIVE — hands an OCI archive to the node's containerd, where the kubelet looks.
 import_image() {
   ctr_k8s images import --all-platforms "$1" >/dev/null
+}
+
+# Serialises up.sh, down.sh and session.sh across processes: two engineers' test runs share the
+# one cluster of a machine. Taken once per process tree (children inherit it through the env).
+cluster_lock() {
+  [[ -n ${SWITCHBENCH_CLUSTER_LOCKED:-} ]] && return 0
+  mkdir -p "$(dirname "$CLUSTER_DIR")"
+  local fd
+  exec {fd}>"$CLUSTER_DIR.lock"
+  flock "$fd"
+  # The descriptor's number, so that up.sh can keep it from the components it starts: they
+  # would hold the lock for as long as they run.
+  export SWITCHBENCH_CLUSTER_LOCKED=$fd
+}
+
+# running_mode — prints the mode of the running cluster; nothing when none runs (or one is half up).
+running_mode() {
+  local mode c components=(etcd kube-apiserver kube-controller-manager kube-scheduler)
+  mode=$(cat "$RUN/mode" 2>/dev/null) || return 0
+  [[ $mode == full ]] && components+=(containerd kubelet kube-proxy)
+  for c in "${components[@]}"; do pid_alive "$c" || return 0; done
+  echo "$mode"
 }

@@ -1,7 +1,7 @@
 // The node switchbench deploys onto: real pods through containerd, the bridge CNI, Services,
 // the static CPU manager, hugepages with enforced limits, and the garbage collector.
 import { ApiException, CoreV1Api, type V1Container, type V1Pod } from '@kubernetes/client-node';
-import { baseImage, createNamespace, kubeConfig, nodeName, podFinished, podRunning, waitFor } from './kube.js';
+import { baseImage, createNamespace, kubeConfig, nodeName, onTheNode, podFinished, podRunning, waitFor } from './kube.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -21,6 +21,7 @@ function pod(name: string, container: Partial<V1Container>, spec: Partial<V1Pod[
     spec: {
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 1,
+      nodeSelector: onTheNode,
       containers: [{ name: 'main', image: baseImage, imagePullPolicy: 'Never', ...container }],
       ...spec,
     },

@@ -9,6 +9,7 @@ set -euo pipefail
 mode=${1:-full}
 [[ $mode == control-plane || $mode == full ]] || die "usage: up.sh [control-plane|full]"
 ((EUID == 0)) || die "needs root: it mounts cgroups, creates a bridge and runs the kubelet"
+cluster_lock
 started_at=$SECONDS
 
 if [[ $mode == full ]]; then
@@ -86,10 +87,10 @@ for c in controller-manager scheduler kubelet kube-proxy; do kubeconfig "$CLUSTE
 # start NAME COMMAND... — runs a component detached from this shell (its own session, output to
 # its log) so the caller's pipes close when up.sh exits; its PID goes to $RUN/NAME.pid.
 start() {
-  local name=$1; shift
+  local name=$1 lock_fd=$SWITCHBENCH_CLUSTER_LOCKED; shift
   pid_alive "$name" && return 0
   log "starting $name"
-  setsid "$@" </dev/null >"$LOGS/$name.log" 2>&1 &
+  setsid "$@" {lock_fd}>&- </dev/null >"$LOGS/$name.log" 2>&1 &
   echo $! >"$RUN/$name.pid"
 }
 
@@ -150,6 +151,8 @@ start kube-scheduler "$K8S_BIN/kube-scheduler" \
   --bind-address 127.0.0.1 --leader-elect=false
 wait_until kube-controller-manager curl -skf https://127.0.0.1:10257/healthz
 wait_until kube-scheduler curl -skf https://127.0.0.1:10259/healthz
+# Pods can be created once the controller-manager has given the namespace its ServiceAccount.
+wait_until kube-controller-manager kubectl get serviceaccount default
 
 ln -sf "$K8S_BIN/kubectl" "$CLUSTER_DIR/bin/kubectl"
 if [[ -x $HELM_BIN/helm ]]; then ln -sf "$HELM_BIN/helm" "$CLUSTER_DIR/bin/helm"; fi
