@@ -37,6 +37,10 @@ describe('OVS-DPDK driver', () => {
     expect(command[command.indexOf('--pmd-max-sleep-us') + 1]).toBe(sleep);
   });
 
+  test('OVS gets NET_ADMIN and MKNOD for the tap device of its netdev datapath, nothing else', () => {
+    expect(ovsDpdkDriver.switchPlan(spec('port-to-port'))?.capabilities).toEqual(['NET_ADMIN', 'MKNOD']);
+  });
+
   test('the switch runs with its state directory, both ports and the flows, and is ready when OVS holds those flows', () => {
     const plan = ovsDpdkDriver.switchPlan(spec('port-to-port'));
     expect(plan?.command.slice(0, 10)).toEqual([

@@ -1,0 +1,152 @@
+# shellcheck shell=bash
+# Shared by every switch image's entrypoint (sb-switch-testpmd, -ovs, -vpp, -snabb); it lives with
+# testpmd, the first of them, and each Dockerfile installs it as
+# /usr/local/lib/switchbench/sb-switch-lib.sh. It checks arguments, reads the container's CPUs and
+# supervises the switch's processes so that SIGTERM stops them and leaves no socket, process or
+# runtime file behind (docs/switches.md).
+
+SB_NAME=${0##*/}
+log() { printf '%s: %s\n' "$SB_NAME" "$*" >&2; }
+die() {
+  log "$*"
+  exit 2
+}
+
+# The operator builds every argument from a validated spec; these checks make sure nothing else
+# reaches a command line or a configuration file even if an entrypoint is started by hand.
+need_value() { [[ -n ${2-} ]] || die "$1: missing value"; }
+need_uint() { # NAME VALUE MIN MAX
+  need_value "$1" "${2-}"
+  if ! [[ $2 =~ ^[0-9]{1,9}$ ]] || (($2 < $3 || $2 > $4)); then die "$1 $2: must be an integer from $3 to $4"; fi
+}
+need_socket() { # NAME VALUE: a socket in the run directory, as the drivers name them
+  need_value "$1" "${2-}"
+  [[ $2 =~ ^/run/switchbench/[a-z][a-z0-9-]{0,31}\.sock$ ]] || die "$1 $2: not a socket of the run directory"
+}
+need_config() { # NAME VALUE: a file of the switch's ConfigMap
+  need_value "$1" "${2-}"
+  [[ $2 =~ ^/etc/switchbench/[A-Za-z0-9._-]+$ && -f $2 ]] || die "$1 $2: not a file in /etc/switchbench"
+}
+need_dir() { # NAME VALUE: an existing, writable directory with a plain absolute path
+  need_value "$1" "${2-}"
+  [[ $2 =~ ^(/[A-Za-z0-9._-]+)+$ && -d $2 && -w $2 ]] || die "$1 $2: not a writable directory"
+}
+need_mac() {
+  need_value "$1" "${2-}"
+  [[ $2 =~ ^[0-9a-f]{2}(:[0-9a-f]{2}){5}$ ]] || die "$1 $2: not a MAC address"
+}
+
+# The state directory (a memory emptyDir) holds what the switch writes: the root filesystem is
+# read-only, and the images link /tmp to $STATE/tmp for programs that insist on a temporary file.
+use_state_dir_tmp() { mkdir -p "$1/tmp"; }
+
+# The CPUs this container may run on, one per line: under the kubelet's static CPU manager, the
+# exclusive cores it was given (Cpus_allowed_list, which the cpuset cgroup sets).
+allowed_cpus() {
+  local list item
+  list=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
+  for item in ${list//,/ }; do
+    if [[ $item == *-* ]]; then seq "${item%-*}" "${item#*-}"; else echo "$item"; fi
+  done
+}
+
+# A hex CPU mask of the given CPUs, nibble by nibble: OVS masks may exceed 64 bits.
+cpu_mask() {
+  local -a nibbles=()
+  local cpu i top=0 mask=''
+  for cpu in "$@"; do
+    i=$((cpu / 4))
+    nibbles[i]=$((${nibbles[i]:-0} | 1 << (cpu % 4)))
+    ((i > top)) && top=$i
+  done
+  for ((i = top; i >= 0; i--)); do mask+=$(printf '%x' "${nibbles[i]:-0}"); done
+  echo "0x$mask"
+}
+
+cpu_list() {
+  local IFS=,
+  echo "$*"
+}
+
+# Waits up to 30 s for a process of ours to create a Unix socket (daemons create them after start).
+wait_socket() {
+  local deadline=$((SECONDS + 30))
+  until [[ -S $1 ]]; do
+    ((SECONDS < deadline)) || die "$1 did not appear within 30 s"
+    any_running || die "$1: the process that should create it exited"
+    sleep 0.1
+  done
+}
+
+# Supervision. An entrypoint calls `supervise_init STOP CLEANUP` before it starts anything (so a
+# SIGTERM during start-up is not lost, and a failed start-up still cleans up), starts its processes
+# with `spawn` and ends with `supervise`: it waits until a signal arrives or a process exits, calls
+# STOP (the switch's graceful stop), terminates what is left, calls CLEANUP and exits: 0 after a
+# signal, non-zero when the switch died by itself.
+SB_PIDS=()
+SB_SIGNALLED=''
+SB_STOP=true
+SB_CLEANUP=true
+
+supervise_init() { # STOP CLEANUP
+  SB_STOP=$1 SB_CLEANUP=$2
+  trap 'SB_SIGNALLED=1' TERM INT
+  trap startup_failed EXIT
+}
+
+startup_failed() {
+  local status=$?
+  trap - EXIT
+  log "start-up failed (status $status): stopping"
+  terminate_all
+  "$SB_CLEANUP"
+  exit "$((status ? status : 1))"
+}
+
+spawn() {
+  "$@" &
+  SB_PIDS+=($!)
+}
+
+# True while the process runs; a zombie (exited, not yet reaped) does not count.
+running() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat%% *} != Z ]]
+}
+
+any_running() {
+  local pid
+  for pid in "${SB_PIDS[@]}"; do running "$pid" && return 0; done
+  return 1
+}
+
+# SIGTERM to every process still running, SIGKILL to what is left after 5 s, then reap them all.
+terminate_all() {
+  local pid deadline=$((SECONDS + 5))
+  for pid in "${SB_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  while any_running && ((SECONDS < deadline)); do sleep 0.1; done
+  for pid in "${SB_PIDS[@]}"; do
+    running "$pid" && log "process $pid ignored SIGTERM: killing it" && kill -KILL "$pid" 2>/dev/null
+  done
+  wait "${SB_PIDS[@]}" 2>/dev/null || true
+}
+
+supervise() {
+  local status=0
+  [[ -n $SB_SIGNALLED ]] || wait -n "${SB_PIDS[@]}" || status=$?
+  trap - EXIT
+  if [[ -n $SB_SIGNALLED ]]; then
+    log 'signal received: stopping the switch'
+    status=0
+  else
+    log "a switch process exited with status $status: stopping the others"
+    ((status != 0)) || status=1
+  fi
+  "$SB_STOP" || log 'graceful stop failed: terminating the processes'
+  terminate_all
+  "$SB_CLEANUP"
+  log 'stopped'
+  exit "$status"
+}

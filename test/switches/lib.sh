@@ -1,0 +1,200 @@
+# shellcheck shell=bash
+# Shared by run.sh (the switches' host tests) and bench.sh: a sandbox that looks to the switch like
+# its pod (docs/switches.md, "Host tests"), and the steps of a trial as the controller makes them:
+# the driver's plan, the switch entrypoint with the plan's argv and capabilities, its readiness
+# probe, then receiver and sender with the plan's backend arguments.
+
+SWITCHES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$SWITCHES_DIR/../.." && pwd)
+NATIVE=$REPO/native/build
+PACKAGES=(dpdk librte-net-vhost23 librte-net-virtio23 librte-net-memif23 librte-mempool-ring23
+  openvswitch-switch-dpdk python3 util-linux luajit shellcheck)
+
+say() { printf '%s\n' "$*" >&2; }
+fatal() {
+  say "test/switches: CANNOT RUN: $*"
+  exit 2
+}
+
+# --- outside the sandbox ------------------------------------------------------------------------
+
+# Root, the Debian packages (a fresh machine has none), the native programs and 2 MiB hugepages.
+prepare_host() {
+  ((EUID == 0)) || fatal 'must run as root (mount namespaces, hugepages, DPDK)'
+  # shellcheck source=../cluster/lib.sh
+  . "$REPO/test/cluster/lib.sh"
+  ensure_packages "${PACKAGES[@]}" || fatal "could not install ${PACKAGES[*]}"
+  [[ -x $NATIVE/sb-sender && -x $NATIVE/sb-receiver ]] || fatal "no $NATIVE/sb-sender or sb-receiver: run make -C native"
+  # Others on this machine use hugepages too: only ever raise the pool.
+  local have
+  have=$(cat /proc/sys/vm/nr_hugepages)
+  ((have >= 1024)) || echo 1024 >/proc/sys/vm/nr_hugepages
+  (($(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo) >= 256)) || fatal 'fewer than 256 free 2 MiB hugepages'
+}
+
+# Compiles the drivers, the API defaults and what they import (not the whole of src/) to DIR.
+compile_drivers() {
+  (cd "$REPO" && node_modules/.bin/tsc src/datapaths/index.ts src/api/v1alpha1/defaults.ts --outDir "$1" --rootDir . --module nodenext \
+    --moduleResolution nodenext --target es2022 --strict --skipLibCheck --resolveJsonModule --types node) ||
+    fatal 'the drivers do not compile (npm ci first?)'
+}
+
+# plan COMPILED OUT DATAPATH [SPEC_JSON]: the driver's plan as files (see plan.mjs).
+plan() { node "$SWITCHES_DIR/plan.mjs" "$@" || fatal "no plan for $3"; }
+
+# Runs this script again inside new mount and network namespaces: nothing it mounts or starts is
+# seen outside, and nothing but loopback exists inside.
+enter_sandbox() { unshare --mount --net --propagation private -- bash "$@"; }
+
+# --- inside the sandbox -------------------------------------------------------------------------
+
+# Mounts what the kubelet gives a switch pod, over a read-only root filesystem like the pod's:
+# tmpfs at /run (the run directory /run/switchbench, the state directory /var/run/switch and the
+# DPDK runtime directory /var/run/dpdk), the images' files at /usr/local and the ConfigMap at
+# /etc/switchbench. A tmpfs at /tmp stands for the images' link of /tmp into the state directory.
+# WORK (outside /tmp) stays writable for logs and summaries.
+sandbox_setup() { # WORK
+  local work=$1
+  mount --make-rprivate /
+  mount --bind "$work" "$work"
+  mount -t tmpfs -o size=64m,mode=755 tmpfs /run
+  mkdir -p /run/switchbench /run/switch /run/dpdk
+  mount -t tmpfs -o size=16m,mode=1777 tmpfs /tmp
+  # A container's /dev has no tun node (its runtime allows the device but creates no node).
+  mount -t tmpfs -o size=1m,mode=755 tmpfs /dev/net
+  mount -t tmpfs -o size=16m,mode=755 tmpfs /usr/local
+  mkdir -p /usr/local/bin /usr/local/lib/switchbench
+  cp "$REPO"/images/testpmd/sb-switch-lib.sh "$REPO"/images/testpmd/testpmd-ready.py /usr/local/lib/switchbench/
+  cp "$REPO"/images/testpmd/sb-switch-testpmd "$REPO"/images/ovs-dpdk/sb-switch-ovs /usr/local/bin/
+  mkdir -p "$work/etc-upper" "$work/etc-work"
+  mount -t overlay overlay -o "lowerdir=/etc,upperdir=$work/etc-upper,workdir=$work/etc-work" /etc
+  mkdir -p /etc/switchbench
+  mount -o remount,bind,ro /
+  mount -o remount,ro /usr/local
+}
+
+# Installs a plan's configuration files as the ConfigMap volume would (read-only to the switch).
+install_config() { # PLAN
+  rm -f /etc/switchbench/*
+  [[ -z $(ls -A "$1/config") ]] || cp "$1"/config/* /etc/switchbench/
+}
+
+read_argv() { mapfile -d '' -t "$1" <"$2"; }
+
+# The capabilities a container of the plan would have, as a command prefix in array CONTAINER:
+# setpriv drops every other one (for root, what survives exec is the bounding set once the
+# inheritable ones are cleared), and no_new_privs stands for allowPrivilegeEscalation: false.
+as_container() { # CAPS_FILE
+  local caps=-all cap
+  while read -r cap; do [[ -n $cap ]] && caps+=",+${cap,,}"; done <"$1"
+  CONTAINER=(setpriv --no-new-privs --inh-caps=-all --bounding-set="$caps" --)
+}
+
+SWITCH_PID=''
+
+# Starts the plan's switch on CPUS as its own session (so its processes can be found afterwards).
+switch_start() { # PLAN CPUS LOG
+  local command
+  install_config "$1"
+  read_argv command "$1/command"
+  as_container "$1/capabilities"
+  setsid "${CONTAINER[@]}" taskset -c "$2" "${command[@]}" >"$3" 2>&1 </dev/null &
+  SWITCH_PID=$!
+}
+
+# Runs the plan's readiness probe as the kubelet would, until it passes (0) or TIMEOUT s pass (1).
+switch_wait_ready() { # PLAN TIMEOUT
+  local ready deadline=$((SECONDS + $2))
+  read_argv ready "$1/ready"
+  as_container "$1/capabilities"
+  until "${CONTAINER[@]}" "${ready[@]}" >/dev/null 2>&1; do
+    kill -0 "$SWITCH_PID" 2>/dev/null || return 1
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
+
+# SIGTERM, as the kubelet sends it; 0 when the entrypoint exited within TIMEOUT s.
+switch_stop() { # TIMEOUT
+  local deadline=$((SECONDS + $1))
+  kill -TERM "$SWITCH_PID" 2>/dev/null || return 0
+  while kill -0 "$SWITCH_PID" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      kill -KILL -- "-$SWITCH_PID" 2>/dev/null
+      wait "$SWITCH_PID" 2>/dev/null
+      return 1
+    fi
+    sleep 0.1
+  done
+  wait "$SWITCH_PID" 2>/dev/null || true
+}
+
+# Processes of session SID still alive (the switch's: none may survive it).
+session_processes() { ps -e -o pid= -o sid= | awk -v sid="$1" '$2 == sid { printf "pid:%s ", $1 }'; }
+
+# What a stopped switch (or traffic pair) could leave behind: sockets in the run directory, state
+# and DPDK runtime files, files in any hugetlbfs, and processes of session SID. The traffic
+# programs' own DPDK runtime directories are not counted: each pod has its own, an emptyDir.
+leftovers() { # [SID]
+  local mounts
+  mapfile -t mounts < <(awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts)
+  find /run/switchbench /run/switch /run/dpdk "${mounts[@]}" -mindepth 1 \
+    -not -path '/run/dpdk/sb-sender*' -not -path '/run/dpdk/sb-receiver*' -printf '%p ' 2>/dev/null
+  [[ -z ${1-} ]] || session_processes "$1"
+}
+
+RX_PID='' TX_PID=''
+
+# Behind a switch the receiver's port comes up when the switch connects, and the receiver says so.
+# memif has no switch: the receiver's port comes up only once the sender connects to the socket the
+# receiver (the memif server) listens on.
+receiver_started() { # PLAN OUT
+  local socket
+  if [[ -f $1/command ]]; then
+    grep -q 'ready: .* port up' "$2/receiver.log" 2>/dev/null
+  else
+    socket=$(tr '\0' '\n' <"$1/receiver" | grep -o 'socket=[^,]*')
+    [[ -S ${socket#socket=} ]]
+  fi
+}
+
+# Starts a trial as the controller runs it, shortened: the receiver first, the sender only once the
+# receiver says its port is up (what the sender sends earlier counts as lost). Both run in shared-CPU
+# mode on CPU, the sender paced at RATE pps (0: as fast as it can) for DURATION s; each writes its
+# summary to OUT/<role>.json. Returns non-zero when the receiver never got ready.
+traffic_start() { # PLAN CPU SIZE RATE DURATION OUT [WARMUP WINDOW]
+  local plan=$1 cpu=$2 size=$3 rate=$4 duration=$5 out=$6 warmup=${7:-1} window=${8:-} sender receiver
+  local common=(--duration "$duration" --warmup "$warmup" --cpu-mode shared --link-timeout 20)
+  [[ -z $window ]] || common+=(--window "$window")
+  read_argv receiver "$plan/receiver"
+  read_argv sender "$plan/sender"
+  rm -f "$out"/receiver.* "$out"/sender.*
+  taskset -c "$cpu" "$NATIVE/sb-receiver" "${common[@]}" --start-timeout 30 --summary-file "$out/receiver.json" \
+    "${receiver[@]}" >"$out/receiver.ndjson" 2>"$out/receiver.log" </dev/null &
+  RX_PID=$! TX_PID=''
+  local deadline=$((SECONDS + 40))
+  until receiver_started "$plan" "$out"; do
+    if ! kill -0 "$RX_PID" 2>/dev/null || ((SECONDS >= deadline)); then
+      kill -TERM "$RX_PID" 2>/dev/null
+      wait "$RX_PID"
+      return 1
+    fi
+    sleep 0.1
+  done
+  taskset -c "$cpu" "$NATIVE/sb-sender" --size "$size" --rate "$rate" "${common[@]}" --summary-file "$out/sender.json" \
+    "${sender[@]}" >"$out/sender.ndjson" 2>"$out/sender.log" </dev/null &
+  TX_PID=$!
+}
+
+# Waits for both programs; non-zero when either failed.
+traffic_wait() {
+  local sent=0 received=0
+  [[ -z $TX_PID ]] || wait "$TX_PID" || sent=$?
+  wait "$RX_PID" || received=$?
+  ((sent == 0 && received == 0))
+}
+
+traffic_run() { traffic_start "$@" && traffic_wait; }
+
+# A field of a summary (a Python expression on `s`, the parsed JSON).
+summary() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($2)" "$1"; }
