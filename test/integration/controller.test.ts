@@ -2,7 +2,7 @@
 // conditions follow each transition, a restarted operator resumes without repeating a trial, and
 // deleting a benchmark removes everything. The test plays the kubelet (pod statuses, termination
 // messages) and a node (allocatable resources), so it needs no container runtime.
-import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { CLEANED_UP, CLEANUP_FINALIZER } from '../../src/controller/run.js';
 import type { Operator } from '../../src/operator.js';
@@ -70,9 +70,15 @@ beforeAll(async () => {
   namespace = await createNamespace(core, 'integration');
   nodeName = `fake-${namespace}`;
   await core.createNode({ body: { metadata: { name: nodeName, labels: { 'switchbench.io/test-node': namespace, 'kubernetes.io/hostname': nodeName } } } });
-  const node = await core.readNode({ name: nodeName });
   const allocatable = { cpu: '8', memory: '16Gi', 'hugepages-2Mi': '1Gi', pods: '110' };
-  await core.replaceNodeStatus({ name: nodeName, body: { ...node, status: { capacity: allocatable, allocatable } } });
+  // The node lifecycle controller writes the new node too: retry on conflict with a fresh copy.
+  await waitFor(async () => {
+    const node = await core.readNode({ name: nodeName });
+    return core.replaceNodeStatus({ name: nodeName, body: { ...node, status: { capacity: allocatable, allocatable } } }).then(
+      () => true,
+      () => undefined,
+    );
+  }, 100);
   kubelet = new FakeKubelet(kc, namespace);
 });
 
@@ -212,8 +218,10 @@ test('a run waits for a node with its labels and starts when one is labelled', a
   await createBenchmark(benchmark('waiting', { datapath: 'memif', placement: { nodeSelector: { 'switchbench.io/test-node': `${namespace}-later` } } }));
   const waiting = await kubelet.waitForRun('waiting-1', (r) => r.status?.phase === 'Pending');
   expect(condition(waiting, 'Progressing')).toMatchObject({ status: 'False', reason: 'NodeNotFound', message: expect.stringContaining(`kubectl label node NODE switchbench.io/test-node=${namespace}-later`) });
-  const node = await core.readNode({ name: nodeName });
-  await core.replaceNode({ name: nodeName, body: { ...node, metadata: { ...node.metadata, labels: { ...node.metadata?.labels, 'switchbench.io/test-node': `${namespace}-later` } } } });
+  await core.patchNode(
+    { name: nodeName, body: { metadata: { labels: { 'switchbench.io/test-node': `${namespace}-later` } } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
   await kubelet.waitForRun('waiting-1', (r) => r.status?.node === nodeName);
   await kubelet.waitForPod('waiting-1-t0-a0-rx');
 });
