@@ -29,7 +29,7 @@ void sb_fail(int code, const char *fmt, ...)
 	exit(code);
 }
 
-void sb_warn(const char *fmt, ...)
+void sb_log(const char *fmt, ...)
 {
 	va_list ap;
 

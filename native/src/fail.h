@@ -16,6 +16,7 @@ extern const char *sb_prog;
 
 /* Prints "prog: message" as one line on stderr and exits with code. */
 _Noreturn void sb_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same format, without exiting: warnings and the receiver's readiness line. */
+void sb_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

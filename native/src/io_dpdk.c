@@ -68,7 +68,7 @@ static char **eal_args(const struct sb_config *c, const struct cpu_plan *cpu, in
 {
 	static char lcores[300];
 	char list[256];
-	char **v = calloc((size_t)c->eal_argc + 4, sizeof(char *));
+	char **v = calloc((size_t)c->eal_argc + 5, sizeof(char *));
 	int n = 0;
 
 	if (!v)
@@ -78,6 +78,8 @@ static char **eal_args(const struct sb_config *c, const struct cpu_plan *cpu, in
 	v[n++] = (char *)sb_prog;
 	v[n++] = "--lcores";
 	v[n++] = lcores;
+	/* EAL's informational lines would bury the one-line diagnostics; a later --log-level wins. */
+	v[n++] = "--log-level=warning";
 	for (int i = 0; i < c->eal_argc; i++) {
 		const char *a = c->eal_argv[i];
 
@@ -126,19 +128,17 @@ static void configure(struct io_dpdk *d, const struct sb_config *c)
 	memset(&conf, 0, sizeof(conf));
 	if ((r = rte_eth_dev_info_get(d->port, &info)))
 		sb_fail(SB_EXIT_PORT, "--port-id %u: %s", d->port, rte_strerror(-r));
-	if (c->role == ROLE_SENDER) {
-		unsigned mtu = c->size - 18;
-		if (mtu > info.max_mtu)
-			sb_fail(SB_EXIT_USAGE, "--size %u: port %u takes frames up to %u bytes", c->size, d->port,
-				info.max_mtu + 18);
-		conf.rxmode.mtu = mtu > RTE_ETHER_MTU ? mtu : 0;
-	} else {
-		/* The receiver takes any frame size the port can: jumbo frames arrive as mbuf chains. */
-		unsigned mtu = FRAME_MAX - 18 < info.max_mtu ? FRAME_MAX - 18 : info.max_mtu;
-		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) {
+	/* ethdev counts a frame as MTU + 18 (Ethernet header and FCS), as --size does. The receiver takes
+	 * any frame size the port can, jumbo frames arriving as mbuf chains. */
+	bool scatter = info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER;
+	unsigned frame = c->role == ROLE_SENDER ? c->size : FRAME_MAX < info.max_rx_pktlen ? FRAME_MAX : info.max_rx_pktlen;
+	if (c->role == ROLE_SENDER && c->size > info.max_rx_pktlen)
+		sb_fail(SB_EXIT_USAGE, "--size %u: port %u takes frames up to %u bytes", c->size, d->port,
+			info.max_rx_pktlen);
+	if (frame - 18 > RTE_ETHER_MTU && (scatter || c->role == ROLE_SENDER)) {
+		conf.rxmode.mtu = frame - 18;
+		if (scatter)
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
-			conf.rxmode.mtu = mtu > RTE_ETHER_MTU ? mtu : 0;
-		}
 	}
 	if ((r = rte_eth_dev_configure(d->port, 1, 1, &conf)))
 		sb_fail(SB_EXIT_PORT, "--port-id %u: configure: %s", d->port, rte_strerror(-r));
@@ -153,6 +153,9 @@ static void configure(struct io_dpdk *d, const struct sb_config *c)
 	}
 }
 
+/* Only the sender waits for the link: frames sent into a down link would be lost before the trial
+ * starts. The receiver is ready once started, since memif's link comes up only when the sender, its
+ * client, connects. */
 static void start(struct io_dpdk *d, const struct sb_config *c)
 {
 	struct rte_eth_link link;
@@ -161,7 +164,7 @@ static void start(struct io_dpdk *d, const struct sb_config *c)
 	rte_eth_promiscuous_enable(d->port); /* ENOTSUP on some vdevs, which accept everything anyway */
 	if ((r = rte_eth_dev_start(d->port)))
 		sb_fail(SB_EXIT_PORT, "--port-id %u: start: %s", d->port, rte_strerror(-r));
-	for (double until = mono_s() + c->link_timeout;;) {
+	for (double until = mono_s() + c->link_timeout; c->role == ROLE_SENDER;) {
 		memset(&link, 0, sizeof(link));
 		rte_eth_link_get_nowait(d->port, &link);
 		if (link.link_status == RTE_ETH_LINK_UP || sb_stop)

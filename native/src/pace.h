@@ -23,12 +23,12 @@ static inline uint64_t pace_deadline(const struct pace *p, uint64_t slot)
 	return p->t0 + (uint64_t)((unsigned __int128)slot * p->num / p->den);
 }
 
-/* Number of slots that start before t (t >= t0). */
+/* Number of slots that start before t: slot k starts before t iff k * num / den < t - t0. */
 static inline uint64_t pace_slots_before(const struct pace *p, uint64_t t)
 {
 	if (t <= p->t0)
 		return 0;
-	return (uint64_t)((unsigned __int128)(t - 1 - p->t0) * p->den / p->num) + 1;
+	return (uint64_t)(((unsigned __int128)(t - p->t0) * p->den + p->num - 1) / p->num);
 }
 
 /* Called when now >= the current slot's deadline: moves to the slot containing now when whole

@@ -182,6 +182,8 @@ int main(int argc, char **argv)
 	seqtrack_init(&r.seq);
 	hist_init(&r.lat);
 	struct io *io = program_start(&c, ROLE_RECEIVER, argc, argv, &cpu, &r.trial, &r.hz);
+	/* The sender must not start before this line: what it sends earlier is counted as lost. */
+	sb_log("ready: %s port up, waiting for traffic", backend_name(c.backend));
 
 	enum sb_status status = run(&c, io, &r);
 

@@ -54,12 +54,12 @@ int summary_end(struct jw *w, const struct sb_config *c, enum sb_status status)
 {
 	jw_close(w, '}');
 	if (w->overflow) {
-		sb_warn("summary exceeds %d bytes", SUMMARY_MAX);
+		sb_log("summary exceeds %d bytes", SUMMARY_MAX);
 		return SB_EXIT_INTERNAL;
 	}
 	runtime_emit(w->buf);
 	if (c->summary_file && runtime_write_file(c->summary_file, w->buf)) {
-		sb_warn("--summary-file %s: %s", c->summary_file, strerror(errno));
+		sb_log("--summary-file %s: %s", c->summary_file, strerror(errno));
 		return SB_EXIT_INTERNAL;
 	}
 	return status == STATUS_COMPLETED ? SB_EXIT_OK : status == STATUS_INTERRUPTED ? SB_EXIT_INTERRUPTED

@@ -1,0 +1,105 @@
+# Shell environment shared by the native test tier (test/native/run.sh) and the benchmark
+# (native/bench/run.sh): hugepages, private network namespaces, DPDK arguments and the processes
+# they start. Everything is named sbt*, and only processes started here are ever signalled.
+
+SB_NATIVE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SB_BIN=$SB_NATIVE/build
+SB_PIDS=()
+SB_LAST_PID=
+SB_NETNS=(sbt-a sbt-b sbt-br)
+
+# Prints why this machine cannot run DPDK programs, or nothing.
+sb_precheck() {
+	[ "$(id -u)" = 0 ] || { echo "must run as root (hugepages, network namespaces, raw sockets)"; return; }
+	command -v dpdk-testpmd >/dev/null || { echo "dpdk-testpmd missing (make -C native installs it)"; return; }
+	command -v jq >/dev/null || { echo "jq missing (apt-get install -y jq)"; return; }
+	for p in sb-sender sb-receiver sb-unit sb-sockref; do
+		[ -x "$SB_BIN/$p" ] || { echo "$SB_BIN/$p missing: run make -C native"; return; }
+	done
+}
+
+# Makes at least $1 free 2 MiB hugepages available. Another engineer's kubelet uses hugepages on this
+# machine too, so the pool is only ever raised, never lowered. Prints why when it cannot.
+sb_hugepages() {
+	local need=$1 d=/sys/kernel/mm/hugepages/hugepages-2048kB total free
+	[ -d "$d" ] || { echo "no 2 MiB hugepage support in this kernel"; return; }
+	total=$(cat "$d/nr_hugepages") free=$(cat "$d/free_hugepages")
+	if [ "$free" -lt "$need" ]; then
+		echo $((total + need - free)) >"$d/nr_hugepages" 2>/dev/null
+		free=$(cat "$d/free_hugepages")
+		[ "$free" -ge "$need" ] || echo "only $free free 2 MiB hugepages after raising nr_hugepages (need $need): memory too fragmented or too small"
+	fi
+}
+
+# EAL arguments of one DPDK process: --in-memory leaves no hugepage files or runtime state behind,
+# --single-file-segments keeps vhost-user within its 8 memory regions with 2 MiB pages.
+sb_eal() {
+	echo --no-pci --in-memory --single-file-segments --file-prefix "$1" --vdev "$2"
+}
+
+# Runs "$@" in the background with stdout to $OUT and stderr to $ERR (set by the caller).
+sb_bg() {
+	"$@" >"$OUT" 2>"$ERR" &
+	SB_LAST_PID=$!
+	SB_PIDS+=("$!")
+}
+
+# Waits up to $3 seconds for the regex $2 in file $1.
+sb_wait_for() {
+	local until=$((SECONDS + $3))
+	while [ "$SECONDS" -le "$until" ]; do
+		grep -qE "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Stops $1 (a PID started here) with SIGINT, then SIGKILL after 5 s, and reaps it.
+sb_stop() {
+	local pid=$1 i
+	kill -INT "$pid" 2>/dev/null || return 0
+	for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+# Stops every process started here, then removes the empty runtime directories DPDK creates even
+# with --in-memory (all our file prefixes start with sbt).
+sb_stop_all() {
+	local pid
+	for pid in "${SB_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && sb_stop "$pid"; done
+	SB_PIDS=()
+	rmdir /run/dpdk/sbt* 2>/dev/null
+	return 0
+}
+
+# Two namespaces sbt-a (10.99.0.1 on sbta) and sbt-b (10.99.0.2 on sbtb), each with a veth to the
+# Linux bridge sbtbr0 inside a third namespace sbt-br: nothing touches the host's network namespace.
+sb_netns_up() {
+	sb_netns_down
+	local n
+	for n in "${SB_NETNS[@]}"; do
+		ip netns add "$n" || return 1
+		ip -n "$n" link set lo up
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	done
+	ip -n sbt-br link add sbtbr0 type bridge && ip -n sbt-br link set sbtbr0 up || return 1
+	local side addr
+	for side in a b; do
+		addr=10.99.0.$([ $side = a ] && echo 1 || echo 2)
+		ip -n sbt-br link add "sbtp$side" type veth peer name "sbt$side" netns "sbt-$side" || return 1
+		ip -n sbt-br link set "sbtp$side" master sbtbr0 up
+		ip -n "sbt-$side" addr add "$addr/24" dev "sbt$side"
+		ip -n "sbt-$side" link set "sbt$side" up
+	done
+}
+
+sb_netns_down() {
+	local n
+	for n in "${SB_NETNS[@]}"; do ip netns del "$n" 2>/dev/null; done
+	return 0
+}
+
+sb_mac() {
+	ip netns exec "$1" cat "/sys/class/net/$2/address"
+}
