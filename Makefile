@@ -7,7 +7,7 @@ MODE ?= full
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 
 .PHONY: all deps build lint test test-static test-unit test-native test-switches test-integration test-cluster \
-        native images cluster-up cluster-down demo bench bench-native bench-switches clean
+        native images cluster-up cluster-down demo bench bench-native bench-switches bench-operator clean
 
 all: build
 
@@ -60,10 +60,13 @@ cluster-down:
 demo: deps
 	bash test/tools/demo.sh
 
-bench: bench-native bench-switches
+bench: bench-native bench-switches bench-operator
 
 bench-native: native
 	$(MAKE) -C native bench
+
+bench-operator: build
+	node test/bench/operator.mjs
 
 bench-switches: native
 	bash test/switches/bench.sh

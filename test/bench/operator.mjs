@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// `make bench-operator`: what the operator costs, measured against the real control plane with the
+// bundled operator running as its own process (as in its image):
+//   1. latency it adds: benchmark created → first trial pod created (pod start itself excluded: the
+//      test plays the node, so the figure is the operator's own reaction time);
+//   2. API requests in steady state, from the apiserver's own request counters (target: 0 LISTs);
+//   3. resident memory with 1, 100 and 1000 suspended SwitchBenchmarks in its caches (target ≤ 80 MB).
+// Prints figures, never asserts: this machine is shared and noisy.
+import { spawn } from 'node:child_process';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, ApiextensionsV1Api } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { setUpCluster, tearDownCluster, clusterDir } from '../cluster/cluster.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const group = 'switchbench.io';
+const version = 'v1alpha1';
+
+setUpCluster('control-plane');
+const kubeconfigPath = `${clusterDir}/admin.kubeconfig`;
+const kc = new KubeConfig();
+kc.loadFromFile(kubeconfigPath);
+const core = kc.makeApiClient(CoreV1Api);
+const custom = kc.makeApiClient(CustomObjectsApi);
+const extensions = kc.makeApiClient(ApiextensionsV1Api);
+
+async function until(probe, what, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+for (const file of ['switchbench.io_switchbenchmarks.yaml', 'switchbench.io_switchbenchmarkruns.yaml']) {
+  const crd = parseAllDocuments(readFileSync(`${root}/crds/${file}`, 'utf8'))[0].toJS();
+  await extensions.patchCustomResourceDefinition(
+    { name: crd.metadata.name, body: crd, fieldManager: 'switchbench-bench', force: true },
+    setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+  );
+  await until(async () => {
+    const live = await extensions.readCustomResourceDefinition({ name: crd.metadata.name });
+    return live.status?.conditions?.find((c) => c.type === 'Established' && c.status === 'True');
+  }, `CRD ${crd.metadata.name}`);
+}
+
+const namespace = (await core.createNamespace({ body: { metadata: { generateName: 'bench-operator-' } } })).metadata.name;
+const nodeName = `bench-${namespace}`;
+await core.createNode({ body: { metadata: { name: nodeName, labels: { 'switchbench.io/bench-node': namespace } } } });
+await until(async () => {
+  const node = await core.readNode({ name: nodeName });
+  const allocatable = { cpu: '64', memory: '256Gi', 'hugepages-2Mi': '64Gi', pods: '110' };
+  return core.replaceNodeStatus({ name: nodeName, body: { ...node, status: { capacity: allocatable, allocatable } } }).then(() => true, () => undefined);
+}, 'node status');
+
+/** The apiserver's request counters for the switchbench and pod resources, by verb. */
+async function requestCounts() {
+  const text = await getText('/metrics');
+  const counts = {};
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (!['switchbenchmarks', 'switchbenchmarkruns', 'pods', 'nodes'].includes(labels.resource)) continue;
+    const key = `${labels.verb}`;
+    counts[key] = (counts[key] ?? 0) + Number(line.split(' ').at(-1));
+  }
+  return counts;
+}
+
+async function getText(path) {
+  const url = new URL(path, kc.getCurrentCluster().server);
+  const options = { hostname: url.hostname, port: url.port, path: url.pathname, method: 'GET' };
+  await kc.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    https.get(options, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+const rss = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+const operator = spawn(process.execPath, [`${root}/dist/bundle/operator.mjs`, '--kubeconfig', kubeconfigPath, '--namespace', namespace, '--log-level', 'warn'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const benchmark = (name, spec) => ({
+  apiVersion: `${group}/${version}`,
+  kind: 'SwitchBenchmark',
+  metadata: { name, namespace },
+  spec: { datapath: 'memif', placement: { nodeSelector: { 'switchbench.io/bench-node': namespace } }, trial: { duration: '2s', warmup: '0s', window: '1s' }, ...spec },
+});
+const create = (body) => custom.createNamespacedCustomObject({ group, version, namespace, plural: 'switchbenchmarks', body });
+
+try {
+  await sleep(3000);
+  const figures = [];
+
+  // 1. Reaction time: created → the first trial's receiver pod exists (memif has no switch to wait for).
+  const latencies = [];
+  for (let i = 0; i < 5; i++) {
+    const name = `latency-${i}`;
+    const started = performance.now();
+    await create(benchmark(name, {}));
+    await until(() => core.readNamespacedPod({ namespace, name: `${name}-1-t0-a0-rx` }).then(() => true, () => undefined), `trial pod of ${name}`);
+    latencies.push(performance.now() - started);
+  }
+  latencies.sort((a, b) => a - b);
+  figures.push(`apply → first trial pod created (operator's own latency, 5 benchmarks): median ${latencies[2].toFixed(0)} ms, min ${latencies[0].toFixed(0)} ms, max ${latencies[4].toFixed(0)} ms (target: ≤ 1000 ms)`);
+
+  // 2 and 3. Caches of 1, 100 and 1000 suspended benchmarks; steady state = nothing changes for 20 s.
+  const rssAt = {};
+  let created = 0;
+  for (const target of [1, 100, 1000]) {
+    const batch = [];
+    for (; created < target; created++) batch.push(create(benchmark(`idle-${created}`, { suspend: true })));
+    await Promise.all(batch);
+    await sleep(10_000);
+    rssAt[target] = rss(operator.pid);
+  }
+  const before = await requestCounts();
+  await sleep(20_000);
+  const after = await requestCounts();
+  const delta = Object.fromEntries(Object.keys(after).map((verb) => [verb, after[verb] - (before[verb] ?? 0)]).filter(([, n]) => n > 0));
+  figures.push(`API requests in 20 s of steady state with 1005 benchmarks cached: ${JSON.stringify(delta)} (LIST: ${delta.LIST ?? 0}; target: 0)`);
+  figures.push(`operator RSS with 1 / 100 / 1000 suspended benchmarks cached: ${rssAt[1].toFixed(1)} / ${rssAt[100].toFixed(1)} / ${rssAt[1000].toFixed(1)} MB (target: ≤ 80 MB at 1000)`);
+  console.log(['', 'bench-operator', ...figures.map((f) => `  ${f}`)].join('\n'));
+} finally {
+  operator.kill('SIGTERM');
+  // Runs keep the operator's cleanup finalizer; with no kubelet to run the cleanup, drop it.
+  const runs = await custom.listNamespacedCustomObject({ group, version, namespace, plural: 'switchbenchmarkruns' });
+  for (const run of runs.items) {
+    await custom
+      .patchNamespacedCustomObject({ group, version, namespace, plural: 'switchbenchmarkruns', name: run.metadata.name, body: [{ op: 'remove', path: '/metadata/finalizers' }] })
+      .catch(() => undefined);
+  }
+  await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  await core.deleteNode({ name: nodeName }).catch(() => undefined);
+  tearDownCluster();
+}
