@@ -13,7 +13,7 @@ go_build() {
   local name=$1 out=$2 ldflags=$3; shift 3
   local total n=0 started=$SECONDS line
   total=$(go list -deps "$@" | wc -l)
-  log "$name: compiling up to $total packages (cold: tens of minutes on 2 vCPUs; full log: $PWD/build.log)"
+  log "$name: compiling up to $total packages (full log: $PWD/build.log)"
   rm -rf "$out.tmp" && mkdir -p "$out.tmp"
   # -v names each package as it is compiled: that is the progress shown.
   if ! go build -v -ldflags "-s -w $ldflags" -o "$out.tmp/" "$@" 2>&1 | tee build.log | while IFS= read -r line; do

@@ -19,9 +19,8 @@ started_at=$SECONDS
 stop() {
   local name pid pids=() i
   for name in "$@"; do
-    pid=$(cat "$RUN/$name.pid" 2>/dev/null) || continue
-    rm -f "$RUN/$name.pid"
-    kill -0 "$pid" 2>/dev/null || continue
+    if ! pid_alive "$name"; then rm -f "$RUN/$name.pid"; continue; fi
+    pid=$(cat "$RUN/$name.pid") && rm -f "$RUN/$name.pid"
     log "stopping $name ($pid)"
     kill -TERM "$pid" 2>/dev/null || true
     pids+=("$pid")

@@ -96,8 +96,15 @@ test('make cluster-down stops everything and leaves the host as it found it', as
   });
   await podRunning(core, namespace, 'left-running');
 
-  // What there is to clean up, so that the checks below cannot pass vacuously.
+  // up.sh on a running cluster keeps every component as it is.
   const runDir = path.join(clusterDir, 'run');
+  const componentPids = () => readdirSync(runDir).filter((f) => f.endsWith('.pid')).map((f) => `${f} ${readFileSync(path.join(runDir, f), 'utf8').trim()}`);
+  const before = componentPids();
+  expect(before).toHaveLength(7);
+  runScript('up.sh', 'full');
+  expect(componentPids()).toEqual(before);
+
+  // What there is to clean up, so that the checks below cannot pass vacuously.
   const saved = Object.fromEntries(
     readdirSync(runDir)
       .filter((f) => f.startsWith('saved.'))
@@ -124,6 +131,9 @@ test('make cluster-down stops everything and leaves the host as it found it', as
   for (const [key, value] of Object.entries(saved)) {
     if (key.startsWith('sysctl.')) expect(`${key} = ${run('sysctl', '-n', key.slice('sysctl.'.length)).stdout.trim()}`).toBe(`${key} = ${value}`);
   }
+
+  // A second down finds nothing to do.
+  runScript('down.sh');
 
   if (restore) runScript('up.sh', restore);
 });

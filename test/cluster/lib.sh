@@ -52,11 +52,13 @@ CONTAINERD_SOCK=$CONTAINERD_DIR/containerd.sock
 KUBELET_DIR=$CLUSTER_DIR/kubelet
 HUGETLB_CGROUP=/sys/fs/cgroup/hugetlb
 
-# pid_alive NAME — true when the component's recorded process still runs.
+# pid_alive NAME — true when the component's recorded process still runs (and is that component,
+# not a process that got its PID after a crash).
 pid_alive() {
-  local pid
+  local pid exe
   pid=$(cat "$RUN/$1.pid" 2>/dev/null) || return 1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null
+  exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
+  [[ ${exe##*/} == "$1" ]]
 }
 
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }

@@ -13,11 +13,11 @@ cluster_lock
 started_at=$SECONDS
 
 if [[ $mode == full ]]; then
-  ensure_packages openssl curl containerd runc containernetworking-plugins iptables conntrack \
+  ensure_packages openssl curl iproute2 procps containerd runc containernetworking-plugins iptables conntrack \
     buildah debootstrap gcc libc6-dev
   bash "$CLUSTER_SCRIPTS/build-binaries.sh" etcd kubernetes cri-tools
 else
-  ensure_packages openssl curl
+  ensure_packages openssl curl iproute2
   bash "$CLUSTER_SCRIPTS/build-binaries.sh" etcd kubernetes
 fi
 
