@@ -111,6 +111,15 @@ wait_until() {
 kubectl() { "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
 curl_api() { curl -sf --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "$@"; }
 
+# write_config FILE — stdin to FILE, leaving FILE untouched when the content is the same:
+# kube-proxy exits when its config file changes, containerd reloads on CNI config changes.
+write_config() {
+  local tmp
+  tmp=$(mktemp "$1.XXXXXX")
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+}
+
 # --- control plane -----------------------------------------------------------------------------
 
 # The apiserver, kubelet and kube-proxy bind the node address, which lives on loopback.
@@ -203,7 +212,7 @@ prepare_host() {
     ip link set "$BRIDGE" up
   fi
   mkdir -p "$CLUSTER_DIR/cni/net.d"
-  cat >"$CLUSTER_DIR/cni/net.d/10-switchbench.conflist" <<EOF
+  write_config "$CLUSTER_DIR/cni/net.d/10-switchbench.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
   "name": "switchbench",
@@ -229,7 +238,7 @@ start_containerd() {
   mkdir -p "$CONTAINERD_DIR"
   # restrict_oom_score_adj: the VM's bounding set lacks CAP_SYS_RESOURCE, so lowering a
   # container's oom_score_adj fails. disable_hugetlb_controller=false: set hugetlb limits.
-  cat >"$CONTAINERD_DIR/config.toml" <<EOF
+  write_config "$CONTAINERD_DIR/config.toml" <<EOF
 version = 2
 root = "$CONTAINERD_DIR/root"
 state = "$CONTAINERD_DIR/state"
@@ -266,7 +275,7 @@ EOF
 
 start_kubelet() {
   mkdir -p "$KUBELET_DIR"
-  cat >"$CLUSTER_DIR/kubelet.yaml" <<EOF
+  write_config "$CLUSTER_DIR/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $HOST_IP
@@ -309,7 +318,7 @@ node_ready() {
 }
 
 start_kube_proxy() {
-  cat >"$CLUSTER_DIR/kube-proxy.yaml" <<EOF
+  write_config "$CLUSTER_DIR/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $CLUSTER_DIR/kube-proxy.kubeconfig}
