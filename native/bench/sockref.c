@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	raw = !strcmp(argv[2], "raw");
 	mmsg = !strcmp(argv[3], "mmsg");
 	sll.sll_ifindex = (int)if_nametoindex(argv[4]);
-	if (send_role && argc == 11) {
+	if (send_role && argc == 10) {
 		unsigned size = (unsigned)atoi(argv[7]);
 		struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons(PORT)};
 		inet_pton(AF_INET, argv[5], &dst.sin_addr);
@@ -60,6 +60,8 @@ int main(int argc, char **argv)
 			len = size - 4;
 			unsigned char *f = buf[0];
 			memcpy(f, sll.sll_addr, 6);
+			f[6] = 0x02; /* a valid (locally administered) source MAC, or the bridge drops the frame */
+			f[11] = 0x01;
 			f[12] = 0x08;
 			f[14] = 0x45;
 			f[16] = (unsigned char)((len - 14) >> 8);
@@ -71,6 +73,13 @@ int main(int argc, char **argv)
 			f[37] = PORT & 0xff;
 			f[38] = (unsigned char)((len - 34) >> 8);
 			f[39] = (unsigned char)(len - 34);
+			unsigned sum = 0;
+			for (int i = 14; i < 34; i += 2)
+				sum += (unsigned)(f[i] << 8 | f[i + 1]);
+			sum = (sum & 0xffff) + (sum >> 16);
+			sum = ~(sum + (sum >> 16)) & 0xffff;
+			f[24] = (unsigned char)(sum >> 8);
+			f[25] = (unsigned char)sum;
 		} else {
 			fd = socket(AF_INET, SOCK_DGRAM, 0);
 			len = size - 46;
@@ -78,7 +87,7 @@ int main(int argc, char **argv)
 			    connect(fd, (struct sockaddr *)&dst, sizeof(dst)))
 				return die("udp");
 		}
-	} else if (!send_role && argc == 9) {
+	} else if (!send_role && argc == 8) {
 		burst = atoi(argv[6]);
 		seconds = atof(argv[7]);
 		len = sizeof(buf[0]);
