@@ -25,16 +25,9 @@ ROUNDS=${BENCH_ROUNDS:-5}
 SECS=${BENCH_SECONDS:-10}
 ONLY=${BENCH_ONLY:-.}
 B=$SB_BIN
-T=$(mktemp -d /tmp/sbt.XXXXXX)
+sb_workdir
+T=$SB_TMP
 RESULTS=$T/results.tsv
-
-cleanup() {
-	sb_stop_all
-	sb_netns_down
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 why=$(sb_precheck)
 [ -z "$why" ] && why=$(sb_hugepages 512)

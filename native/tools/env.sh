@@ -8,6 +8,14 @@ SB_PIDS=()
 SB_LAST_PID=
 SB_NETNS=(sbt-a sbt-b sbt-br)
 
+# Creates the work directory $SB_TMP, and arranges that on exit, even a failed or interrupted one,
+# every process started here is stopped, the namespaces are removed and the directory is deleted.
+sb_workdir() {
+	SB_TMP=$(mktemp -d /tmp/sbt.XXXXXX)
+	trap 'sb_stop_all; sb_netns_down; rm -rf "$SB_TMP"' EXIT
+	trap 'exit 130' INT TERM
+}
+
 # Prints why this machine cannot run DPDK programs, or nothing.
 sb_precheck() {
 	[ "$(id -u)" = 0 ] || { echo "must run as root (hugepages, network namespaces, raw sockets)"; return; }

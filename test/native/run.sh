@@ -8,17 +8,10 @@ set -u -o pipefail
 # shellcheck source=../../native/tools/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../native/tools/env.sh"
 B=$SB_BIN
-T=$(mktemp -d /tmp/sbt.XXXXXX)
+sb_workdir
+T=$SB_TMP
 passed=0 failed=0
 ERRS=()
-
-cleanup() {
-	sb_stop_all
-	sb_netns_down
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
 not_ok() { echo "not ok - $1: $2"; failed=$((failed + 1)); }
