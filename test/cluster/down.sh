@@ -52,7 +52,8 @@ fi
 for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $CONTAINERD_SOCK( |$)" || true); do kill -KILL "$pid" 2>/dev/null || true; done
 for procs in /sys/fs/cgroup/*/kubepods/cgroup.procs; do
   [[ -e $procs ]] || continue
-  for pid in $(find "$(dirname "$procs")" -name cgroup.procs -exec cat {} + 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+  # shellcheck disable=SC2038 # what goes through xargs are PIDs, not file names
+  find "$(dirname "$procs")" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
 done
 
 # The apiserver waits for etcd while shutting down, and everything else for the apiserver.

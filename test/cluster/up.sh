@@ -328,6 +328,8 @@ bindAddress: $HOST_IP
 clusterCIDR: $POD_CIDR
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
+# NodePorts on the node address only, never on the machine's real interfaces.
+nodePortAddresses: ["$HOST_IP/32"]
 # Leave the host's conntrack sysctls and route_localnet alone: the machine is shared.
 conntrack: {maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 iptables: {localhostNodePorts: false}
