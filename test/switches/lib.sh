@@ -7,7 +7,7 @@
 SWITCHES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$SWITCHES_DIR/../.." && pwd)
 NATIVE=$REPO/native/build
-PACKAGES=(dpdk librte-net-vhost23 librte-net-virtio23 librte-net-memif23 librte-mempool-ring23
+PACKAGES=(dpdk dpdk-dev librte-net-vhost23 librte-net-virtio23 librte-net-memif23 librte-mempool-ring23
   openvswitch-switch-dpdk python3 util-linux luajit shellcheck)
 
 say() { printf '%s\n' "$*" >&2; }
@@ -42,6 +42,24 @@ compile_drivers() {
 # plan COMPILED OUT DATAPATH [SPEC_JSON]: the driver's plan as files (see plan.mjs).
 plan() { node "$SWITCHES_DIR/plan.mjs" "$@" || fatal "no plan for $3"; }
 
+# IMAGES=1: mounts the built image of each data path given (buildah from + mount) and exports its
+# root as SWITCH_ROOT_<datapath> for the sandbox; unmount_images undoes it.
+IMAGE_CONTAINERS=()
+mount_images() { # DATAPATH...
+  [[ ${IMAGES-} == 1 ]] || return 0
+  local datapath image container
+  for datapath in "$@"; do
+    image=localhost/switchbench-$datapath:${IMAGE_TAG:-dev}
+    container=$(buildah from --pull=never "$image" 2>/dev/null) || fatal "IMAGES=1: no image $image (make images)"
+    IMAGE_CONTAINERS+=("$container")
+    export "SWITCH_ROOT_${datapath//-/_}=$(buildah mount "$container")"
+  done
+}
+unmount_images() {
+  local container
+  for container in "${IMAGE_CONTAINERS[@]}"; do buildah umount "$container" >/dev/null && buildah rm "$container" >/dev/null; done
+}
+
 # Runs this script again inside new mount and network namespaces: nothing it mounts or starts is
 # seen outside, and nothing but loopback exists inside.
 enter_sandbox() { unshare --mount --net --propagation private -- bash "$@"; }
@@ -71,6 +89,40 @@ sandbox_setup() { # WORK
   mkdir -p /etc/switchbench
   mount -o remount,bind,ro /
   mount -o remount,ro /usr/local
+  local root
+  for root in "${!SWITCH_ROOT_@}"; do image_root_setup "${!root}"; done
+}
+
+# With IMAGES=1 the switch runs chrooted into its built image (images/<datapath>, buildah's
+# localhost/switchbench-<datapath>:$IMAGE_TAG) instead of from the host's files. The image's root is
+# mounted read-only with what a container gets (proc, sys, a minimal /dev without a tun node,
+# /dev/shm) and what the pod mounts (tmpfs /run for the state and DPDK runtime directories, the
+# sandbox's run directory and ConfigMap directory).
+image_root_setup() { # ROOT
+  local root=$1 dev
+  mount --bind "$root" "$root"
+  mount -t proc proc "$root/proc"
+  mount --rbind /sys "$root/sys"
+  mount -t tmpfs -o size=1m,mode=755 tmpfs "$root/dev"
+  for dev in null zero full random urandom; do
+    touch "$root/dev/$dev"
+    mount --bind "/dev/$dev" "$root/dev/$dev"
+  done
+  mkdir "$root/dev/shm"
+  mount -t tmpfs -o size=64m tmpfs "$root/dev/shm"
+  ln -s /proc/self/fd "$root/dev/fd"
+  mount -t tmpfs -o size=64m,mode=755 tmpfs "$root/run"
+  mkdir -p "$root/run/switchbench" "$root/run/switch" "$root/run/dpdk" "$root/etc/switchbench"
+  mount --bind /run/switchbench "$root/run/switchbench"
+  mount --bind /etc/switchbench "$root/etc/switchbench"
+  mount -o remount,bind,ro "$root"
+}
+
+# The root filesystem the plan's switch runs in: its image's (IMAGES=1), or the host's.
+switch_root() { # PLAN
+  local variable
+  variable=SWITCH_ROOT_$(tr -- '-' '_' <"$1/datapath")
+  echo "${!variable:-/}"
 }
 
 # Installs a plan's configuration files as the ConfigMap volume would (read-only to the switch).
@@ -90,7 +142,7 @@ as_container() { # CAPS_FILE
   CONTAINER=(setpriv --no-new-privs --inh-caps=-all --bounding-set="$caps" --)
 }
 
-SWITCH_PID=''
+SWITCH_PID='' SWITCH_ROOT=/
 
 # Starts the plan's switch on CPUS as its own session (so its processes can be found afterwards).
 switch_start() { # PLAN CPUS LOG
@@ -98,7 +150,8 @@ switch_start() { # PLAN CPUS LOG
   install_config "$1"
   read_argv command "$1/command"
   as_container "$1/capabilities"
-  setsid "${CONTAINER[@]}" taskset -c "$2" "${command[@]}" >"$3" 2>&1 </dev/null &
+  SWITCH_ROOT=$(switch_root "$1")
+  setsid chroot "$SWITCH_ROOT" "${CONTAINER[@]}" taskset -c "$2" "${command[@]}" >"$3" 2>&1 </dev/null &
   SWITCH_PID=$!
 }
 
@@ -107,7 +160,7 @@ switch_wait_ready() { # PLAN TIMEOUT
   local ready deadline=$((SECONDS + $2))
   read_argv ready "$1/ready"
   as_container "$1/capabilities"
-  until "${CONTAINER[@]}" "${ready[@]}" >/dev/null 2>&1; do
+  until chroot "$SWITCH_ROOT" "${CONTAINER[@]}" "${ready[@]}" >/dev/null 2>&1; do
     kill -0 "$SWITCH_PID" 2>/dev/null || return 1
     ((SECONDS < deadline)) || return 1
     sleep 0.5
@@ -136,10 +189,10 @@ session_processes() { ps -e -o pid= -o sid= | awk -v sid="$1" '$2 == sid { print
 # and DPDK runtime files, files in any hugetlbfs, and processes of session SID. The traffic
 # programs' own DPDK runtime directories are not counted: each pod has its own, an emptyDir.
 leftovers() { # [SID]
-  local mounts
+  local mounts root=${SWITCH_ROOT%/}
   mapfile -t mounts < <(awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts)
-  find /run/switchbench /run/switch /run/dpdk "${mounts[@]}" -mindepth 1 \
-    -not -path '/run/dpdk/sb-sender*' -not -path '/run/dpdk/sb-receiver*' -printf '%p ' 2>/dev/null
+  find /run/switchbench /run/switch /run/dpdk "$root/run/switch" "$root/run/dpdk" "${mounts[@]}" -mindepth 1 \
+    -not -path '/run/dpdk/sb-sender*' -not -path '/run/dpdk/sb-receiver*' -printf '%p\n' 2>/dev/null | sort -u | tr '\n' ' ' 
   [[ -z ${1-} ]] || session_processes "$1"
 }
 
@@ -158,19 +211,22 @@ receiver_started() { # PLAN OUT
   fi
 }
 
+# Where and how the traffic programs run: CPU lists for taskset and the programs' --cpu-mode
+# (shared: they sleep when paced or idle; dedicated: they busy-poll).
+TX_CPUS=0 RX_CPUS=0 TX_MODE=shared RX_MODE=shared
+
 # Starts a trial as the controller runs it, shortened: the receiver first, the sender only once the
-# receiver says its port is up (what the sender sends earlier counts as lost). Both run in shared-CPU
-# mode on CPU, the sender paced at RATE pps (0: as fast as it can) for DURATION s; each writes its
-# summary to OUT/<role>.json. Returns non-zero when the receiver never got ready.
-traffic_start() { # PLAN CPU SIZE RATE DURATION OUT [WARMUP WINDOW]
-  local plan=$1 cpu=$2 size=$3 rate=$4 duration=$5 out=$6 warmup=${7:-1} window=${8:-} sender receiver
-  local common=(--duration "$duration" --warmup "$warmup" --cpu-mode shared --link-timeout 20)
-  [[ -z $window ]] || common+=(--window "$window")
+# receiver is up (what the sender sends earlier counts as lost). The sender is paced at RATE pps
+# (0: as fast as it can) for DURATION s, of which the first WARMUP s are not measured; each program
+# writes its summary to OUT/<role>.json. Returns non-zero when the receiver never got ready.
+traffic_start() { # PLAN SIZE RATE DURATION OUT [WARMUP]
+  local plan=$1 size=$2 rate=$3 duration=$4 out=$5 warmup=${6:-1} sender receiver
+  local common=(--duration "$duration" --warmup "$warmup" --link-timeout 20)
   read_argv receiver "$plan/receiver"
   read_argv sender "$plan/sender"
   rm -f "$out"/receiver.* "$out"/sender.*
-  taskset -c "$cpu" "$NATIVE/sb-receiver" "${common[@]}" --start-timeout 30 --summary-file "$out/receiver.json" \
-    "${receiver[@]}" >"$out/receiver.ndjson" 2>"$out/receiver.log" </dev/null &
+  taskset -c "$RX_CPUS" "$NATIVE/sb-receiver" "${common[@]}" --cpu-mode "$RX_MODE" --start-timeout 30 \
+    --summary-file "$out/receiver.json" "${receiver[@]}" >"$out/receiver.ndjson" 2>"$out/receiver.log" </dev/null &
   RX_PID=$! TX_PID=''
   local deadline=$((SECONDS + 40))
   until receiver_started "$plan" "$out"; do
@@ -181,8 +237,8 @@ traffic_start() { # PLAN CPU SIZE RATE DURATION OUT [WARMUP WINDOW]
     fi
     sleep 0.1
   done
-  taskset -c "$cpu" "$NATIVE/sb-sender" --size "$size" --rate "$rate" "${common[@]}" --summary-file "$out/sender.json" \
-    "${sender[@]}" >"$out/sender.ndjson" 2>"$out/sender.log" </dev/null &
+  taskset -c "$TX_CPUS" "$NATIVE/sb-sender" --size "$size" --rate "$rate" "${common[@]}" --cpu-mode "$TX_MODE" \
+    --summary-file "$out/sender.json" "${sender[@]}" >"$out/sender.ndjson" 2>"$out/sender.log" </dev/null &
   TX_PID=$!
 }
 

@@ -1,8 +1,9 @@
 // Writes what a data path's driver plans for a run, for the host tests to execute exactly:
 //   node plan.mjs COMPILED_DIR OUT_DIR DATAPATH [SPEC_JSON]
 // COMPILED_DIR holds src/ compiled to JavaScript (run.sh compiles the drivers' import graph there).
-// OUT_DIR receives command, ready, sender and receiver (argv, NUL-separated), capabilities (one per
-// line) and config/<key> for each configuration file; a data path without a switch gets no command.
+// OUT_DIR receives datapath, command, ready, sender and receiver (argv, NUL-separated), capabilities
+// (one per line) and config/<key> for each configuration file; a data path without a switch gets no
+// command.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +26,7 @@ const driver = driverFor(datapath);
 const argv = (args) => args.map((a) => `${a}\0`).join('');
 
 mkdirSync(path.join(out, 'config'), { recursive: true });
+writeFileSync(path.join(out, 'datapath'), datapath);
 for (const role of ['sender', 'receiver']) writeFileSync(path.join(out, role), argv(driver.endpoint(context, role).backendArgs));
 const plan = driver.switchPlan(context);
 if (plan) {
