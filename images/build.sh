@@ -5,8 +5,9 @@
 # COPYs repository paths (`COPY native/ /src/native/`), and `FROM debian:bookworm-slim` resolves
 # to the base image made by base/build.sh. Plain `docker build -f images/<dir>/Dockerfile .`
 # builds the same files.
-# Usage: images/build.sh [dir...]   (default: every folder here with a Dockerfile; a dir is relative
-# to images/ and names the image by its last component)
+# Usage: images/build.sh [dir...]   (default: every folder here with a Dockerfile, except those
+# holding a NOT-BUILT-LOCALLY file that says why; a dir is relative to images/ and names the
+# image by its last component)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../test/cluster/lib.sh"
 
@@ -15,7 +16,12 @@ import_image "$(bash "$REPO_ROOT/images/base/build.sh")"
 
 if (($# == 0)); then
   for f in "$REPO_ROOT"/images/*/Dockerfile; do
-    [[ -e $f ]] && set -- "$@" "$(basename "$(dirname "$f")")"
+    dir=$(dirname "$f")
+    if [[ -e $dir/NOT-BUILT-LOCALLY ]]; then
+      log "skipping images/${dir##*/}: $(head -n 1 "$dir/NOT-BUILT-LOCALLY")"
+    elif [[ -e $f ]]; then
+      set -- "$@" "${dir##*/}"
+    fi
   done
 fi
 (($# > 0)) || { log "no images/*/Dockerfile to build"; exit 0; }
