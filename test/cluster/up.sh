@@ -123,7 +123,7 @@ write_config() {
 # --- control plane -----------------------------------------------------------------------------
 
 # The apiserver, kubelet and kube-proxy bind the node address, which lives on loopback.
-ip -4 addr show dev lo | grep -q " $HOST_IP/" || ip addr add "$HOST_IP/32" dev lo
+[[ $(ip -4 addr show dev lo) == *" $HOST_IP/"* ]] || ip addr add "$HOST_IP/32" dev lo
 
 start etcd "$ETCD_BIN/etcd" --name switchbench --data-dir "$CLUSTER_DIR/etcd" \
   --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
