@@ -25,11 +25,13 @@ static inline unsigned hist_index(uint64_t v)
 	return (shift + 1u) * HIST_SUB + (unsigned)(v >> shift) - HIST_SUB;
 }
 
-static inline void hist_add(struct hist *h, uint64_t v)
+/* Records n samples of value v: a burst's frames share one send and one receive timestamp, so a
+ * receiver records a run of equal latencies at once. */
+static inline void hist_add(struct hist *h, uint64_t v, uint64_t n)
 {
-	h->b[hist_index(v)]++;
-	h->count++;
-	h->sum += v;
+	h->b[hist_index(v)] += n;
+	h->count += n;
+	h->sum += (unsigned __int128)v * n;
 	if (v < h->min)
 		h->min = v;
 	if (v > h->max)

@@ -46,36 +46,59 @@ static void start(const struct sb_config *c, struct rx *r, uint64_t now)
 	r->stop_at = now + tsc_from_s(c->duration + c->grace, r->hz);
 }
 
+static void other(const struct sb_config *c, struct rx *r, const struct rx_item *it, const struct frame_end *end,
+		  uint64_t now)
+{
+	if (it->kind == RX_END) {
+		if (!r->started)
+			start(c, r, now);
+		if (!r->end_seen) {
+			uint64_t linger = now + tsc_from_s(c->linger, r->hz);
+			r->end_seen = true;
+			r->end = *end;
+			if (linger < r->stop_at)
+				r->stop_at = linger;
+		}
+	} else {
+		r->foreign++;
+	}
+}
+
+/* The per-frame work of the receiver, kept to counters in registers, one bitmap OR for a frame in
+ * order, and one histogram update per run of frames sent in the same burst. */
 static void consume(const struct sb_config *c, struct rx *r, const struct rx_item *it, unsigned n,
 		    const struct frame_end *end, uint64_t now)
 {
 	bool in_window = r->win_open && !r->win_closed;
+	uint64_t win_unique = 0, run_tsc = 0, run = 0, data = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		if (it[i].kind == RX_DATA) {
-			if (!r->started)
-				start(c, r, now);
-			r->packets++;
-			if (!r->frame_size)
-				r->frame_size = it[i].wire;
-			if (seqtrack_add(&r->seq, it[i].seq) && it[i].seq >= r->wa && it[i].seq < r->wb)
-				r->win_unique++;
-			if (in_window)
-				hist_add(&r->lat, now > it[i].tsc ? now - it[i].tsc : 0);
-		} else if (it[i].kind == RX_END) {
-			if (!r->started)
-				start(c, r, now);
-			if (!r->end_seen) {
-				uint64_t linger = now + tsc_from_s(c->linger, r->hz);
-				r->end_seen = true;
-				r->end = *end;
-				if (linger < r->stop_at)
-					r->stop_at = linger;
-			}
-		} else {
-			r->foreign++;
+		if (it[i].kind != RX_DATA) {
+			other(c, r, &it[i], end, now);
+			continue;
 		}
+		if (!r->started)
+			start(c, r, now);
+		data++;
+		if (!r->frame_size)
+			r->frame_size = it[i].wire;
+		uint64_t seq = it[i].seq;
+		if (seqtrack_add(&r->seq, seq) && seq >= r->wa && seq < r->wb)
+			win_unique++;
+		if (!in_window)
+			continue;
+		if (it[i].tsc != run_tsc) {
+			if (run)
+				hist_add(&r->lat, now > run_tsc ? now - run_tsc : 0, run);
+			run_tsc = it[i].tsc;
+			run = 0;
+		}
+		run++;
 	}
+	if (run)
+		hist_add(&r->lat, now > run_tsc ? now - run_tsc : 0, run);
+	r->packets += data;
+	r->win_unique += win_unique;
 }
 
 static uint64_t cycles_to_ns(uint64_t hz, uint64_t cycles)
@@ -83,15 +106,21 @@ static uint64_t cycles_to_ns(uint64_t hz, uint64_t cycles)
 	return (uint64_t)((double)cycles * 1e9 / (double)hz);
 }
 
+/* One TSC read per poll, right after it: the receive time of what it returned (rdtsc costs ~13 ns
+ * in this VM, a tenth of a packet's budget at 10 Mpps when bursts are short) and the clock for
+ * samples, the window and the end. */
 static enum sb_status run(const struct sb_config *c, struct io *io, struct rx *r)
 {
 	static struct rx_item items[SB_BURST_MAX];
 	struct frame_end end;
-	uint64_t now = tsc_now(), start_by = now + tsc_from_s(c->start_timeout, r->hz);
+	uint64_t start_by = tsc_now() + tsc_from_s(c->start_timeout, r->hz);
 
 	r->wa = r->wb = UINT64_MAX;
 	for (;;) {
-		now = tsc_now();
+		unsigned n = io->ops->recv(io, items, c->burst, &end);
+		uint64_t now = tsc_now();
+		if (n)
+			consume(c, r, items, n, &end, now);
 		r->t_last = now;
 		if (sb_stop)
 			return STATUS_INTERRUPTED;
@@ -114,13 +143,8 @@ static enum sb_status run(const struct sb_config *c, struct io *io, struct rx *r
 				return STATUS_COMPLETED;
 			next_event = r->trial.next_boundary < r->stop_at ? r->trial.next_boundary : r->stop_at;
 		}
-		unsigned n = io->ops->recv(io, items, c->burst, &end);
-		if (!n) {
-			if (c->shared)
-				io->ops->idle(io, next_event > now ? cycles_to_ns(r->hz, next_event - now) : 0);
-			continue;
-		}
-		consume(c, r, items, n, &end, tsc_now());
+		if (!n && c->shared)
+			io->ops->idle(io, next_event > now ? cycles_to_ns(r->hz, next_event - now) : 0);
 	}
 }
 

@@ -60,7 +60,7 @@ static bool hist_quantiles_bound_the_truth(void)
 
 	hist_init(&h);
 	for (uint64_t v = 1; v <= 100000; v++)
-		hist_add(&h, v * 10);
+		hist_add(&h, v * 10, 1);
 	double q[] = {0.5, 0.9, 0.99, 0.999, 1.0};
 	for (int i = 0; i < 5; i++) {
 		double truth = ceil(q[i] * 100000) * 10, got = (double)hist_quantile(&h, q[i]);
@@ -68,7 +68,7 @@ static bool hist_quantiles_bound_the_truth(void)
 	}
 	CHECK(hist_quantile(&h, 1.0) == 1000000 && h.min == 10 && h.max == 1000000, "extremes");
 	hist_init(&h);
-	hist_add(&h, 5000);
+	hist_add(&h, 5000, 3);
 	CHECK(hist_quantile(&h, 0.5) == 5000, "a single sample is its own percentile, got %llu",
 	      (unsigned long long)hist_quantile(&h, 0.5));
 	hist_init(&h);
