@@ -1,9 +1,10 @@
 import type { MethodType } from '../api/v1alpha1/types.js';
+import { ndrPdr } from './ndr-pdr.js';
 import { max, sweep, type Method } from './trials.js';
 
 export type { Method, TrialRequest } from './trials.js';
 
-/** The method of a spec; undefined for a method this build cannot run yet (the controller says so). */
+/** The method of a spec; undefined for a method this build cannot run (the controller says so). */
 export function methodFor(type: MethodType): Method | undefined {
   switch (type) {
     case 'sweep':
@@ -11,6 +12,6 @@ export function methodFor(type: MethodType): Method | undefined {
     case 'max':
       return max;
     case 'ndr-pdr':
-      return undefined;
+      return ndrPdr;
   }
 }

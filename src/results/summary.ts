@@ -1,5 +1,8 @@
 import type { SummaryPoint, SwitchBenchmarkSpec, Trial } from '../api/v1alpha1/types.js';
+import { bounds, type RatioBounds } from '../plan/ndr-pdr.js';
 import { points } from '../plan/trials.js';
+
+type Search = NonNullable<SwitchBenchmarkSpec['method']['ndrPdr']>;
 import { median } from './stats.js';
 
 const bitsPerSecond = (pps: number, packetSize: number) => pps * packetSize * 8;
@@ -26,6 +29,7 @@ export function summarize(spec: SwitchBenchmarkSpec, trials: readonly Trial[]): 
       unstableTrials: own.filter((t) => t.unstable).length,
       generatorLimitedTrials: own.filter((t) => t.outcome === 'GeneratorLimited').length,
     };
+    if (spec.method.ndrPdr) Object.assign(point, searchFigures(spec.method.ndrPdr, own, packetSize));
     if (best) {
       point.maxRxPps = median(best);
       point.maxRxPpsMin = Math.min(...best);
@@ -36,9 +40,24 @@ export function summarize(spec: SwitchBenchmarkSpec, trials: readonly Trial[]): 
   });
 }
 
+/** The verified rate per loss ratio: 0 is the NDR, the others PDRs; the interval width says how sure. */
+function searchFigures(search: Search, trials: readonly Trial[], packetSize: number): Partial<SummaryPoint> {
+  const figures: Partial<SummaryPoint> = {};
+  const all = bounds(search, trials);
+  const figure = (b: RatioBounds) => ({ lossRatio: b.lossRatio, pps: b.lower as number, bitsPerSecond: bitsPerSecond(b.lower as number, packetSize) });
+  const found = all.filter((b) => b.verified);
+  const ndr = found.find((b) => b.lossRatio === 0);
+  if (ndr) figures.ndr = figure(ndr);
+  const pdr = found.filter((b) => b.lossRatio > 0).map(figure);
+  if (pdr.length) figures.pdr = pdr;
+  const widths = all.map((b) => b.width).filter((w): w is number => w !== undefined);
+  if (widths.length) figures.intervalWidth = Math.max(...widths);
+  return figures;
+}
+
 /** "64B 5.21Mpps": the smallest frame's figure, the one the paper's comparisons lead with. */
 export function headline(summary: readonly SummaryPoint[]): string | undefined {
-  const first = [...summary].filter((p) => p.maxRxPps !== undefined).sort((a, b) => a.packetSize - b.packetSize || a.burstSize - b.burstSize)[0];
+  const first = [...summary].filter((p) => p.maxRxPps !== undefined || p.ndr !== undefined).sort((a, b) => a.packetSize - b.packetSize || a.burstSize - b.burstSize)[0];
   if (!first) return undefined;
   const ndr = first.ndr?.pps;
   return ndr !== undefined ? `${first.packetSize}B NDR ${formatPps(ndr)}` : `${first.packetSize}B ${formatPps(first.maxRxPps as number)}`;

@@ -54,14 +54,14 @@ const condition = (object: SwitchBenchmark | SwitchBenchmarkRun, type: string) =
 const podNames = async () => (await core.listNamespacedPod({ namespace })).items.map((p: V1Pod) => p.metadata?.name as string).sort();
 
 /** Runs one trial's pods through their life as the kubelet would. */
-async function playTrial(run: string, index: number, rxPps: number, attempt = 0): Promise<void> {
+async function playTrial(run: string, index: number, offeredPps: number, rxPps: number, attempt = 0): Promise<void> {
   const rx = `${run}-t${index}-a${attempt}-rx`;
   const tx = `${run}-t${index}-a${attempt}-tx`;
   await kubelet.waitForPod(rx);
   expect(await kubelet.pod(tx)).toBeUndefined();
   await kubelet.running(rx);
   await kubelet.waitForPod(tx);
-  await kubelet.succeeded(tx, senderSummary(rxPps, rxPps * 2));
+  await kubelet.succeeded(tx, senderSummary(offeredPps, offeredPps * 2));
   await kubelet.succeeded(rx, receiverSummary(rxPps, rxPps * 2));
 }
 
@@ -123,7 +123,7 @@ test('a testpmd sweep runs to the end, survives an operator restart, and cleans 
   expect(await kubelet.pod(`${runName}-t0-a0-rx`)).toBeUndefined();
   await kubelet.running(`${runName}-switch`, true);
 
-  await playTrial(runName, 0, 1000);
+  await playTrial(runName, 0, 1000, 1000);
   const afterFirst = await kubelet.waitForRun(runName, (r) => (r.status?.trials?.length ?? 0) === 1);
   expect(afterFirst.status?.progress).toBe('1/2');
   expect(afterFirst.status?.trials?.[0]).toMatchObject({ index: 0, offeredPps: 1000, outcome: 'Measured', rxPpsMean: 1000, samples: 20, lossRatio: 0, cpus: { sender: '1', receiver: '1' } });
@@ -132,7 +132,7 @@ test('a testpmd sweep runs to the end, survives an operator restart, and cleans 
   // An operator restart between trials: the next one is created once, the first is not repeated.
   await operator?.stop();
   ({ operator, lines: logs } = await startOperator(kc, namespace));
-  await playTrial(runName, 1, 1900);
+  await playTrial(runName, 1, 2000, 1900);
 
   const done = await kubelet.waitForRun(runName, (r) => r.status?.phase === 'Succeeded');
   expect(done.status?.trials?.map((t) => [t.index, t.offeredPps])).toEqual([

@@ -63,7 +63,7 @@ async function generate() {
     "import type { OpenApiSchema } from './schema.js';",
     '',
   ];
-  const options = { bannerComment: '', additionalProperties: false, format: true, declareExternallyReferenced: true };
+  const options = { bannerComment: '', additionalProperties: false, format: true, declareExternallyReferenced: true, maxItems: -1 };
   parts.push(
     await compile(annotate(conditionSchemas[0], 'Condition', { conditionType: 'never' }), 'Condition', options),
   );

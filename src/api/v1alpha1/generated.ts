@@ -163,71 +163,14 @@ export interface SwitchBenchmarkSpecTraffic {
    * @minItems 1
    * @maxItems 16
    */
-  packetSizes:
-    | [number]
-    | [number, number]
-    | [number, number, number]
-    | [number, number, number, number]
-    | [number, number, number, number, number]
-    | [number, number, number, number, number, number]
-    | [number, number, number, number, number, number, number]
-    | [number, number, number, number, number, number, number, number]
-    | [number, number, number, number, number, number, number, number, number]
-    | [number, number, number, number, number, number, number, number, number, number]
-    | [number, number, number, number, number, number, number, number, number, number, number]
-    | [number, number, number, number, number, number, number, number, number, number, number, number]
-    | [number, number, number, number, number, number, number, number, number, number, number, number, number]
-    | [number, number, number, number, number, number, number, number, number, number, number, number, number, number]
-    | [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number
-      ]
-    | [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number
-      ];
+  packetSizes: [number, ...number[]];
   /**
    * Packets the sender hands to its port per call.
    *
    * @minItems 1
    * @maxItems 8
    */
-  burstSizes:
-    | [number]
-    | [number, number]
-    | [number, number, number]
-    | [number, number, number, number]
-    | [number, number, number, number, number]
-    | [number, number, number, number, number, number]
-    | [number, number, number, number, number, number, number]
-    | [number, number, number, number, number, number, number, number];
+  burstSizes: [number, ...number[]];
 }
 /**
  * How offered rates are chosen.
@@ -271,7 +214,7 @@ export interface SwitchBenchmarkSpecMethodNdrPdr {
    * @minItems 1
    * @maxItems 4
    */
-  lossRatios: [number] | [number, number] | [number, number, number] | [number, number, number, number];
+  lossRatios: [number, ...number[]];
   /**
    * The search stops when (upper - lower) / upper falls below this.
    */
@@ -579,21 +522,7 @@ export interface SwitchBenchmarkRunStatusSummaryItem {
    *
    * @maxItems 4
    */
-  pdr?:
-    | []
-    | [SwitchBenchmarkRunStatusSummaryItemPdrItem]
-    | [SwitchBenchmarkRunStatusSummaryItemPdrItem, SwitchBenchmarkRunStatusSummaryItemPdrItem]
-    | [
-        SwitchBenchmarkRunStatusSummaryItemPdrItem,
-        SwitchBenchmarkRunStatusSummaryItemPdrItem,
-        SwitchBenchmarkRunStatusSummaryItemPdrItem
-      ]
-    | [
-        SwitchBenchmarkRunStatusSummaryItemPdrItem,
-        SwitchBenchmarkRunStatusSummaryItemPdrItem,
-        SwitchBenchmarkRunStatusSummaryItemPdrItem,
-        SwitchBenchmarkRunStatusSummaryItemPdrItem
-      ];
+  pdr?: SwitchBenchmarkRunStatusSummaryItemPdrItem[];
   /**
    * Trials this point took.
    */

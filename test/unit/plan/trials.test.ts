@@ -62,7 +62,4 @@ describe('fixed methods', () => {
     expect(methodFor('sweep')?.next(s, all.map(finish))).toBeUndefined();
   });
 
-  test('ndr-pdr is not provided by this module yet', () => {
-    expect(methodFor('ndr-pdr')).toBeUndefined();
-  });
 });

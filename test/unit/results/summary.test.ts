@@ -76,3 +76,30 @@ describe('headline', () => {
     expect(formatPps(pps)).toBe(text);
   });
 });
+
+describe('summarize an ndr-pdr search', () => {
+  const search = defaultSpec({ datapath: 'vpp', traffic: { packetSizes: [64] }, method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0, 0.01], precision: 0.01 } } } as never);
+  const t = (offeredPps: number, lossRatio: number, purpose: Trial['purpose']) =>
+    trial(64, offeredPps, offeredPps * (1 - lossRatio), { lossRatio, purpose, achievedTxPps: offeredPps });
+
+  test('reports the verified NDR and PDR as pps and bit/s, with the final interval width', () => {
+    const [point] = summarize(search, [
+      t(20e6, 0.5, 'search'),
+      t(1_000_000, 0, 'search'),
+      t(1_005_000, 0.005, 'search'),
+      t(1_009_000, 0.02, 'search'),
+      t(1_000_000, 0, 'verify'),
+      t(1_005_000, 0.005, 'verify'),
+    ]);
+    expect(point?.ndr).toEqual({ lossRatio: 0, pps: 1_000_000, bitsPerSecond: 1_000_000 * 64 * 8 });
+    expect(point?.pdr).toEqual([{ lossRatio: 0.01, pps: 1_005_000, bitsPerSecond: 1_005_000 * 64 * 8 }]);
+    expect(point?.intervalWidth).toBeCloseTo(5000 / 1_005_000, 9);
+    expect(headline(point ? [point] : [])).toBe('64B NDR 1.00Mpps');
+  });
+
+  test('an unverified rate is not reported', () => {
+    const [point] = summarize(search, [t(20e6, 0.5, 'search'), t(1_000_000, 0, 'search')]);
+    expect(point?.ndr).toBeUndefined();
+    expect(point?.pdr).toBeUndefined();
+  });
+});
