@@ -20,10 +20,10 @@ SWITCH_CPU=1
 DURATION=10
 WARMUP=4
 PATHS=(
-  'memif=memif:{}'
-  'testpmd=testpmd:{}'
-  'ovs-dpdk port-to-port=ovs-p2p:{"datapath":"ovs-dpdk","ovsDpdk":{"forwarding":"port-to-port"}}'
-  'ovs-dpdk l2-learning=ovs-l2:{"datapath":"ovs-dpdk","ovsDpdk":{"forwarding":"l2-learning"}}'
+  'memif=memif:memif:{}'
+  'testpmd=testpmd:testpmd:{}'
+  'ovs-dpdk port-to-port=ovs-p2p:ovs-dpdk:{"ovsDpdk":{"forwarding":"port-to-port"}}'
+  'ovs-dpdk l2-learning=ovs-l2:ovs-dpdk:{"ovsDpdk":{"forwarding":"l2-learning"}}'
 )
 
 # One line per measurement on stdout: ROUND ID SIZE RX_PPS TX_PPS (or "failed").
@@ -55,7 +55,8 @@ if [[ ${1-} == --inside ]]; then
   sandbox_setup "$work"
   TX_CPUS=0 TX_MODE=dedicated RX_CPUS=0 RX_MODE=shared
   for ((round = 1; round <= ROUNDS; round++)); do
-    for id in "$@"; do
+    for entry in "$@"; do
+      id=${entry#*=}
       mkdir -p "$work/out/$id"
       say "round $round/$ROUNDS: $id"
       measure_path "$round" "$id" "$work/plans/$id" "$work/out/$id"
@@ -69,22 +70,15 @@ prepare_host
 work=$(mktemp -d /var/tmp/sb-bench-switches.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 compile_drivers "$work/compiled"
-ids=() names=()
-for entry in "${PATHS[@]}"; do
-  name=${entry%%=*} rest=${entry#*=}
-  id=${rest%%:*} spec=${rest#*:}
-  datapath=$(node -e 'console.log(JSON.parse(process.argv[1]).datapath ?? process.argv[2])' "$spec" "$id")
-  plan "$work/compiled" "$work/plans/$id" "$datapath" "$spec"
-  ids+=("$id") names+=("$name")
-done
+plan_scenarios "$work/compiled" "$work" "${PATHS[@]}"
 
-say "bench-switches: ${#ids[@]} paths x ${#SIZES[@]} sizes x $ROUNDS rounds of $DURATION s (about $((${#ids[@]} * ${#SIZES[@]} * ROUNDS * (DURATION + 3) / 60 + 1)) min)"
-enter_sandbox "$0" --inside "$work" "${ids[@]}" >"$work/measurements"
+say "bench-switches: ${#SCENARIOS[@]} paths x ${#SIZES[@]} sizes x $ROUNDS rounds of $DURATION s (about $((${#SCENARIOS[@]} * ${#SIZES[@]} * ROUNDS * (DURATION + 3) / 60 + 1)) min)"
+enter_sandbox "$0" --inside "$work" "${SCENARIOS[@]}" >"$work/measurements"
 
-python3 - "$work/measurements" "${SIZES[*]}" "$ROUNDS" "${ids[@]}" -- "${names[@]}" <<'PY'
+python3 - "$work/measurements" "${SIZES[*]}" "$ROUNDS" "${SCENARIOS[@]}" <<'PY'
 import statistics, sys
-path, sizes, rounds, rest = sys.argv[1], [int(s) for s in sys.argv[2].split()], int(sys.argv[3]), sys.argv[4:]
-ids, names = rest[:rest.index('--')], rest[rest.index('--') + 1:]
+path, sizes, rounds = sys.argv[1], [int(s) for s in sys.argv[2].split()], int(sys.argv[3])
+names, ids = zip(*(entry.rsplit('=', 1) for entry in sys.argv[4:]))
 rx, tx, failed = {}, {}, 0
 for line in open(path):
     r, i, size, *values = line.split()

@@ -60,6 +60,19 @@ unmount_images() {
   for container in "${IMAGE_CONTAINERS[@]}"; do buildah umount "$container" >/dev/null && buildah rm "$container" >/dev/null; done
 }
 
+# Plans each scenario NAME=ID:DATAPATH:SPEC_JSON into WORK/plans/ID and lists them as NAME=ID in
+# array SCENARIOS, the form the sandbox side takes.
+SCENARIOS=()
+plan_scenarios() { # COMPILED WORK SCENARIO...
+  local compiled=$1 work=$2 scenario id datapath spec
+  shift 2
+  for scenario in "$@"; do
+    IFS=: read -r id datapath spec <<<"${scenario#*=}"
+    plan "$compiled" "$work/plans/$id" "$datapath" "$spec"
+    SCENARIOS+=("${scenario%%=*}=$id")
+  done
+}
+
 # Runs this script again inside new mount and network namespaces: nothing it mounts or starts is
 # seen outside, and nothing but loopback exists inside.
 enter_sandbox() { unshare --mount --net --propagation private -- bash "$@"; }

@@ -151,20 +151,13 @@ trap 'unmount_images; [[ ${KEEP-} == 1 ]] && say "kept $work" || rm -rf "$work"'
 mount_images testpmd ovs-dpdk
 compile_drivers "$work/compiled"
 scenarios=(
-  'testpmd=testpmd:{}'
-  'OVS-DPDK port-to-port=ovs-p2p:{"datapath":"ovs-dpdk","ovsDpdk":{"forwarding":"port-to-port"}}'
-  'OVS-DPDK l2-learning=ovs-l2:{"datapath":"ovs-dpdk","ovsDpdk":{"forwarding":"l2-learning"}}'
-  'memif=memif:{}'
+  'testpmd=testpmd:testpmd:{}'
+  'OVS-DPDK port-to-port=ovs-p2p:ovs-dpdk:{"ovsDpdk":{"forwarding":"port-to-port"}}'
+  'OVS-DPDK l2-learning=ovs-l2:ovs-dpdk:{"ovsDpdk":{"forwarding":"l2-learning"}}'
+  'memif=memif:memif:{}'
 )
 [[ -z ${ONLY-} ]] || mapfile -t scenarios < <(printf '%s\n' "${scenarios[@]}" | grep -E "=(${ONLY// /|}):")
-args=()
-for scenario in "${scenarios[@]}"; do
-  name=${scenario%%=*} rest=${scenario#*=}
-  id=${rest%%:*} spec=${rest#*:}
-  datapath=$(node -e 'console.log(JSON.parse(process.argv[1]).datapath ?? process.argv[2])' "$spec" "$id")
-  plan "$work/compiled" "$work/plans/$id" "$datapath" "$spec"
-  args+=("$name=$id")
-done
+plan_scenarios "$work/compiled" "$work" "${scenarios[@]}"
 
 results=$work/results
 {
@@ -176,7 +169,7 @@ results=$work/results
     check "the generated Snabb program ($forwarding) compiles under LuaJIT" \
       luajit -b "$work/plans/snabb-$forwarding/config/switch.lua" /dev/null
   done
-  enter_sandbox "$0" --inside "$work" "${args[@]}" || fail "the sandbox stopped early (exit $?)"
+  enter_sandbox "$0" --inside "$work" "${SCENARIOS[@]}" || fail "the sandbox stopped early (exit $?)"
 } | tee "$results"
 
 passed=$(grep -c '^PASS' "$results")
