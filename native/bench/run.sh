@@ -107,7 +107,8 @@ sock_run() { # $1 backend, $2 batching, $3 ours|ref
 		OUT=$T/run.rx ERR=$T/run.rx.err sb_bg ip netns exec sbt-b taskset -c 1 "$B/sb-sockref" recv "$be" "$bt" sbtb 5000 64 $((SECS + 2))
 		rxpid=$SB_LAST_PID
 		sleep 0.5
-		ip netns exec sbt-a taskset -c 0 "$B/sb-sockref" send "$be" "$bt" sbta 10.99.0.2 "$mac" 64 64 "$SECS" >"$T/run.tx" 2>"$T/run.tx.err"
+		ip netns exec sbt-a taskset -c 0 "$B/sb-sockref" send "$be" "$bt" sbta 10.99.0.1 "$(sb_mac sbt-a sbta)" 10.99.0.2 \
+			"$mac" 64 64 "$SECS" >"$T/run.tx" 2>"$T/run.tx.err"
 		sb_stop "$rxpid"
 		ref_rates "$T/run.rx" | figure
 	fi

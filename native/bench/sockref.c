@@ -1,7 +1,8 @@
 /* Plain socket reference for the benchmark: the simplest sender and receiver a developer would
  * write for each Table 1 variant (no pacing, no stamps, no accounting). sb-sender/sb-receiver must
  * reach at least its rate. Prints one "pps N" line per second on stdout.
- *   sb-sockref send udp|raw single|mmsg IFACE DST_IP DST_MAC SIZE BURST SECONDS
+ *   sb-sockref send udp|raw single|mmsg IFACE SRC_IP SRC_MAC DST_IP DST_MAC SIZE BURST SECONDS
+ * A raw sender's frames are those of sb-sender --backend raw byte for byte but the payload.
  *   sb-sockref recv udp|raw single|mmsg IFACE PORT BURST SECONDS */
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -47,28 +48,36 @@ int main(int argc, char **argv)
 	raw = !strcmp(argv[2], "raw");
 	mmsg = !strcmp(argv[3], "mmsg");
 	sll.sll_ifindex = (int)if_nametoindex(argv[4]);
-	if (send_role && argc == 10) {
-		unsigned size = (unsigned)atoi(argv[7]);
+	if (send_role && argc == 12) {
+		unsigned size = (unsigned)atoi(argv[9]);
+		unsigned char src_mac[6];
+		struct in_addr src;
 		struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons(PORT)};
-		inet_pton(AF_INET, argv[5], &dst.sin_addr);
-		sscanf(argv[6], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &sll.sll_addr[0], &sll.sll_addr[1], &sll.sll_addr[2],
+		inet_pton(AF_INET, argv[5], &src);
+		sscanf(argv[6], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &src_mac[0], &src_mac[1], &src_mac[2], &src_mac[3],
+		       &src_mac[4], &src_mac[5]);
+		inet_pton(AF_INET, argv[7], &dst.sin_addr);
+		sscanf(argv[8], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &sll.sll_addr[0], &sll.sll_addr[1], &sll.sll_addr[2],
 		       &sll.sll_addr[3], &sll.sll_addr[4], &sll.sll_addr[5]);
-		burst = atoi(argv[8]);
-		seconds = atof(argv[9]);
+		burst = atoi(argv[10]);
+		seconds = atof(argv[11]);
 		if (raw) {
 			fd = socket(AF_PACKET, SOCK_RAW, 0);
 			len = size - 4;
 			unsigned char *f = buf[0];
 			memcpy(f, sll.sll_addr, 6);
-			f[6] = 0x02; /* a valid (locally administered) source MAC, or the bridge drops the frame */
-			f[11] = 0x01;
+			memcpy(f + 6, src_mac, 6);
 			f[12] = 0x08;
 			f[14] = 0x45;
 			f[16] = (unsigned char)((len - 14) >> 8);
 			f[17] = (unsigned char)(len - 14);
+			f[20] = 0x40; /* DF */
 			f[22] = 64;
 			f[23] = 17;
+			memcpy(f + 26, &src, 4);
 			memcpy(f + 30, &dst.sin_addr, 4);
+			f[34] = PORT >> 8;
+			f[35] = PORT & 0xff;
 			f[36] = PORT >> 8;
 			f[37] = PORT & 0xff;
 			f[38] = (unsigned char)((len - 34) >> 8);

@@ -25,7 +25,6 @@
 struct io_sock {
 	struct io io;
 	int fd;
-	int sink; /* raw receiver: a bound UDP socket so the stack drops quietly instead of ICMP-replying */
 	bool raw, mmsg, sender;
 	unsigned len;  /* bytes per sent frame (raw) or datagram (udp) */
 	unsigned off;  /* where our payload starts in a buffer */
@@ -140,23 +139,22 @@ static void setup_raw_sender(struct io_sock *s, const struct sb_config *c, int i
 	s->end_len = frame_build(s->end, &a, FRAME_END_SIZE, TAG_END);
 }
 
+/* A raw receiver leaves the frames to the IP stack as well, as the paper's did: with no UDP socket
+ * on the port the stack answers with (rate-limited) ICMP port-unreachable, which a raw sender never
+ * reads and a connected UDP sender sees as an occasional ECONNREFUSED, counted as a tx failure. */
 static void setup_receiver(struct io_sock *s, const struct sb_config *c, int ifindex)
 {
-	uint32_t ip = c->dst_ip_set ? c->addr.dst_ip : htonl(INADDR_ANY);
-
 	if (!s->raw) {
-		s->fd = udp_socket(c, ip, c->addr.dst_port);
+		s->fd = udp_socket(c, c->dst_ip_set ? c->addr.dst_ip : htonl(INADDR_ANY), c->addr.dst_port);
 	} else {
 		struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP), .sll_ifindex = ifindex};
-		int one = 1, small = 4096;
+		int one = 1;
 
 		/* Protocol 0 until bind, so frames of other interfaces never reach this socket. */
 		s->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 		if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&sll, sizeof(sll)))
 			sb_fail(SB_EXIT_PORT, "--backend raw: packet socket on %s: %s", c->iface, strerror(errno));
 		setsockopt(s->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
-		s->sink = udp_socket(c, ip, c->addr.dst_port);
-		setsockopt(s->sink, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	}
 	opt_buf(s->fd, true, c->sock_buf);
 }
@@ -259,8 +257,6 @@ static void sock_close(struct io *io)
 	struct io_sock *s = (struct io_sock *)io;
 
 	close(s->fd);
-	if (s->sink >= 0)
-		close(s->sink);
 	free(s->buf);
 	free(s->iov);
 	free(s->msgs);
@@ -287,7 +283,6 @@ struct io *io_sock_open(const struct sb_config *c)
 	if (!ifindex)
 		sb_fail(SB_EXIT_PORT, "--iface %s: no such network interface", c->iface);
 	s->io.ops = &sock_ops;
-	s->sink = -1;
 	s->raw = c->backend == BACKEND_RAW;
 	s->mmsg = c->batching == BATCH_MMSG;
 	s->sender = c->role == ROLE_SENDER;
