@@ -3,7 +3,7 @@
 import type { V1ConfigMap, V1Container, V1OwnerReference, V1Pod, V1ResourceRequirements, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { SwitchBenchmarkRun, SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
 import { API_VERSION } from '../api/v1alpha1/types.js';
-import { RUN_DIR_IN_POD, RUN_DIR_ON_HOST_ROOT, type SwitchPlan, type TrafficEndpointPlan, type TrafficRole } from '../datapaths/types.js';
+import { RUN_DIR_IN_POD, RUN_DIR_ON_HOST_ROOT, SWITCH_STATE_DIR, type SwitchPlan, type TrafficEndpointPlan, type TrafficRole } from '../datapaths/types.js';
 import {
   ATTEMPT_LABEL,
   BENCHMARK_LABEL,

@@ -223,7 +223,7 @@ export class RunReconciler {
     if (failed || hung) {
       const message = failed ? podFailure(failed, label(failed, ROLE_LABEL) as string) : `trial ${request.index} did not finish in time`;
       if (attempt + 1 < this.deps.config.maxTrialAttempts) {
-        log.warn('Trial attempt failed, retrying', { trial: request.index, attempt, message });
+        log.warn('Trial attempt failed, retrying', { trial: request.index, attempt, detail: message });
         await this.deps.writer.event(run, { type: 'Warning', reason: 'TrialRetried', message: `Trial ${request.index} attempt ${attempt + 1}: ${message}` });
         await this.deps.writer.createPod(this.trafficPods(run, setup, node, request, attempt + 1).receiver);
         return {};
@@ -276,7 +276,7 @@ export class RunReconciler {
     log: Logger,
     setup?: Setup,
   ): Promise<ReconcileResult> {
-    log.info(outcome.phase === 'Succeeded' ? 'Run succeeded' : 'Run failed', { reason: outcome.reason, message: outcome.message });
+    log.info(outcome.phase === 'Succeeded' ? 'Run succeeded' : 'Run failed', { reason: outcome.reason, detail: outcome.message });
     await this.writeStatus(
       run,
       {
@@ -304,25 +304,25 @@ export class RunReconciler {
 
     const cleaned = run.status?.conditions?.some((c) => c.type === CLEANED_UP && c.status === 'True');
     const node = run.status?.node;
+    const cleanup = pods.find((p) => p.metadata?.name === cleanupPodName(run));
     if (node && !cleaned) {
       // The directory is in use until every pod that mounts it is gone.
       if (workers.length) return {};
-      const cleanup = pods.find((p) => p.metadata?.name === cleanupPodName(run));
       if (!cleanup) {
         await this.deps.writer.createPod(cleanupPod(run, node, this.deps.config.trafficImage));
         return {};
       }
       if (!podFinished(cleanup)) return {};
-      await this.deps.writer.deletePod(namespace, cleanupPodName(run));
       if (cleanup.status?.phase === 'Failed') {
-        log.warn('Host directory cleanup failed, retrying', { message: podFailure(cleanup, 'cleanup') });
+        log.warn('Host directory cleanup failed, retrying', { detail: podFailure(cleanup, 'cleanup') });
+        await this.deps.writer.deletePod(namespace, cleanupPodName(run));
         return { requeueAfterMs: 5000 };
       }
-      if (!run.metadata.deletionTimestamp) {
-        await this.writeStatus(run, { ...run.status }, [{ type: CLEANED_UP, status: 'True', reason: 'Removed', message: `Removed the run's host directory on ${node}` }]);
-        return {};
-      }
+      // Recorded before the pod goes, so that no reconcile can see neither and clean up twice.
+      await this.writeStatus(run, { ...run.status }, [{ type: CLEANED_UP, status: 'True', reason: 'Removed', message: `Removed the run's host directory on ${node}` }]);
+      return {};
     }
+    if (cleanup) await this.deps.writer.deletePod(namespace, cleanupPodName(run));
     if (run.metadata.finalizers?.includes(CLEANUP_FINALIZER)) await this.deps.writer.removeRunFinalizer(run, CLEANUP_FINALIZER);
     return {};
   }

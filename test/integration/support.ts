@@ -1,5 +1,6 @@
 // Helpers of the integration tier: install the CRDs, run the operator in-process, play the kubelet.
 import {
+  ApiException,
   ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -33,8 +34,7 @@ export async function installCrds(kc: KubeConfig): Promise<void> {
 }
 
 /** Logs kept in memory: the test output stays readable, and a failing test can print them. */
-export function memoryLogger(): { log: winston.Logger; lines: string[] } {
-  const lines: string[] = [];
+export function memoryLogger(lines: string[] = []): { log: winston.Logger; lines: string[] } {
   const log = winston.createLogger({
     level: 'debug',
     format: winston.format.json(),
@@ -54,8 +54,8 @@ export function memoryLogger(): { log: winston.Logger; lines: string[] } {
 
 export const TEST_CONFIG: OperatorConfig = { ...DEFAULT_CONFIG, trialGraceSeconds: 30, maxTrialAttempts: 2 };
 
-export async function startOperator(kc: KubeConfig, namespace: string): Promise<{ operator: Operator; lines: string[] }> {
-  const { log, lines } = memoryLogger();
+export async function startOperator(kc: KubeConfig, namespace: string, lines: string[] = []): Promise<{ operator: Operator; lines: string[] }> {
+  const { log } = memoryLogger(lines);
   const operator = new Operator({ kubeConfig: kc, namespace, config: TEST_CONFIG, log, resyncMs: 2000 });
   await operator.start();
   return { operator, lines };
@@ -97,22 +97,33 @@ export class FakeKubelet {
   }
 
   private async setStatus(name: string, phase: string, container: Partial<V1ContainerStatus>, ready = false): Promise<void> {
-    const pod = await this.waitForPod(name);
-    const now = new Date();
-    const containerName = pod.spec?.containers[0]?.name ?? 'main';
-    await this.core.replaceNamespacedPodStatus({
-      namespace: this.namespace,
-      name,
-      body: {
-        ...pod,
-        status: {
-          phase,
-          startTime: now,
-          conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
-          containerStatuses: [{ name: containerName, image: pod.spec?.containers[0]?.image ?? '', imageID: '', ready, restartCount: 0, ...container }],
-        },
-      },
-    });
+    // The scheduler writes the pod's conditions too: on a conflict, read again and retry.
+    await waitFor(async () => {
+      const pod = await this.waitForPod(name);
+      const now = new Date();
+      const containerName = pod.spec?.containers[0]?.name ?? 'main';
+      return this.core
+        .replaceNamespacedPodStatus({
+          namespace: this.namespace,
+          name,
+          body: {
+            ...pod,
+            status: {
+              phase,
+              startTime: now,
+              conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
+              containerStatuses: [{ name: containerName, image: pod.spec?.containers[0]?.image ?? '', imageID: '', ready, restartCount: 0, ...container }],
+            },
+          },
+        })
+        .then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof ApiException && err.code === 409) return undefined;
+            throw err;
+          },
+        );
+    }, 50);
   }
 
   running(name: string, ready = false): Promise<void> {
