@@ -185,7 +185,7 @@ export function switchPod(run: SwitchBenchmarkRun, spec: SwitchBenchmarkSpec, no
   }
   // Switches write logs, databases and control sockets next to their binaries' defaults.
   volumes.push({ name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } });
-  mounts.push({ name: 'scratch', mountPath: '/var/run/switch' });
+  mounts.push({ name: 'scratch', mountPath: SWITCH_STATE_DIR });
   const pod = basePod(run, switchPodName(run), node, runLabels(run, 'switch'));
   pod.spec = {
     ...pod.spec,
