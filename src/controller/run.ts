@@ -58,11 +58,23 @@ const label = (pod: V1Pod, key: string) => pod.metadata?.labels?.[key];
 const terminationMessage = (pod: V1Pod | undefined) => pod?.status?.containerStatuses?.[0]?.state?.terminated?.message;
 const ageSeconds = (pod: V1Pod, now: Date) => (now.getTime() - new Date(pod.metadata?.creationTimestamp ?? now).getTime()) / 1000;
 
+/** The last line a program left; of a JSON summary, just its status (e.g. no-traffic). */
+function lastWords(message: string | undefined): string | undefined {
+  const line = message?.trim().split('\n').at(-1);
+  if (!line?.startsWith('{')) return line;
+  try {
+    const status = (JSON.parse(line) as { status?: unknown }).status;
+    return typeof status === 'string' ? `status ${status}` : line;
+  } catch {
+    return line;
+  }
+}
+
 /** Why a pod did not complete, in the words a user needs: the reason and what the program said. */
 function podFailure(pod: V1Pod | undefined, role: string): string {
   if (!pod) return `${role} pod missing`;
   const terminated = pod.status?.containerStatuses?.[0]?.state?.terminated;
-  const said = terminated?.message?.trim().split('\n').at(-1);
+  const said = lastWords(terminated?.message);
   const how = terminated ? `exit code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}` : (pod.status?.reason ?? pod.status?.phase ?? 'unknown');
   return `${role} pod ${pod.metadata?.name} failed: ${how}${said ? `: ${said}` : ''}`;
 }
@@ -112,12 +124,20 @@ export class RunReconciler {
         switch: image?.switch ?? this.deps.config.switchImages[spec.datapath] ?? '',
       },
     };
+    try {
+      // Options the driver cannot honour surface now, as the run's failure, not as endless retries.
+      driver.switchPlan(context);
+      driver.endpoint(context, 'receiver');
+    } catch (err) {
+      return { reason: 'UnsupportedOptions', message: (err as Error).message };
+    }
     return { spec, method, driver, context };
   }
 
-  private trafficPods(run: SwitchBenchmarkRun, setup: Setup, node: string, request: TrialRequest, attempt: number): Record<TrafficRole, V1Pod> {
+  private trafficPods(run: SwitchBenchmarkRun, setup: Setup, node: string, request: TrialRequest, attempt: number, receiver?: V1Pod): Record<TrafficRole, V1Pod> {
+    const podIP = receiver?.status?.podIP;
     const build = (role: TrafficRole) => {
-      const endpoint = setup.driver.endpoint(setup.context, role);
+      const endpoint = setup.driver.endpoint(setup.context, role, podIP ? { podIP } : undefined);
       const input: TrafficPodInput = {
         run,
         spec: setup.spec,
@@ -204,17 +224,18 @@ export class RunReconciler {
     if (!request) return this.complete(run, setup, log);
 
     const node = run.status?.node as string;
-    const desired = this.trafficPods(run, setup, node, request, attempt);
-    const find = (role: TrafficRole) => current.find((p) => p.metadata?.name === desired[role].metadata?.name);
+    const names = this.trafficPods(run, setup, node, request, attempt);
+    const find = (role: TrafficRole) => current.find((p) => p.metadata?.name === names[role].metadata?.name);
     const receiver = find('receiver');
     const sender = find('sender');
     if (!receiver) {
-      await this.deps.writer.createPod(desired.receiver);
+      await this.deps.writer.createPod(names.receiver);
       return {};
     }
-    // The sender starts once the receiver runs, so the first packets meet a listening receiver.
+    // The sender starts once the receiver runs, so the first packets meet a listening receiver;
+    // it learns the receiver's address from there (kernel sockets address it by IP).
     if (!sender) {
-      if (started(receiver)) await this.deps.writer.createPod(desired.sender);
+      if (started(receiver)) await this.deps.writer.createPod(this.trafficPods(run, setup, node, request, attempt, receiver).sender);
       return {};
     }
 

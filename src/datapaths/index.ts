@@ -1,5 +1,6 @@
 // The registry the controller asks for a run's driver: it never branches on the data path itself.
 import type { Datapath } from '../api/v1alpha1/types.js';
+import { kernelDriver } from './kernel.js';
 import { memifDriver } from './memif.js';
 import { ovsDpdkDriver } from './ovs-dpdk.js';
 import { snabbDriver } from './snabb.js';
@@ -7,9 +8,9 @@ import { testpmdDriver } from './testpmd.js';
 import type { DatapathDriver } from './types.js';
 import { vppDriver } from './vpp.js';
 
-/** Every data path of the API, with its driver or an explicit "not yet" (Multus and SR-IOV come later). */
+/** Every data path of the API, with its driver or an explicit "not yet" (SR-IOV comes with Multus). */
 const DRIVERS: Record<Datapath, DatapathDriver | 'not-yet-supported'> = {
-  kernel: 'not-yet-supported',
+  kernel: kernelDriver,
   testpmd: testpmdDriver,
   'ovs-dpdk': ovsDpdkDriver,
   vpp: vppDriver,

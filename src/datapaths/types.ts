@@ -70,9 +70,18 @@ export interface TrafficEndpointPlan {
   extendedResources: Record<string, string>;
 }
 
+/** Where the receiver can be reached once its pod runs. */
+export interface PeerAddress {
+  podIP: string;
+}
+
 export interface DatapathDriver {
   readonly datapath: Datapath;
   /** The switch between sender and receiver; undefined when there is none (memif, sriov, kernel). */
   switchPlan(context: RunContext): SwitchPlan | undefined;
-  endpoint(context: RunContext, role: TrafficRole): TrafficEndpointPlan;
+  /**
+   * A traffic program's backend. `peer` is known for the sender only, which starts after the
+   * receiver runs: paths that address the receiver by IP (kernel sockets) take it from there.
+   */
+  endpoint(context: RunContext, role: TrafficRole, peer?: PeerAddress): TrafficEndpointPlan;
 }

@@ -64,8 +64,7 @@ export function failedTrial(request: TrialRequest, message: string, now: Date): 
 }
 
 /**
- * The trial from both summaries. Loss is the sender's count against the receiver's, which the
- * end-of-trial marker makes exact; a sender short of the offered rate makes the trial
+ * The trial from both summaries. Loss is counted from sequence numbers over the measurement window; a sender short of the offered rate makes the trial
  * generator-limited, reported as such and never blamed on the data path.
  */
 export function trialFromSummaries(request: TrialRequest, spec: SwitchBenchmarkSpec, senderText: string | undefined, receiverText: string | undefined, now: Date): Trial {
@@ -102,8 +101,10 @@ export function trialFromSummaries(request: TrialRequest, spec: SwitchBenchmarkS
       samples: number(receiver, 'rx.samples', 'receiver'),
       coefficientOfVariation,
       unstable: coefficientOfVariation > spec.trial.maxCoefficientOfVariation,
-      lossRatio: number(receiver, 'loss.ratio', 'receiver'),
-      lost: number(receiver, 'loss.lost', 'receiver'),
+      // The loss of the traffic the measurement window saw, warm-up excluded like the rates: frames
+      // lost while ports connect at start-up say nothing about the data path in steady state.
+      lossRatio: number(receiver, 'loss.window.ratio', 'receiver'),
+      lost: number(receiver, 'loss.window.lost', 'receiver'),
       reordered: number(receiver, 'loss.reordered', 'receiver'),
       duplicates: number(receiver, 'loss.duplicates', 'receiver'),
       ...latencyOf(receiver),

@@ -29,7 +29,7 @@ const receiverSummary = (pps: number, packets: number) =>
     schema: SCHEMA,
     role: 'receiver',
     rx: { pps_mean: pps, pps_stddev: pps * 0.01, packets, samples: 20 },
-    loss: { ratio: 0, lost: 0, reordered: 0, duplicates: 0 },
+    loss: { ratio: 0, lost: 0, reordered: 0, duplicates: 0, window: { expected: packets / 2, lost: 0, ratio: 0 } },
     latency_ns: { count: packets, p50: 5000, p90: 9000, p99: 20000, p999: 40000, max: 90000 },
     cpus: '1',
   });

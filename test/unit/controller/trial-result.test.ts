@@ -23,7 +23,7 @@ const receiver = (mean: number, stddev: number) =>
     schema: SCHEMA,
     role: 'receiver',
     rx: { pps_mean: mean, pps_stddev: stddev, packets: 59_999_000, samples: 20 },
-    loss: { ratio: 1000 / 60_000_000, lost: 1000, reordered: 3, duplicates: 0 },
+    loss: { ratio: 0.5, lost: 9, reordered: 3, duplicates: 0, window: { expected: 20_000_000, lost: 1000, ratio: 1000 / 20_000_000 } },
     latency_ns: { count: 59_999_000, p50: 4100, p90: 8000, p99: 15000, p999: 30000, max: 99000 },
     cpus: '3',
   });
@@ -48,7 +48,7 @@ describe('trialFromSummaries', () => {
       samples: 20,
       coefficientOfVariation: 0.005,
       unstable: false,
-      lossRatio: 1000 / 60_000_000,
+      lossRatio: 1000 / 20_000_000,
       lost: 1000,
       reordered: 3,
       duplicates: 0,
@@ -90,7 +90,7 @@ test('a trial without timestamped packets has no latency rather than a made-up o
   const noLatency = JSON.stringify({
     schema: SCHEMA,
     rx: { pps_mean: 0, pps_stddev: 0, packets: 0, samples: 20 },
-    loss: { ratio: 1, lost: 10, reordered: 0, duplicates: 0 },
+    loss: { ratio: 1, lost: 10, reordered: 0, duplicates: 0, window: { expected: 10, lost: 10, ratio: 1 } },
     latency_ns: { count: 0, p50: null, p90: null, p99: null, p999: null, max: null },
   });
   const trial = trialFromSummaries(request, spec, sender(999_000), noLatency, now);
