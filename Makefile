@@ -48,7 +48,7 @@ test-integration: deps
 test-cluster: deps
 	$(JEST) -c test/cluster/jest.config.mjs
 
-images:
+images: build
 	bash images/build.sh
 
 cluster-up:

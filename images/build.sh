@@ -13,6 +13,8 @@ set -euo pipefail
 
 pid_alive containerd || die "no local cluster node is running: start one with 'make cluster-up' (MODE=full)"
 import_image "$(bash "$REPO_ROOT/images/base/build.sh")"
+# The operator's Dockerfile starts FROM node:20-bookworm-slim: a local stand-in (base/node.sh).
+bash "$REPO_ROOT/images/base/node.sh" >/dev/null
 
 if (($# == 0)); then
   for f in "$REPO_ROOT"/images/*/Dockerfile; do
