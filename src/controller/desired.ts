@@ -84,7 +84,8 @@ function hardenedContainer(container: V1Container, capabilities: string[]): V1Co
   return {
     ...container,
     imagePullPolicy: 'IfNotPresent',
-    terminationMessagePolicy: 'File',
+    // A program that fails before writing its summary still says why: the tail of its log.
+    terminationMessagePolicy: 'FallbackToLogsOnError',
     securityContext: {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,

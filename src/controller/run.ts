@@ -58,16 +58,19 @@ const label = (pod: V1Pod, key: string) => pod.metadata?.labels?.[key];
 const terminationMessage = (pod: V1Pod | undefined) => pod?.status?.containerStatuses?.[0]?.state?.terminated?.message;
 const ageSeconds = (pod: V1Pod, now: Date) => (now.getTime() - new Date(pod.metadata?.creationTimestamp ?? now).getTime()) / 1000;
 
-/** The last line a program left; of a JSON summary, just its status (e.g. no-traffic). */
+/** The last lines a program left (its log tail, for a failure); of a JSON summary, just its status. */
 function lastWords(message: string | undefined): string | undefined {
-  const line = message?.trim().split('\n').at(-1);
-  if (!line?.startsWith('{')) return line;
-  try {
-    const status = (JSON.parse(line) as { status?: unknown }).status;
-    return typeof status === 'string' ? `status ${status}` : line;
-  } catch {
-    return line;
+  const lines = message?.trim().split('\n').filter(Boolean) ?? [];
+  const last = lines.at(-1);
+  if (last?.startsWith('{')) {
+    try {
+      const status = (JSON.parse(last) as { status?: unknown }).status;
+      if (typeof status === 'string') return `status ${status}`;
+    } catch {
+      // not a summary after all: report the lines as they are
+    }
   }
+  return lines.length ? lines.slice(-4).join(' | ') : undefined;
 }
 
 /** Why a pod did not complete, in the words a user needs: the reason and what the program said. */

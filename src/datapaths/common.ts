@@ -34,6 +34,13 @@ export const PORT_MAC: Record<TrafficRole, string> = { sender: '02:53:42:00:00:0
  */
 const VIRTIO_QUEUE_SIZE = 1024;
 
+/**
+ * DPDK's EAL reads and sets NUMA memory policy (get_mempolicy, set_mempolicy, mbind); the container
+ * runtime's default seccomp profile allows those calls only with CAP_SYS_NICE, and without them EAL
+ * fails with "Cannot allocate memory". Every DPDK process here therefore gets SYS_NICE.
+ */
+export const DPDK_CAPABILITIES = ['SYS_NICE'];
+
 /** Path of a switch image's entrypoint (images/<switch>/). */
 export function entrypoint(name: 'testpmd' | 'ovs' | 'vpp' | 'snabb'): string {
   return `/usr/local/bin/sb-switch-${name}`;
@@ -72,8 +79,8 @@ function dpdkEndpoint(role: TrafficRole, vdev: string): TrafficEndpointPlan {
   const addressing = role === 'sender' ? ['--dst-mac', PORT_MAC.receiver] : [];
   return {
     backendArgs: ['--backend', 'dpdk', ...addressing, '--', ...eal(role, vdev)],
-    // DPDK with --in-memory and no PCI devices needs no capability (checked by test/switches).
-    capabilities: [],
+    // Beyond SYS_NICE, DPDK with --in-memory and no PCI devices needs no capability (test/switches).
+    capabilities: [...DPDK_CAPABILITIES],
     hugepages: true,
     runDir: true,
     annotations: {},

@@ -2,7 +2,7 @@
 // traffic programs listen on (images/ovs-dpdk/sb-switch-ovs). Forwarding is either two
 // in_port→output flows or the NORMAL action (MAC learning).
 import type { SwitchBenchmarkSpecOvsDpdk } from '../api/v1alpha1/types.js';
-import { CONFIG_DIR, entrypoint, execProbe, options, PORT_MAC, SHARED_IDLE_SLEEP_US, SWITCH_PORTS, virtioUserEndpoint } from './common.js';
+import { CONFIG_DIR, DPDK_CAPABILITIES, entrypoint, execProbe, options, PORT_MAC, SHARED_IDLE_SLEEP_US, SWITCH_PORTS, virtioUserEndpoint } from './common.js';
 import { SWITCH_STATE_DIR, type DatapathDriver } from './types.js';
 
 const FLOWS_FILE = 'flows.txt';
@@ -40,7 +40,7 @@ export const ovsDpdkDriver: DatapathDriver = {
       readinessProbe: execProbe([entrypoint('ovs'), 'ready', '--state-dir', SWITCH_STATE_DIR, '--flows', flows]),
       // The netdev datapath always opens a tap device for its own port (NET_ADMIN, in the pod's
       // network namespace); runtimes allow the tun device but create no node for it (MKNOD).
-      capabilities: ['NET_ADMIN', 'MKNOD'],
+      capabilities: ['NET_ADMIN', 'MKNOD', ...DPDK_CAPABILITIES],
       sockets: [...SWITCH_PORTS],
     };
   },

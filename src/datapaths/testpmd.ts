@@ -1,6 +1,6 @@
 // DPDK testpmd io-forwarding between two net_vhost ports: no lookup at all, the upper bound of the
 // vhost-user switches (images/testpmd/sb-switch-testpmd).
-import { CONFIG_DIR, entrypoint, execProbe, integer, options, SWITCH_PORTS, virtioUserEndpoint } from './common.js';
+import { CONFIG_DIR, DPDK_CAPABILITIES, entrypoint, execProbe, integer, options, SWITCH_PORTS, virtioUserEndpoint } from './common.js';
 import type { DatapathDriver } from './types.js';
 
 export const testpmdDriver: DatapathDriver = {
@@ -14,7 +14,7 @@ export const testpmdDriver: DatapathDriver = {
       configFiles: [],
       configDir: CONFIG_DIR,
       readinessProbe: execProbe([entrypoint('testpmd'), 'ready']),
-      capabilities: [],
+      capabilities: [...DPDK_CAPABILITIES],
       sockets: [...SWITCH_PORTS],
     };
   },

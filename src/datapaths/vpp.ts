@@ -3,7 +3,7 @@
 // off. Nothing here could be run on the development machine (no VPP package, no source): the
 // configuration follows VPP's documented syntax and is checked against it by the unit tests.
 import type { SwitchBenchmarkSpec, SwitchBenchmarkSpecVpp } from '../api/v1alpha1/types.js';
-import { CONFIG_DIR, entrypoint, execProbe, options, PORT_MAC, SHARED_IDLE_SLEEP_US, SWITCH_PORTS, virtioUserEndpoint } from './common.js';
+import { CONFIG_DIR, DPDK_CAPABILITIES, entrypoint, execProbe, options, PORT_MAC, SHARED_IDLE_SLEEP_US, SWITCH_PORTS, virtioUserEndpoint } from './common.js';
 import { SWITCH_STATE_DIR, type DatapathDriver } from './types.js';
 
 const STARTUP_FILE = 'startup.conf';
@@ -79,8 +79,9 @@ export const vppDriver: DatapathDriver = {
       ],
       configDir: CONFIG_DIR,
       readinessProbe: execProbe([entrypoint('vpp'), 'ready', '--state-dir', SWITCH_STATE_DIR]),
-      // VPP locks its buffer memory; without IPC_LOCK, RLIMIT_MEMLOCK caps it (vlib/buffer.c).
-      capabilities: ['IPC_LOCK'],
+      // VPP locks its buffer memory; without IPC_LOCK, RLIMIT_MEMLOCK caps it (vlib/buffer.c). Its
+      // NUMA-aware allocator makes the same memory-policy calls as DPDK's EAL (SYS_NICE under seccomp).
+      capabilities: ['IPC_LOCK', ...DPDK_CAPABILITIES],
       sockets: [...SWITCH_PORTS],
     };
   },

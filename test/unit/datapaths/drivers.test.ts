@@ -63,7 +63,7 @@ describe.each(CASES)('%s', (_name, datapath, context) => {
     const { backendArgs } = endpoint;
     expect(backendArgs.slice(0, 2)).toEqual(['--backend', 'dpdk']);
     expect(backendArgs.slice(backendArgs.indexOf('--'))).toEqual(expect.arrayContaining(['--in-memory', '--file-prefix', `sb-${role}`, '--vdev']));
-    expect(endpoint).toMatchObject({ capabilities: [], hugepages: true, runDir: true, annotations: {}, extendedResources: {} });
+    expect(endpoint).toMatchObject({ capabilities: ['SYS_NICE'], hugepages: true, runDir: true, annotations: {}, extendedResources: {} });
   });
 
   test("the sender addresses its frames to the receiver port's MAC", () => {

@@ -37,8 +37,8 @@ describe('OVS-DPDK driver', () => {
     expect(command[command.indexOf('--pmd-max-sleep-us') + 1]).toBe(sleep);
   });
 
-  test('OVS gets NET_ADMIN and MKNOD for the tap device of its netdev datapath, nothing else', () => {
-    expect(ovsDpdkDriver.switchPlan(spec('port-to-port'))?.capabilities).toEqual(['NET_ADMIN', 'MKNOD']);
+  test('OVS gets NET_ADMIN and MKNOD for the tap device of its netdev datapath and SYS_NICE for DPDK, nothing else', () => {
+    expect(ovsDpdkDriver.switchPlan(spec('port-to-port'))?.capabilities).toEqual(['NET_ADMIN', 'MKNOD', 'SYS_NICE']);
   });
 
   test('the switch runs with its state directory, both ports and the flows, and is ready when OVS holds those flows', () => {

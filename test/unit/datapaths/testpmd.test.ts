@@ -17,7 +17,7 @@ describe('testpmd driver', () => {
   });
 
   test('testpmd needs no configuration file and no capability', () => {
-    expect(testpmdDriver.switchPlan(contextFor('testpmd'))).toMatchObject({ configFiles: [], capabilities: [] });
+    expect(testpmdDriver.switchPlan(contextFor('testpmd'))).toMatchObject({ configFiles: [], capabilities: ['SYS_NICE'] });
   });
 
   test.each([

@@ -123,7 +123,7 @@ describe('VPP driver', () => {
       '/usr/local/bin/sb-switch-vpp', 'run', '--state-dir', '/var/run/switch', '--config', '/etc/switchbench/startup.conf',
       '--socket', '/run/switchbench/sender.sock', '--socket', '/run/switchbench/receiver.sock',
     ]);
-    expect(plan?.capabilities).toEqual(['IPC_LOCK']);
+    expect(plan?.capabilities).toEqual(['IPC_LOCK', 'SYS_NICE']);
   });
 
   test.each(['sender', 'receiver'] as const)('the %s is a virtio-user client of VPP\'s vhost-user server', (role) => {
