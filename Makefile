@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODE ?= full
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 
-.PHONY: all deps build lint test test-static test-unit test-native test-switches test-integration test-cluster \
+.PHONY: all deps build lint test test-static test-unit test-native test-switches test-integration test-cluster test-e2e \
         native images cluster-up cluster-down demo bench bench-native bench-switches bench-operator clean
 
 all: build
@@ -27,7 +27,7 @@ lint: deps
 	npm run lint
 	npm run typecheck
 
-test: test-static test-unit test-native test-switches test-integration test-cluster
+test: test-static test-unit test-native test-switches test-integration test-cluster test-e2e
 
 test-static: lint
 	node test/tools/gen-types.mjs --check
@@ -59,6 +59,9 @@ cluster-down:
 
 demo: deps
 	bash test/tools/demo.sh
+
+test-e2e: build
+	$(JEST) -c test/e2e/jest.config.mjs
 
 bench: bench-native bench-switches bench-operator
 

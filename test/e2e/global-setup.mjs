@@ -1,0 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { setUpCluster } from '../cluster/cluster.mjs';
+
+// A full cluster, and the images the examples run, built from this checkout (cached layers make a
+// rebuild of unchanged images take seconds).
+export default () => {
+  setUpCluster('full');
+  const build = spawnSync('bash', ['images/build.sh', 'traffic', 'testpmd'], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (build.status !== 0) throw new Error(`images/build.sh traffic testpmd failed (exit ${build.status}): the e2e tier cannot run`);
+};
