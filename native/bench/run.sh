@@ -15,14 +15,14 @@
 # and sb-sockref every second; testpmd every 1-2 s, its stats loop sleeps a second between checks);
 # a run's figure is the mean of its periods with traffic, leaving out the first and the last
 # (ramp-up, ramp-down). A run without such a period gives no figure (NA) and no ratio.
-# Environment: BENCH_ROUNDS (default 5), BENCH_SECONDS per run (default 8), BENCH_ONLY (regex on
+# Environment: BENCH_ROUNDS (default 7), BENCH_SECONDS per run (default 8), BENCH_ONLY (regex on
 # the path names memif, vhost-user, udp-single, udp-mmsg, raw-single, raw-mmsg).
 set -u -o pipefail
 
 # shellcheck source=../tools/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/env.sh"
-ROUNDS=${BENCH_ROUNDS:-5}
-SECS=${BENCH_SECONDS:-10}
+ROUNDS=${BENCH_ROUNDS:-7}
+SECS=${BENCH_SECONDS:-8}
 ONLY=${BENCH_ONLY:-.}
 B=$SB_BIN
 sb_workdir

@@ -94,11 +94,12 @@ static inline void frame_parse_payload(const uint8_t *p, uint32_t caplen, struct
 static inline void frame_parse_l2(const uint8_t *p, uint32_t caplen, uint32_t len, uint16_t dst_port_be,
 				  struct rx_item *it, struct frame_end *end)
 {
+	static const uint8_t ipv4_udp[3] = {0x08, 0x00, 0x45};
 	uint16_t port;
 
 	it->wire = len + FRAME_FCS;
 	it->kind = RX_FOREIGN;
-	if (caplen < FRAME_HDRS + PAYLOAD_MIN || p[12] != 0x08 || p[13] != 0x00 || p[14] != 0x45 || p[23] != 17)
+	if (caplen < FRAME_HDRS + PAYLOAD_MIN || memcmp(p + 12, ipv4_udp, 3) || p[23] != 17)
 		return;
 	memcpy(&port, p + 36, 2);
 	if (port != dst_port_be)

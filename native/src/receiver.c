@@ -1,7 +1,6 @@
 /* sb-receiver: counts per sample, accounts every sequence number (loss, reordering, duplicates)
  * and measures one-way latency from the sender's TSC stamps. */
 #include <math.h>
-#include <stdio.h>
 
 #include "fail.h"
 #include "hist.h"

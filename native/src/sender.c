@@ -1,9 +1,7 @@
 /* sb-sender: offers fixed-size UDP frames in bursts at a TSC-paced rate, each frame carrying a
  * sequence number and a TSC timestamp, and reports what it actually offered. */
 #include <math.h>
-#include <stdio.h>
 
-#include "fail.h"
 #include "io.h"
 #include "program.h"
 #include "pace.h"

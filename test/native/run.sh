@@ -174,10 +174,12 @@ vhost_pair() { # $1: extra sender args
 	stop_testpmd
 }
 
-vhost_pair "--rate 10000"
+# 5 kpps: the receiver's 1024-entry virtio ring then holds 200 ms, however long a loaded machine
+# keeps the sleeping receiver off the CPU.
+vhost_pair "--rate 5000"
 check_lossless
 check_sh "[ '$(pmd_stat 1 TX-dropped)' = 0 ]"
-verdict "vhost-user: virtio-user -> testpmd io -> virtio-user at 10 kpps, every packet arrives"
+verdict "vhost-user: virtio-user -> testpmd io -> virtio-user at 5 kpps, every packet arrives"
 
 vhost_pair "--rate 5000 --size 9000"
 check_lossless
@@ -224,14 +226,16 @@ for variant in "udp single" "udp mmsg" "raw single" "raw mmsg"; do
 done
 
 # An unpaced sender against a receiver that sleeps and has a 64 KiB socket buffer: the socket
-# overflows. Loss from sequence numbers must equal the kernel's own drop count for the socket.
+# overflows. Loss from sequence numbers is exactly sent - received; the kernel's drop count for the
+# socket accounts for it (all of it unless a loaded machine also deferred softirqs long enough for
+# the backlog queue to overflow, which the socket never sees).
 RX=("${NSB[@]}" $B/sb-receiver --backend udp --iface sbtb "${TIMING[@]}" --cpu-mode shared --sock-buf 65536)
 TX=("${NSA[@]}" $B/sb-sender --backend udp --iface sbta --dst-ip 10.99.0.2 --rate 0 "${TIMING[@]}")
 run_pair
 check_sh "[ $TX_RC = 0 ] && [ $RX_RC = 0 ]"
 check '$r.loss.lost > 0 and $r.loss.lost == $s.tx.packets - $r.loss.received and $r.loss.end_marker'
-check '$r.loss.local_drops == $r.loss.lost and $r.loss.duplicates == 0'
-verdict "kernel: overload loss is counted exactly (equals the socket's kernel drop count)"
+check '$r.loss.local_drops > 0 and $r.loss.local_drops <= $r.loss.lost and $r.loss.duplicates == 0'
+verdict "kernel: overload loss is counted exactly: $(jq -r '"\(.loss.lost) lost, \(.loss.local_drops) of them dropped at the socket per the kernel"' "$T/r.json" 2>/dev/null)"
 
 # --- signals, timeouts, CPUs ------------------------------------------------------------------------------
 RX=("${NSB[@]}" $B/sb-receiver --backend udp --iface sbtb --duration 30 --warmup 1 --window 2 --cpu-mode shared)
