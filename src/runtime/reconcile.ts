@@ -1,3 +1,4 @@
+import { ApiException } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import type { WorkQueue } from './workqueue.js';
 
@@ -55,12 +56,24 @@ async function reconcileOne(queue: WorkQueue, reconcile: Reconciler, key: string
       log.error('Reconcile failed terminally', { key, error: err.message });
       return 'terminal_error';
     }
-    log.warn('Reconcile failed, will retry', { key, retries: queue.retries(key), error: errorMessage(err) });
+    // A conflict means the cache was behind a write of our own: routine, retried once the cache catches up.
+    const conflict = err instanceof ApiException && err.code === 409;
+    log.log(conflict ? 'debug' : 'warn', 'Reconcile failed, will retry', { key, retries: queue.retries(key), error: errorMessage(err) });
     queue.addRateLimited(key);
     return 'error';
   }
 }
 
+/** One line: for an API error its code and the apiserver's own message, not the whole HTTP exchange. */
 export function errorMessage(err: unknown): string {
+  if (err instanceof ApiException) {
+    try {
+      const body = (typeof err.body === 'string' ? JSON.parse(err.body) : err.body) as { message?: string };
+      if (body?.message) return `${err.code}: ${body.message}`;
+    } catch {
+      // not a Status object: fall through to the generic message
+    }
+    return `HTTP ${err.code}`;
+  }
   return err instanceof Error ? err.message : String(err);
 }

@@ -124,6 +124,8 @@ try {
     await sleep(10_000);
     rssAt[target] = rss(operator.pid);
   }
+  // Other clients (the namespace controller emptying a deleted namespace) list too: wait them out.
+  await until(async () => ((await core.listNamespace()).items.some((ns) => ns.status?.phase === 'Terminating') ? undefined : true), 'terminating namespaces to go', 300_000);
   const before = await requestCounts();
   await sleep(20_000);
   const after = await requestCounts();

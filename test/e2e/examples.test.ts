@@ -6,10 +6,11 @@
 import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import { CLEANED_UP } from '../../src/controller/run.js';
 import type { Operator } from '../../src/operator.js';
 import { createNamespace, kubeConfig, waitFor } from '../cluster/kube.js';
-import { installCrds, startOperator } from '../integration/support.js';
+import { dropRunFinalizers, installCrds, startOperator } from '../integration/support.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -32,13 +33,13 @@ function example(file: string, overrides: Record<string, unknown>): SwitchBenchm
   return benchmark;
 }
 
+const readRun = async (name: string) =>
+  (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name }).catch(() => undefined)) as SwitchBenchmarkRun | undefined;
+
 async function runToEnd(benchmark: SwitchBenchmark): Promise<SwitchBenchmarkRun> {
   await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, body: benchmark });
-  const name = `${benchmark.metadata.name}-1`;
   return waitFor(async () => {
-    const run = (await custom
-      .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: 'switchbenchmarkruns', name })
-      .catch(() => undefined)) as SwitchBenchmarkRun | undefined;
+    const run = await readRun(`${benchmark.metadata.name}-1`);
     return run?.status?.phase === 'Succeeded' || run?.status?.phase === 'Failed' ? run : undefined;
   }, 1000);
 }
@@ -82,6 +83,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await operator.stop();
+  await dropRunFinalizers(kc, namespace);
   await core.deleteNamespace({ name: namespace });
 });
 
@@ -95,5 +97,10 @@ test.each([
   benchmark.metadata.name = name;
   const run = await runToEnd(benchmark);
   expectTrustworthy(run);
+  // Finished means cleaned up too: the host directory removed (by a pod on the node), then no pod left.
+  await waitFor(async () => {
+    const latest = await readRun(run.metadata.name as string);
+    return latest?.status?.conditions?.some((c) => c.type === CLEANED_UP && c.status === 'True') ? true : undefined;
+  }, 1000);
   await waitFor(async () => ((await podsLeft(run)).length === 0 ? true : undefined), 1000);
 });

@@ -10,7 +10,7 @@ import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmark, type SwitchBenc
 import { CLEANED_UP, CLEANUP_FINALIZER } from '../../src/controller/run.js';
 import type { Operator } from '../../src/operator.js';
 import { createNamespace, kubeConfig, waitFor } from '../cluster/kube.js';
-import { FakeKubelet, installCrds, startOperator } from './support.js';
+import { dropRunFinalizers, FakeKubelet, installCrds, startOperator } from './support.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -104,14 +104,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  // Runs left mid-flight keep the operator's finalizer; with the operator gone, drop it so the
-  // namespace can go.
-  const runs = (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: 'switchbenchmarkruns' })) as { items: SwitchBenchmarkRun[] };
-  for (const run of runs.items) {
-    await custom
-      .patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: 'switchbenchmarkruns', name: run.metadata.name as string, body: [{ op: 'remove', path: '/metadata/finalizers' }] })
-      .catch(() => undefined);
-  }
+  await dropRunFinalizers(kc, namespace);
   await core.deleteNode({ name: nodeName }).catch(() => undefined);
   await core.deleteNamespace({ name: namespace }).catch(() => undefined);
 });

@@ -138,3 +138,15 @@ export class FakeKubelet {
     return this.setStatus(name, 'Failed', { state: { terminated: { exitCode, reason: 'Error', message, finishedAt: new Date() } } });
   }
 }
+
+/**
+ * Runs left mid-flight keep the operator's cleanup finalizer; once the operator is gone nothing would
+ * remove it, so a test drops it before deleting its namespace.
+ */
+export async function dropRunFinalizers(kc: KubeConfig, namespace: string): Promise<void> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const runs = (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL })) as { items: SwitchBenchmarkRun[] };
+  for (const run of runs.items.filter((r) => r.metadata.finalizers?.length)) {
+    await custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name: run.metadata.name as string, body: [{ op: 'remove', path: '/metadata/finalizers' }] });
+  }
+}
