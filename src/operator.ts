@@ -8,7 +8,7 @@ import { KubeClusterWriter, type ClusterWriter } from './controller/client.js';
 import type { OperatorConfig } from './controller/config.js';
 import { MANAGED_SELECTOR, RUN_LABEL } from './controller/labels.js';
 import { RunReconciler } from './controller/run.js';
-import { ResilientInformer, type InformerObserver } from './runtime/informer.js';
+import { ResilientInformer, stripManagedFields, type InformerObserver } from './runtime/informer.js';
 import { runWorkers, type ReconcileObserver } from './runtime/reconcile.js';
 import { WorkQueue, type QueueObserver } from './runtime/workqueue.js';
 
@@ -48,7 +48,7 @@ export class Operator {
       namespace
         ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })
         : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural });
-    const common = { kubeConfig, log, ...(options.observers?.informer ? { observer: options.observers.informer } : {}) };
+    const common = { kubeConfig, log, transform: stripManagedFields, ...(options.observers?.informer ? { observer: options.observers.informer } : {}) };
 
     this.benchmarks = new ResilientInformer<SwitchBenchmark>({
       ...common,

@@ -24,6 +24,33 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   watchdogMs?: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Applied to every object before it enters the cache (controller-runtime's cache transform). */
+  transform?: (object: T) => T;
+}
+
+/** Drops metadata.managedFields, which the operator never reads and which can double an object's size. */
+export function stripManagedFields<T extends KubernetesObject>(object: T): T {
+  if (object.metadata?.managedFields) delete object.metadata.managedFields;
+  return object;
+}
+
+/** A Watch that hands every object through `transform` before the ListWatch stores it. */
+class TransformingWatch<T extends KubernetesObject> extends Watch {
+  constructor(
+    config: KubeConfig,
+    private readonly transform: (object: T) => T,
+  ) {
+    super(config);
+  }
+
+  override watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: T, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    return super.watch(path, queryParams, (phase, object: T, raw) => callback(phase, phase === 'ERROR' || phase === 'BOOKMARK' ? object : this.transform(object), raw), done);
+  }
 }
 
 /**
@@ -42,7 +69,15 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
   private watchdogTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ResilientInformerOptions<T>) {
-    this.listWatch = new ListWatch(options.path, new Watch(options.kubeConfig), options.list, false, options.labelSelector);
+    const transform = options.transform ?? ((object: T) => object);
+    // Objects arrive freshly parsed from the wire, owned by no one yet: transforming them in place
+    // before they enter the cache is safe, and no cached object is ever touched afterwards.
+    const list: ListPromise<T> = async () => {
+      const result = await options.list();
+      result.items = result.items.map(transform);
+      return result;
+    };
+    this.listWatch = new ListWatch(options.path, new TransformingWatch<T>(options.kubeConfig, transform), list, false, options.labelSelector);
     for (const event of ['add', 'update', 'delete'] as const) {
       this.listWatch.on(event, (object) => {
         this.lastEventAt = Date.now();
