@@ -57,20 +57,20 @@ dpdk_run() { # $1 path (memif|vhost-user), $2 sender (ours|pmd), $3 receiver (ou
 	fi
 	if [ "$rx" = ours ]; then
 		OUT=$T/run.rx ERR=$T/run.rx.err sb_bg "$B/sb-receiver" --cpus 1 --burst 32 --duration "$SECS" --warmup 2 \
-			--window $((SECS - 3)) --grace 1 -- $(sb_eal sbt-rx "$rxdev")
+			--window $((SECS - 3)) --grace 1 -- $(sb_eal rx "$rxdev")
 		rxpid=$SB_LAST_PID
 		sb_wait_for "$T/run.rx.err" 'ready:' 30
 	else
-		OUT=$T/run.rx ERR=$T/run.rx.err sb_bg dpdk-testpmd --lcores '0@1,1@1' $(sb_eal sbt-rx "$rxdev") \
+		OUT=$T/run.rx ERR=$T/run.rx.err sb_bg dpdk-testpmd --lcores '0@1,1@1' $(sb_eal rx "$rxdev") \
 			-- --forward-mode=rxonly --burst=32 --stats-period 1 --total-num-mbufs 32768 --no-mlockall
 		rxpid=$SB_LAST_PID
 		sb_wait_for "$T/run.rx" 'Port statistics' 30
 	fi
 	if [ "$tx" = ours ]; then
 		"$B/sb-sender" --cpus 0 --rate 0 --burst 32 --duration "$SECS" --warmup 2 --window $((SECS - 3)) \
-			-- $(sb_eal sbt-tx "$txdev") >"$T/run.tx" 2>"$T/run.tx.err"
+			-- $(sb_eal tx "$txdev") >"$T/run.tx" 2>"$T/run.tx.err"
 	else
-		OUT=$T/run.tx ERR=$T/run.tx.err sb_bg dpdk-testpmd --lcores '0@0,1@0' $(sb_eal sbt-tx "$txdev") \
+		OUT=$T/run.tx ERR=$T/run.tx.err sb_bg dpdk-testpmd --lcores '0@0,1@0' $(sb_eal tx "$txdev") \
 			-- --forward-mode=txonly --txpkts=60 --burst=32 --stats-period 1 --total-num-mbufs 32768 --no-mlockall
 		txpid=$SB_LAST_PID
 		sleep "$SECS"
@@ -84,30 +84,30 @@ dpdk_run() { # $1 path (memif|vhost-user), $2 sender (ours|pmd), $3 receiver (ou
 		sb_stop "$rxpid"
 		pmd_rates "$T/run.rx" | figure
 	fi
-	rmdir /run/dpdk/sbt* 2>/dev/null
+	sb_dpdk_dirs
 }
 
-# --- kernel sockets: receiver in sbt-b on CPU 1, sender in sbt-a on CPU 0 ---
+# --- kernel sockets: receiver in $NS_B on CPU 1, sender in $NS_A on CPU 0 ---
 sock_run() { # $1 backend, $2 batching, $3 ours|ref
 	local be=$1 bt=$2 who=$3 rxpid mac
-	mac=$(sb_mac sbt-b sbtb)
+	mac=$(sb_mac "$NS_B" sbtb)
 	rm -f "$T"/run.*
 	if [ "$who" = ours ]; then
-		OUT=$T/run.rx ERR=$T/run.rx.err sb_bg ip netns exec sbt-b "$B/sb-receiver" --backend "$be" --batching "$bt" \
+		OUT=$T/run.rx ERR=$T/run.rx.err sb_bg ip netns exec "$NS_B" "$B/sb-receiver" --backend "$be" --batching "$bt" \
 			--iface sbtb --cpus 1 --burst 64 --duration "$SECS" --warmup 2 --window $((SECS - 3))
 		rxpid=$SB_LAST_PID
 		sb_wait_for "$T/run.rx.err" 'ready:' 30
 		local dst=()
 		[ "$be" = raw ] && dst=(--dst-mac "$mac")
-		ip netns exec sbt-a "$B/sb-sender" --backend "$be" --batching "$bt" --iface sbta --dst-ip 10.99.0.2 "${dst[@]}" \
+		ip netns exec "$NS_A" "$B/sb-sender" --backend "$be" --batching "$bt" --iface sbta --dst-ip 10.99.0.2 "${dst[@]}" \
 			--cpus 0 --rate 0 --burst 64 --duration "$SECS" --warmup 2 --window $((SECS - 3)) >"$T/run.tx" 2>"$T/run.tx.err"
 		wait "$rxpid"
 		ours_rates "$T/run.rx" | figure
 	else
-		OUT=$T/run.rx ERR=$T/run.rx.err sb_bg ip netns exec sbt-b taskset -c 1 "$B/sb-sockref" recv "$be" "$bt" sbtb 5000 64 $((SECS + 2))
+		OUT=$T/run.rx ERR=$T/run.rx.err sb_bg ip netns exec "$NS_B" taskset -c 1 "$B/sb-sockref" recv "$be" "$bt" sbtb 5000 64 $((SECS + 2))
 		rxpid=$SB_LAST_PID
 		sleep 0.5
-		ip netns exec sbt-a taskset -c 0 "$B/sb-sockref" send "$be" "$bt" sbta 10.99.0.1 "$(sb_mac sbt-a sbta)" 10.99.0.2 \
+		ip netns exec "$NS_A" taskset -c 0 "$B/sb-sockref" send "$be" "$bt" sbta 10.99.0.1 "$(sb_mac "$NS_A" sbta)" 10.99.0.2 \
 			"$mac" 64 64 "$SECS" >"$T/run.tx" 2>"$T/run.tx.err"
 		sb_stop "$rxpid"
 		ref_rates "$T/run.rx" | figure

@@ -45,8 +45,9 @@ static void start(const struct sb_config *c, struct rx *r, uint64_t now)
 	r->stop_at = now + tsc_from_s(c->duration + c->grace, r->hz);
 }
 
-static void other(const struct sb_config *c, struct rx *r, const struct rx_item *it, const struct frame_end *end,
-		  uint64_t now)
+/* The end marker (its first copy counts) or a frame that is not ours. */
+static void control_frame(const struct sb_config *c, struct rx *r, const struct rx_item *it,
+			  const struct frame_end *end, uint64_t now)
 {
 	if (it->kind == RX_END) {
 		if (!r->started)
@@ -73,7 +74,7 @@ static void consume(const struct sb_config *c, struct rx *r, const struct rx_ite
 
 	for (unsigned i = 0; i < n; i++) {
 		if (it[i].kind != RX_DATA) {
-			other(c, r, &it[i], end, now);
+			control_frame(c, r, &it[i], end, now);
 			continue;
 		}
 		if (!r->started)

@@ -6,7 +6,13 @@ SB_NATIVE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SB_BIN=$SB_NATIVE/build
 SB_PIDS=()
 SB_LAST_PID=
-SB_NETNS=(sbt-a sbt-b sbt-br)
+# Names carry the shell's PID: a test tier and a benchmark (or two developers' make test) may run at
+# once on one machine, and must not delete each other's namespaces.
+SB_ID=$$
+NS_A=sbt$SB_ID-a
+NS_B=sbt$SB_ID-b
+NS_BR=sbt$SB_ID-br
+SB_NETNS=("$NS_A" "$NS_B" "$NS_BR")
 
 # Creates the work directory $SB_TMP, and arranges that on exit, even a failed or interrupted one,
 # every process started here is stopped, the namespaces are removed and the directory is deleted.
@@ -39,10 +45,11 @@ sb_hugepages() {
 	fi
 }
 
-# EAL arguments of one DPDK process: --in-memory leaves no hugepage files or runtime state behind,
-# --single-file-segments keeps vhost-user within its 8 memory regions with 2 MiB pages.
+# EAL arguments of one DPDK process named $1 with port $2: --in-memory leaves no hugepage files or
+# runtime state behind, --single-file-segments keeps vhost-user within its 8 memory regions with
+# 2 MiB pages.
 sb_eal() {
-	echo --no-pci --in-memory --single-file-segments --file-prefix "$1" --vdev "$2"
+	echo --no-pci --in-memory --single-file-segments --file-prefix "sbt$SB_ID-$1" --vdev "$2"
 }
 
 # Runs "$@" in the background with stdout to $OUT and stderr to $ERR (set by the caller).
@@ -72,17 +79,21 @@ sb_stop() {
 }
 
 # Stops every process started here, then removes the empty runtime directories DPDK creates even
-# with --in-memory (all our file prefixes start with sbt).
+# with --in-memory.
 sb_stop_all() {
 	local pid
 	for pid in "${SB_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && sb_stop "$pid"; done
 	SB_PIDS=()
-	rmdir /run/dpdk/sbt* 2>/dev/null
+	sb_dpdk_dirs
+}
+
+sb_dpdk_dirs() {
+	rmdir "/run/dpdk/sbt$SB_ID-"* 2>/dev/null
 	return 0
 }
 
-# Two namespaces sbt-a (10.99.0.1 on sbta) and sbt-b (10.99.0.2 on sbtb), each with a veth to the
-# Linux bridge sbtbr0 inside a third namespace sbt-br: nothing touches the host's network namespace.
+# Two namespaces $NS_A (10.99.0.1 on sbta) and $NS_B (10.99.0.2 on sbtb), each with a veth to the
+# Linux bridge sbtbr0 inside a third namespace $NS_BR: nothing touches the host's network namespace.
 sb_netns_up() {
 	sb_netns_down
 	local n
@@ -91,14 +102,15 @@ sb_netns_up() {
 		ip -n "$n" link set lo up
 		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	done
-	ip -n sbt-br link add sbtbr0 type bridge && ip -n sbt-br link set sbtbr0 up || return 1
-	local side addr
+	ip -n "$NS_BR" link add sbtbr0 type bridge && ip -n "$NS_BR" link set sbtbr0 up || return 1
+	local side addr ns
 	for side in a b; do
 		addr=10.99.0.$([ $side = a ] && echo 1 || echo 2)
-		ip -n sbt-br link add "sbtp$side" type veth peer name "sbt$side" netns "sbt-$side" || return 1
-		ip -n sbt-br link set "sbtp$side" master sbtbr0 up
-		ip -n "sbt-$side" addr add "$addr/24" dev "sbt$side"
-		ip -n "sbt-$side" link set "sbt$side" up
+		ns=sbt$SB_ID-$side
+		ip -n "$NS_BR" link add "sbtp$side" type veth peer name "sbt$side" netns "$ns" || return 1
+		ip -n "$NS_BR" link set "sbtp$side" master sbtbr0 up
+		ip -n "$ns" addr add "$addr/24" dev "sbt$side"
+		ip -n "$ns" link set "sbt$side" up
 	done
 }
 

@@ -87,9 +87,9 @@ MEMIF="socket=$T/memif.sock,socket-abstract=no"
 
 memif_pair() { # $1: extra receiver args, $2: extra sender args (words)
 	# shellcheck disable=SC2206
-	RX=($B/sb-receiver "${TIMING[@]}" $1 -- $(sb_eal sbt-rx "net_memif0,role=server,$MEMIF"))
+	RX=($B/sb-receiver "${TIMING[@]}" $1 -- $(sb_eal rx "net_memif0,role=server,$MEMIF"))
 	# shellcheck disable=SC2206
-	TX=($B/sb-sender "${TIMING[@]}" $2 -- $(sb_eal sbt-tx "net_memif0,role=client,$MEMIF"))
+	TX=($B/sb-sender "${TIMING[@]}" $2 -- $(sb_eal tx "net_memif0,role=client,$MEMIF"))
 	run_pair
 }
 
@@ -98,7 +98,7 @@ PMD=
 start_testpmd() {
 	rm -f "$T"/pmd.* "$T"/v?.sock
 	OUT=$T/pmd.out ERR=$T/pmd.err sb_bg dpdk-testpmd --lcores '0@1,1@1' \
-		$(sb_eal sbt-pmd "net_vhost0,iface=$T/v0.sock,queues=1") --vdev "net_vhost1,iface=$T/v1.sock,queues=1" \
+		$(sb_eal pmd "net_vhost0,iface=$T/v0.sock,queues=1") --vdev "net_vhost1,iface=$T/v1.sock,queues=1" \
 		-- --forward-mode=io --stats-period 1 --total-num-mbufs 16384 --max-pkt-len 9000 --mbuf-size 9216
 	PMD=$SB_LAST_PID
 	sb_wait_for "$T/pmd.out" 'Port statistics' 60
@@ -132,9 +132,9 @@ done < <("$B/sb-unit")
 # sleeps between bursts in shared mode.
 RX_PIN=(taskset -c 1)
 # shellcheck disable=SC2206
-RX=("${RX_PIN[@]}" $B/sb-receiver "${TIMING[@]}" -- $(sb_eal sbt-rx "net_memif0,role=server,$MEMIF"))
+RX=("${RX_PIN[@]}" $B/sb-receiver "${TIMING[@]}" -- $(sb_eal rx "net_memif0,role=server,$MEMIF"))
 # shellcheck disable=SC2206
-TX=($B/sb-sender "${TIMING[@]}" --rate 10000 --cpu-mode shared -- $(sb_eal sbt-tx "net_memif0,role=client,$MEMIF"))
+TX=($B/sb-sender "${TIMING[@]}" --rate 10000 --cpu-mode shared -- $(sb_eal tx "net_memif0,role=client,$MEMIF"))
 run_pair
 check_lossless
 check '$r.cpus == "1" and $r.allowed_cpus == "1" and $r.cpu_mode == "dedicated" and $s.cpu_mode == "shared"'
@@ -153,9 +153,9 @@ verdict "memif: 1518-byte frames, burst 1"
 # takes the CPU from the sender, so the ring fills. That is the generator failing to offer the rate
 # (tx failures, missed slots), never loss: memif applies back-pressure.
 # shellcheck disable=SC2206
-RX=(taskset -c 0 $B/sb-receiver "${TIMING[@]}" --cpu-mode shared -- $(sb_eal sbt-rx "net_memif0,role=server,$MEMIF"))
+RX=(taskset -c 0 $B/sb-receiver "${TIMING[@]}" --cpu-mode shared -- $(sb_eal rx "net_memif0,role=server,$MEMIF"))
 # shellcheck disable=SC2206
-TX=(taskset -c 0 $B/sb-sender "${TIMING[@]}" --rate 1e9 -- $(sb_eal sbt-tx "net_memif0,role=client,$MEMIF"))
+TX=(taskset -c 0 $B/sb-sender "${TIMING[@]}" --rate 1e9 -- $(sb_eal tx "net_memif0,role=client,$MEMIF"))
 run_pair
 check_sh "[ $TX_RC = 0 ] && [ $RX_RC = 0 ]"
 check '$s.tx.generator_limited and $r.tx.generator_limited and $s.tx.packets < $s.tx.scheduled'
@@ -167,9 +167,9 @@ verdict "memif: a generator shortfall (ring full, missed slots) is reported as s
 vhost_pair() { # $1: extra sender args
 	start_testpmd || ERRS+=("testpmd did not start")
 	# shellcheck disable=SC2206
-	RX=($B/sb-receiver "${TIMING[@]}" --cpu-mode shared -- $(sb_eal sbt-rx "$(VIRTIO v1)"))
+	RX=($B/sb-receiver "${TIMING[@]}" --cpu-mode shared -- $(sb_eal rx "$(VIRTIO v1)"))
 	# shellcheck disable=SC2206
-	TX=($B/sb-sender "${TIMING[@]}" --cpu-mode shared $1 -- $(sb_eal sbt-tx "$(VIRTIO v0)"))
+	TX=($B/sb-sender "${TIMING[@]}" --cpu-mode shared $1 -- $(sb_eal tx "$(VIRTIO v0)"))
 	run_pair
 	stop_testpmd
 }
@@ -190,10 +190,10 @@ verdict "vhost-user: 9000-byte jumbo frames"
 # The receiver's count of lost frames must be exactly what testpmd says it dropped.
 start_testpmd || ERRS+=("testpmd did not start")
 rm -f "$T"/{tx,rx}.{out,err}
-OUT=$T/tx.out ERR=$T/tx.err sb_bg $B/sb-sender "${TIMING[@]}" --cpu-mode shared --rate 10000 -- $(sb_eal sbt-tx "$(VIRTIO v0)")
+OUT=$T/tx.out ERR=$T/tx.err sb_bg $B/sb-sender "${TIMING[@]}" --cpu-mode shared --rate 10000 -- $(sb_eal tx "$(VIRTIO v0)")
 txpid=$SB_LAST_PID
 sleep 1.5
-OUT=$T/rx.out ERR=$T/rx.err sb_bg $B/sb-receiver "${TIMING[@]}" --cpu-mode shared -- $(sb_eal sbt-rx "$(VIRTIO v1)")
+OUT=$T/rx.out ERR=$T/rx.err sb_bg $B/sb-receiver "${TIMING[@]}" --cpu-mode shared -- $(sb_eal rx "$(VIRTIO v1)")
 rxpid=$SB_LAST_PID
 wait "$txpid"; TX_RC=$?
 wait "$rxpid"; RX_RC=$?
@@ -208,17 +208,17 @@ verdict "vhost-user: a receiver started late counts exactly the frames testpmd d
 
 # --- kernel sockets between network namespaces -----------------------------------------------------------
 if ! sb_netns_up; then
-	not_ok "kernel: network namespaces sbt-a/sbt-b on bridge sbtbr0" "ip netns/veth/bridge setup failed"
+	not_ok "kernel: network namespaces on bridge sbtbr0" "ip netns/veth/bridge setup failed"
 	finish
 fi
-NSA=(ip netns exec sbt-a)
-NSB=(ip netns exec sbt-b)
+NSA=(ip netns exec "$NS_A")
+NSB=(ip netns exec "$NS_B")
 for variant in "udp single" "udp mmsg" "raw single" "raw mmsg"; do
 	read -r backend batching <<<"$variant"
 	RX=("${NSB[@]}" $B/sb-receiver --backend "$backend" --batching "$batching" --iface sbtb "${TIMING[@]}" --cpu-mode shared)
 	TX=("${NSA[@]}" $B/sb-sender --backend "$backend" --batching "$batching" --iface sbta --dst-ip 10.99.0.2
 		--rate 10000 "${TIMING[@]}" --cpu-mode shared)
-	[ "$backend" = raw ] && TX+=(--dst-mac "$(sb_mac sbt-b sbtb)")
+	[ "$backend" = raw ] && TX+=(--dst-mac "$(sb_mac "$NS_B" sbtb)")
 	run_pair
 	check_lossless
 	check "\$r.backend == \"$backend\" and \$r.batching == \"$batching\" and \$r.loss.foreign == 0"
@@ -303,7 +303,7 @@ bad 2 "--dst-ip" $B/sb-sender --backend udp --iface sbta --rate 1000
 bad 2 "--cpus 0" taskset -c 1 $B/sb-receiver --cpus 0
 bad 3 "--iface sbtnope" $B/sb-sender --backend udp --iface sbtnope --dst-ip 10.99.0.2 --rate 1000
 bad 3 "--iface sbtnope" $B/sb-receiver --backend raw --iface sbtnope
-bad 3 "$T/none.sock" $B/sb-sender --rate 1000 --link-timeout 1 -- $(sb_eal sbt-bad "net_virtio_user0,path=$T/none.sock")
-bad 2 "--size 9000" $B/sb-sender --size 9000 --rate 1000 --link-timeout 1 -- $(sb_eal sbt-bad "net_memif0,role=server,socket=$T/bad.sock,socket-abstract=no")
+bad 3 "$T/none.sock" $B/sb-sender --rate 1000 --link-timeout 1 -- $(sb_eal bad "net_virtio_user0,path=$T/none.sock")
+bad 2 "--size 9000" $B/sb-sender --size 9000 --rate 1000 --link-timeout 1 -- $(sb_eal bad "net_memif0,role=server,socket=$T/bad.sock,socket-abstract=no")
 
 finish
