@@ -90,7 +90,14 @@ sandbox_setup() { # WORK
   mount --bind "$work" "$work"
   mount -t tmpfs -o size=64m,mode=755 tmpfs /run
   mkdir -p /run/switchbench /run/switch /run/dpdk
+  # A checkout under /tmp (CI clones anywhere) would vanish under that tmpfs: keep it visible.
+  if [[ $REPO == /tmp/* ]]; then
+    mkdir -p "$work/repo" && mount --bind "$REPO" "$work/repo"
+  fi
   mount -t tmpfs -o size=16m,mode=1777 tmpfs /tmp
+  if [[ $REPO == /tmp/* ]]; then
+    mkdir -p "$REPO" && mount --bind "$work/repo" "$REPO"
+  fi
   # A container's /dev has no tun node (its runtime allows the device but creates no node).
   mount -t tmpfs -o size=1m,mode=755 tmpfs /dev/net
   mount -t tmpfs -o size=16m,mode=755 tmpfs /usr/local
