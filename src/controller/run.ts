@@ -255,7 +255,8 @@ export class RunReconciler {
       return this.record(run, setup, failedTrial(request, `${message} (after ${attempt + 1} attempts)`, this.deps.now()), log);
     }
     if (receiver.status?.phase === 'Succeeded' && sender.status?.phase === 'Succeeded') {
-      const trial = trialFromSummaries(request, setup.spec, terminationMessage(sender), terminationMessage(receiver), this.deps.now());
+      const started = receiver.status?.startTime ?? receiver.metadata?.creationTimestamp;
+      const trial = trialFromSummaries(request, setup.spec, terminationMessage(sender), terminationMessage(receiver), this.deps.now(), started && new Date(started).toISOString());
       return this.record(run, setup, trial, log);
     }
     const remaining = request.durationSeconds + 2 * this.deps.config.trialGraceSeconds - ageSeconds(receiver, this.deps.now());

@@ -67,7 +67,14 @@ export function failedTrial(request: TrialRequest, message: string, now: Date): 
  * The trial from both summaries. Loss is counted from sequence numbers over the measurement window; a sender short of the offered rate makes the trial
  * generator-limited, reported as such and never blamed on the data path.
  */
-export function trialFromSummaries(request: TrialRequest, spec: SwitchBenchmarkSpec, senderText: string | undefined, receiverText: string | undefined, now: Date): Trial {
+export function trialFromSummaries(
+  request: TrialRequest,
+  spec: SwitchBenchmarkSpec,
+  senderText: string | undefined,
+  receiverText: string | undefined,
+  now: Date,
+  startTime?: string,
+): Trial {
   let sender: Json;
   let receiver: Json;
   try {
@@ -90,6 +97,7 @@ export function trialFromSummaries(request: TrialRequest, spec: SwitchBenchmarkS
     if (receiverCpus) cpus.receiver = receiverCpus;
     return {
       ...base(request, now),
+      ...(startTime ? { startTime } : {}),
       outcome: generatorLimited ? 'GeneratorLimited' : 'Measured',
       ...(generatorLimited ? { message: `the sender achieved ${Math.round(achievedTxPps)} of ${request.offeredPps} pps offered` } : {}),
       achievedTxPps,

@@ -30,7 +30,8 @@ const receiver = (mean: number, stddev: number) =>
 
 describe('trialFromSummaries', () => {
   test('carries every figure of both programs into the trial', () => {
-    expect(trialFromSummaries(request, spec, sender(999_000), receiver(998_000, 4990), now)).toEqual({
+    expect(trialFromSummaries(request, spec, sender(999_000), receiver(998_000, 4990), now, '2025-12-31T23:59:00.000Z')).toEqual({
+      startTime: '2025-12-31T23:59:00.000Z',
       index: 4,
       packetSize: 64,
       burstSize: 16,
