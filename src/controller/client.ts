@@ -75,28 +75,24 @@ export class KubeClusterWriter implements ClusterWriter {
       .catch(ignoring(404));
   }
 
-  async replaceRunStatus(run: SwitchBenchmarkRun): Promise<SwitchBenchmarkRun> {
-    return (await this.custom.replaceNamespacedCustomObjectStatus({
-      group: GROUP,
-      version: VERSION,
-      namespace: run.metadata.namespace as string,
-      plural: RUN_PLURAL,
-      name: run.metadata.name as string,
-      body: run,
-      fieldManager: FIELD_MANAGER,
-    })) as SwitchBenchmarkRun;
+  replaceRunStatus(run: SwitchBenchmarkRun): Promise<SwitchBenchmarkRun> {
+    return this.replaceStatus(RUN_PLURAL, run);
   }
 
-  async replaceBenchmarkStatus(benchmark: SwitchBenchmark): Promise<SwitchBenchmark> {
+  replaceBenchmarkStatus(benchmark: SwitchBenchmark): Promise<SwitchBenchmark> {
+    return this.replaceStatus(BENCHMARK_PLURAL, benchmark);
+  }
+
+  private async replaceStatus<T extends SwitchBenchmark | SwitchBenchmarkRun>(plural: string, object: T): Promise<T> {
     return (await this.custom.replaceNamespacedCustomObjectStatus({
       group: GROUP,
       version: VERSION,
-      namespace: benchmark.metadata.namespace as string,
-      plural: BENCHMARK_PLURAL,
-      name: benchmark.metadata.name as string,
-      body: benchmark,
+      namespace: object.metadata.namespace as string,
+      plural,
+      name: object.metadata.name as string,
+      body: object,
       fieldManager: FIELD_MANAGER,
-    })) as SwitchBenchmark;
+    })) as T;
   }
 
   addRunFinalizer(run: SwitchBenchmarkRun, finalizer: string): Promise<void> {

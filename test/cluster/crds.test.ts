@@ -6,12 +6,10 @@ import {
   ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { loadCrds, loadExamples, loadInvalidCorpus } from '../invalid/corpus.js';
-import { createNamespace, kubeConfig, waitFor } from './kube.js';
+import { createNamespace, installCrds, kubeConfig, waitFor } from './kube.js';
 
 const kc = kubeConfig();
 const extensions = kc.makeApiClient(ApiextensionsV1Api);
@@ -21,12 +19,7 @@ const crds = loadCrds() as unknown as V1CustomResourceDefinition[];
 let namespace: string;
 
 beforeAll(async () => {
-  for (const crd of crds) {
-    await extensions.patchCustomResourceDefinition(
-      { name: crd.metadata?.name ?? '', body: crd, fieldManager: 'switchbench-tests', force: true },
-      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-    );
-  }
+  await installCrds(kc);
   namespace = await createNamespace(core, 'crds');
 });
 

@@ -3,7 +3,8 @@
 // The scripts next to this file do the work; docs/local-cluster.md describes both modes.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1CustomResourceDefinition, type V1Pod } from '@kubernetes/client-node';
+import { loadCrds } from '../invalid/corpus.js';
 import { clusterDir } from './cluster.mjs';
 
 export {
@@ -80,4 +81,19 @@ export async function createNamespace(core: CoreV1Api, prefix: string): Promise<
     ),
   );
   return name;
+}
+
+/** Applies every CRD in crds/ (server-side apply) and waits until each is Established. */
+export async function installCrds(kc: KubeConfig): Promise<void> {
+  const extensions = kc.makeApiClient(ApiextensionsV1Api);
+  for (const crd of loadCrds() as unknown as V1CustomResourceDefinition[]) {
+    await extensions.patchCustomResourceDefinition(
+      { name: crd.metadata?.name ?? '', body: crd, fieldManager: 'switchbench-tests', force: true },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    );
+    await waitFor(async () => {
+      const live = await extensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
+      return live.status?.conditions?.find((c) => c.type === 'Established' && c.status === 'True');
+    }, 200);
+  }
 }

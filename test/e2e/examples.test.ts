@@ -9,8 +9,8 @@ import { parse } from 'yaml';
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { CLEANED_UP } from '../../src/controller/run.js';
 import type { Operator } from '../../src/operator.js';
-import { createNamespace, kubeConfig, waitFor } from '../cluster/kube.js';
-import { dropRunFinalizers, installCrds, startOperator } from '../integration/support.js';
+import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
+import { dropRunFinalizers, startOperator } from '../integration/support.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);

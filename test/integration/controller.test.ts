@@ -9,8 +9,8 @@ import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Po
 import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { CLEANED_UP, CLEANUP_FINALIZER } from '../../src/controller/run.js';
 import type { Operator } from '../../src/operator.js';
-import { createNamespace, kubeConfig, waitFor } from '../cluster/kube.js';
-import { dropRunFinalizers, FakeKubelet, installCrds, startOperator } from './support.js';
+import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
+import { dropRunFinalizers, FakeKubelet, startOperator } from './support.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);

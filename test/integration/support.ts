@@ -1,14 +1,10 @@
 // Helpers of the integration tier: install the CRDs, run the operator in-process, play the kubelet.
 import {
   ApiException,
-  ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
   type KubeConfig,
   type V1ContainerStatus,
-  type V1CustomResourceDefinition,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
@@ -17,21 +13,6 @@ import { GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun } from '../../src/a
 import { DEFAULT_CONFIG, type OperatorConfig } from '../../src/controller/config.js';
 import { Operator } from '../../src/operator.js';
 import { waitFor } from '../cluster/kube.js';
-import { loadCrds } from '../invalid/corpus.js';
-
-export async function installCrds(kc: KubeConfig): Promise<void> {
-  const extensions = kc.makeApiClient(ApiextensionsV1Api);
-  for (const crd of loadCrds() as unknown as V1CustomResourceDefinition[]) {
-    await extensions.patchCustomResourceDefinition(
-      { name: crd.metadata?.name ?? '', body: crd, fieldManager: 'switchbench-tests', force: true },
-      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-    );
-    await waitFor(async () => {
-      const live = await extensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
-      return live.status?.conditions?.find((c) => c.type === 'Established' && c.status === 'True');
-    }, 200);
-  }
-}
 
 /** Logs kept in memory: the test output stays readable, and a failing test can print them. */
 export function memoryLogger(lines: string[] = []): { log: winston.Logger; lines: string[] } {
