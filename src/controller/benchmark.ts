@@ -133,7 +133,12 @@ export class BenchmarkReconciler {
     let runsStarted = benchmark.status?.runsStarted ?? 0;
 
     if (!specErrors && !benchmark.spec.suspend && benchmark.spec.schedule === undefined && runsStarted === 0 && runs.length === 0) {
-      const run = newRun(benchmark, initialRunName(benchmark), 'initial');
+      const name = initialRunName(benchmark);
+      // A benchmark deleted and created again under the same name: its old run goes with the
+      // garbage collector, and until then the name is taken. Retry (with backoff) rather than adopt it.
+      const leftover = this.deps.runs.get(name, namespace);
+      if (leftover) throw new Error(`waiting for SwitchBenchmarkRun ${name} of an earlier benchmark of this name to be deleted`);
+      const run = newRun(benchmark, name, 'initial');
       await this.deps.writer.createRun(run);
       runsStarted = 1;
       log.info('Created SwitchBenchmarkRun', { run: run.metadata.name });

@@ -217,6 +217,20 @@ test('a spec the CRD admits but the controller cannot run gets an InvalidSpec co
   expect(await kubelet.run('bad-cron-1')).toBeUndefined();
 });
 
+test('a benchmark created again under the name of a deleted one waits for the old run to go, then runs', async () => {
+  await createBenchmark(benchmark('again', { datapath: 'memif' }));
+  const first = await kubelet.waitForRun('again-1', (r) => r.status?.node === nodeName);
+  await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, name: 'again' });
+  await createBenchmark(benchmark('again', { datapath: 'memif' }));
+  // The old run is still there (its pods and host directory are being cleaned up): no adoption.
+  const fresh = await readBenchmark('again');
+  await kubelet.succeeded('again-1-cleanup', '');
+  const second = await kubelet.waitForRun('again-1', (r) => r.metadata.uid !== first.metadata.uid && r.status?.node === nodeName);
+  expect(second.metadata.ownerReferences?.[0]?.uid).toBe(fresh.metadata.uid);
+});
+
+
+// Last: it relabels the node.
 test('a run waits for a node with its labels and starts when one is labelled', async () => {
   await createBenchmark(benchmark('waiting', { datapath: 'memif', placement: { nodeSelector: { 'switchbench.io/test-node': `${namespace}-later` } } }));
   const waiting = await kubelet.waitForRun('waiting-1', (r) => r.status?.phase === 'Pending');

@@ -30,7 +30,7 @@ step "Labelling node $node for benchmarks"
 kc label node "$node" switchbench.io/node=true --overwrite
 
 step "Running the testpmd example (short trials, shared CPUs)"
-kc delete switchbenchmark demo-testpmd --ignore-not-found --wait=true >/dev/null
+kc delete switchbenchmark demo-testpmd --ignore-not-found --cascade=foreground --wait=true >/dev/null
 node test/tools/demo/benchmark.mjs | kc apply -f -
 run=demo-testpmd-1
 deadline=$((SECONDS + 900))
