@@ -17,7 +17,7 @@ import type { ClusterWriter } from './client.js';
 import { setConditions, type ConditionInput } from './conditions.js';
 import { allowedImages, type OperatorConfig } from './config.js';
 import { BENCHMARK_LABEL, MANAGED_BY, MANAGED_BY_LABEL, TRIGGER_LABEL } from './labels.js';
-import { isFinished, runsOf } from './ownership.js';
+import { controllerReference, isFinished, runsOf } from './ownership.js';
 
 export interface BenchmarkReconcilerDeps {
   benchmarks: ObjectCache<SwitchBenchmark>;
@@ -41,16 +41,7 @@ export function newRun(benchmark: SwitchBenchmark, name: string, trigger: Switch
       name,
       namespace: benchmark.metadata.namespace as string,
       labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [BENCHMARK_LABEL]: benchmark.metadata.name as string, [TRIGGER_LABEL]: trigger },
-      ownerReferences: [
-        {
-          apiVersion: API_VERSION,
-          kind: 'SwitchBenchmark',
-          name: benchmark.metadata.name as string,
-          uid: benchmark.metadata.uid as string,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerReference(benchmark)],
     },
     spec: {
       benchmarkName: benchmark.metadata.name as string,

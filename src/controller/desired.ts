@@ -1,8 +1,7 @@
 // Pure builders of the objects a run needs: same inputs, same objects, so reconcile can compare
 // what exists with what should and a restarted operator rebuilds exactly what it had.
-import type { V1ConfigMap, V1Container, V1OwnerReference, V1Pod, V1ResourceRequirements, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Container, V1Pod, V1ResourceRequirements, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { SwitchBenchmarkRun, SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
-import { API_VERSION } from '../api/v1alpha1/types.js';
 import { RUN_DIR_IN_POD, RUN_DIR_ON_HOST_ROOT, SWITCH_STATE_DIR, type SwitchPlan, type TrafficEndpointPlan, type TrafficRole } from '../datapaths/types.js';
 import {
   ATTEMPT_LABEL,
@@ -14,6 +13,7 @@ import {
   TRIAL_LABEL,
   type PodRole,
 } from './labels.js';
+import { controllerReference } from './ownership.js';
 
 /** The traffic programs' names in the traffic image. */
 export const TRAFFIC_COMMAND: Record<TrafficRole, string> = { sender: 'sb-sender', receiver: 'sb-receiver' };
@@ -22,17 +22,6 @@ export const SHARED_CPU_REQUEST = '100m';
 /** Where DPDK keeps its runtime files; an emptyDir, so the root filesystem can stay read-only. */
 const DPDK_RUNTIME_DIR = '/var/run/dpdk';
 const HUGEPAGES_DIR = '/dev/hugepages';
-
-export function ownerReference(run: SwitchBenchmarkRun): V1OwnerReference {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'SwitchBenchmarkRun',
-    name: run.metadata.name as string,
-    uid: run.metadata.uid as string,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
 
 export function runLabels(run: SwitchBenchmarkRun, role: PodRole): Record<string, string> {
   return {
@@ -99,7 +88,7 @@ function basePod(run: SwitchBenchmarkRun, name: string, node: string, labels: Re
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: run.metadata.namespace as string, labels, ownerReferences: [ownerReference(run)] },
+    metadata: { name, namespace: run.metadata.namespace as string, labels, ownerReferences: [controllerReference(run)] },
     spec: {
       nodeSelector: { 'kubernetes.io/hostname': node },
       restartPolicy: 'Never',
@@ -172,7 +161,7 @@ export function switchConfigMap(run: SwitchBenchmarkRun, plan: SwitchPlan): V1Co
       name: switchConfigMapName(run),
       namespace: run.metadata.namespace as string,
       labels: runLabels(run, 'switch'),
-      ownerReferences: [ownerReference(run)],
+      ownerReferences: [controllerReference(run)],
     },
     data: Object.fromEntries(plan.configFiles.map((f) => [f.key, f.content])),
   };

@@ -1,5 +1,5 @@
-import type { KubernetesObject, ObjectCache } from '@kubernetes/client-node';
-import type { SwitchBenchmark, SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
+import type { KubernetesObject, ObjectCache, V1OwnerReference } from '@kubernetes/client-node';
+import { API_VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
 
 /** The controlling owner's UID, the link sample-controller's handleObject follows. */
 export function controllerUid(object: KubernetesObject): string | undefined {
@@ -12,4 +12,16 @@ export function runsOf(runs: ObjectCache<SwitchBenchmarkRun>, benchmark: SwitchB
 
 export function isFinished(run: SwitchBenchmarkRun): boolean {
   return run.status?.phase === 'Succeeded' || run.status?.phase === 'Failed';
+}
+
+/** The reference that makes `owner` the controller of a child: garbage collection follows it. */
+export function controllerReference(owner: SwitchBenchmark | SwitchBenchmarkRun): V1OwnerReference {
+  return {
+    apiVersion: API_VERSION,
+    kind: owner.kind,
+    name: owner.metadata.name as string,
+    uid: owner.metadata.uid as string,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }

@@ -224,7 +224,7 @@ export class RunReconciler {
     for (const stale of trialPods.filter((p) => !current.includes(p) || Number(label(p, ATTEMPT_LABEL)) < attempt)) {
       await this.deps.writer.deletePod(run.metadata.namespace as string, stale.metadata?.name as string);
     }
-    if (!request) return this.complete(run, setup, log);
+    if (!request) return this.complete(run, log);
 
     const node = run.status?.node as string;
     const names = this.trafficPods(run, setup, node, request, attempt);
@@ -280,26 +280,26 @@ export class RunReconciler {
     return {};
   }
 
-  private async complete(run: SwitchBenchmarkRun, setup: Setup, log: Logger): Promise<ReconcileResult> {
+  private async complete(run: SwitchBenchmarkRun, log: Logger): Promise<ReconcileResult> {
     const trials = run.status?.trials ?? [];
     const measured = trials.filter((t) => t.outcome !== 'Failed').length;
     if (measured === 0) {
       return this.finish(run, { phase: 'Failed', reason: 'AllTrialsFailed', message: trials.at(-1)?.message ?? 'no trial produced figures' }, log);
     }
-    const problems = [
-      trials.length - measured ? `${trials.length - measured} failed` : '',
-      trials.filter((t) => t.unstable).length ? `${trials.filter((t) => t.unstable).length} unstable` : '',
-      trials.filter((t) => t.outcome === 'GeneratorLimited').length ? `${trials.filter((t) => t.outcome === 'GeneratorLimited').length} generator-limited` : '',
-    ].filter(Boolean);
+    const counts: [number, string][] = [
+      [trials.length - measured, 'failed'],
+      [trials.filter((t) => t.unstable).length, 'unstable'],
+      [trials.filter((t) => t.outcome === 'GeneratorLimited').length, 'generator-limited'],
+    ];
+    const problems = counts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
     const message = `${measured}/${trials.length} trials measured${problems.length ? ` (${problems.join(', ')})` : ''}; ${run.status?.headline ?? ''}`.trim();
-    return this.finish(run, { phase: 'Succeeded', reason: 'Completed', message }, log, setup);
+    return this.finish(run, { phase: 'Succeeded', reason: 'Completed', message }, log);
   }
 
   private async finish(
     run: SwitchBenchmarkRun,
     outcome: { phase: 'Succeeded' | 'Failed'; reason: string; message: string },
     log: Logger,
-    setup?: Setup,
   ): Promise<ReconcileResult> {
     log.info(outcome.phase === 'Succeeded' ? 'Run succeeded' : 'Run failed', { reason: outcome.reason, detail: outcome.message });
     await this.writeStatus(
@@ -308,7 +308,6 @@ export class RunReconciler {
         ...run.status,
         phase: outcome.phase,
         completionTime: this.deps.now().toISOString(),
-        ...(setup ? { summary: summarize(setup.spec, run.status?.trials ?? []) } : {}),
       },
       [
         { type: ConditionType.Ready, status: outcome.phase === 'Succeeded' ? 'True' : 'False', reason: outcome.reason, message: outcome.message },
