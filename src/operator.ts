@@ -1,12 +1,13 @@
 // Wiring: informers feed keys to two work queues; workers reconcile benchmarks and runs. Event
 // handlers only enqueue keys (sample-controller): all decisions are taken in reconcile from the caches.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Lease, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from './api/v1alpha1/types.js';
 import { BenchmarkReconciler } from './controller/benchmark.js';
 import { KubeClusterWriter, type ClusterWriter } from './controller/client.js';
 import type { OperatorConfig } from './controller/config.js';
 import { MANAGED_SELECTOR, RUN_LABEL } from './controller/labels.js';
+import { NODE_LOCK_LABEL } from './controller/node-lock.js';
 import { RunReconciler } from './controller/run.js';
 import { ResilientInformer, stripManagedFields, type InformerObserver } from './runtime/informer.js';
 import { runWorkers, type ReconcileObserver } from './runtime/reconcile.js';
@@ -33,6 +34,7 @@ export class Operator {
   readonly runs: ResilientInformer<SwitchBenchmarkRun>;
   readonly pods: ResilientInformer<V1Pod>;
   readonly nodes: ResilientInformer<V1Node>;
+  readonly leases: ResilientInformer<V1Lease>;
   private readonly benchmarkQueue: WorkQueue;
   private readonly runQueue: WorkQueue;
   private readonly informers: ResilientInformer<KubernetesObject>[];
@@ -73,7 +75,17 @@ export class Operator {
           : core.listPodForAllNamespaces({ labelSelector: MANAGED_SELECTOR }),
     });
     this.nodes = new ResilientInformer<V1Node>({ ...common, name: 'nodes', path: '/api/v1/nodes', list: () => core.listNode() });
-    this.informers = [this.benchmarks, this.runs, this.pods, this.nodes] as ResilientInformer<KubernetesObject>[];
+    const coordination = kubeConfig.makeApiClient(CoordinationV1Api);
+    const lockNamespace = options.config.lockNamespace;
+    const lockSelector = `${NODE_LOCK_LABEL}=true`;
+    this.leases = new ResilientInformer<V1Lease>({
+      ...common,
+      name: 'leases',
+      path: `/apis/coordination.k8s.io/v1/namespaces/${lockNamespace}/leases`,
+      labelSelector: lockSelector,
+      list: () => coordination.listNamespacedLease({ namespace: lockNamespace, labelSelector: lockSelector }),
+    });
+    this.informers = [this.benchmarks, this.runs, this.pods, this.nodes, this.leases] as ResilientInformer<KubernetesObject>[];
 
     this.benchmarkQueue = new WorkQueue(undefined, options.observers?.queue?.('switchbenchmark'));
     this.runQueue = new WorkQueue(undefined, options.observers?.queue?.('switchbenchmarkrun'));
@@ -87,20 +99,48 @@ export class Operator {
       const run = pod.metadata?.labels?.[RUN_LABEL];
       if (run) this.runQueue.add(`${pod.metadata?.namespace}/${run}`);
     });
-    // A run waiting for a node to be labelled or to grow is woken by node changes.
-    this.nodes.onEvent(() => {
-      for (const run of this.runs.list()) if (!run.status?.node) this.runQueue.add(keyOf(run));
-    });
+    // A run waiting for a node (to be labelled, to grow, to be released by another run) is woken
+    // by node and lock changes.
+    const wakeWaitingRuns = () => {
+      for (const run of this.runs.list()) if (!run.status?.startTime) this.runQueue.add(keyOf(run));
+    };
+    this.nodes.onEvent(wakeWaitingRuns);
+    this.leases.onEvent(wakeWaitingRuns);
   }
 
   /** Fills the caches, then starts the workers; resolves once reconciling has begun. */
   async start(): Promise<void> {
-    const { options } = this;
+    await this.startInformers();
+    this.startWorkers();
+  }
+
+  /**
+   * Lists and watches; resolves once every cache holds its first list. A standby replica stops
+   * here: its caches stay warm (and it is ready) while the leader reconciles.
+   */
+  async startInformers(): Promise<void> {
     await Promise.all(this.informers.map((i) => i.start()));
+    this.options.log.info('Synced informer caches', { namespace: this.options.namespace ?? '(all)' });
+  }
+
+  /** Starts reconciling from the caches (after startInformers); once only. */
+  startWorkers(): void {
+    if (this.workers) return;
+    const { options } = this;
     const writer = options.writer ?? new KubeClusterWriter(options.kubeConfig);
     const now = options.now ?? (() => new Date());
     const benchmarkReconciler = new BenchmarkReconciler({ benchmarks: this.benchmarks, runs: this.runs, writer, config: options.config, log: options.log, now });
-    const runReconciler = new RunReconciler({ runs: this.runs, pods: this.pods, nodes: this.nodes, writer, config: options.config, log: options.log, now });
+    const runReconciler = new RunReconciler({
+      runs: this.runs,
+      pods: this.pods,
+      nodes: this.nodes,
+      leases: this.leases,
+      ...(options.namespace ? { watchNamespace: options.namespace } : {}),
+      writer,
+      config: options.config,
+      log: options.log,
+      now,
+    });
     const workers = options.workers ?? 2;
     this.resync();
     this.resyncTimer = setInterval(() => this.resync(), options.resyncMs ?? 10 * 60_000);

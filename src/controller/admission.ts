@@ -1,11 +1,38 @@
-// Which node a run gets, and whether it can fit there at all. Pure: nodes in, decision out.
+// Preflight: which node(s) a run gets, and whether it can run there at all, checked before any pod
+// exists. Pure: nodes and candidate pods in, a decision out. Every refusal says what to change.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { parseQuantity } from './quantity.js';
 
+export type CpuManagerPolicy = 'static' | 'none' | 'unknown';
+
+/** A node label by which an admin states the kubelet's CPU manager policy; it is not on the Node object otherwise. */
+export const CPU_MANAGER_POLICY_LABEL = 'switchbench.io/cpu-manager-policy';
+
 export type Admission =
-  | { kind: 'admit'; node: string }
+  | { kind: 'admit'; node: string; receiverNode?: string; notes: string[] }
   | { kind: 'wait'; reason: string; message: string }
   | { kind: 'reject'; reason: string; message: string };
+
+type Refusal = Exclude<Admission, { kind: 'admit' }>;
+
+export interface PreflightInput {
+  nodeSelector: Record<string, string>;
+  /** Set for cross-node runs: the receiver's pods go to the node it selects. */
+  receiverNodeSelector?: Record<string, string>;
+  nodes: readonly V1Node[];
+  /** Pods of one trial plus the switch, on the node of nodeSelector. */
+  pods: readonly V1Pod[];
+  /** The receiver's pod when it goes to the receiver's node. */
+  receiverPods?: readonly V1Pod[];
+  /** Whether the pods need dedicated cores from the static CPU manager. */
+  exclusiveCpus: boolean;
+  /** The policy the admin configured for nodes that do not carry CPU_MANAGER_POLICY_LABEL. */
+  cpuManagerPolicy: CpuManagerPolicy;
+  images: readonly string[];
+  allowedImages: readonly string[];
+  /** Problems a data path found with its cluster pieces (Multus, device plugins), already worded. */
+  datapathProblems?: readonly { reason: string; message: string }[];
+}
 
 const describeSelector = (selector: Record<string, string>) =>
   Object.entries(selector)
@@ -35,16 +62,16 @@ const show = (resource: string, value: number) =>
 
 /**
  * The node matching the selector, if exactly one does and its allocatable resources can hold all the
- * run's pods at once. No node yet is worth waiting for (it may be labelled or join); two nodes or a
- * node too small will not fix themselves, so the run is rejected with what to change.
+ * pods at once. No node yet is worth waiting for (it may be labelled or join); two nodes or a node too
+ * small will not fix themselves, so the run is rejected with what to change.
  */
-export function admit(selector: Record<string, string>, nodes: readonly V1Node[], pods: readonly V1Pod[]): Admission {
+export function admit(selector: Record<string, string>, nodes: readonly V1Node[], pods: readonly V1Pod[], field = 'spec.placement.nodeSelector'): Refusal | { kind: 'admit'; node: string } {
   const candidates = nodes.filter((n) => matches(n, selector));
   if (candidates.length === 0) {
     return {
       kind: 'wait',
       reason: 'NodeNotFound',
-      message: `No node has the labels ${describeSelector(selector)}: label the node to benchmark, e.g. kubectl label node NODE ${describeSelector(selector)}`,
+      message: `No node has the labels ${describeSelector(selector)} (${field}): label the node to benchmark, e.g. kubectl label node NODE ${describeSelector(selector)}`,
     };
   }
   if (candidates.length > 1) {
@@ -52,20 +79,108 @@ export function admit(selector: Record<string, string>, nodes: readonly V1Node[]
     return {
       kind: 'reject',
       reason: 'AmbiguousNodeSelector',
-      message: `spec.placement.nodeSelector ${describeSelector(selector)} matches ${candidates.length} nodes (${names}); it must select exactly one`,
+      message: `${field} ${describeSelector(selector)} matches ${candidates.length} nodes (${names}); it must select exactly one`,
     };
   }
   const node = candidates[0] as V1Node;
+  const name = node.metadata?.name as string;
   const allocatable = node.status?.allocatable ?? {};
-  const short = [...totalRequests(pods)]
-    .filter(([resource, needed]) => !(parseQuantity(allocatable[resource]) >= needed))
-    .map(([resource, needed]) => `${resource}: needs ${show(resource, needed)}, node allocatable ${allocatable[resource] ?? 'none'}`);
+  const needed = totalRequests(pods);
+  const missingHugepages = [...needed.keys()].filter((r) => r.startsWith('hugepages-') && !(parseQuantity(allocatable[r]) > 0));
+  if (missingHugepages.length) {
+    return {
+      kind: 'reject',
+      reason: 'NoHugepages',
+      message: `Node ${name} has no allocatable ${missingHugepages.join(', ')}: reserve hugepages on it (e.g. sysctl vm.nr_hugepages=1024) and restart its kubelet, or change spec.resources.hugepages.pageSize`,
+    };
+  }
+  const short = [...needed]
+    .filter(([resource, amount]) => !(parseQuantity(allocatable[resource]) >= amount))
+    .map(([resource, amount]) => `${resource}: needs ${show(resource, amount)}, node allocatable ${allocatable[resource] ?? 'none'}`);
   if (short.length) {
     return {
       kind: 'reject',
       reason: 'InsufficientResources',
-      message: `Node ${node.metadata?.name} cannot hold the run's pods at once (${short.join('; ')}): lower spec.resources or pick a larger node`,
+      message: `Node ${name} cannot hold the run's pods at once (${short.join('; ')}): lower spec.resources or pick a larger node`,
     };
   }
-  return { kind: 'admit', node: node.metadata?.name as string };
+  return { kind: 'admit', node: name };
+}
+
+/** A node that cannot take pods now but may later: NotReady or cordoned. */
+function unavailable(node: V1Node): Refusal | undefined {
+  const name = node.metadata?.name;
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.status !== 'True') {
+    return { kind: 'wait', reason: 'NodeNotReady', message: `Node ${name} is not Ready (${ready?.reason ?? 'no Ready condition'}): the run starts when it is` };
+  }
+  if (node.spec?.unschedulable) {
+    return { kind: 'wait', reason: 'NodeCordoned', message: `Node ${name} is cordoned: uncordon it (kubectl uncordon ${name}) for the run to start` };
+  }
+  return undefined;
+}
+
+function cpuPolicyOf(node: V1Node, configured: CpuManagerPolicy): CpuManagerPolicy {
+  const stated = node.metadata?.labels?.[CPU_MANAGER_POLICY_LABEL];
+  return stated === 'static' || stated === 'none' ? stated : configured;
+}
+
+/** Every check that can be made before a pod exists, in the order a user would fix them. */
+export function preflight(input: PreflightInput): Admission {
+  const disallowed = input.images.filter((image) => !input.allowedImages.includes(image));
+  if (disallowed.length) {
+    return {
+      kind: 'reject',
+      reason: 'ImageNotAllowed',
+      message: `Image ${disallowed.join(', ')} is not on the operator's allowlist: use the default images or ask the admin to add it (--allow-image)`,
+    };
+  }
+  const problem = input.datapathProblems?.[0];
+  if (problem) return { kind: 'wait', ...problem };
+
+  const placements: { selector: Record<string, string>; pods: readonly V1Pod[]; field: string }[] = [
+    { selector: input.nodeSelector, pods: input.pods, field: 'spec.placement.nodeSelector' },
+  ];
+  if (input.receiverNodeSelector) {
+    placements.push({ selector: input.receiverNodeSelector, pods: input.receiverPods ?? [], field: 'spec.placement.receiverNodeSelector' });
+  }
+  const chosen: V1Node[] = [];
+  for (const { selector, pods, field } of placements) {
+    const decision = admit(selector, input.nodes, pods, field);
+    if (decision.kind !== 'admit') return decision;
+    chosen.push(input.nodes.find((n) => n.metadata?.name === decision.node) as V1Node);
+  }
+  const [node, receiverNode] = chosen as [V1Node, V1Node | undefined];
+  if (receiverNode && receiverNode.metadata?.name === node.metadata?.name) {
+    return {
+      kind: 'reject',
+      reason: 'SameNode',
+      message: `spec.placement.receiverNodeSelector selects node ${node.metadata?.name}, the node of spec.placement.nodeSelector: select another node, or remove it for a same-node run`,
+    };
+  }
+
+  const notes: string[] = [];
+  for (const candidate of chosen) {
+    const refusal = unavailable(candidate);
+    if (refusal) return refusal;
+    if (!input.exclusiveCpus) continue;
+    const policy = cpuPolicyOf(candidate, input.cpuManagerPolicy);
+    const name = candidate.metadata?.name as string;
+    if (policy === 'none') {
+      return {
+        kind: 'reject',
+        reason: 'CPUManagerNotStatic',
+        message: `spec.resources.cpuPolicy exclusive needs the kubelet's static CPU manager, and node ${name} runs policy none: set cpuManagerPolicy: static in its kubelet configuration (and label it ${CPU_MANAGER_POLICY_LABEL}=static), or use cpuPolicy: shared`,
+      };
+    }
+    if (policy === 'unknown') {
+      notes.push(`the CPU manager policy of node ${name} is not known, so cores may not be exclusive (label it ${CPU_MANAGER_POLICY_LABEL}=static once it is)`);
+    }
+  }
+  return {
+    kind: 'admit',
+    node: node.metadata?.name as string,
+    ...(receiverNode ? { receiverNode: receiverNode.metadata?.name as string } : {}),
+    notes,
+  };
 }

@@ -1,5 +1,5 @@
 // The operator's only writes to the cluster. Reads come from informer caches, never from here.
-import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1ConfigMap, type V1Lease, type V1Pod } from '@kubernetes/client-node';
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION } from '../api/v1alpha1/types.js';
 
@@ -24,6 +24,12 @@ export interface ClusterWriter {
   event(object: SwitchBenchmark | SwitchBenchmarkRun, event: EventInput): Promise<void>;
   addRunFinalizer(run: SwitchBenchmarkRun, finalizer: string): Promise<void>;
   removeRunFinalizer(run: SwitchBenchmarkRun, finalizer: string): Promise<void>;
+  /** Creates a Lease; false when one of that name exists already (someone else won). */
+  createLease(lease: V1Lease): Promise<boolean>;
+  /** Replaces a Lease guarded by its resourceVersion; false on a conflict (someone else won). */
+  replaceLease(lease: V1Lease): Promise<boolean>;
+  /** Deletes a Lease only if it is still the version given: a lease taken over since is left alone. */
+  deleteLease(lease: V1Lease): Promise<void>;
 }
 
 export function isApiError(err: unknown, code: number): boolean {
@@ -37,10 +43,12 @@ const ignoring = (code: number) => (err: unknown) => {
 export class KubeClusterWriter implements ClusterWriter {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
+  private readonly coordination: CoordinationV1Api;
 
   constructor(kubeConfig: KubeConfig) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.coordination = kubeConfig.makeApiClient(CoordinationV1Api);
   }
 
   // Creates tolerate AlreadyExists: names are deterministic, so an existing object is the one a
@@ -117,6 +125,30 @@ export class KubeClusterWriter implements ClusterWriter {
         { op: 'add', path: '/metadata/finalizers', value: finalizers },
       ],
     });
+  }
+
+  async createLease(lease: V1Lease): Promise<boolean> {
+    return this.coordination.createNamespacedLease({ namespace: lease.metadata?.namespace as string, body: lease, fieldManager: FIELD_MANAGER }).then(
+      () => true,
+      (err: unknown) => (isApiError(err, 409) ? false : Promise.reject(err)),
+    );
+  }
+
+  async replaceLease(lease: V1Lease): Promise<boolean> {
+    const { namespace, name } = lease.metadata as { namespace: string; name: string };
+    return this.coordination.replaceNamespacedLease({ namespace, name, body: lease, fieldManager: FIELD_MANAGER }).then(
+      () => true,
+      (err: unknown) => (isApiError(err, 409) || isApiError(err, 404) ? false : Promise.reject(err)),
+    );
+  }
+
+  async deleteLease(lease: V1Lease): Promise<void> {
+    const { namespace, name, resourceVersion } = lease.metadata as { namespace: string; name: string; resourceVersion?: string };
+    await this.coordination
+      .deleteNamespacedLease({ namespace, name, body: { preconditions: { resourceVersion } } })
+      .catch((err: unknown) => {
+        if (!isApiError(err, 404) && !isApiError(err, 409)) throw err;
+      });
   }
 
   async event(object: SwitchBenchmark | SwitchBenchmarkRun, event: EventInput): Promise<void> {

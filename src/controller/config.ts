@@ -1,4 +1,5 @@
 import type { Datapath } from '../api/v1alpha1/types.js';
+import type { CpuManagerPolicy } from './admission.js';
 
 /** Operator-level settings, chosen by the cluster admin (flags / chart values), never by a spec. */
 export interface OperatorConfig {
@@ -14,6 +15,14 @@ export interface OperatorConfig {
   trialGraceSeconds: number;
   /** How long the switch may take to become ready before the run fails. */
   switchReadyTimeoutSeconds: number;
+  /** How long a traffic pod may stay unscheduled, or fail to pull or create its container, before the run fails. */
+  podStartTimeoutSeconds: number;
+  /** How long the host-directory cleanup may take before teardown gives up on it (with a warning) rather than hang. */
+  cleanupTimeoutSeconds: number;
+  /** Namespace of the per-node lock Leases; one for the whole cluster, so that every run queues on the same locks. */
+  lockNamespace: string;
+  /** The kubelets' CPU manager policy where a node does not state it with a label. */
+  cpuManagerPolicy: CpuManagerPolicy;
 }
 
 export const DEFAULT_CONFIG: OperatorConfig = {
@@ -28,6 +37,10 @@ export const DEFAULT_CONFIG: OperatorConfig = {
   maxTrialAttempts: 3,
   trialGraceSeconds: 60,
   switchReadyTimeoutSeconds: 300,
+  podStartTimeoutSeconds: 180,
+  cleanupTimeoutSeconds: 180,
+  lockNamespace: 'switchbench-system',
+  cpuManagerPolicy: 'unknown',
 };
 
 /** The allowlist a spec is checked against: the admin's list plus the defaults. */

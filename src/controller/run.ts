@@ -2,7 +2,7 @@
 // the informer caches and the run's own status, so a restarted operator continues where the cluster
 // says the run is: a trial is recorded once (status is written before its pods are deleted, guarded
 // by resourceVersion), and pods are named by trial and attempt, so nothing is started twice.
-import type { ObjectCache, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { ObjectCache, V1Lease, V1Node, V1Pod } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'winston';
 import { defaultSpec, withDatapathOptions } from '../api/v1alpha1/defaults.js';
@@ -13,13 +13,14 @@ import { methodFor, type Method, type TrialRequest } from '../plan/index.js';
 import { failedTrial, trialFromSummaries } from '../results/trial.js';
 import { headline, summarize } from '../results/summary.js';
 import type { ReconcileResult } from '../runtime/reconcile.js';
-import { admit } from './admission.js';
-import type { ClusterWriter } from './client.js';
+import { preflight } from './admission.js';
+import { isApiError, type ClusterWriter } from './client.js';
 import { setConditions, type ConditionInput } from './conditions.js';
-import type { OperatorConfig } from './config.js';
+import { allowedImages, type OperatorConfig } from './config.js';
 import {
   cleanupPod,
   cleanupPodName,
+  hostRunDir,
   switchConfigMap,
   switchConfigMapName,
   switchPod,
@@ -28,6 +29,7 @@ import {
   type TrafficPodInput,
 } from './desired.js';
 import { ATTEMPT_LABEL, ROLE_LABEL, TRIAL_LABEL } from './labels.js';
+import { decideLock, firstInLine, LOCK_DURATION_SECONDS, LOCK_RENEW_SECONDS, lockHolder, nodeLock, nodeLockName, type HolderState } from './node-lock.js';
 import { controllerUid, isFinished } from './ownership.js';
 import { trafficArgs } from './traffic-args.js';
 
@@ -39,6 +41,9 @@ export interface RunReconcilerDeps {
   runs: ObjectCache<SwitchBenchmarkRun>;
   pods: ObjectCache<V1Pod>;
   nodes: ObjectCache<V1Node>;
+  leases: ObjectCache<V1Lease>;
+  /** The namespace the operator watches; undefined for all. Runs outside it are not in the caches. */
+  watchNamespace?: string;
   writer: ClusterWriter;
   config: OperatorConfig;
   log: Logger;
@@ -57,6 +62,18 @@ const started = (pod: V1Pod) => Boolean(pod.status?.containerStatuses?.some((c) 
 const label = (pod: V1Pod, key: string) => pod.metadata?.labels?.[key];
 const terminationMessage = (pod: V1Pod | undefined) => pod?.status?.containerStatuses?.[0]?.state?.terminated?.message;
 const ageSeconds = (pod: V1Pod, now: Date) => (now.getTime() - new Date(pod.metadata?.creationTimestamp ?? now).getTime()) / 1000;
+const secondsSince = (time: string | Date | undefined, now: Date) => (time ? (now.getTime() - new Date(time).getTime()) / 1000 : 0);
+/** "namespace/name" of a lock holder identity (namespace/name/uid). */
+const runName = (holder: string) => holder.split('/').slice(0, 2).join('/');
+const runNodes = (run: SwitchBenchmarkRun) => [run.status?.node, run.status?.receiverNode].filter((n): n is string => Boolean(n)).sort();
+
+/** Why a pod has not started its program: the scheduler's or the kubelet's words, if it is stuck. */
+function startProblem(pod: V1Pod): string | undefined {
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False') return `not scheduled: ${scheduled.message ?? scheduled.reason ?? 'no reason given'}`;
+  const waiting = pod.status?.containerStatuses?.find((c) => c.state?.waiting && c.state.waiting.reason !== 'ContainerCreating')?.state?.waiting;
+  return waiting ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : undefined;
+}
 
 /** The last lines a program left (its log tail, for a failure); of a JSON summary, just its status. */
 function lastWords(message: string | undefined): string | undefined {
@@ -97,15 +114,13 @@ export class RunReconciler {
     const setup = this.setup(run);
     if ('reason' in setup) return this.finish(run, { phase: 'Failed', reason: setup.reason, message: setup.message }, log);
 
-    if (!run.status?.node) return this.admit(run, setup, log);
-    if (!run.metadata.finalizers?.includes(CLEANUP_FINALIZER)) {
-      await this.deps.writer.addRunFinalizer(run, CLEANUP_FINALIZER);
-      return {};
-    }
+    if (!run.status?.startTime) return this.start(run, setup, log);
+    const lockState = await this.keepLocks(run, log);
+    if (lockState) return lockState;
 
-    const switchState = await this.ensureSwitch(run, setup, pods, log);
-    if (switchState) return switchState;
-    return this.stepTrials(run, setup, pods, log);
+    const result = (await this.ensureSwitch(run, setup, pods, log)) ?? (await this.stepTrials(run, setup, pods, log));
+    // Holding a node means renewing its lock, whatever else the run is waiting for.
+    return { requeueAfterMs: Math.min(result.requeueAfterMs ?? Infinity, LOCK_RENEW_SECONDS * 1000) };
   }
 
   private setup(run: SwitchBenchmarkRun): Setup | { reason: string; message: string } {
@@ -137,14 +152,14 @@ export class RunReconciler {
     return { spec, method, driver, context };
   }
 
-  private trafficPods(run: SwitchBenchmarkRun, setup: Setup, node: string, request: TrialRequest, attempt: number, receiver?: V1Pod): Record<TrafficRole, V1Pod> {
+  private trafficPods(run: SwitchBenchmarkRun, setup: Setup, nodes: Record<TrafficRole, string>, request: TrialRequest, attempt: number, receiver?: V1Pod): Record<TrafficRole, V1Pod> {
     const podIP = receiver?.status?.podIP;
     const build = (role: TrafficRole) => {
       const endpoint = setup.driver.endpoint(setup.context, role, podIP ? { podIP } : undefined);
       const input: TrafficPodInput = {
         run,
         spec: setup.spec,
-        node,
+        node: nodes[role],
         role,
         trial: request.index,
         attempt,
@@ -158,37 +173,130 @@ export class RunReconciler {
     return { sender: build('sender'), receiver: build('receiver') };
   }
 
-  private async admit(run: SwitchBenchmarkRun, setup: Setup, log: Logger): Promise<ReconcileResult> {
+  /**
+   * Preflight, then the node locks, then the start. Until the run starts nothing exists on a node, so
+   * every check is simply made again on the next reconcile (node, lease and run events trigger one).
+   */
+  private async start(run: SwitchBenchmarkRun, setup: Setup, log: Logger): Promise<ReconcileResult> {
     const first = setup.method.next(setup.spec, []);
     const plan = setup.driver.switchPlan(setup.context);
-    const candidatePods = [
-      ...(first ? Object.values(this.trafficPods(run, setup, 'candidate', first, 0)) : []),
-      ...(plan ? [switchPod(run, setup.spec, 'candidate', plan)] : []),
-    ];
-    const decision = admit(setup.spec.placement.nodeSelector, this.deps.nodes.list(), candidatePods);
+    const candidates = first ? this.trafficPods(run, setup, { sender: 'candidate', receiver: 'candidate' }, first, 0) : undefined;
+    const crossNode = setup.spec.placement.receiverNodeSelector;
+    const decision = preflight({
+      nodeSelector: setup.spec.placement.nodeSelector,
+      ...(crossNode ? { receiverNodeSelector: crossNode, receiverPods: candidates ? [candidates.receiver] : [] } : {}),
+      nodes: this.deps.nodes.list(),
+      pods: [...(candidates ? (crossNode ? [candidates.sender] : [candidates.sender, candidates.receiver]) : []), ...(plan ? [switchPod(run, setup.spec, 'candidate', plan)] : [])],
+      exclusiveCpus: setup.spec.resources.cpuPolicy === 'exclusive',
+      cpuManagerPolicy: this.deps.config.cpuManagerPolicy,
+      images: [setup.context.images.traffic, ...(plan ? [setup.context.images.switch] : [])],
+      allowedImages: allowedImages(this.deps.config),
+    });
     if (decision.kind === 'reject') return this.finish(run, { phase: 'Failed', reason: decision.reason, message: decision.message }, log);
     if (decision.kind === 'wait') {
       await this.writeStatus(run, { ...run.status, phase: 'Pending' }, [{ type: ConditionType.Progressing, status: 'False', reason: decision.reason, message: decision.message }]);
       return {};
     }
+    // The finalizer comes before any lock or host directory, so that deleting the run always releases them.
+    if (!run.metadata.finalizers?.includes(CLEANUP_FINALIZER)) {
+      await this.deps.writer.addRunFinalizer(run, CLEANUP_FINALIZER);
+      return {};
+    }
+    const placed = { ...run.status, node: decision.node, ...(decision.receiverNode ? { receiverNode: decision.receiverNode } : {}) };
+    for (const node of [decision.node, decision.receiverNode].filter((n): n is string => Boolean(n)).sort()) {
+      const busy = await this.acquireLock(run, node, log);
+      if (busy) {
+        await this.writeStatus(run, { ...placed, phase: 'Queued' }, [{ type: ConditionType.Progressing, status: 'False', ...busy }]);
+        // A holder outside this operator's watch is only known to be gone when its lease expires.
+        return { requeueAfterMs: LOCK_DURATION_SECONDS * 1000 };
+      }
+    }
     const planned = setup.method.plannedTrials(setup.spec);
-    log.info('Admitted run', { node: decision.node, trialsPlanned: planned });
+    const where = decision.receiverNode ? `node ${decision.node}, receiver on node ${decision.receiverNode}` : `node ${decision.node}`;
+    const message = [`Running on ${where}`, ...decision.notes].join('; ');
+    log.info('Admitted run', { node: decision.node, receiverNode: decision.receiverNode, trialsPlanned: planned });
     await this.writeStatus(
       run,
-      {
-        ...run.status,
-        phase: 'Running',
-        node: decision.node,
-        startTime: this.deps.now().toISOString(),
-        trialsPlanned: planned,
-        trialsCompleted: 0,
-        progress: `0/${planned}`,
-        trials: [],
-      },
-      [{ type: ConditionType.Progressing, status: 'True', reason: 'Admitted', message: `Running on node ${decision.node}` }],
+      { ...placed, phase: 'Running', startTime: this.deps.now().toISOString(), trialsPlanned: planned, trialsCompleted: 0, progress: `0/${planned}`, trials: [] },
+      [{ type: ConditionType.Progressing, status: 'True', reason: 'Admitted', message }],
     );
-    await this.deps.writer.event(run, { type: 'Normal', reason: 'Admitted', message: `Running on node ${decision.node}` });
+    await this.deps.writer.event(run, { type: 'Normal', reason: 'Admitted', message });
     return {};
+  }
+
+  private holderState(holder: string): HolderState {
+    const [namespace, name, uid] = holder.split('/');
+    if (this.deps.watchNamespace && namespace !== this.deps.watchNamespace) return 'unknown';
+    const run = name && namespace ? this.deps.runs.get(name, namespace) : undefined;
+    return run && run.metadata.uid === uid ? 'active' : 'gone';
+  }
+
+  private lease(node: string): V1Lease | undefined {
+    return this.deps.leases.get(nodeLockName(node), this.deps.config.lockNamespace);
+  }
+
+  /** Takes the node's lock for the run; returns why not when it cannot (the node is busy). */
+  private async acquireLock(run: SwitchBenchmarkRun, node: string, log: Logger): Promise<{ reason: string; message: string } | undefined> {
+    const me = lockHolder(run);
+    const lease = this.lease(node);
+    const decision = decideLock(lease, me, this.deps.now(), (holder) => this.holderState(holder));
+    if (decision.kind === 'held') return undefined;
+    const busy = (message: string) => ({ reason: 'NodeBusy', message });
+    if (decision.kind === 'busy') return busy(`Node ${node} is in use by SwitchBenchmarkRun ${runName(decision.holder)}; this run starts when it finishes`);
+    const queued = this.deps.runs.list().filter((r) => r.status?.phase === 'Queued' && !r.metadata.deletionTimestamp && runNodes(r).includes(node));
+    const ahead = queued.find((other) => !firstInLine(run, [other]));
+    if (ahead) return busy(`Node ${node} is free, but SwitchBenchmarkRun ${ahead.metadata.namespace}/${ahead.metadata.name} has waited longer; this run is next after it`);
+    const namespace = this.deps.config.lockNamespace;
+    const desired = nodeLock(node, namespace, me, this.deps.now(), lease);
+    let won: boolean;
+    try {
+      won = decision.kind === 'create' ? await this.deps.writer.createLease(desired) : await this.deps.writer.replaceLease(desired);
+    } catch (err) {
+      if (!isApiError(err, 404)) throw err;
+      const message = `The namespace ${namespace} of the node locks does not exist: create it (kubectl create namespace ${namespace}) or start the operator with --lock-namespace`;
+      return { reason: 'LockNamespaceMissing', message };
+    }
+    if (!won) return busy(`Node ${node} was just taken by another run; this run waits for it`);
+    if (decision.kind === 'take') {
+      log.warn('Took over a node lock', { node, previous: decision.previous, why: decision.why });
+      await this.deps.writer.event(run, { type: 'Normal', reason: 'NodeLockRecovered', message: `Took node ${node} over: ${decision.why}` });
+    }
+    return undefined;
+  }
+
+  /**
+   * Renews the run's node locks; fails the run if another run holds one of them now (this run's
+   * operator was gone longer than the lease, and the node went to someone else).
+   */
+  private async keepLocks(run: SwitchBenchmarkRun, log: Logger): Promise<ReconcileResult | undefined> {
+    const me = lockHolder(run);
+    const now = this.deps.now();
+    for (const node of runNodes(run)) {
+      const lease = this.lease(node);
+      const holder = lease?.spec?.holderIdentity;
+      const decision = decideLock(lease, me, now, () => 'active');
+      if (decision.kind === 'held') {
+        if (decision.renew) await this.deps.writer.replaceLease(nodeLock(node, this.deps.config.lockNamespace, me, now, lease));
+        continue;
+      }
+      // The cache may not show this run's own acquisition yet: only a lease taken after this run
+      // started was lost.
+      if (holder && new Date(lease?.spec?.acquireTime ?? 0).getTime() > new Date(run.status?.startTime ?? 0).getTime()) {
+        const message = `Node ${node} was taken over by SwitchBenchmarkRun ${runName(holder)} while this run's operator was not renewing its lock`;
+        return this.finish(run, { phase: 'Failed', reason: 'NodeLockLost', message }, log);
+      }
+      // A lease deleted by hand is taken again; a lagging cache is looked at again shortly.
+      if (!lease) await this.deps.writer.createLease(nodeLock(node, this.deps.config.lockNamespace, me, now));
+      return { requeueAfterMs: 1000 };
+    }
+    return undefined;
+  }
+
+  private async releaseLocks(run: SwitchBenchmarkRun): Promise<void> {
+    for (const node of runNodes(run)) {
+      const lease = this.lease(node);
+      if (lease?.spec?.holderIdentity === lockHolder(run)) await this.deps.writer.deleteLease(lease);
+    }
   }
 
   /** Returns a result while the switch is not ready (the run waits), undefined once it forwards. */
@@ -209,7 +317,9 @@ export class RunReconciler {
     const waited = ageSeconds(pod, this.deps.now());
     const timeout = this.deps.config.switchReadyTimeoutSeconds;
     if (waited > timeout) {
-      return this.finish(run, { phase: 'Failed', reason: 'SwitchNotReady', message: `switch pod ${pod.metadata?.name} was not ready after ${timeout}s` }, log);
+      const problem = startProblem(pod);
+      const message = `switch pod ${pod.metadata?.name} was not ready after ${timeout}s${problem ? `: ${problem}` : ''}`;
+      return this.finish(run, { phase: 'Failed', reason: 'SwitchNotReady', message }, log);
     }
     return { requeueAfterMs: (timeout - waited) * 1000 + 1000 };
   }
@@ -227,7 +337,8 @@ export class RunReconciler {
     if (!request) return this.complete(run, log);
 
     const node = run.status?.node as string;
-    const names = this.trafficPods(run, setup, node, request, attempt);
+    const nodes = { sender: node, receiver: run.status?.receiverNode ?? node };
+    const names = this.trafficPods(run, setup, nodes, request, attempt);
     const find = (role: TrafficRole) => current.find((p) => p.metadata?.name === names[role].metadata?.name);
     const receiver = find('receiver');
     const sender = find('sender');
@@ -235,10 +346,20 @@ export class RunReconciler {
       await this.deps.writer.createPod(names.receiver);
       return {};
     }
+    // A pod the scheduler cannot place or whose container cannot be created will not fix itself by
+    // retrying the trial: the run fails, naming the phase and what the cluster said.
+    for (const pod of [receiver, sender]) {
+      const problem = pod && !started(pod) ? startProblem(pod) : undefined;
+      if (problem && ageSeconds(pod as V1Pod, this.deps.now()) > this.deps.config.podStartTimeoutSeconds) {
+        const role = label(pod as V1Pod, ROLE_LABEL) as string;
+        const message = `${role} pod ${pod?.metadata?.name} did not start in ${this.deps.config.podStartTimeoutSeconds}s: ${problem}`;
+        return this.finish(run, { phase: 'Failed', reason: problem.startsWith('not scheduled') ? 'PodNotScheduled' : 'PodNotStarted', message }, log);
+      }
+    }
     // The sender starts once the receiver runs, so the first packets meet a listening receiver;
     // it learns the receiver's address from there (kernel sockets address it by IP).
     if (!sender) {
-      if (started(receiver)) await this.deps.writer.createPod(this.trafficPods(run, setup, node, request, attempt, receiver).sender);
+      if (started(receiver)) await this.deps.writer.createPod(this.trafficPods(run, setup, nodes, request, attempt, receiver).sender);
       return {};
     }
 
@@ -249,7 +370,7 @@ export class RunReconciler {
       if (attempt + 1 < this.deps.config.maxTrialAttempts) {
         log.warn('Trial attempt failed, retrying', { trial: request.index, attempt, detail: message });
         await this.deps.writer.event(run, { type: 'Warning', reason: 'TrialRetried', message: `Trial ${request.index} attempt ${attempt + 1}: ${message}` });
-        await this.deps.writer.createPod(this.trafficPods(run, setup, node, request, attempt + 1).receiver);
+        await this.deps.writer.createPod(this.trafficPods(run, setup, nodes, request, attempt + 1).receiver);
         return {};
       }
       return this.record(run, setup, failedTrial(request, `${message} (after ${attempt + 1} attempts)`, this.deps.now()), log);
@@ -326,17 +447,29 @@ export class RunReconciler {
     for (const pod of workers) await this.deps.writer.deletePod(namespace, pod.metadata?.name as string);
     if (workers.length) await this.deps.writer.deleteConfigMap(namespace, switchConfigMapName(run));
 
-    const cleaned = run.status?.conditions?.some((c) => c.type === CLEANED_UP && c.status === 'True');
+    // The node is in use until every pod of the run is gone; then the next run may have it.
+    if (workers.length) return {};
+    await this.releaseLocks(run);
+
+    // Set once cleaning is done or given up: either way teardown goes on to the finalizer.
+    const settled = run.status?.conditions?.some((c) => c.type === CLEANED_UP);
     const node = run.status?.node;
     const cleanup = pods.find((p) => p.metadata?.name === cleanupPodName(run));
-    if (node && !cleaned) {
-      // The directory is in use until every pod that mounts it is gone.
-      if (workers.length) return {};
+    // A run that never started made no host directory.
+    if (node && run.status?.startTime && !settled) {
+      const waited = secondsSince(run.status?.completionTime ?? run.metadata.deletionTimestamp, this.deps.now());
+      if (waited > this.deps.config.cleanupTimeoutSeconds) {
+        const message = `Gave up removing the run's host directory on ${node} after ${Math.round(waited)}s${cleanup ? `: ${podFailure(cleanup, 'cleanup')}` : ''}; remove ${hostRunDir(run)} by hand`;
+        log.warn('Host directory cleanup abandoned', { detail: message });
+        await this.deps.writer.event(run, { type: 'Warning', reason: 'CleanupAbandoned', message });
+        await this.writeStatus(run, { ...run.status }, [{ type: CLEANED_UP, status: 'False', reason: 'CleanupAbandoned', message }]);
+        return {};
+      }
       if (!cleanup) {
         await this.deps.writer.createPod(cleanupPod(run, node, this.deps.config.trafficImage));
         return {};
       }
-      if (!podFinished(cleanup)) return {};
+      if (!podFinished(cleanup)) return { requeueAfterMs: (this.deps.config.cleanupTimeoutSeconds - waited) * 1000 + 1000 };
       if (cleanup.status?.phase === 'Failed') {
         log.warn('Host directory cleanup failed, retrying', { detail: podFailure(cleanup, 'cleanup') });
         await this.deps.writer.deletePod(namespace, cleanupPodName(run));

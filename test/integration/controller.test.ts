@@ -10,13 +10,14 @@ import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmark, type SwitchBenc
 import { CLEANED_UP, CLEANUP_FINALIZER } from '../../src/controller/run.js';
 import type { Operator } from '../../src/operator.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
-import { dropRunFinalizers, FakeKubelet, startOperator } from './support.js';
+import { dropRunFinalizers, FakeKubelet, FakeNode, startOperator } from './support.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 let namespace: string;
 let nodeName: string;
+let fakeNode: FakeNode | undefined;
 let kubelet: FakeKubelet;
 let operator: Operator | undefined;
 let logs: string[] = [];
@@ -72,23 +73,7 @@ beforeAll(async () => {
   await installCrds(kc);
   namespace = await createNamespace(core, 'integration');
   nodeName = `fake-${namespace}`;
-  // Tainted, so that when this tier shares a full cluster the scheduler puts no real pod on a node
-  // without a kubelet; the operator's pods here never need binding, the test writes their status.
-  await core.createNode({
-    body: {
-      metadata: { name: nodeName, labels: { 'switchbench.io/test-node': namespace, 'kubernetes.io/hostname': nodeName } },
-      spec: { taints: [{ key: 'switchbench.io/no-kubelet', value: 'true', effect: 'NoSchedule' }] },
-    },
-  });
-  const allocatable = { cpu: '8', memory: '16Gi', 'hugepages-2Mi': '1Gi', pods: '110' };
-  // The node lifecycle controller writes the new node too: retry on conflict with a fresh copy.
-  await waitFor(async () => {
-    const node = await core.readNode({ name: nodeName });
-    return core.replaceNodeStatus({ name: nodeName, body: { ...node, status: { capacity: allocatable, allocatable } } }).then(
-      () => true,
-      () => undefined,
-    );
-  }, 100);
+  fakeNode = await new FakeNode(kc, nodeName, { 'switchbench.io/test-node': namespace }).register();
   kubelet = new FakeKubelet(kc, namespace);
 });
 
@@ -105,7 +90,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await dropRunFinalizers(kc, namespace);
-  await core.deleteNode({ name: nodeName }).catch(() => undefined);
+  await fakeNode?.delete();
   await core.deleteNamespace({ name: namespace }).catch(() => undefined);
 });
 
@@ -227,6 +212,10 @@ test('a benchmark created again under the name of a deleted one waits for the ol
   await kubelet.succeeded('again-1-cleanup', '');
   const second = await kubelet.waitForRun('again-1', (r) => r.metadata.uid !== first.metadata.uid && r.status?.node === nodeName);
   expect(second.metadata.ownerReferences?.[0]?.uid).toBe(fresh.metadata.uid);
+  // It holds the node: let the next test have it.
+  await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, name: 'again' });
+  await kubelet.succeeded('again-1-cleanup', '');
+  await waitFor(async () => ((await kubelet.run('again-1')) ? undefined : true), 200);
 });
 
 

@@ -1,9 +1,11 @@
 // Helpers of the integration tier: install the CRDs, run the operator in-process, play the kubelet.
 import {
   ApiException,
+  CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
+  V1MicroTime,
   type V1ContainerStatus,
   type V1Pod,
 } from '@kubernetes/client-node';
@@ -33,11 +35,18 @@ export function memoryLogger(lines: string[] = []): { log: winston.Logger; lines
   return { log, lines };
 }
 
-export const TEST_CONFIG: OperatorConfig = { ...DEFAULT_CONFIG, trialGraceSeconds: 30, maxTrialAttempts: 2 };
+// Pods here stay unscheduled until a test writes their status: no start timeout within a test's time.
+export const TEST_CONFIG: OperatorConfig = { ...DEFAULT_CONFIG, trialGraceSeconds: 30, maxTrialAttempts: 2, podStartTimeoutSeconds: 3600 };
 
-export async function startOperator(kc: KubeConfig, namespace: string, lines: string[] = []): Promise<{ operator: Operator; lines: string[] }> {
+/** An operator watching `namespace`, keeping its node locks there too unless `config` says otherwise. */
+export async function startOperator(
+  kc: KubeConfig,
+  namespace: string,
+  lines: string[] = [],
+  config: Partial<OperatorConfig> = {},
+): Promise<{ operator: Operator; lines: string[] }> {
   const { log } = memoryLogger(lines);
-  const operator = new Operator({ kubeConfig: kc, namespace, config: TEST_CONFIG, log, resyncMs: 2000 });
+  const operator = new Operator({ kubeConfig: kc, namespace, config: { ...TEST_CONFIG, lockNamespace: namespace, ...config }, log, resyncMs: 2000 });
   await operator.start();
   return { operator, lines };
 }
@@ -129,5 +138,64 @@ export async function dropRunFinalizers(kc: KubeConfig, namespace: string): Prom
   const runs = (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL })) as { items: SwitchBenchmarkRun[] };
   for (const run of runs.items.filter((r) => r.metadata.finalizers?.length)) {
     await custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name: run.metadata.name as string, body: [{ op: 'remove', path: '/metadata/finalizers' }] });
+  }
+}
+
+/**
+ * A Node with no kubelet behind it, kept Ready as a kubelet would: its status says Ready and its
+ * lease in kube-node-lease is renewed, else the node lifecycle controller marks it NotReady after
+ * its grace period. Tainted, so that when this tier shares a full cluster the scheduler puts no
+ * real pod on it; the tests write the status of the operator's pods themselves.
+ */
+export class FakeNode {
+  private readonly core: CoreV1Api;
+  private readonly coordination: CoordinationV1Api;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    kc: KubeConfig,
+    readonly name: string,
+    private readonly labels: Record<string, string>,
+    private readonly allocatable: Record<string, string> = { cpu: '8', memory: '16Gi', 'hugepages-2Mi': '1Gi', pods: '110' },
+  ) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.coordination = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  async register(): Promise<this> {
+    await this.core.createNode({
+      body: {
+        metadata: { name: this.name, labels: { ...this.labels, 'kubernetes.io/hostname': this.name } },
+        spec: { taints: [{ key: 'switchbench.io/no-kubelet', value: 'true', effect: 'NoSchedule' }] },
+      },
+    });
+    await this.heartbeat();
+    this.timer = setInterval(() => void this.heartbeat().catch(() => undefined), 10_000);
+    this.timer.unref();
+    return this;
+  }
+
+  private async heartbeat(): Promise<void> {
+    const now = new Date();
+    const ready = { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'fake node', lastHeartbeatTime: now, lastTransitionTime: now };
+    // The node lifecycle controller writes the node too: retry on conflict with a fresh copy.
+    await waitFor(async () => {
+      const node = await this.core.readNode({ name: this.name });
+      const status = { capacity: this.allocatable, allocatable: this.allocatable, conditions: [ready] };
+      return this.core.replaceNodeStatus({ name: this.name, body: { ...node, status } }).then(
+        () => true,
+        () => undefined,
+      );
+    }, 100);
+    const lease = { metadata: { name: this.name, namespace: 'kube-node-lease' }, spec: { holderIdentity: this.name, leaseDurationSeconds: 40, renewTime: new V1MicroTime(now) } };
+    const existing = await this.coordination.readNamespacedLease({ name: this.name, namespace: 'kube-node-lease' }).catch(() => undefined);
+    if (existing) await this.coordination.replaceNamespacedLease({ name: this.name, namespace: 'kube-node-lease', body: { ...existing, spec: lease.spec } });
+    else await this.coordination.createNamespacedLease({ namespace: 'kube-node-lease', body: lease });
+  }
+
+  async delete(): Promise<void> {
+    clearInterval(this.timer);
+    await this.core.deleteNode({ name: this.name }).catch(() => undefined);
+    await this.coordination.deleteNamespacedLease({ name: this.name, namespace: 'kube-node-lease' }).catch(() => undefined);
   }
 }

@@ -1,5 +1,5 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { admit, totalRequests } from '../../../src/controller/admission.js';
+import { admit, CPU_MANAGER_POLICY_LABEL, preflight, totalRequests, type Admission, type PreflightInput } from '../../../src/controller/admission.js';
 import { parseQuantity } from '../../../src/controller/quantity.js';
 
 const node = (name: string, labels: Record<string, string>, allocatable: Record<string, string>): V1Node => ({
@@ -51,7 +51,6 @@ describe('admit', () => {
   test.each([
     ['hugepages', { ...roomy, 'hugepages-2Mi': '1Gi' }, 'hugepages-2Mi: needs 1536Mi, node allocatable 1Gi'],
     ['CPUs', { ...roomy, cpu: '2' }, 'cpu: needs 3, node allocatable 2'],
-    ['hugepages of a size the node lacks', { cpu: '4', memory: '8Gi' }, 'hugepages-2Mi: needs 1536Mi, node allocatable none'],
   ])('rejects a node short of %s', (_name, allocatable, message) => {
     expect(admit(selector, [node('a', labelled, allocatable)], threePods)).toEqual({
       kind: 'reject',
@@ -62,5 +61,58 @@ describe('admit', () => {
 
   test('sums requests over pods and containers', () => {
     expect(totalRequests(threePods)).toEqual(new Map([['cpu', 3], ['memory', 3 * 512 * 2 ** 20], ['hugepages-2Mi', 3 * 512 * 2 ** 20]]));
+  });
+});
+
+describe('preflight', () => {
+  const ready = { conditions: [{ type: 'Ready', status: 'True' }] };
+  const readyNode = (name: string, labels: Record<string, string>, extra: Partial<V1Node> = {}): V1Node => ({
+    metadata: { name, labels },
+    status: { allocatable: roomy, ...ready },
+    ...extra,
+  });
+  const base: PreflightInput = {
+    nodeSelector: selector,
+    nodes: [readyNode('a', labelled)],
+    pods: threePods,
+    exclusiveCpus: true,
+    cpuManagerPolicy: 'static',
+    images: ['img'],
+    allowedImages: ['img'],
+  };
+
+  test('admits a ready node with the static CPU manager, with no notes', () => {
+    expect(preflight(base)).toEqual({ kind: 'admit', node: 'a', notes: [] });
+  });
+
+  test.each<[string, Partial<PreflightInput>, Admission['kind'], string, string]>([
+    ['an image off the allowlist', { images: ['img', 'evil'] }, 'reject', 'ImageNotAllowed', 'Image evil is not on the operator\'s allowlist'],
+    ['missing cluster pieces of the data path', { datapathProblems: [{ reason: 'MultusMissing', message: 'install Multus' }] }, 'wait', 'MultusMissing', 'install Multus'],
+    ['a node that is not Ready', { nodes: [{ metadata: { name: 'a', labels: labelled }, status: { allocatable: roomy, conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }] } }] }, 'wait', 'NodeNotReady', 'Node a is not Ready (KubeletNotReady)'],
+    ['a node with no Ready condition', { nodes: [{ metadata: { name: 'a', labels: labelled }, status: { allocatable: roomy } }] }, 'wait', 'NodeNotReady', 'no Ready condition'],
+    ['a cordoned node', { nodes: [readyNode('a', labelled, { spec: { unschedulable: true } })] }, 'wait', 'NodeCordoned', 'kubectl uncordon a'],
+    ['a node without hugepages', { nodes: [{ metadata: { name: 'a', labels: labelled }, status: { allocatable: { cpu: '4', memory: '8Gi', 'hugepages-2Mi': '0' }, ...ready } }] }, 'reject', 'NoHugepages', 'Node a has no allocatable hugepages-2Mi'],
+    ['exclusive CPUs on a node whose label says policy none', { nodes: [readyNode('a', { ...labelled, [CPU_MANAGER_POLICY_LABEL]: 'none' })] }, 'reject', 'CPUManagerNotStatic', 'or use cpuPolicy: shared'],
+    ['exclusive CPUs where the configured policy is none', { cpuManagerPolicy: 'none' }, 'reject', 'CPUManagerNotStatic', 'node a runs policy none'],
+    ['a receiver selector that picks the same node', { receiverNodeSelector: selector, receiverPods: [] }, 'reject', 'SameNode', 'spec.placement.receiverNodeSelector selects node a'],
+    ['a receiver selector that matches no node', { receiverNodeSelector: { rx: 'yes' }, receiverPods: [] }, 'wait', 'NodeNotFound', '(spec.placement.receiverNodeSelector)'],
+  ])('refuses %s', (_name, change, kind, reason, message) => {
+    expect(preflight({ ...base, ...change })).toEqual({ kind, reason, message: expect.stringContaining(message) });
+  });
+
+  test('a node label stating policy static wins over a configured none', () => {
+    expect(preflight({ ...base, cpuManagerPolicy: 'none', nodes: [readyNode('a', { ...labelled, [CPU_MANAGER_POLICY_LABEL]: 'static' })] })).toMatchObject({ kind: 'admit' });
+  });
+
+  test('an unknown CPU manager policy admits with a note; shared CPUs need no policy', () => {
+    expect(preflight({ ...base, cpuManagerPolicy: 'unknown' })).toEqual({ kind: 'admit', node: 'a', notes: [expect.stringContaining('policy of node a is not known')] });
+    expect(preflight({ ...base, cpuManagerPolicy: 'none', exclusiveCpus: false })).toEqual({ kind: 'admit', node: 'a', notes: [] });
+  });
+
+  test('cross-node: the receiver gets its own node, checked against its own pods', () => {
+    const nodes = [readyNode('a', labelled), readyNode('b', { rx: 'yes' })];
+    expect(preflight({ ...base, nodes, receiverNodeSelector: { rx: 'yes' }, receiverPods: [threePods[0] as V1Pod] })).toEqual({ kind: 'admit', node: 'a', receiverNode: 'b', notes: [] });
+    const small = [readyNode('a', labelled), { metadata: { name: 'b', labels: { rx: 'yes' } }, status: { allocatable: { ...roomy, cpu: '0' }, ...ready } }];
+    expect(preflight({ ...base, nodes: small, receiverNodeSelector: { rx: 'yes' }, receiverPods: [threePods[0] as V1Pod] })).toMatchObject({ kind: 'reject', reason: 'InsufficientResources', message: expect.stringContaining('Node b') });
   });
 });
