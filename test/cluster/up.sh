@@ -309,7 +309,7 @@ volumePluginDir: $KUBELET_DIR/volume-plugins
 EOF
   start kubelet "$K8S_BIN/kubelet" --config "$CLUSTER_DIR/kubelet.yaml" \
     --kubeconfig "$CLUSTER_DIR/kubelet.kubeconfig" --root-dir "$KUBELET_DIR" --cert-dir "$PKI" \
-    --node-ip "$HOST_IP" --hostname-override "$NODE_NAME" --node-labels switchbench.io/node=true
+    --node-ip "$HOST_IP" --hostname-override "$NODE_NAME" --node-labels switchbench.io/node=true,switchbench.io/cpu-manager-policy=static
   wait_until kubelet node_ready
 }
 
