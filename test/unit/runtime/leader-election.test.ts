@@ -74,6 +74,12 @@ async function leaderAndStandby(ms: number): Promise<[Replica, Replica]> {
   return [a, b];
 }
 
+function changeAt(r: Replica, change: LeadershipChange): number {
+  const found = r.changes.find((c) => c.change === change);
+  if (!found) throw new Error(`no ${change} change among ${JSON.stringify(r.changes)}`);
+  return found.at;
+}
+
 const holder = () => server.lease?.spec?.holderIdentity;
 
 beforeEach(() => {
@@ -103,7 +109,7 @@ test('a stopped leader releases the Lease and the standby takes over on its next
   expect(server.lease?.spec).toMatchObject({ holderIdentity: '', leaseDurationSeconds: 1 });
   await jest.advanceTimersByTimeAsync(2_000);
   expect(b.elector.isLeader()).toBe(true);
-  expect(b.changes[0]!.at - stoppedAt).toBeLessThanOrEqual(2_000);
+  expect(changeAt(b, 'acquired') - stoppedAt).toBeLessThanOrEqual(2_000);
   expect(server.lease?.spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
   await b.elector.stop();
 });
@@ -113,15 +119,15 @@ test('a leader cut off from the apiserver steps down after the renew deadline, b
   const lastRenewal = Date.parse(server.lease?.spec?.renewTime as unknown as string) - t0;
   a.connection.partitioned = true;
   await jest.advanceTimersByTimeAsync(30_000);
-  const lost = a.changes.find((c) => c.change === 'lost');
-  const acquired = b.changes.find((c) => c.change === 'acquired');
+  const lost = changeAt(a, 'lost');
+  const acquired = changeAt(b, 'acquired');
   // Renewal cycle: one retry period after the last renewal, then the 10 s renew deadline.
-  expect(lost!.at - lastRenewal).toBeGreaterThanOrEqual(10_000);
-  expect(lost!.at - lastRenewal).toBeLessThanOrEqual(12_000);
+  expect(lost - lastRenewal).toBeGreaterThanOrEqual(10_000);
+  expect(lost - lastRenewal).toBeLessThanOrEqual(12_000);
   // The standby waits the 15 s lease duration from when it saw the last renewal: never two leaders.
-  expect(acquired!.at).toBeGreaterThan(lost!.at);
-  expect(acquired!.at - lastRenewal).toBeGreaterThanOrEqual(15_000);
-  expect(acquired!.at - lastRenewal).toBeLessThanOrEqual(15_000 + 2_000 + 2_000);
+  expect(acquired).toBeGreaterThan(lost);
+  expect(acquired - lastRenewal).toBeGreaterThanOrEqual(15_000);
+  expect(acquired - lastRenewal).toBeLessThanOrEqual(15_000 + 2_000 + 2_000);
   expect(a.elector.isLeader()).toBe(false);
   expect(b.elector.isLeader()).toBe(true);
   // A deposed elector stops for good: the process exits and starts again as a standby.
