@@ -112,6 +112,7 @@ if $purge; then
   rm -rf "$CLUSTER_DIR"
 else
   find "$CLUSTER_DIR" -mindepth 1 -maxdepth 1 ! -name pki ! -name '*.kubeconfig' ! -name containerd ! -name logs -exec rm -rf {} +
-  find "$CONTAINERD_DIR" -mindepth 1 -maxdepth 1 ! -name root -exec rm -rf {} +
+  # Absent when only the control plane has ever run here.
+  if [[ -d $CONTAINERD_DIR ]]; then find "$CONTAINERD_DIR" -mindepth 1 -maxdepth 1 ! -name root -exec rm -rf {} +; fi
 fi
 log "cluster down in $((SECONDS - started_at)) s"

@@ -22,19 +22,6 @@ let kubelet: FakeKubelet;
 let operator: Operator | undefined;
 let logs: string[] = [];
 
-const SCHEMA = 'switchbench.io/trial/v1';
-const senderSummary = (pps: number, packets: number) =>
-  JSON.stringify({ schema: SCHEMA, role: 'sender', tx: { pps, packets, failures: 0 }, cpus: '1' });
-const receiverSummary = (pps: number, packets: number) =>
-  JSON.stringify({
-    schema: SCHEMA,
-    role: 'receiver',
-    rx: { pps_mean: pps, pps_stddev: pps * 0.01, packets, samples: 20 },
-    loss: { ratio: 0, lost: 0, reordered: 0, duplicates: 0, window: { expected: packets / 2, lost: 0, ratio: 0 } },
-    latency_ns: { count: packets, p50: 5000, p90: 9000, p99: 20000, p999: 40000, max: 90000 },
-    cpus: '1',
-  });
-
 function benchmark(name: string, spec: Record<string, unknown>): SwitchBenchmark {
   return {
     apiVersion: `${GROUP}/${VERSION}`,
@@ -56,18 +43,6 @@ const readBenchmark = async (name: string) =>
   (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, name })) as SwitchBenchmark;
 const condition = (object: SwitchBenchmark | SwitchBenchmarkRun, type: string) => object.status?.conditions?.find((c) => c.type === type);
 const podNames = async () => (await core.listNamespacedPod({ namespace })).items.map((p: V1Pod) => p.metadata?.name as string).sort();
-
-/** Runs one trial's pods through their life as the kubelet would. */
-async function playTrial(run: string, index: number, offeredPps: number, rxPps: number, attempt = 0): Promise<void> {
-  const rx = `${run}-t${index}-a${attempt}-rx`;
-  const tx = `${run}-t${index}-a${attempt}-tx`;
-  await kubelet.waitForPod(rx);
-  expect(await kubelet.pod(tx)).toBeUndefined();
-  await kubelet.running(rx);
-  await kubelet.waitForPod(tx);
-  await kubelet.succeeded(tx, senderSummary(offeredPps, offeredPps * 2));
-  await kubelet.succeeded(rx, receiverSummary(rxPps, rxPps * 2));
-}
 
 beforeAll(async () => {
   await installCrds(kc);
@@ -111,7 +86,7 @@ test('a testpmd sweep runs to the end, survives an operator restart, and cleans 
   expect(await kubelet.pod(`${runName}-t0-a0-rx`)).toBeUndefined();
   await kubelet.running(`${runName}-switch`, true);
 
-  await playTrial(runName, 0, 1000, 1000);
+  await kubelet.playTrial(runName, 0, 1000, 1000);
   const afterFirst = await kubelet.waitForRun(runName, (r) => (r.status?.trials?.length ?? 0) === 1);
   expect(afterFirst.status?.progress).toBe('1/2');
   expect(afterFirst.status?.trials?.[0]).toMatchObject({ index: 0, offeredPps: 1000, outcome: 'Measured', rxPpsMean: 1000, samples: 20, lossRatio: 0, cpus: { sender: '1', receiver: '1' } });
@@ -120,7 +95,7 @@ test('a testpmd sweep runs to the end, survives an operator restart, and cleans 
   // An operator restart between trials: the next one is created once, the first is not repeated.
   await operator?.stop();
   ({ operator } = await startOperator(kc, namespace, logs));
-  await playTrial(runName, 1, 2000, 1900);
+  await kubelet.playTrial(runName, 1, 2000, 1900);
 
   const done = await kubelet.waitForRun(runName, (r) => r.status?.phase === 'Succeeded');
   expect(done.status?.trials?.map((t) => [t.index, t.offeredPps])).toEqual([

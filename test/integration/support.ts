@@ -51,6 +51,20 @@ export async function startOperator(
   return { operator, lines };
 }
 
+const SCHEMA = 'switchbench.io/trial/v1';
+/** The summaries the traffic programs leave as their termination messages. */
+export const senderSummary = (pps: number, packets: number) =>
+  JSON.stringify({ schema: SCHEMA, role: 'sender', tx: { pps, packets, failures: 0 }, cpus: '1' });
+export const receiverSummary = (pps: number, packets: number) =>
+  JSON.stringify({
+    schema: SCHEMA,
+    role: 'receiver',
+    rx: { pps_mean: pps, pps_stddev: pps * 0.01, packets, samples: 20 },
+    loss: { ratio: 0, lost: 0, reordered: 0, duplicates: 0, window: { expected: packets / 2, lost: 0, ratio: 0 } },
+    latency_ns: { count: packets, p50: 5000, p90: 9000, p99: 20000, p999: 40000, max: 90000 },
+    cpus: '1',
+  });
+
 /** Plays the kubelet: writes the status a pod would have at one point of its life. */
 export class FakeKubelet {
   private readonly core: CoreV1Api;
@@ -127,6 +141,18 @@ export class FakeKubelet {
   failed(name: string, exitCode: number, message: string): Promise<void> {
     return this.setStatus(name, 'Failed', { state: { terminated: { exitCode, reason: 'Error', message, finishedAt: new Date() } } });
   }
+
+  /** Runs one trial's pods through their life; the sender must not exist before the receiver runs. */
+  async playTrial(run: string, index: number, offeredPps: number, rxPps: number, attempt = 0): Promise<void> {
+    const rx = `${run}-t${index}-a${attempt}-rx`;
+    const tx = `${run}-t${index}-a${attempt}-tx`;
+    await this.waitForPod(rx);
+    if (await this.pod(tx)) throw new Error(`sender ${tx} exists before its receiver runs`);
+    await this.running(rx);
+    await this.waitForPod(tx);
+    await this.succeeded(tx, senderSummary(offeredPps, offeredPps * 2));
+    await this.succeeded(rx, receiverSummary(rxPps, rxPps * 2));
+  }
 }
 
 /**
@@ -151,6 +177,8 @@ export class FakeNode {
   private readonly core: CoreV1Api;
   private readonly coordination: CoordinationV1Api;
   private timer: NodeJS.Timeout | undefined;
+  /** What the fake kubelet reports; a test flips it to see what the operator does with a NotReady node. */
+  ready = true;
 
   constructor(
     kc: KubeConfig,
@@ -175,9 +203,9 @@ export class FakeNode {
     return this;
   }
 
-  private async heartbeat(): Promise<void> {
+  async heartbeat(): Promise<void> {
     const now = new Date();
-    const ready = { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'fake node', lastHeartbeatTime: now, lastTransitionTime: now };
+    const ready = { type: 'Ready', status: this.ready ? 'True' : 'False', reason: this.ready ? 'KubeletReady' : 'KubeletNotReady', message: 'fake node', lastHeartbeatTime: now, lastTransitionTime: now };
     // The node lifecycle controller writes the node too: retry on conflict with a fresh copy.
     await waitFor(async () => {
       const node = await this.core.readNode({ name: this.name });
