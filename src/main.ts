@@ -1,10 +1,12 @@
 // switchbench operator entry point: flags, kube config (in cluster or from a kubeconfig), signals.
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseArgs } from 'node:util';
+import type { Logger } from 'winston';
 import type { Datapath } from './api/v1alpha1/types.js';
 import { DEFAULT_CONFIG, type OperatorConfig } from './controller/config.js';
 import { createLogger } from './log.js';
 import { Operator } from './operator.js';
+import { defaultIdentity, KubeLeaseStore, LeaderElector } from './runtime/leader-election.js';
 
 const USAGE = `usage: switchbench-operator [options]
   --kubeconfig PATH        kubeconfig to use (default: in-cluster service account, else $KUBECONFIG / ~/.kube/config)
@@ -13,6 +15,9 @@ const USAGE = `usage: switchbench-operator [options]
   --switch-image DP=IMAGE  default switch image of data path DP (repeatable)
   --allow-image IMAGE      an image specs may choose as an override (repeatable)
   --workers N              concurrent reconciles per kind (default 2)
+  --leader-elect           reconcile only while holding the leader Lease (for several replicas)
+  --leader-election-namespace NS  namespace of the leader Lease (default $POD_NAMESPACE, else switchbench-system)
+  --leader-election-id NAME       name of the leader Lease (default switchbench-operator)
   --log-level LEVEL        error|warn|info|debug (default info)`;
 
 function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values']; config: OperatorConfig } {
@@ -25,6 +30,9 @@ function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values'
       'switch-image': { type: 'string', multiple: true },
       'allow-image': { type: 'string', multiple: true },
       workers: { type: 'string' },
+      'leader-elect': { type: 'boolean' },
+      'leader-election-namespace': { type: 'string' },
+      'leader-election-id': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -69,22 +77,53 @@ async function main(): Promise<void> {
   }
 
   const operator = new Operator({ kubeConfig, config, log, workers, ...(options.namespace ? { namespace: options.namespace as string } : {}) });
+  const elector = options['leader-elect']
+    ? new LeaderElector({
+        store: new KubeLeaseStore(
+          kubeConfig,
+          (options['leader-election-namespace'] as string | undefined) ?? (process.env.POD_NAMESPACE || 'switchbench-system'),
+          (options['leader-election-id'] as string | undefined) ?? 'switchbench-operator',
+        ),
+        identity: defaultIdentity(),
+        log,
+      })
+    : undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info('Received signal, shutting down', { signal });
-    operator.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error('Shutdown failed', { error: String(err) });
-        process.exit(1);
-      },
-    );
+    // Workers finish their keys before the Lease is released, so two leaders never reconcile at once.
+    operator
+      .stop()
+      .then(() => elector?.stop())
+      .then(
+        () => exitAfterLogs(log, 0),
+        (err: unknown) => {
+          log.error('Shutdown failed', { error: String(err) });
+          exitAfterLogs(log, 1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  await operator.start();
+  if (!elector) {
+    await operator.start();
+    return;
+  }
+  elector.onChange((_leader, change) => {
+    if (change === 'acquired') operator.startWorkers();
+    // A deposed leader exits (controller-runtime does too): the Deployment restarts it as a standby.
+    if (change === 'lost') exitAfterLogs(log, 1);
+  });
+  await operator.startInformers();
+  elector.start();
+}
+
+/** Exits once winston has handed every line logged so far to its transport. */
+function exitAfterLogs(log: Logger, code: number): void {
+  log.on('finish', () => process.exit(code));
+  log.end();
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,216 @@
+// Two operator processes (the esbuild bundle the image runs) with --leader-elect against the real
+// apiserver: one leads and alone reconciles; SIGKILL of the leader hands over after the lease
+// expires, SIGTERM releases the Lease so the standby takes over at its next attempt, and a leader
+// whose Lease is taken from it exits non-zero. Failover times are printed, bounded only loosely.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, V1MicroTime } from '@kubernetes/client-node';
+import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION } from '../../src/api/v1alpha1/types.js';
+import { DEFAULT_LEASE_TIMING } from '../../src/runtime/lease-decision.js';
+import { createNamespace, installCrds, kubeConfig, kubeconfigPath, waitFor } from '../cluster/kube.js';
+import { dropRunFinalizers } from './support.js';
+
+const kc = kubeConfig();
+const core = kc.makeApiClient(CoreV1Api);
+const custom = kc.makeApiClient(CustomObjectsApi);
+const coordination = kc.makeApiClient(CoordinationV1Api);
+const LEASE = 'switchbench-operator';
+const LEASE_MS = DEFAULT_LEASE_TIMING.leaseDurationMs;
+let namespace: string;
+let bundleDir: string;
+const replicas: OperatorProcess[] = [];
+
+interface LogLine {
+  message: string;
+  [key: string]: unknown;
+}
+
+/** One operator process; its JSON log lines (on stderr) kept for assertions. */
+class OperatorProcess {
+  readonly lines: LogLine[] = [];
+  readonly exited: Promise<number | NodeJS.Signals>;
+  private readonly child: ChildProcess;
+
+  constructor(readonly identity: string) {
+    this.child = spawn(
+      process.execPath,
+      [
+        path.join(bundleDir, 'operator.mjs'),
+        ...['--kubeconfig', kubeconfigPath, '--namespace', namespace, '--leader-elect'],
+        ...['--leader-election-namespace', namespace, '--leader-election-id', LEASE, '--log-level', 'debug'],
+      ],
+      { env: { ...process.env, POD_NAME: identity }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let partial = '';
+    const collect = (chunk: Buffer) => {
+      const text = partial + chunk.toString();
+      const complete = text.split('\n');
+      partial = complete.pop() ?? '';
+      for (const line of complete.filter(Boolean)) {
+        try {
+          this.lines.push(JSON.parse(line) as LogLine);
+        } catch {
+          this.lines.push({ message: line });
+        }
+      }
+    };
+    this.child.stdout?.on('data', collect);
+    this.child.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve(code ?? (signal as NodeJS.Signals))));
+  }
+
+  logged(message: string, fields: Record<string, unknown> = {}): boolean {
+    return this.lines.some((l) => l.message === message && Object.entries(fields).every(([k, v]) => l[k] === v));
+  }
+
+  /** Waits for a log line; a process that exits first fails the wait with its last lines. */
+  async waitForLog(message: string, fields: Record<string, unknown> = {}): Promise<void> {
+    const exited = this.exited.then((how) => {
+      throw new Error(`${this.identity} exited (${how}) before logging "${message}":\n${this.tail()}`);
+    });
+    await Promise.race([waitFor(async () => (this.logged(message, fields) ? true : undefined), 100), exited]);
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  tail(lines = 20): string {
+    return this.lines
+      .slice(-lines)
+      .map((l) => JSON.stringify(l))
+      .join('\n');
+  }
+}
+
+function startReplica(identity: string): OperatorProcess {
+  const replica = new OperatorProcess(identity);
+  replicas.push(replica);
+  return replica;
+}
+
+const lease = () => coordination.readNamespacedLease({ namespace, name: LEASE }).catch(() => undefined);
+const holderIs = (identity: string) => waitFor(async () => ((await lease())?.spec?.holderIdentity === identity ? Date.now() : undefined), 100);
+
+const createBenchmark = (name: string) =>
+  custom.createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: BENCHMARK_PLURAL,
+    body: {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'SwitchBenchmark',
+      // No node carries this label: the run is created and then waits, which is all this test needs.
+      metadata: { name, namespace },
+      spec: { datapath: 'memif', placement: { nodeSelector: { 'switchbench.io/test-node': `none-${namespace}` } } },
+    },
+  });
+const runExists = (name: string) =>
+  waitFor(
+    () =>
+      custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name }).then(
+        () => true,
+        () => undefined,
+      ),
+    200,
+  );
+
+/** A replica that has filled its caches and seen who leads: ready to take over. */
+async function standingBy(replica: OperatorProcess, leader: string): Promise<void> {
+  await replica.waitForLog('Synced informer caches');
+  await replica.waitForLog('Observed leader', { holder: leader });
+}
+
+beforeAll(async () => {
+  bundleDir = mkdtempSync(path.join(os.tmpdir(), 'switchbench-bundle-'));
+  // The project's own bundle script, into a directory of this run: always the current source,
+  // and no race with a concurrent `npm run build` writing dist/.
+  const bundle = spawnSync('npm', ['run', 'bundle', '--', `--outdir=${bundleDir}`], { encoding: 'utf8' });
+  if (bundle.status !== 0) throw new Error(`npm run bundle failed (exit ${bundle.status}):\n${bundle.stdout}\n${bundle.stderr}`);
+  await installCrds(kc);
+  namespace = await createNamespace(core, 'leader-election');
+});
+
+afterAll(async () => {
+  for (const r of replicas.filter((p) => p.running)) r.signal('SIGKILL');
+  await Promise.all(replicas.map((r) => r.exited));
+  if (namespace) {
+    await dropRunFinalizers(kc, namespace);
+    await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  }
+  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+});
+
+test('two replicas: one leads and reconciles; SIGKILL fails over after the lease, SIGTERM at once; a deposed leader exits 1', async () => {
+  try {
+    await failoverScenario();
+  } catch (err) {
+    for (const r of replicas) console.log(`--- ${r.identity}\n${r.tail(40)}`);
+    throw err;
+  }
+});
+
+async function failoverScenario(): Promise<void> {
+  const [a, b] = [startReplica('replica-a'), startReplica('replica-b')];
+  const holder = await waitFor(async () => (await lease())?.spec?.holderIdentity || undefined, 100);
+  const [leader, standby] = holder === a.identity ? [a, b] : [b, a];
+  expect(holder).toBe(leader.identity);
+  await leader.waitForLog('Started operator');
+  await standingBy(standby, leader.identity);
+  expect(standby.logged('Acquired leader lease')).toBe(false);
+  expect(await lease()).toMatchObject({ spec: { holderIdentity: leader.identity, leaseDurationSeconds: LEASE_MS / 1000 } });
+
+  // Only the leader reconciles: it creates the run; the standby's workers never started.
+  await createBenchmark('first');
+  await runExists('first-1');
+  await leader.waitForLog('Created SwitchBenchmarkRun', { run: 'first-1' });
+  expect(standby.logged('Created SwitchBenchmarkRun')).toBe(false);
+  expect(standby.logged('Started operator')).toBe(false);
+
+  // SIGKILL: no release; the standby waits until the record has not changed for the lease duration.
+  const killedAt = Date.now();
+  leader.signal('SIGKILL');
+  const killFailover = (await holderIs(standby.identity)) - killedAt;
+  console.log(`leader election: failover after SIGKILL of the leader took ${(killFailover / 1000).toFixed(1)} s (lease ${LEASE_MS / 1000} s, retry ${DEFAULT_LEASE_TIMING.retryPeriodMs / 1000} s)`);
+  expect(await leader.exited).toBe('SIGKILL');
+  expect(killFailover).toBeLessThan(2 * LEASE_MS);
+  await standby.waitForLog('Started operator');
+  await createBenchmark('second');
+  await runExists('second-1');
+  await standby.waitForLog('Created SwitchBenchmarkRun', { run: 'second-1' });
+  expect((await lease())?.spec?.leaseTransitions).toBe(1);
+
+  // The Deployment would restart the killed pod: a new standby. SIGTERM to the leader releases the Lease.
+  const c = startReplica('replica-c');
+  await standingBy(c, standby.identity);
+  const terminatedAt = Date.now();
+  standby.signal('SIGTERM');
+  const termFailover = (await holderIs(c.identity)) - terminatedAt;
+  console.log(`leader election: failover after SIGTERM of the leader (lease released) took ${(termFailover / 1000).toFixed(1)} s`);
+  expect(await standby.exited).toBe(0);
+  expect(standby.logged('Released leader lease')).toBe(true);
+  expect((await lease())?.spec?.leaseTransitions).toBe(2);
+  expect(termFailover).toBeLessThan(LEASE_MS);
+  await c.waitForLog('Started operator');
+  await createBenchmark('third');
+  await runExists('third-1');
+  await c.waitForLog('Created SwitchBenchmarkRun', { run: 'third-1' });
+
+  // Another identity writes the Lease (as one that judged c expired would): c steps down and exits 1.
+  const current = await lease();
+  const now = new V1MicroTime(Date.now());
+  await coordination.replaceNamespacedLease({
+    namespace,
+    name: LEASE,
+    body: { ...current, spec: { ...current?.spec, holderIdentity: 'intruder', acquireTime: now, renewTime: now } },
+  });
+  expect(await c.exited).toBe(1);
+  expect(c.logged('Lost leader lease', { reason: 'held by intruder' })).toBe(true);
+}
