@@ -252,7 +252,9 @@ export class LeaderElector {
     for (const handler of this.handlers) handler(leader, change);
   }
 
+  /** Waits `ms`, or less if stop() is called meanwhile (at once if it already was). */
   private sleep(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

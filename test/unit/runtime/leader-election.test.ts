@@ -172,3 +172,17 @@ test('a renewal that does not answer within the renew deadline counts as lost', 
   await jest.advanceTimersByTimeAsync(2_000 + 10_000);
   expect(a.changes.map((c) => c.change)).toEqual(['acquired', 'lost']);
 });
+
+test('stop() during an acquire attempt returns without waiting out the retry delay', async () => {
+  const [a, b] = await leaderAndStandby(1_000);
+  let answer: (() => void) | undefined;
+  const get = b.connection.get.bind(b.connection);
+  b.connection.get = () => new Promise((resolve) => (answer = () => resolve(get())));
+  await jest.advanceTimersByTimeAsync(5_000);
+  const stopped = b.elector.stop().then(() => elapsed());
+  const stopCalledAt = elapsed();
+  answer?.();
+  await jest.advanceTimersByTimeAsync(0);
+  expect(await stopped).toBe(stopCalledAt);
+  await a.elector.stop();
+});
