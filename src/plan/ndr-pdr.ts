@@ -13,7 +13,7 @@ export interface RatioBounds {
   lossRatio: number;
   /** Highest rate known to pass (loss ≤ ratio) below every failing rate; undefined if none yet. */
   lower?: number;
-  /** Lowest rate known to fail (loss > ratio, failed, or beyond what the generator achieved). */
+  /** Lowest rate known to fail (loss > ratio, or beyond what the generator achieved). */
   upper?: number;
   /** The lower bound passed a full-length verification trial: the search for this ratio is over. */
   verified: boolean;
@@ -40,7 +40,7 @@ export function bounds(search: Search, trials: readonly Trial[]): RatioBounds[] 
   return [...search.lossRatios]
     .sort((a, b) => a - b)
     .map((lossRatio) => {
-      const measured = [...latest.values()].filter((t) => t.outcome !== 'GeneratorLimited');
+      const measured = [...latest.values()].filter((t) => t.outcome !== 'GeneratorLimited' && t.outcome !== 'Failed');
       const failing = measured.filter((t) => !passes(t, lossRatio)).map((t) => t.offeredPps);
       const upper = Math.min(...failing, generatorCap < Infinity ? generatorCap + 1 : Infinity);
       const passing = measured.filter((t) => passes(t, lossRatio) && t.offeredPps < upper).map((t) => t.offeredPps);
@@ -59,7 +59,7 @@ export function bounds(search: Search, trials: readonly Trial[]): RatioBounds[] 
 
 /** Positive: how many of the last trials passed `ratio` in a row; negative: how many failed. */
 function trailingStreak(trials: readonly Trial[], ratio: number): number {
-  const measured = trials.filter((t) => t.outcome !== 'GeneratorLimited');
+  const measured = trials.filter((t) => t.outcome !== 'GeneratorLimited' && t.outcome !== 'Failed');
   const last = measured.at(-1);
   if (!last) return 0;
   const side = passes(last, ratio);
@@ -71,6 +71,9 @@ function trailingStreak(trials: readonly Trial[], ratio: number): number {
 /** The next offered rate at one point, or undefined when every ratio is verified or hopeless. */
 export function nextRate(search: Search, trials: readonly Trial[]): { rate: number; purpose: 'search' | 'verify' } | undefined {
   if (trials.length === 0) return { rate: search.maxRatePps, purpose: 'search' };
+  // A trial that failed after its retries (a program that cannot start, a pod that cannot run) says
+  // nothing about loss; searching on would fail the same way. The point keeps what it has found.
+  if (trials.at(-1)?.outcome === 'Failed') return undefined;
   const all = bounds(search, trials);
   // Not yet converged: narrow the widest interval first. The first narrowing after the probe at the
   // maximum aims just below what arrived there, which is close to the answer on most data paths.
@@ -105,18 +108,25 @@ export function nextRate(search: Search, trials: readonly Trial[]): { rate: numb
   return unverified ? { rate: unverified.lower as number, purpose: 'verify' } : undefined;
 }
 
-/** Search trials are short: warm-up and window shrink with them, in the proportions of a full trial. */
-function timing(spec: SwitchBenchmarkSpec, purpose: 'search' | 'verify') {
-  const duration = parseDuration(spec.trial.duration);
-  const length = purpose === 'verify' ? duration : parseDuration((spec.method.ndrPdr as Search).searchTrialDuration);
-  // Milliseconds are plenty, and keep the programs' arguments readable.
-  const scaled = (seconds: number) => Math.round((seconds * length * 1000) / duration) / 1000;
-  const windowSeconds = scaled(parseDuration(spec.trial.window));
+/**
+ * Search trials are short: warm-up and window shrink with them, in the proportions of a full trial,
+ * then snap to whole sample intervals (the receiver's samples tile the warm-up and the window), the
+ * window keeping at least one sample. Computed in milliseconds, which also keeps the arguments readable.
+ */
+export function timing(spec: SwitchBenchmarkSpec, purpose: 'search' | 'verify') {
+  const ms = (seconds: number) => Math.round(seconds * 1000);
+  const duration = ms(parseDuration(spec.trial.duration));
+  const length = purpose === 'verify' ? duration : ms(parseDuration((spec.method.ndrPdr as Search).searchTrialDuration));
+  const scaled = (seconds: number) => (ms(seconds) * length) / duration;
+  const window = scaled(parseDuration(spec.trial.window));
+  const sample = Math.min(ms(parseDuration(spec.trial.sampleInterval)), Math.max(1, Math.round(window)));
+  const windowMs = Math.max(1, Math.round(window / sample)) * sample;
+  const warmupMs = Math.min(Math.floor(scaled(parseDuration(spec.trial.warmup)) / sample), Math.floor((length - windowMs) / sample)) * sample;
   return {
-    durationSeconds: length,
-    warmupSeconds: scaled(parseDuration(spec.trial.warmup)),
-    windowSeconds,
-    sampleIntervalSeconds: Math.min(parseDuration(spec.trial.sampleInterval), windowSeconds),
+    durationSeconds: length / 1000,
+    warmupSeconds: Math.max(0, warmupMs) / 1000,
+    windowSeconds: windowMs / 1000,
+    sampleIntervalSeconds: sample / 1000,
   };
 }
 

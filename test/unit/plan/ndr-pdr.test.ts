@@ -1,6 +1,6 @@
 import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
 import type { SwitchBenchmarkSpec, Trial } from '../../../src/api/v1alpha1/types.js';
-import { bounds, ndrPdr } from '../../../src/plan/ndr-pdr.js';
+import { bounds, ndrPdr, timing } from '../../../src/plan/ndr-pdr.js';
 
 /** A data path as a function: loss ratio at an offered rate, and what the sender manages. */
 interface Device {
@@ -109,7 +109,7 @@ describe('ndr-pdr search', () => {
   test('search trials are short with proportional warm-up; verification trials are full length', () => {
     const s = spec();
     const first = ndrPdr.next(s, []);
-    expect(first).toMatchObject({ offeredPps: 20e6, purpose: 'search', durationSeconds: 10, warmupSeconds: 3.333, windowSeconds: 3.333, sampleIntervalSeconds: 1 });
+    expect(first).toMatchObject({ offeredPps: 20e6, purpose: 'search', durationSeconds: 10, warmupSeconds: 3, windowSeconds: 3, sampleIntervalSeconds: 1 });
     const trials = search({ loss: capacity(1e6) });
     const verify = trials.find((t) => t.purpose === 'verify') as Trial;
     expect(ndrPdr.next(s, trials.slice(0, trials.indexOf(verify)))).toMatchObject({ purpose: 'verify', durationSeconds: 60, warmupSeconds: 20 });
@@ -125,5 +125,38 @@ describe('ndr-pdr search', () => {
     const sizes = trials.map((t) => t.packetSize);
     expect(sizes.indexOf(512)).toBeGreaterThan(sizes.lastIndexOf(64));
     expect(trials.length).toBeLessThanOrEqual(ndrPdr.plannedTrials(s));
+  });
+});
+
+describe('a trial that failed after its retries', () => {
+  test('ends the search at its point, keeping what was found, and is not counted as loss', () => {
+    const s = spec();
+    const first = ndrPdr.next(s, []);
+    const failed: Trial = { index: 0, packetSize: 64, burstSize: 16, offeredPps: first?.offeredPps as number, purpose: 'search', outcome: 'Failed', message: 'port did not come up' };
+    expect(ndrPdr.next(s, [failed])).toBeUndefined();
+    expect(bounds(s.method.ndrPdr as never, [failed]).map((b) => b.upper)).toEqual([undefined, undefined]);
+  });
+});
+
+describe('timing of search and verification trials', () => {
+  const withTrial = (trial: Record<string, string>, searchTrialDuration: string): SwitchBenchmarkSpec =>
+    defaultSpec({
+      datapath: 'testpmd',
+      method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0], searchTrialDuration } },
+      trial,
+    } as never);
+  test.each<[string, Record<string, string>, string, 'search' | 'verify', [number, number, number, number]]>([
+    ['the paper\'s trial, verified at full length', { duration: '60s', warmup: '20s', window: '20s', sampleInterval: '1s' }, '10s', 'verify', [60, 20, 20, 1]],
+    ['the paper\'s proportions in a 10 s search trial', { duration: '60s', warmup: '20s', window: '20s', sampleInterval: '1s' }, '10s', 'search', [10, 3, 3, 1]],
+    ['a scaled warm-up below one sample drops to none', { duration: '4s', warmup: '1s', window: '2s', sampleInterval: '1s' }, '3s', 'search', [3, 0, 2, 1]],
+    ['a window shorter than the sample interval is one sample', { duration: '60s', warmup: '20s', window: '20s', sampleInterval: '5s' }, '2s', 'search', [2, 0, 0.667, 0.667]],
+    ['sub-second samples tile the warm-up exactly', { duration: '10s', warmup: '3s', window: '5s', sampleInterval: '500ms' }, '3s', 'search', [3, 0.5, 1.5, 0.5]],
+  ])('%s', (_name, trial, searchTrialDuration, purpose, [duration, warmup, window, sample]) => {
+    const t = timing(withTrial(trial, searchTrialDuration), purpose);
+    expect(t).toEqual({ durationSeconds: duration, warmupSeconds: warmup, windowSeconds: window, sampleIntervalSeconds: sample });
+    // What the receiver insists on: whole samples, and the measurement inside the trial.
+    expect(Math.abs(t.warmupSeconds / t.sampleIntervalSeconds - Math.round(t.warmupSeconds / t.sampleIntervalSeconds))).toBeLessThan(1e-9);
+    expect(Math.abs(t.windowSeconds / t.sampleIntervalSeconds - Math.round(t.windowSeconds / t.sampleIntervalSeconds))).toBeLessThan(1e-9);
+    expect(t.warmupSeconds + t.windowSeconds).toBeLessThanOrEqual(t.durationSeconds);
   });
 });
