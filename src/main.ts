@@ -3,6 +3,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'winston';
 import type { Datapath } from './api/v1alpha1/types.js';
+import { CPU_MANAGER_POLICIES, type CpuManagerPolicy } from './controller/admission.js';
 import { DEFAULT_CONFIG, type OperatorConfig } from './controller/config.js';
 import { createLogger } from './log.js';
 import { Operator } from './operator.js';
@@ -18,6 +19,9 @@ const USAGE = `usage: switchbench-operator [options]
   --leader-elect           reconcile only while holding the leader Lease (for several replicas)
   --leader-election-namespace NS  namespace of the leader Lease (default $POD_NAMESPACE, else switchbench-system)
   --leader-election-id NAME       name of the leader Lease (default switchbench-operator)
+  --lock-namespace NS      namespace of the per-node run locks, one for the whole cluster (default $POD_NAMESPACE, else switchbench-system)
+  --cpu-manager-policy P   static|none|unknown: the kubelets' CPU manager policy where a node has no
+                           switchbench.io/cpu-manager-policy label (default unknown)
   --log-level LEVEL        error|warn|info|debug (default info)`;
 
 function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values']; config: OperatorConfig } {
@@ -33,6 +37,8 @@ function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values'
       'leader-elect': { type: 'boolean' },
       'leader-election-namespace': { type: 'string' },
       'leader-election-id': { type: 'string' },
+      'lock-namespace': { type: 'string' },
+      'cpu-manager-policy': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -44,8 +50,14 @@ function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values'
     if (!datapath || !image) throw new Error(`--switch-image: "${pair}" must be DATAPATH=IMAGE`);
     switchImages[datapath as Datapath] = image;
   }
+  const cpuManagerPolicy = (values['cpu-manager-policy'] as string | undefined) ?? DEFAULT_CONFIG.cpuManagerPolicy;
+  if (!CPU_MANAGER_POLICIES.includes(cpuManagerPolicy as CpuManagerPolicy)) {
+    throw new Error(`--cpu-manager-policy: "${cpuManagerPolicy}" must be one of ${CPU_MANAGER_POLICIES.join(', ')}`);
+  }
   const config: OperatorConfig = {
     ...DEFAULT_CONFIG,
+    lockNamespace: (values['lock-namespace'] as string | undefined) ?? (process.env.POD_NAMESPACE || DEFAULT_CONFIG.lockNamespace),
+    cpuManagerPolicy: cpuManagerPolicy as CpuManagerPolicy,
     trafficImage: (values['traffic-image'] as string | undefined) ?? DEFAULT_CONFIG.trafficImage,
     switchImages,
     imageAllowlist: (values['allow-image'] as string[] | undefined) ?? [],

@@ -3,7 +3,8 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { parseQuantity } from './quantity.js';
 
-export type CpuManagerPolicy = 'static' | 'none' | 'unknown';
+export const CPU_MANAGER_POLICIES = ['static', 'none', 'unknown'] as const;
+export type CpuManagerPolicy = (typeof CPU_MANAGER_POLICIES)[number];
 
 /** A node label by which an admin states the kubelet's CPU manager policy; it is not on the Node object otherwise. */
 export const CPU_MANAGER_POLICY_LABEL = 'switchbench.io/cpu-manager-policy';
