@@ -4,7 +4,7 @@
 import { parseDuration } from '../api/v1alpha1/duration.js';
 import type { SwitchBenchmarkSpec, Trial } from '../api/v1alpha1/types.js';
 import { points, type Method, type TrialRequest } from './trials.js';
-import { planBudget } from '../api/v1alpha1/validate.js';
+import { planBudget, searchBudget } from '../api/v1alpha1/validate.js';
 
 type Search = NonNullable<SwitchBenchmarkSpec['method']['ndrPdr']>;
 
@@ -137,6 +137,9 @@ export const ndrPdr: Method = {
     if (!search) return undefined;
     for (const { packetSize, burstSize } of points(spec)) {
       const own = finished.filter((t) => t.packetSize === packetSize && t.burstSize === burstSize);
+      // A point out of budget keeps what it found, its interval width saying how far it got.
+      const budget = searchBudget(search, spec.trial.repetitions);
+      if (own.length >= budget.probes + budget.verifications) continue;
       const next = nextRate(search, own);
       if (!next) continue;
       const request: TrialRequest = {

@@ -3,25 +3,18 @@
 // cut short and CPUs shared (the static CPU manager has one exclusive core to give on this machine);
 // every trial must carry figures the user can trust: packets received, loss counted, the CPUs each
 // program ran on, and the receiver's sample count.
-import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { CLEANED_UP } from '../../src/controller/run.js';
-import type { Operator } from '../../src/operator.js';
-import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
-import { dropRunFinalizers, startOperator } from '../integration/support.js';
+import { waitFor } from '../cluster/kube.js';
+import { e2eSession } from './support.js';
 
-const kc = kubeConfig();
-const core = kc.makeApiClient(CoreV1Api);
-const custom = kc.makeApiClient(CustomObjectsApi);
-let namespace: string;
-let operator: Operator;
-let logs: string[];
+const session = e2eSession('e2e');
 
 function example(file: string, overrides: Record<string, unknown>): SwitchBenchmark {
   const benchmark = parse(readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8')) as SwitchBenchmark;
-  benchmark.metadata.namespace = namespace;
   benchmark.spec = {
     ...benchmark.spec,
     traffic: { packetSizes: [64, 512], burstSizes: [16] },
@@ -31,17 +24,6 @@ function example(file: string, overrides: Record<string, unknown>): SwitchBenchm
     ...overrides,
   };
   return benchmark;
-}
-
-const readRun = async (name: string) =>
-  (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name }).catch(() => undefined)) as SwitchBenchmarkRun | undefined;
-
-async function runToEnd(benchmark: SwitchBenchmark): Promise<SwitchBenchmarkRun> {
-  await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, body: benchmark });
-  return waitFor(async () => {
-    const run = await readRun(`${benchmark.metadata.name}-1`);
-    return run?.status?.phase === 'Succeeded' || run?.status?.phase === 'Failed' ? run : undefined;
-  }, 1000);
 }
 
 function expectTrustworthy(run: SwitchBenchmarkRun): void {
@@ -68,24 +50,8 @@ function expectTrustworthy(run: SwitchBenchmarkRun): void {
 }
 
 async function podsLeft(run: SwitchBenchmarkRun): Promise<V1Pod[]> {
-  return (await core.listNamespacedPod({ namespace, labelSelector: `switchbench.io/run=${run.metadata.name}` })).items;
+  return (await session.core.listNamespacedPod({ namespace: session.namespace(), labelSelector: `switchbench.io/run=${run.metadata.name}` })).items;
 }
-
-beforeAll(async () => {
-  await installCrds(kc);
-  namespace = await createNamespace(core, 'e2e');
-  ({ operator, lines: logs } = await startOperator(kc, namespace));
-});
-
-afterEach(() => {
-  if (expect.getState().assertionCalls !== expect.getState().numPassingAsserts) console.log(logs.slice(-40).join('\n'));
-});
-
-afterAll(async () => {
-  await operator.stop();
-  await dropRunFinalizers(kc, namespace);
-  await core.deleteNamespace({ name: namespace });
-});
 
 test.each([
   ['testpmd.yaml', 'e2e-testpmd', {}],
@@ -95,11 +61,11 @@ test.each([
 ])('%s (%s) runs to Succeeded with real packets, and leaves no pod behind', async (file, name, overrides) => {
   const benchmark = example(file, overrides);
   benchmark.metadata.name = name;
-  const run = await runToEnd(benchmark);
+  const run = await session.runToEnd(benchmark);
   expectTrustworthy(run);
   // Finished means cleaned up too: the host directory removed (by a pod on the node), then no pod left.
   await waitFor(async () => {
-    const latest = await readRun(run.metadata.name as string);
+    const latest = await session.readRun(run.metadata.name as string);
     return latest?.status?.conditions?.some((c) => c.type === CLEANED_UP && c.status === 'True') ? true : undefined;
   }, 1000);
   await waitFor(async () => ((await podsLeft(run)).length === 0 ? true : undefined), 1000);

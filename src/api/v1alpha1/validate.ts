@@ -91,19 +91,28 @@ function validateFrameSizes(given: SwitchBenchmarkSpec): FieldError[] {
 }
 
 /** Trials and seconds a run of this spec may take at most (the search may stop earlier). */
+/**
+ * The most trials an ndr-pdr search may spend on one point, which the search obeys. Bisection needs
+ * log2(range / precision) probes plus one verification per loss ratio; the budget doubles both, for
+ * what real paths add: the external search's steps, generator-limited probes, a failed verification
+ * that reopens the search.
+ */
+export function searchBudget(search: NonNullable<SwitchBenchmarkSpec['method']['ndrPdr']>, repetitions: number): { probes: number; verifications: number } {
+  const width = (search.maxRatePps - search.minRatePps) / (search.precision * search.minRatePps);
+  const bisection = 1 + Math.max(1, Math.ceil(Math.log2(Math.max(width, 1))));
+  return { probes: 2 * bisection, verifications: 2 * search.lossRatios.length * repetitions };
+}
+
 export function planBudget(spec: SwitchBenchmarkSpec): { trials: number; seconds: number } {
   const points = spec.traffic.packetSizes.length * spec.traffic.burstSizes.length;
   const trialSeconds = parseDuration(spec.trial.duration);
   const repetitions = spec.trial.repetitions;
   const method = spec.method;
   if (method.type === 'ndr-pdr' && method.ndrPdr) {
-    const search = method.ndrPdr;
-    const width = (search.maxRatePps - search.minRatePps) / (search.precision * search.minRatePps);
-    const probes = 1 + Math.max(1, Math.ceil(Math.log2(Math.max(width, 1))));
-    const verifications = search.lossRatios.length * repetitions;
+    const { probes, verifications } = searchBudget(method.ndrPdr, repetitions);
     return {
       trials: points * (probes + verifications),
-      seconds: points * (probes * parseDuration(search.searchTrialDuration) + verifications * trialSeconds),
+      seconds: points * (probes * parseDuration(method.ndrPdr.searchTrialDuration) + verifications * trialSeconds),
     };
   }
   const rates = method.type === 'sweep' ? sweepRates(spec).length : 1;

@@ -71,7 +71,8 @@ describe('planBudget', () => {
     ['max with repetitions', { trial: { repetitions: 3 } }, 6, 360],
     ['sweep range', { method: { type: 'sweep', sweep: { range: { fromPps: 1000, toPps: 5000, stepPps: 1000 } } } }, 10, 600],
     // width = (20e6 - 1e4) / (0.005 × 1e4) = 399800 → 19 halvings + the first probe; 2 verifications
-    ['ndr-pdr', { traffic: { packetSizes: [64] }, method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0, 0.005] } } }, 22, 20 * 10 + 2 * 60],
+    // Twice bisection's 20 probes and one verification per ratio: the search's hard budget.
+    ['ndr-pdr', { traffic: { packetSizes: [64] }, method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0, 0.005] } } }, 44, 40 * 10 + 4 * 60],
   ])('%s', (_name, partial, trials, seconds) => {
     expect(planBudget(spec(partial))).toEqual({ trials, seconds });
   });

@@ -1,5 +1,6 @@
 import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
 import type { SwitchBenchmarkSpec, Trial } from '../../../src/api/v1alpha1/types.js';
+import { searchBudget } from '../../../src/api/v1alpha1/validate.js';
 import { bounds, ndrPdr, timing } from '../../../src/plan/ndr-pdr.js';
 
 /** A data path as a function: loss ratio at an offered rate, and what the sender manages. */
@@ -91,19 +92,30 @@ describe('ndr-pdr search', () => {
     expect(trials.at(-1)?.offeredPps).toBe(10_000);
   });
 
-  test('a failed verification reopens the search below it', () => {
-    let verifying = false;
+  /** Short trials pass up to 5 Mpps, full-length ones only up to `sustained` (a slow leak). */
+  function leaky(sustained: number): { trials: Trial[]; s: SwitchBenchmarkSpec } {
     const trials: Trial[] = [];
     const s = spec(0.01, [0]);
-    // Short trials pass up to 5 Mpps, full-length ones only up to 4 Mpps (a slow leak).
     for (let next = ndrPdr.next(s, trials); next; next = ndrPdr.next(s, trials)) {
-      verifying = next.purpose === 'verify';
-      const loss = capacity(verifying ? 4e6 : 5e6)(next.offeredPps);
+      const loss = capacity(next.purpose === 'verify' ? sustained : 5e6)(next.offeredPps);
       trials.push({ index: next.index, packetSize: 64, burstSize: 16, offeredPps: next.offeredPps, purpose: next.purpose, outcome: 'Measured', achievedTxPps: next.offeredPps, rxPpsMean: next.offeredPps, lossRatio: loss });
     }
+    return { trials, s };
+  }
+
+  test('a failed verification reopens the search below it', () => {
+    const { trials, s } = leaky(4.95e6);
     const [ndr] = verified(trials, s);
-    expect(ndr).toBeLessThanOrEqual(4e6);
+    expect(ndr).toBeLessThanOrEqual(4.95e6);
+    expect(ndr).toBeGreaterThanOrEqual(4.95e6 * 0.98);
     expect(trials.filter((t) => t.purpose === 'verify').length).toBeGreaterThan(1);
+  });
+
+  test('a search that keeps failing its verifications stops at its budget, with no figure it could not verify', () => {
+    const { trials, s } = leaky(4e6);
+    const budget = searchBudget(s.method.ndrPdr as never, 1);
+    expect(trials).toHaveLength(budget.probes + budget.verifications);
+    expect(verified(trials, s)).toEqual([undefined]);
   });
 
   test('search trials are short with proportional warm-up; verification trials are full length', () => {

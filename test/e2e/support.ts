@@ -1,0 +1,59 @@
+// What every end-to-end test file needs: the CRDs, a namespace of its own, an operator watching it
+// (in-process, so the test reads its logs), and runs driven to their end.
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import type { Operator } from '../../src/operator.js';
+import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
+import { dropRunFinalizers, startOperator } from '../integration/support.js';
+
+export interface E2eSession {
+  readonly kc: ReturnType<typeof kubeConfig>;
+  readonly core: CoreV1Api;
+  readonly custom: CustomObjectsApi;
+  /** The test file's namespace, set once beforeAll has run. */
+  namespace(): string;
+  readRun(name: string): Promise<SwitchBenchmarkRun | undefined>;
+  /** Creates the benchmark (in the session's namespace) and waits for its first run to finish. */
+  runToEnd(benchmark: SwitchBenchmark): Promise<SwitchBenchmarkRun>;
+}
+
+/** Registers the file's hooks; a failing test prints the operator's last log lines. */
+export function e2eSession(prefix: string): E2eSession {
+  const kc = kubeConfig();
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  let namespace = '';
+  let operator: Operator | undefined;
+  let logs: string[] = [];
+
+  beforeAll(async () => {
+    await installCrds(kc);
+    namespace = await createNamespace(core, prefix);
+    ({ operator, lines: logs } = await startOperator(kc, namespace));
+  });
+  afterEach(() => {
+    if (expect.getState().assertionCalls !== expect.getState().numPassingAsserts) console.log(logs.slice(-40).join('\n'));
+  });
+  afterAll(async () => {
+    await operator?.stop();
+    await dropRunFinalizers(kc, namespace);
+    await core.deleteNamespace({ name: namespace });
+  });
+
+  const readRun = async (name: string) =>
+    (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name }).catch(() => undefined)) as SwitchBenchmarkRun | undefined;
+  return {
+    kc,
+    core,
+    custom,
+    namespace: () => namespace,
+    readRun,
+    async runToEnd(benchmark) {
+      await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, body: { ...benchmark, metadata: { ...benchmark.metadata, namespace } } });
+      return waitFor(async () => {
+        const run = await readRun(`${benchmark.metadata.name}-1`);
+        return run?.status?.phase === 'Succeeded' || run?.status?.phase === 'Failed' ? run : undefined;
+      }, 1000);
+    },
+  };
+}
