@@ -20,6 +20,8 @@ const USAGE = `usage: switchbench-operator [options]
   --leader-election-namespace NS  namespace of the leader Lease (default $POD_NAMESPACE, else switchbench-system)
   --leader-election-id NAME       name of the leader Lease (default switchbench-operator)
   --lock-namespace NS      namespace of the per-node run locks, one for the whole cluster (default $POD_NAMESPACE, else switchbench-system)
+  --enabled-namespace-label KEY=VALUE  namespaces may run benchmarks only with this label
+                           (default switchbench.io/enabled=true; "" lets every namespace)
   --cpu-manager-policy P   static|none|unknown: the kubelets' CPU manager policy where a node has no
                            switchbench.io/cpu-manager-policy label (default unknown)
   --log-level LEVEL        error|warn|info|debug (default info)`;
@@ -39,6 +41,7 @@ function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values'
       'leader-election-id': { type: 'string' },
       'lock-namespace': { type: 'string' },
       'cpu-manager-policy': { type: 'string' },
+      'enabled-namespace-label': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -54,10 +57,15 @@ function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values'
   if (!CPU_MANAGER_POLICIES.includes(cpuManagerPolicy as CpuManagerPolicy)) {
     throw new Error(`--cpu-manager-policy: "${cpuManagerPolicy}" must be one of ${CPU_MANAGER_POLICIES.join(', ')}`);
   }
+  const enabledNamespaceLabel = (values['enabled-namespace-label'] as string | undefined) ?? DEFAULT_CONFIG.enabledNamespaceLabel;
+  if (enabledNamespaceLabel && !/^[^=\s]+=[^=\s]*$/.test(enabledNamespaceLabel)) {
+    throw new Error(`--enabled-namespace-label: "${enabledNamespaceLabel}" must be KEY=VALUE, or "" for every namespace`);
+  }
   const config: OperatorConfig = {
     ...DEFAULT_CONFIG,
     lockNamespace: (values['lock-namespace'] as string | undefined) ?? (process.env.POD_NAMESPACE || DEFAULT_CONFIG.lockNamespace),
     cpuManagerPolicy: cpuManagerPolicy as CpuManagerPolicy,
+    enabledNamespaceLabel,
     trafficImage: (values['traffic-image'] as string | undefined) ?? DEFAULT_CONFIG.trafficImage,
     switchImages,
     imageAllowlist: (values['allow-image'] as string[] | undefined) ?? [],

@@ -1,6 +1,6 @@
 // Wiring: informers feed keys to two work queues; workers reconcile benchmarks and runs. Event
 // handlers only enqueue keys (sample-controller): all decisions are taken in reconcile from the caches.
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Lease, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Lease, type V1Namespace, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from './api/v1alpha1/types.js';
 import { BenchmarkReconciler } from './controller/benchmark.js';
@@ -35,6 +35,8 @@ export class Operator {
   readonly pods: ResilientInformer<V1Pod>;
   readonly nodes: ResilientInformer<V1Node>;
   readonly leases: ResilientInformer<V1Lease>;
+  /** Only when benchmarks are restricted to labelled namespaces. */
+  readonly namespaces: ResilientInformer<V1Namespace> | undefined;
   private readonly benchmarkQueue: WorkQueue;
   private readonly runQueue: WorkQueue;
   private readonly informers: ResilientInformer<KubernetesObject>[];
@@ -85,7 +87,10 @@ export class Operator {
       labelSelector: lockSelector,
       list: () => coordination.listNamespacedLease({ namespace: lockNamespace, labelSelector: lockSelector }),
     });
-    this.informers = [this.benchmarks, this.runs, this.pods, this.nodes, this.leases] as ResilientInformer<KubernetesObject>[];
+    this.namespaces = options.config.enabledNamespaceLabel
+      ? new ResilientInformer<V1Namespace>({ ...common, name: 'namespaces', path: '/api/v1/namespaces', list: () => core.listNamespace() })
+      : undefined;
+    this.informers = [this.benchmarks, this.runs, this.pods, this.nodes, this.leases, ...(this.namespaces ? [this.namespaces] : [])] as ResilientInformer<KubernetesObject>[];
 
     this.benchmarkQueue = new WorkQueue(undefined, options.observers?.queue?.('switchbenchmark'));
     this.runQueue = new WorkQueue(undefined, options.observers?.queue?.('switchbenchmarkrun'));
@@ -135,6 +140,7 @@ export class Operator {
       pods: this.pods,
       nodes: this.nodes,
       leases: this.leases,
+      ...(this.namespaces ? { namespaces: this.namespaces } : {}),
       ...(options.namespace ? { watchNamespace: options.namespace } : {}),
       writer,
       config: options.config,

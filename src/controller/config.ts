@@ -23,6 +23,11 @@ export interface OperatorConfig {
   lockNamespace: string;
   /** The kubelets' CPU manager policy where a node does not state it with a label. */
   cpuManagerPolicy: CpuManagerPolicy;
+  /**
+   * The namespace label (KEY=VALUE) by which an admin lets a namespace run benchmarks; a run elsewhere
+   * fails before any pod. Empty: every namespace may.
+   */
+  enabledNamespaceLabel: string;
 }
 
 export const DEFAULT_CONFIG: OperatorConfig = {
@@ -41,7 +46,15 @@ export const DEFAULT_CONFIG: OperatorConfig = {
   cleanupTimeoutSeconds: 180,
   lockNamespace: 'switchbench-system',
   cpuManagerPolicy: 'unknown',
+  enabledNamespaceLabel: 'switchbench.io/enabled=true',
 };
+
+/** Whether a namespace with these labels may run benchmarks under `config`. */
+export function namespaceEnabled(config: OperatorConfig, labels: Record<string, string> | undefined): boolean {
+  if (!config.enabledNamespaceLabel) return true;
+  const [key, value] = config.enabledNamespaceLabel.split('=', 2);
+  return labels?.[key as string] === (value ?? '');
+}
 
 /** The allowlist a spec is checked against: the admin's list plus the defaults. */
 export function allowedImages(config: OperatorConfig): string[] {

@@ -2,7 +2,7 @@
 // the informer caches and the run's own status, so a restarted operator continues where the cluster
 // says the run is: a trial is recorded once (status is written before its pods are deleted, guarded
 // by resourceVersion), and pods are named by trial and attempt, so nothing is started twice.
-import type { ObjectCache, V1Lease, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { ObjectCache, V1Lease, V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'winston';
 import { defaultSpec, withDatapathOptions } from '../api/v1alpha1/defaults.js';
@@ -16,7 +16,7 @@ import type { ReconcileResult } from '../runtime/reconcile.js';
 import { preflight } from './admission.js';
 import { isApiError, type ClusterWriter } from './client.js';
 import { setConditions, type ConditionInput } from './conditions.js';
-import { allowedImages, type OperatorConfig } from './config.js';
+import { allowedImages, namespaceEnabled, type OperatorConfig } from './config.js';
 import {
   cleanupPod,
   cleanupPodName,
@@ -42,6 +42,8 @@ export interface RunReconcilerDeps {
   pods: ObjectCache<V1Pod>;
   nodes: ObjectCache<V1Node>;
   leases: ObjectCache<V1Lease>;
+  /** Present when the config restricts benchmarks to labelled namespaces. */
+  namespaces?: ObjectCache<V1Namespace>;
   /** The namespace the operator watches; undefined for all. Runs outside it are not in the caches. */
   watchNamespace?: string;
   writer: ClusterWriter;
@@ -178,6 +180,12 @@ export class RunReconciler {
    * every check is simply made again on the next reconcile (node, lease and run events trigger one).
    */
   private async start(run: SwitchBenchmarkRun, setup: Setup, log: Logger): Promise<ReconcileResult> {
+    const namespace = run.metadata.namespace as string;
+    if (this.deps.namespaces && !namespaceEnabled(this.deps.config, this.deps.namespaces.get(namespace)?.metadata?.labels)) {
+      const label = this.deps.config.enabledNamespaceLabel;
+      const message = `Namespace ${namespace} is not enabled for benchmarks, so no pod was created: an admin enables it with kubectl label namespace ${namespace} ${label}`;
+      return this.finish(run, { phase: 'Failed', reason: 'NamespaceNotEnabled', message }, log);
+    }
     const first = setup.method.next(setup.spec, []);
     const plan = setup.driver.switchPlan(setup.context);
     const candidates = first ? this.trafficPods(run, setup, { sender: 'candidate', receiver: 'candidate' }, first, 0) : undefined;

@@ -49,7 +49,7 @@ for (const file of ['switchbench.io_switchbenchmarks.yaml', 'switchbench.io_swit
   }, `CRD ${crd.metadata.name}`);
 }
 
-const namespace = (await core.createNamespace({ body: { metadata: { generateName: 'bench-operator-' } } })).metadata.name;
+const namespace = (await core.createNamespace({ body: { metadata: { generateName: 'bench-operator-', labels: { 'switchbench.io/enabled': 'true' } } } })).metadata.name;
 const nodeName = `bench-${namespace}`;
 await core.createNode({ body: { metadata: { name: nodeName, labels: { 'switchbench.io/bench-node': namespace } } } });
 await until(async () => {

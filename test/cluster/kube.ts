@@ -68,9 +68,10 @@ export function podRunning(core: CoreV1Api, namespace: string, name: string): Pr
   });
 }
 
-/** A fresh namespace for one test file; delete it in afterAll. */
-export async function createNamespace(core: CoreV1Api, prefix: string): Promise<string> {
-  const ns = await core.createNamespace({ body: { metadata: { generateName: `${prefix}-` } } });
+/** A fresh namespace for one test file, enabled for benchmarks unless `enabled` is false; delete it in afterAll. */
+export async function createNamespace(core: CoreV1Api, prefix: string, enabled = true): Promise<string> {
+  const labels: Record<string, string> = enabled ? { 'switchbench.io/enabled': 'true' } : {};
+  const ns = await core.createNamespace({ body: { metadata: { generateName: `${prefix}-`, labels } } });
   const name = ns.metadata?.name;
   if (!name) throw new Error('the apiserver returned a namespace without a name');
   // Pods need the namespace's default ServiceAccount, which the controller-manager adds shortly after.

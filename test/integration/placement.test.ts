@@ -207,3 +207,22 @@ test('a traffic pod that cannot be scheduled fails the run, naming the phase and
   });
   await remove('stuck');
 });
+
+test('a benchmark in a namespace no admin enabled is refused before any pod, saying how to enable it', async () => {
+  const closed = await createNamespace(core, 'closed', false);
+  const { operator: guard } = await startOperator(kc, closed);
+  try {
+    const somewhere = await node('closed');
+    await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: closed, plural: BENCHMARK_PLURAL, body: { ...benchmark('sneaky', somewhere), metadata: { name: 'sneaky', namespace: closed } } });
+    const refused = await new FakeKubelet(kc, closed).waitForRun('sneaky-1', (r) => r.status?.phase === 'Failed');
+    expect(ready(refused)).toMatchObject({
+      reason: 'NamespaceNotEnabled',
+      message: `Namespace ${closed} is not enabled for benchmarks, so no pod was created: an admin enables it with kubectl label namespace ${closed} switchbench.io/enabled=true`,
+    });
+    expect((await core.listNamespacedPod({ namespace: closed })).items).toEqual([]);
+  } finally {
+    await guard.stop();
+    await dropRunFinalizers(kc, closed);
+    await core.deleteNamespace({ name: closed }).catch(() => undefined);
+  }
+});

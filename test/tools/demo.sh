@@ -28,6 +28,8 @@ kc -n switchbench-system rollout status deployment/switchbench-operator --timeou
 node=$(kc get nodes -o jsonpath='{.items[0].metadata.name}')
 step "Labelling node $node for benchmarks"
 kc label node "$node" switchbench.io/node=true --overwrite
+# The operator runs benchmarks only in namespaces an admin enabled (docs/security.md).
+kc label namespace default switchbench.io/enabled=true --overwrite
 
 step "Running the testpmd example (short trials, shared CPUs)"
 kc delete switchbenchmark demo-testpmd --ignore-not-found --cascade=foreground --wait=true >/dev/null
