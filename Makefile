@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODE ?= full
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 
-.PHONY: all deps build lint test test-static test-unit test-native test-switches test-integration test-cluster test-e2e \
+.PHONY: all deps build lint test test-static test-unit test-native test-switches test-integration test-fault test-cluster test-e2e \
         native images cluster-up cluster-down demo bench bench-native bench-switches bench-operator clean
 
 all: build
@@ -27,7 +27,7 @@ lint: deps
 	npm run lint
 	npm run typecheck
 
-test: test-static test-unit test-native test-switches test-integration test-cluster test-e2e
+test: test-static test-unit test-native test-switches test-integration test-fault test-cluster test-e2e
 
 test-static: lint
 	node test/tools/gen-types.mjs --check
@@ -44,6 +44,10 @@ test-switches: native deps
 
 test-integration: deps
 	$(JEST) -c test/integration/jest.config.mjs
+
+# Faults injected into a running operator (its own tier: longer budget); prints its figures.
+test-fault: deps
+	$(JEST) -c test/fault/jest.config.mjs
 
 test-cluster: deps
 	$(JEST) -c test/cluster/jest.config.mjs

@@ -2,14 +2,12 @@
 // apiserver: one leads and alone reconciles; SIGKILL of the leader hands over after the lease
 // expires, SIGTERM releases the Lease so the standby takes over at its next attempt, and a leader
 // whose Lease is taken from it exits non-zero. Failover times are printed, bounded only loosely.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, V1MicroTime } from '@kubernetes/client-node';
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION } from '../../src/api/v1alpha1/types.js';
 import { DEFAULT_LEASE_TIMING } from '../../src/runtime/lease-decision.js';
 import { createNamespace, installCrds, kubeConfig, kubeconfigPath, waitFor } from '../cluster/kube.js';
+import { buildBundle, OperatorProcess } from './operator-process.js';
 import { dropRunFinalizers } from './support.js';
 
 const kc = kubeConfig();
@@ -22,75 +20,11 @@ let namespace: string;
 let bundleDir: string;
 const replicas: OperatorProcess[] = [];
 
-interface LogLine {
-  message: string;
-  [key: string]: unknown;
-}
-
-/** One operator process; its JSON log lines (on stderr) kept for assertions. */
-class OperatorProcess {
-  readonly lines: LogLine[] = [];
-  readonly exited: Promise<number | NodeJS.Signals>;
-  private readonly child: ChildProcess;
-
-  constructor(readonly identity: string) {
-    this.child = spawn(
-      process.execPath,
-      [
-        path.join(bundleDir, 'operator.mjs'),
-        ...['--kubeconfig', kubeconfigPath, '--namespace', namespace, '--leader-elect'],
-        ...['--leader-election-namespace', namespace, '--leader-election-id', LEASE, '--log-level', 'debug'],
-      ],
-      { env: { ...process.env, POD_NAME: identity }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let partial = '';
-    const collect = (chunk: Buffer) => {
-      const text = partial + chunk.toString();
-      const complete = text.split('\n');
-      partial = complete.pop() ?? '';
-      for (const line of complete.filter(Boolean)) {
-        try {
-          this.lines.push(JSON.parse(line) as LogLine);
-        } catch {
-          this.lines.push({ message: line });
-        }
-      }
-    };
-    this.child.stdout?.on('data', collect);
-    this.child.stderr?.on('data', collect);
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve(code ?? (signal as NodeJS.Signals))));
-  }
-
-  logged(message: string, fields: Record<string, unknown> = {}): boolean {
-    return this.lines.some((l) => l.message === message && Object.entries(fields).every(([k, v]) => l[k] === v));
-  }
-
-  /** Waits for a log line; a process that exits first fails the wait with its last lines. */
-  async waitForLog(message: string, fields: Record<string, unknown> = {}): Promise<void> {
-    const exited = this.exited.then((how) => {
-      throw new Error(`${this.identity} exited (${how}) before logging "${message}":\n${this.tail()}`);
-    });
-    await Promise.race([waitFor(async () => (this.logged(message, fields) ? true : undefined), 100), exited]);
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  tail(lines = 20): string {
-    return this.lines
-      .slice(-lines)
-      .map((l) => JSON.stringify(l))
-      .join('\n');
-  }
-}
-
 function startReplica(identity: string): OperatorProcess {
-  const replica = new OperatorProcess(identity);
+  const replica = new OperatorProcess(bundleDir, identity, [
+    ...['--kubeconfig', kubeconfigPath, '--namespace', namespace, '--leader-elect'],
+    ...['--leader-election-namespace', namespace, '--leader-election-id', LEASE, '--log-level', 'debug'],
+  ]);
   replicas.push(replica);
   return replica;
 }
@@ -129,11 +63,7 @@ async function standingBy(replica: OperatorProcess, leader: string): Promise<voi
 }
 
 beforeAll(async () => {
-  bundleDir = mkdtempSync(path.join(os.tmpdir(), 'switchbench-bundle-'));
-  // The project's own bundle script, into a directory of this run: always the current source,
-  // and no race with a concurrent `npm run build` writing dist/.
-  const bundle = spawnSync('npm', ['run', 'bundle', '--', `--outdir=${bundleDir}`], { encoding: 'utf8' });
-  if (bundle.status !== 0) throw new Error(`npm run bundle failed (exit ${bundle.status}):\n${bundle.stdout}\n${bundle.stderr}`);
+  bundleDir = buildBundle();
   await installCrds(kc);
   namespace = await createNamespace(core, 'leader-election');
 });
