@@ -1,29 +1,213 @@
-// kubectl-switchbench: the kubectl plugin (`kubectl switchbench results RUN`). Reads runs through
-// the API with the user's kubeconfig and prints their trials and summary.
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { parseArgs } from 'node:util';
-import { GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
-import { runReport } from './table.js';
+// kubectl-switchbench: the kubectl plugin. Reads benchmarks and runs with the user's kubeconfig,
+// prints tables, writes the paper's figures and exports; `run` asks the operator for a run now.
+// The I/O edge: parsing, tables, figures and exports are pure modules next to this file.
+import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { writeFileSync } from 'node:fs';
+import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
+import { BENCHMARK_LABEL } from '../controller/labels.js';
+import { parseInvocation, USAGE, UsageError, type Command } from './args.js';
+import { runCsv, runJson } from './export.js';
+import { figure2Data, figure2Spec, figure3Data, figure3Spec, type RunOfBenchmark } from './figures.js';
+import { renderSvg, svgToPng } from './render.js';
+import { isFinished, pickRun, runNowPatch, type Wanted } from './select.js';
+import { listTable, progressBar, runReport, showReport } from './table.js';
 
-const USAGE = `usage: kubectl switchbench results RUN [-n NAMESPACE]
-  prints every trial of a SwitchBenchmarkRun and its summary per packet and burst size`;
+const WATCH_INTERVAL_MS = 2000;
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ options: { namespace: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-  const [command, name] = positionals;
-  if (values.help || command !== 'results' || !name) {
-    console.error(USAGE);
-    process.exit(values.help ? 0 : 2);
+class Cluster {
+  private readonly api: CustomObjectsApi;
+  constructor(
+    kubeConfig: KubeConfig,
+    readonly namespace: string,
+  ) {
+    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
   }
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
-  const namespace = values.namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
-  const api = kubeConfig.makeApiClient(CustomObjectsApi);
-  const run = (await api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name })) as SwitchBenchmarkRun;
-  console.log(runReport(run));
+
+  private async get<T>(plural: string, kind: string, name: string): Promise<T> {
+    try {
+      return (await this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural, name })) as T;
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) throw new Error(`${kind} ${this.namespace}/${name} not found`);
+      throw err;
+    }
+  }
+
+  benchmark(name: string): Promise<SwitchBenchmark> {
+    return this.get(BENCHMARK_PLURAL, 'SwitchBenchmark', name);
+  }
+
+  run(name: string): Promise<SwitchBenchmarkRun> {
+    return this.get(RUN_PLURAL, 'SwitchBenchmarkRun', name);
+  }
+
+  async benchmarks(allNamespaces: boolean): Promise<SwitchBenchmark[]> {
+    const list = await (allNamespaces
+      ? this.api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: BENCHMARK_PLURAL })
+      : this.api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: BENCHMARK_PLURAL })
+    ).catch((err: unknown) => {
+      if (err instanceof ApiException && err.code === 404) throw new Error(`the cluster does not serve ${BENCHMARK_PLURAL}.${GROUP}/${VERSION}: are the switchbench CRDs installed?`);
+      throw err;
+    });
+    return ((list as { items: SwitchBenchmark[] }).items ?? []).sort(
+      (a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+    );
+  }
+
+  async runsOf(benchmark: string): Promise<SwitchBenchmarkRun[]> {
+    const list = await this.api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: RUN_PLURAL, labelSelector: `${BENCHMARK_LABEL}=${benchmark}` });
+    return ((list as { items: SwitchBenchmarkRun[] }).items ?? []).filter((r) => r.spec.benchmarkName === benchmark);
+  }
+
+  async runFor(name: string, number: number | undefined, wanted: Wanted): Promise<SwitchBenchmarkRun> {
+    const benchmark = await this.benchmark(name);
+    return pickRun(benchmark, await this.runsOf(name), number, wanted);
+  }
+
+  async triggerRun(name: string, now: Date): Promise<string> {
+    const patch = runNowPatch(now);
+    await this.benchmark(name);
+    await this.api.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: this.namespace, plural: BENCHMARK_PLURAL, name, body: patch },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    return Object.values(patch.metadata.annotations)[0] as string;
+  }
 }
 
-main().catch((err: unknown) => {
-  console.error(`kubectl-switchbench: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Follows the run with a progress bar (redrawn in place on a terminal, a line per change otherwise). */
+async function watch(cluster: Cluster, benchmark: string, number: number | undefined): Promise<SwitchBenchmarkRun> {
+  let run = await cluster.runFor(benchmark, number, 'active');
+  let last = '';
+  for (;;) {
+    const line = `${run.metadata.name} ${run.status?.phase ?? 'Pending'} ${progressBar(run)}${run.status?.headline ? `  ${run.status.headline}` : ''}`;
+    if (line !== last) process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
+    last = line;
+    if (isFinished(run)) break;
+    await sleep(WATCH_INTERVAL_MS);
+    run = await cluster.run(run.metadata.name as string);
+  }
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  return run;
+}
+
+async function figure3Runs(cluster: Cluster, named: string[]): Promise<RunOfBenchmark[]> {
+  const names = named.length > 0 ? named : (await cluster.benchmarks(false)).map((b) => b.metadata.name as string);
+  if (names.length === 0) throw new Error(`no SwitchBenchmark in namespace ${cluster.namespace}`);
+  const found: RunOfBenchmark[] = [];
+  for (const name of names) {
+    try {
+      found.push({ benchmark: name, run: await cluster.runFor(name, undefined, 'finished') });
+    } catch (err) {
+      // Named benchmarks must all be there; of "all in the namespace" the unfinished ones are skipped.
+      if (named.length > 0) throw err;
+      console.error(`skipped: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (found.length === 0) throw new Error(`no benchmark in namespace ${cluster.namespace} has a finished run`);
+  return found;
+}
+
+function write(output: string | undefined, content: string | Buffer): void {
+  if (output === undefined || output === '-') process.stdout.write(content);
+  else writeFileSync(output, content);
+}
+
+async function execute(command: Exclude<Command, { kind: 'help' }>, cluster: Cluster): Promise<void> {
+  switch (command.kind) {
+    case 'list': {
+      const benchmarks = await cluster.benchmarks(command.allNamespaces);
+      if (benchmarks.length === 0) console.error(command.allNamespaces ? 'No SwitchBenchmarks found.' : `No SwitchBenchmarks found in namespace ${cluster.namespace}.`);
+      else console.log(listTable(benchmarks, new Date(), command.allNamespaces));
+      return;
+    }
+    case 'show': {
+      const run = command.watch ? await watch(cluster, command.benchmark, command.run) : await cluster.runFor(command.benchmark, command.run, 'latest');
+      console.log(showReport(run));
+      return;
+    }
+    case 'results':
+      console.log(runReport(await cluster.run(command.run)));
+      return;
+    case 'run': {
+      const token = await cluster.triggerRun(command.benchmark, new Date());
+      console.log(`switchbenchmark.switchbench.io/${command.benchmark} run requested (switchbench.io/run-now=${token})`);
+      return;
+    }
+    case 'export': {
+      const run = await cluster.runFor(command.benchmark, command.run, 'finished');
+      write(command.output, command.format === 'json' ? runJson(run) : runCsv(run));
+      return;
+    }
+    case 'plot': {
+      let spec;
+      let what;
+      if (command.figure === 2) {
+        const run = await cluster.runFor(command.benchmarks[0] as string, command.run, 'finished');
+        const points = figure2Data(run).length;
+        if (points === 0) throw new Error(`run ${run.metadata.name} has no measured trial to plot`);
+        spec = figure2Spec(run);
+        what = `${points} trials of run ${run.metadata.name}`;
+      } else {
+        const runs =
+          command.run !== undefined ? [{ benchmark: command.benchmarks[0] as string, run: await cluster.runFor(command.benchmarks[0] as string, command.run, 'finished') }] : await figure3Runs(cluster, command.benchmarks);
+        const bars = figure3Data(runs).length;
+        if (bars === 0) throw new Error('no finished run has a summary point to plot');
+        spec = figure3Spec(runs);
+        what = `${bars} points from runs ${runs.map((r) => r.run.metadata.name).join(', ')}`;
+      }
+      const svg = await renderSvg(spec);
+      writeFileSync(command.output, command.format === 'svg' ? svg : svgToPng(svg));
+      console.log(`wrote ${command.output}: figure ${command.figure}, ${what}`);
+      return;
+    }
+  }
+}
+
+function cluster(kubeconfig: string | undefined, namespace: string | undefined): Cluster {
+  const kubeConfig = new KubeConfig();
+  if (kubeconfig) kubeConfig.loadFromFile(kubeconfig);
+  else kubeConfig.loadFromDefault();
+  return new Cluster(kubeConfig, namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default');
+}
+
+async function main(): Promise<number> {
+  let invocation;
+  try {
+    invocation = parseInvocation(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`error: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (invocation.command.kind === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  await execute(invocation.command, cluster(invocation.kubeconfig, invocation.namespace));
+  return 0;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof ApiException) {
+    const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
+    const message = (() => {
+      try {
+        return (JSON.parse(body) as { message?: string }).message;
+      } catch {
+        return undefined;
+      }
+    })();
+    return `the API server answered ${err.code}${message ? `: ${message}` : ''}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`error: ${describe(err)}`);
+    process.exit(1);
+  },
+);

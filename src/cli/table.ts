@@ -1,8 +1,9 @@
-// Plain-text tables of a run's trials and summary, for the kubectl plugin and `make demo`. Pure.
-import type { SwitchBenchmarkRun, Trial } from '../api/v1alpha1/types.js';
+// Plain-text tables for the kubectl plugin and `make demo`: benchmarks, a run's Table 1 and trials,
+// a progress bar. Pure: the clock comes in as an argument.
+import type { SwitchBenchmark, SwitchBenchmarkRun, Trial } from '../api/v1alpha1/types.js';
 import { formatPps } from '../results/summary.js';
 
-function render(header: string[], rows: string[][]): string {
+export function render(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
@@ -52,14 +53,82 @@ export function summaryTable(run: SwitchBenchmarkRun): string {
   );
 }
 
-export function runReport(run: SwitchBenchmarkRun): string {
+const gbits = (bps: number | undefined) => (bps === undefined ? '-' : (bps / 1e9).toFixed(3));
+const lossPercent = (ratio: number) => `${Number((ratio * 100).toPrecision(6))}%`;
+
+/**
+ * The paper's Table 1 for one run: per frame size and burst, the highest receive rate (median over
+ * repetitions, with its min..max), and for ndr-pdr runs the NDR and each PDR with its loss ratio.
+ */
+export function throughputTable(run: SwitchBenchmarkRun): string {
+  return render(
+    ['FRAME', 'BURST', 'MAX THROUGHPUT', 'MIN..MAX', 'GBIT/S', 'NDR', 'NDR GBIT/S', 'PDR'],
+    (run.status?.summary ?? []).map((p) => [
+      `${p.packetSize}B`,
+      `${p.burstSize}`,
+      pps(p.maxRxPps),
+      p.maxRxPpsMin === undefined ? '-' : `${pps(p.maxRxPpsMin)}..${pps(p.maxRxPpsMax)}`,
+      gbits(p.maxRxBitsPerSecond),
+      pps(p.ndr?.pps),
+      gbits(p.ndr?.bitsPerSecond),
+      p.pdr?.length ? p.pdr.map((d) => `${pps(d.pps)} @${lossPercent(d.lossRatio ?? 0)}`).join(', ') : '-',
+    ]),
+  );
+}
+
+/** "[######--------------] 3/10 30%" from the run's counters; a run not started yet shows 0/?. */
+export function progressBar(run: SwitchBenchmarkRun, width = 30): string {
+  const done = run.status?.trialsCompleted ?? 0;
+  const planned = run.status?.trialsPlanned;
+  if (!planned) return `[${'-'.repeat(width)}] ${done}/?`;
+  const fraction = Math.min(1, done / planned);
+  const filled = Math.round(fraction * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${planned} ${Math.round(fraction * 100)}%`;
+}
+
+/** "45s", "12m", "3h", "2d": kubectl's age style. */
+export function age(from: string | undefined, now: Date): string {
+  if (!from) return '-';
+  const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(from)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86400)}d`;
+}
+
+/** "in 5m" for a future time, else its age. */
+const when = (time: string | undefined, now: Date) => (!time ? '-' : Date.parse(time) > now.getTime() ? `in ${age(now.toISOString(), new Date(Date.parse(time)))}` : `${age(time, now)} ago`);
+
+export function listTable(benchmarks: readonly SwitchBenchmark[], now: Date, withNamespace: boolean): string {
+  const rows = benchmarks.map((b) => {
+    const last = b.status?.lastRun;
+    return [
+      ...(withNamespace ? [b.metadata.namespace ?? ''] : []),
+      b.metadata.name ?? '',
+      b.spec.datapath,
+      b.spec.method?.type ?? '-',
+      b.status?.phase ?? 'Pending',
+      last?.name ? `${last.name} ${last.phase ?? ''} ${when(last.completionTime, now)}`.replace(/ +/g, ' ') : '-',
+      last?.headline ?? '-',
+      b.status?.activeRun ? `running: ${b.status.activeRun}` : when(b.status?.nextRunTime, now),
+    ];
+  });
+  return render([...(withNamespace ? ['NAMESPACE'] : []), 'NAME', 'DATAPATH', 'METHOD', 'PHASE', 'LAST RUN', 'HEADLINE', 'NEXT RUN'], rows);
+}
+
+function runHeader(run: SwitchBenchmarkRun): string[] {
   const ready = run.status?.conditions?.find((c) => c.type === 'Ready');
   return [
     `Run ${run.metadata.namespace}/${run.metadata.name} of ${run.spec.benchmarkName}: ${run.spec.benchmark.datapath}, ${run.status?.phase ?? 'Pending'} ${run.status?.progress ?? ''} on ${run.status?.node ?? '(no node yet)'}`,
     ready ? `${ready.reason}: ${ready.message}` : '',
-    '',
-    trialsTable(run),
-    '',
-    summaryTable(run),
-  ].join('\n');
+  ];
+}
+
+export function runReport(run: SwitchBenchmarkRun): string {
+  return [...runHeader(run), '', trialsTable(run), '', summaryTable(run)].join('\n');
+}
+
+/** What `show` prints: the run, its Table 1, then every trial. */
+export function showReport(run: SwitchBenchmarkRun): string {
+  return [...runHeader(run), '', 'Maximum throughput per frame size (Table 1):', throughputTable(run), '', 'Trials:', trialsTable(run)].join('\n');
 }

@@ -1,6 +1,7 @@
 import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
 import type { SwitchBenchmarkRun } from '../../../src/api/v1alpha1/types.js';
-import { runReport, summaryTable, trialsTable } from '../../../src/cli/table.js';
+import { age, listTable, progressBar, runReport, showReport, summaryTable, throughputTable, trialsTable } from '../../../src/cli/table.js';
+import { benchmark, search, sweep } from './fixtures.js';
 
 const run: SwitchBenchmarkRun = {
   apiVersion: 'switchbench.io/v1alpha1',
@@ -43,5 +44,76 @@ describe('tables', () => {
       'Run default/demo-1 of demo: testpmd, Succeeded 2/2 on node-a',
       'Completed: 2/2 trials measured',
     ]);
+  });
+});
+
+describe('Table 1: max throughput, NDR and PDR per frame size', () => {
+  test.each([
+    [
+      'a sweep: max throughput with the spread of its repetitions, no NDR/PDR',
+      sweep,
+      [
+        'FRAME  BURST  MAX THROUGHPUT  MIN..MAX            GBIT/S  NDR  NDR GBIT/S  PDR',
+        '64B    16     30.8kpps        30.5kpps..31.0kpps  0.016   -    -           -',
+        '512B   16     18.0kpps        18.0kpps..18.0kpps  0.074   -    -           -',
+      ],
+    ],
+    [
+      'an ndr-pdr search: NDR and each PDR with its loss ratio',
+      search,
+      [
+        'FRAME  BURST  MAX THROUGHPUT  MIN..MAX  GBIT/S  NDR       NDR GBIT/S  PDR',
+        '64B    32     1.50Mpps        -         0.768   1.40Mpps  0.717       1.45Mpps @0.5%, 1.48Mpps @1%',
+      ],
+    ],
+  ])('%s', (_name, run, lines) => {
+    expect(throughputTable(run).split('\n')).toEqual(lines);
+  });
+
+  test('show prints the run, Table 1, then every trial', () => {
+    const lines = showReport(sweep).split('\n');
+    expect(lines[0]).toBe('Run lab/tp-2 of tp: testpmd, Succeeded 7/7 on node-a');
+    expect(lines).toContain('Maximum throughput per frame size (Table 1):');
+    expect(lines.indexOf('Trials:')).toBeGreaterThan(lines.indexOf('Maximum throughput per frame size (Table 1):'));
+    expect(lines.filter((l) => /^\d+ {2}(64|512) /.test(l))).toHaveLength(7);
+  });
+});
+
+describe('progress bar', () => {
+  test.each([
+    ['not started', undefined, undefined, '[----------] 0/?'],
+    ['a third', 1, 3, '[###-------] 1/3 33%'],
+    ['done', 7, 7, '[##########] 7/7 100%'],
+    ['more done than planned is drawn full', 12, 10, '[##########] 12/10 100%'],
+  ])('%s', (_name, done, planned, bar) => {
+    expect(progressBar({ ...sweep, status: { trialsCompleted: done, trialsPlanned: planned } }, 10)).toBe(bar);
+  });
+});
+
+describe('list', () => {
+  const now = new Date('2026-01-01T12:00:00Z');
+  test.each([
+    ['30s', '2026-01-01T11:59:30Z'],
+    ['5m', '2026-01-01T11:55:00Z'],
+    ['3h', '2026-01-01T09:00:00Z'],
+    ['3d', '2025-12-29T12:00:00Z'],
+    ['-', undefined],
+  ])('age %s', (expected, from) => {
+    expect(age(from, now)).toBe(expected);
+  });
+
+  test('a row per benchmark: data path, method, phase, last run, headline, next run', () => {
+    const benchmarks = [
+      benchmark('tp', 'testpmd', { phase: 'Succeeded', lastRun: { name: 'tp-2', phase: 'Succeeded', completionTime: '2026-01-01T11:55:00Z', headline: '64B 30.8kpps' }, nextRunTime: '2026-01-02T00:00:00Z' }),
+      benchmark('mf', 'memif', { phase: 'Running', activeRun: 'mf-1' }, 'other'),
+      benchmark('new', 'kernel', undefined),
+    ];
+    expect(listTable(benchmarks, now, false).split('\n')).toEqual([
+      'NAME  DATAPATH  METHOD  PHASE      LAST RUN               HEADLINE      NEXT RUN',
+      'tp    testpmd   max     Succeeded  tp-2 Succeeded 5m ago  64B 30.8kpps  in 12h',
+      'mf    memif     max     Running    -                      -             running: mf-1',
+      'new   kernel    max     Pending    -                      -             -',
+    ]);
+    expect(listTable(benchmarks, now, true).split('\n')[2]).toMatch(/^other {6}mf {4}memif/);
   });
 });

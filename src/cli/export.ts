@@ -1,0 +1,77 @@
+// A run as JSON (what to keep: the spec it ran, summary and trials) or CSV (one row per trial, for a
+// spreadsheet). Pure.
+import type { SwitchBenchmarkRun, Trial } from '../api/v1alpha1/types.js';
+
+export function runJson(run: SwitchBenchmarkRun): string {
+  const status = run.status ?? {};
+  return `${JSON.stringify(
+    {
+      namespace: run.metadata.namespace,
+      benchmark: run.spec.benchmarkName,
+      run: run.metadata.name,
+      datapath: run.spec.benchmark.datapath,
+      trigger: run.spec.trigger,
+      phase: status.phase,
+      node: status.node,
+      startTime: status.startTime,
+      completionTime: status.completionTime,
+      headline: status.headline,
+      spec: run.spec.benchmark,
+      summary: status.summary ?? [],
+      trials: status.trials ?? [],
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+type Column = [header: string, value: (t: Trial) => string | number | boolean | undefined];
+
+const COLUMNS: Column[] = [
+  ['index', (t) => t.index],
+  ['frame_size_bytes', (t) => t.packetSize],
+  ['burst', (t) => t.burstSize],
+  ['repetition', (t) => t.repetition],
+  ['purpose', (t) => t.purpose],
+  ['outcome', (t) => t.outcome],
+  ['offered_pps', (t) => t.offeredPps],
+  ['achieved_tx_pps', (t) => t.achievedTxPps],
+  ['rx_pps_mean', (t) => t.rxPpsMean],
+  ['rx_pps_stddev', (t) => t.rxPpsStddev],
+  ['samples', (t) => t.samples],
+  ['coefficient_of_variation', (t) => t.coefficientOfVariation],
+  ['unstable', (t) => t.unstable],
+  ['loss_ratio', (t) => t.lossRatio],
+  ['tx_packets', (t) => t.txPackets],
+  ['tx_failures', (t) => t.txFailures],
+  ['rx_packets', (t) => t.rxPackets],
+  ['lost', (t) => t.lost],
+  ['reordered', (t) => t.reordered],
+  ['duplicates', (t) => t.duplicates],
+  ['latency_p50_ns', (t) => t.latency?.p50Ns],
+  ['latency_p90_ns', (t) => t.latency?.p90Ns],
+  ['latency_p99_ns', (t) => t.latency?.p99Ns],
+  ['latency_p999_ns', (t) => t.latency?.p999Ns],
+  ['latency_max_ns', (t) => t.latency?.maxNs],
+  ['cpus_sender', (t) => t.cpus?.sender],
+  ['cpus_receiver', (t) => t.cpus?.receiver],
+  ['cpus_switch', (t) => t.cpus?.switch],
+  ['start_time', (t) => t.startTime],
+  ['completion_time', (t) => t.completionTime],
+  ['message', (t) => t.message],
+];
+
+/** RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. */
+function field(value: string | number | boolean | undefined): string {
+  if (value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One row per trial; the run's identity repeats on every row so files of several runs concatenate. */
+export function runCsv(run: SwitchBenchmarkRun): string {
+  const identity = [run.metadata.namespace, run.spec.benchmarkName, run.metadata.name, run.spec.benchmark.datapath];
+  const header = ['namespace', 'benchmark', 'run', 'datapath', ...COLUMNS.map(([name]) => name)];
+  const rows = (run.status?.trials ?? []).map((t) => [...identity, ...COLUMNS.map(([, value]) => value(t))].map(field).join(','));
+  return `${[header.join(','), ...rows].join('\r\n')}\r\n`;
+}

@@ -1,0 +1,153 @@
+// The paper's two figures as Vega-Lite specs, from run statuses. Pure: render.ts draws them.
+//   Figure 2: receive rate vs offered rate, one panel per frame size (the paper's (a) 64 B, (b) 512 B).
+//   Figure 3: maximum throughput per data path and frame size, across benchmarks.
+import type { TopLevelSpec } from 'vega-lite';
+import type { SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
+
+export interface Figure2Point {
+  frame: string;
+  packetSize: number;
+  burst: string;
+  trial: number;
+  /** The offered rate; for method max (offered 0, "as fast as possible") the rate the sender achieved. */
+  offeredPps: number;
+  rxPps: number;
+  outcome: string;
+}
+
+export interface Figure3Bar {
+  series: string;
+  benchmark: string;
+  datapath: string;
+  run: string;
+  packetSize: number;
+  burst: number;
+  maxRxPps: number;
+  minRxPps: number;
+  maxOfRepetitionsPps: number;
+}
+
+/** The benchmark a run belongs to, as Figure 3 labels it. */
+export interface RunOfBenchmark {
+  benchmark: string;
+  run: SwitchBenchmarkRun;
+}
+
+/** The font the PNG rasteriser is told to use too (render.ts), so SVG and PNG look alike. */
+export const FONT = 'DejaVu Sans';
+const CONFIG = { font: `${FONT}, sans-serif` };
+
+/** One point per trial with figures; failed trials have none. */
+export function figure2Data(run: SwitchBenchmarkRun): Figure2Point[] {
+  return (run.status?.trials ?? []).flatMap((t) => {
+    const offered = t.offeredPps > 0 ? t.offeredPps : t.achievedTxPps;
+    if (t.outcome === 'Failed' || t.rxPpsMean === undefined || offered === undefined) return [];
+    return [{ frame: `${t.packetSize} B`, packetSize: t.packetSize, burst: `${t.burstSize}`, trial: t.index, offeredPps: offered, rxPps: t.rxPpsMean, outcome: t.outcome }];
+  });
+}
+
+export function figure2Spec(run: SwitchBenchmarkRun): TopLevelSpec {
+  const x = { field: 'offeredPps', type: 'quantitative', title: 'offered rate (packets/s)', axis: { format: '~s' } } as const;
+  const color = { field: 'burst', type: 'nominal', title: 'burst', sort: 'ascending' } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: `Receive rate vs offered rate: ${run.spec.benchmarkName} (${run.spec.benchmark.datapath}), run ${run.metadata.name}`, subtitle: 'dashed: received = offered; points: trials, line: median per rate' },
+    config: CONFIG,
+    data: { values: figure2Data(run) as unknown as Record<string, unknown>[] },
+    facet: { column: { field: 'packetSize', type: 'ordinal', title: 'frame size (bytes)', sort: 'ascending' } },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+    spec: {
+      width: 320,
+      height: 260,
+      layer: [
+        {
+          mark: { type: 'line', strokeDash: [4, 4], color: '#999999' },
+          encoding: { x, y: { field: 'offeredPps', type: 'quantitative', title: 'receive rate (packets/s)', axis: { format: '~s' } } },
+        },
+        {
+          mark: { type: 'line' },
+          encoding: { x, y: { field: 'rxPps', aggregate: 'median', type: 'quantitative' }, color },
+        },
+        {
+          mark: { type: 'point', filled: true, size: 50 },
+          encoding: {
+            x,
+            y: { field: 'rxPps', type: 'quantitative' },
+            color,
+            shape: { field: 'outcome', type: 'nominal', title: 'outcome' },
+            tooltip: [
+              { field: 'trial', type: 'ordinal' },
+              { field: 'offeredPps', type: 'quantitative', title: 'offered pps', format: 'd' },
+              { field: 'rxPps', type: 'quantitative', title: 'rx pps', format: '.1f' },
+              { field: 'outcome', type: 'nominal' },
+            ],
+          },
+        },
+      ],
+    },
+  } as TopLevelSpec;
+}
+
+/**
+ * One bar per data path, frame size and burst: the run's summary point (median over repetitions,
+ * min..max as an error bar). A data path measured by two benchmarks is told apart by the name.
+ */
+export function figure3Data(runs: readonly RunOfBenchmark[]): Figure3Bar[] {
+  const perDatapath = new Map<string, number>();
+  for (const { run } of runs) perDatapath.set(run.spec.benchmark.datapath, (perDatapath.get(run.spec.benchmark.datapath) ?? 0) + 1);
+  return runs.flatMap(({ benchmark, run }) => {
+    const datapath = run.spec.benchmark.datapath;
+    const summary = (run.status?.summary ?? []).filter((p) => p.maxRxPps !== undefined);
+    const bursts = new Set(summary.map((p) => p.burstSize));
+    return summary.map((p) => {
+      const name = (perDatapath.get(datapath) ?? 0) > 1 ? `${datapath} (${benchmark})` : datapath;
+      const max = p.maxRxPps as number;
+      return {
+        series: bursts.size > 1 ? `${name}, burst ${p.burstSize}` : name,
+        benchmark,
+        datapath,
+        run: run.metadata.name ?? '',
+        packetSize: p.packetSize,
+        burst: p.burstSize,
+        maxRxPps: max,
+        minRxPps: p.maxRxPpsMin ?? max,
+        maxOfRepetitionsPps: p.maxRxPpsMax ?? max,
+      };
+    });
+  });
+}
+
+export function figure3Spec(runs: readonly RunOfBenchmark[]): TopLevelSpec {
+  const x = { field: 'packetSize', type: 'ordinal', title: 'frame size (bytes)', sort: 'ascending', axis: { labelAngle: 0 } } as const;
+  const xOffset = { field: 'series', type: 'nominal' } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: 'Maximum throughput per data path and frame size', subtitle: 'bars: median of repetitions; whiskers: min..max' },
+    data: { values: figure3Data(runs) as unknown as Record<string, unknown>[] },
+    config: CONFIG,
+    width: { step: 36 },
+    height: 300,
+    encoding: { x, xOffset },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y: { field: 'maxRxPps', type: 'quantitative', title: 'max receive rate (packets/s)', axis: { format: '~s' } },
+          color: { field: 'series', type: 'nominal', title: 'data path' },
+          tooltip: [
+            { field: 'series', title: 'data path' },
+            { field: 'benchmark' },
+            { field: 'run' },
+            { field: 'packetSize', title: 'frame size' },
+            { field: 'burst' },
+            { field: 'maxRxPps', type: 'quantitative', title: 'max rx pps', format: '.1f' },
+          ],
+        },
+      },
+      {
+        mark: { type: 'rule', color: '#333333' },
+        encoding: { y: { field: 'minRxPps', type: 'quantitative' }, y2: { field: 'maxOfRepetitionsPps' } },
+      },
+    ],
+  } as TopLevelSpec;
+}

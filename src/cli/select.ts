@@ -1,0 +1,61 @@
+// Which run a command means: `--run N` is the benchmark's run `<benchmark>-N`; without it, the
+// latest finished run (for tables, plots and exports) or the active run (for --watch). Pure.
+import type { SwitchBenchmark, SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
+
+export const RUN_NOW_ANNOTATION = 'switchbench.io/run-now';
+
+const FINISHED = new Set(['Succeeded', 'Failed']);
+
+export const isFinished = (run: SwitchBenchmarkRun) => FINISHED.has(run.status?.phase ?? '');
+
+/** The N of `<benchmark>-N`, else undefined (a run not named by the operator's scheme). */
+export function runNumber(benchmark: string, run: SwitchBenchmarkRun): number | undefined {
+  const name = run.metadata.name ?? '';
+  const suffix = name.startsWith(`${benchmark}-`) ? name.slice(benchmark.length + 1) : '';
+  return /^[0-9]+$/.test(suffix) ? Number(suffix) : undefined;
+}
+
+/** Newest first: by run number, then by creation time for runs without one. */
+export function newestFirst(benchmark: string, runs: readonly SwitchBenchmarkRun[]): SwitchBenchmarkRun[] {
+  const key = (r: SwitchBenchmarkRun) => runNumber(benchmark, r) ?? -1;
+  const created = (r: SwitchBenchmarkRun) => Date.parse(String(r.metadata.creationTimestamp ?? 0)) || 0;
+  return [...runs].sort((a, b) => key(b) - key(a) || created(b) - created(a));
+}
+
+export type Wanted = 'finished' | 'latest' | 'active';
+
+/**
+ * The run asked for, or an Error whose message says what exists instead. `latest` prefers the active
+ * run (show follows what is happening), `finished` skips runs still going (figures need all trials).
+ */
+export function pickRun(benchmark: SwitchBenchmark, runs: readonly SwitchBenchmarkRun[], number: number | undefined, wanted: Wanted): SwitchBenchmarkRun {
+  const name = benchmark.metadata.name ?? '';
+  const ref = `SwitchBenchmark ${benchmark.metadata.namespace}/${name}`;
+  const ordered = newestFirst(name, runs);
+  if (number !== undefined) {
+    const run = ordered.find((r) => runNumber(name, r) === number);
+    if (!run) {
+      const have = ordered.map((r) => runNumber(name, r)).filter((n) => n !== undefined);
+      throw new Error(`${ref} has no run ${number} (run ${name}-${number}); runs: ${have.length ? have.join(', ') : 'none'}`);
+    }
+    if (wanted === 'finished' && !isFinished(run)) throw new Error(`run ${run.metadata.name} has not finished (phase ${run.status?.phase ?? 'Pending'}, ${run.status?.progress ?? '0/?'} trials)`);
+    return run;
+  }
+  const active = ordered.find((r) => r.metadata.name === benchmark.status?.activeRun) ?? ordered.find((r) => !isFinished(r));
+  const finished = ordered.find(isFinished);
+  const run = wanted === 'finished' ? finished : wanted === 'active' ? (active ?? finished) : (active ?? finished ?? ordered[0]);
+  if (!run) {
+    const phase = benchmark.status?.phase ?? 'Pending';
+    throw new Error(
+      wanted === 'finished'
+        ? `${ref} has no finished run yet (phase ${phase}${ordered.length ? `; ${ordered[0]?.metadata.name} is ${ordered[0]?.status?.phase ?? 'Pending'}` : ''})`
+        : `${ref} has no run yet (phase ${phase})`,
+    );
+  }
+  return run;
+}
+
+/** The merge patch that asks the operator for a run now: any new value does, a timestamp says when. */
+export function runNowPatch(now: Date): { metadata: { annotations: Record<string, string> } } {
+  return { metadata: { annotations: { [RUN_NOW_ANNOTATION]: now.toISOString() } } };
+}

@@ -1,0 +1,33 @@
+import { runCsv, runJson } from '../../../src/cli/export.js';
+import { search, sweep } from './fixtures.js';
+
+describe('export', () => {
+  test('JSON: the run, the spec it ran, summary and every trial', () => {
+    const parsed = JSON.parse(runJson(sweep)) as Record<string, unknown>;
+    expect(parsed).toMatchObject({ namespace: 'lab', benchmark: 'tp', run: 'tp-2', datapath: 'testpmd', trigger: 'initial', phase: 'Succeeded', node: 'node-a' });
+    expect(parsed.summary).toEqual(sweep.status?.summary);
+    expect(parsed.trials).toEqual(sweep.status?.trials);
+    expect((parsed.spec as { datapath: string }).datapath).toBe('testpmd');
+  });
+
+  test('CSV: a header and one row per trial, the run on every row, RFC 4180 quoting', () => {
+    const lines = runCsv(search).split('\r\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toBe('');
+    const header = (lines[0] as string).split(',');
+    expect(header.slice(0, 11)).toEqual(['namespace', 'benchmark', 'run', 'datapath', 'index', 'frame_size_bytes', 'burst', 'repetition', 'purpose', 'outcome', 'offered_pps']);
+    const cell = (line: string | undefined, name: string) => (line as string).split(',')[header.indexOf(name)];
+    expect(cell(lines[1], 'rx_pps_mean')).toBe('1500000');
+    expect(cell(lines[1], 'purpose')).toBe('search');
+    expect(cell(lines[1], 'latency_p50_ns')).toBe('');
+    expect(lines[2]).toMatch(/^lab,mf,mf-1,memif,1,64,16,,verify,Measured,1400000,/);
+    expect(lines[2]?.endsWith(',"rate found, ""NDR"", verified"')).toBe(true);
+  });
+
+  test.each([
+    ['a sweep', sweep, 7],
+    ['an empty run', { ...sweep, status: {} }, 0],
+  ])('CSV of %s has as many rows as trials', (_name, run, rows) => {
+    expect(runCsv(run).trimEnd().split('\r\n')).toHaveLength(rows + 1);
+  });
+});

@@ -1,0 +1,73 @@
+// Runs as the operator writes them, for the plugin's table tests.
+import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
+import type { SwitchBenchmark, SwitchBenchmarkRun, SwitchBenchmarkSpec, Trial } from '../../../src/api/v1alpha1/types.js';
+
+export function trial(index: number, packetSize: number, offeredPps: number, rxPpsMean: number | undefined, extra: Partial<Trial> = {}): Trial {
+  return { index, packetSize, burstSize: 16, offeredPps, outcome: 'Measured', achievedTxPps: offeredPps, rxPpsMean, lossRatio: rxPpsMean === undefined ? undefined : 1 - rxPpsMean / offeredPps, ...extra };
+}
+
+export function run(name: string, benchmarkName: string, spec: Partial<SwitchBenchmarkSpec> & Pick<SwitchBenchmarkSpec, 'datapath'>, status: SwitchBenchmarkRun['status']): SwitchBenchmarkRun {
+  return {
+    apiVersion: 'switchbench.io/v1alpha1',
+    kind: 'SwitchBenchmarkRun',
+    metadata: { name, namespace: 'lab', creationTimestamp: '2026-01-01T00:00:00Z' as unknown as Date },
+    spec: { benchmarkName, benchmarkGeneration: 1, trigger: 'initial', benchmark: defaultSpec(spec) },
+    status,
+  } as SwitchBenchmarkRun;
+}
+
+/** A testpmd sweep: 64 B and 512 B at three rates, the top one past saturation, one failed trial. */
+export const sweep = run(
+  'tp-2',
+  'tp',
+  { datapath: 'testpmd' },
+  {
+    phase: 'Succeeded',
+    progress: '7/7',
+    trialsCompleted: 7,
+    trialsPlanned: 7,
+    node: 'node-a',
+    trials: [
+      trial(0, 64, 10_000, 9_990.5),
+      trial(1, 64, 20_000, 19_980),
+      trial(2, 64, 40_000, 31_000.25, { unstable: true }),
+      trial(3, 512, 10_000, 10_000),
+      trial(4, 512, 20_000, 18_000, { outcome: 'GeneratorLimited', achievedTxPps: 18_000 }),
+      trial(5, 512, 40_000, undefined, { outcome: 'Failed', message: 'receiver pod failed, exit code 1' }),
+      trial(6, 64, 40_000, 30_500),
+    ],
+    summary: [
+      { packetSize: 64, burstSize: 16, maxRxPps: 30_750.125, maxRxPpsMin: 30_500, maxRxPpsMax: 31_000.25, maxRxBitsPerSecond: 30_750.125 * 512, trials: 4, unstableTrials: 1 },
+      { packetSize: 512, burstSize: 16, maxRxPps: 18_000, maxRxPpsMin: 18_000, maxRxPpsMax: 18_000, maxRxBitsPerSecond: 18_000 * 4096, trials: 3, generatorLimitedTrials: 1 },
+    ],
+  },
+);
+
+/** An ndr-pdr search with one point: NDR and two PDRs. */
+export const search = run(
+  'mf-1',
+  'mf',
+  { datapath: 'memif', method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0, 0.005, 0.01] } } as unknown as SwitchBenchmarkSpec['method'] },
+  {
+    phase: 'Succeeded',
+    trials: [trial(0, 64, 2_000_000, 1_500_000, { purpose: 'search' }), trial(1, 64, 1_400_000, 1_400_000, { purpose: 'verify', message: 'rate found, "NDR", verified' })],
+    summary: [
+      {
+        packetSize: 64,
+        burstSize: 32,
+        maxRxPps: 1_500_000,
+        maxRxBitsPerSecond: 1_500_000 * 512,
+        ndr: { lossRatio: 0, pps: 1_400_000, bitsPerSecond: 1_400_000 * 512 },
+        pdr: [
+          { lossRatio: 0.005, pps: 1_450_000, bitsPerSecond: 1_450_000 * 512 },
+          { lossRatio: 0.01, pps: 1_480_000, bitsPerSecond: 1_480_000 * 512 },
+        ],
+        trials: 2,
+      },
+    ],
+  },
+);
+
+export function benchmark(name: string, datapath: SwitchBenchmarkSpec['datapath'], status: SwitchBenchmark['status'], namespace = 'lab'): SwitchBenchmark {
+  return { apiVersion: 'switchbench.io/v1alpha1', kind: 'SwitchBenchmark', metadata: { name, namespace }, spec: defaultSpec({ datapath }), status } as SwitchBenchmark;
+}
