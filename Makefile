@@ -7,7 +7,7 @@ MODE ?= full
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 
 .PHONY: all deps build lint test test-static test-unit test-native test-switches test-integration test-fault test-cluster test-e2e \
-        native images cluster-up cluster-down demo bench bench-native bench-switches bench-operator clean
+        native images install-plugin cluster-up cluster-down demo bench bench-native bench-switches bench-operator clean
 
 all: build
 
@@ -51,6 +51,18 @@ test-fault: deps
 
 test-cluster: deps
 	$(JEST) -c test/cluster/jest.config.mjs
+
+# The kubectl plugin: the bundle and the one native module it cannot hold (resvg, for PNGs) under
+# $(PREFIX)/lib/kubectl-switchbench, and an executable kubectl-switchbench in $(PREFIX)/bin.
+PREFIX ?= /usr/local
+PLUGIN_LIB = $(PREFIX)/lib/kubectl-switchbench
+install-plugin: deps
+	npm run bundle
+	rm -rf $(PLUGIN_LIB) && install -d $(PLUGIN_LIB)/node_modules $(PREFIX)/bin
+	install -m 0644 dist/bundle/kubectl-switchbench.mjs $(PLUGIN_LIB)/
+	cp -R node_modules/@resvg $(PLUGIN_LIB)/node_modules/
+	printf '#!/bin/sh\nexec "%s" "%s/kubectl-switchbench.mjs" "$$@"\n' "$$(command -v node)" "$(PLUGIN_LIB)" > $(PREFIX)/bin/kubectl-switchbench
+	chmod 0755 $(PREFIX)/bin/kubectl-switchbench
 
 images: build
 	bash images/build.sh

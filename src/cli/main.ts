@@ -158,7 +158,7 @@ async function execute(command: Exclude<Command, { kind: 'help' }>, cluster: Clu
         what = `${bars} points from runs ${runs.map((r) => r.run.metadata.name).join(', ')}`;
       }
       const svg = await renderSvg(spec);
-      writeFileSync(command.output, command.format === 'svg' ? svg : svgToPng(svg));
+      writeFileSync(command.output, command.format === 'svg' ? svg : await svgToPng(svg));
       console.log(`wrote ${command.output}: figure ${command.figure}, ${what}`);
       return;
     }

@@ -62,7 +62,7 @@ describe('rendered by Vega', () => {
 
   test('as PNG: a PNG twice the SVG size on white', async () => {
     const svg = await renderSvg(figure2Spec(sweep));
-    const png = svgToPng(svg);
+    const png = await svgToPng(svg);
     const [, width, height] = /width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([2 * Number(width), 2 * Number(height)]);
