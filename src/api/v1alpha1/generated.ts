@@ -45,13 +45,17 @@ export interface SwitchBenchmarkSpec {
   trial: SwitchBenchmarkSpecTrial;
   resources: SwitchBenchmarkSpecResources;
   /**
-   * Cron schedule (5 fields, e.g. "0 3 * * *") for recurring runs. Unset means one run.
+   * Cron schedule (5 fields, e.g. "0 3 * * *", or a macro such as @daily) for recurring runs. Unset means one run (and one per run-now request).
    */
   schedule?: string;
   /**
    * IANA time zone of the schedule (e.g. Europe/Rome); UTC when unset.
    */
   timeZone?: string;
+  /**
+   * How late a scheduled run may still start (after operator downtime, or while an earlier run of this benchmark is still active); a time missed by more is skipped with a MissedSchedule event. Unset: a missed time starts however late. Only the most recent missed time is ever run.
+   */
+  startingDeadlineSeconds?: number;
   /**
    * Stops new runs from starting; a running run finishes.
    */
@@ -320,7 +324,18 @@ export interface SwitchBenchmarkStatus {
    */
   activeRun?: string;
   lastRun?: SwitchBenchmarkStatusLastRun;
+  /**
+   * When the schedule next starts a run; a time in the past while that run waits for the active one to finish. Unset when unscheduled or suspended.
+   */
   nextRunTime?: string;
+  /**
+   * The scheduled time of the last run the schedule started.
+   */
+  lastScheduleTime?: string;
+  /**
+   * The value of the switchbench.io/run-now annotation last acted on; a different value starts a manual run.
+   */
+  lastRunNowToken?: string;
   /**
    * Runs created so far; also numbers the next run.
    */
@@ -632,6 +647,11 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
             "rule": "!has(self.timeZone) || has(self.schedule)",
             "message": "spec.timeZone is allowed only together with spec.schedule",
             "fieldPath": ".timeZone"
+          },
+          {
+            "rule": "!has(self.startingDeadlineSeconds) || has(self.schedule)",
+            "message": "spec.startingDeadlineSeconds is allowed only together with spec.schedule",
+            "fieldPath": ".startingDeadlineSeconds"
           },
           {
             "rule": "self.method.type == 'sweep' ? has(self.method.sweep) : !has(self.method.sweep)",
@@ -1172,7 +1192,7 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
             }
           },
           "schedule": {
-            "description": "Cron schedule (5 fields, e.g. \"0 3 * * *\") for recurring runs. Unset means one run.",
+            "description": "Cron schedule (5 fields, e.g. \"0 3 * * *\", or a macro such as @daily) for recurring runs. Unset means one run (and one per run-now request).",
             "type": "string",
             "minLength": 9,
             "maxLength": 100
@@ -1182,6 +1202,13 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
             "type": "string",
             "maxLength": 64,
             "pattern": "^[A-Za-z][A-Za-z0-9_+/-]*$"
+          },
+          "startingDeadlineSeconds": {
+            "description": "How late a scheduled run may still start (after operator downtime, or while an earlier run of this benchmark is still active); a time missed by more is skipped with a MissedSchedule event. Unset: a missed time starts however late. Only the most recent missed time is ever run.",
+            "type": "integer",
+            "format": "int64",
+            "minimum": 10,
+            "maximum": 604800
           },
           "suspend": {
             "description": "Stops new runs from starting; a running run finishes.",
@@ -1246,8 +1273,18 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
             }
           },
           "nextRunTime": {
+            "description": "When the schedule next starts a run; a time in the past while that run waits for the active one to finish. Unset when unscheduled or suspended.",
             "type": "string",
             "format": "date-time"
+          },
+          "lastScheduleTime": {
+            "description": "The scheduled time of the last run the schedule started.",
+            "type": "string",
+            "format": "date-time"
+          },
+          "lastRunNowToken": {
+            "description": "The value of the switchbench.io/run-now annotation last acted on; a different value starts a manual run.",
+            "type": "string"
           },
           "runsStarted": {
             "description": "Runs created so far; also numbers the next run.",
