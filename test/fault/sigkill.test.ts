@@ -3,13 +3,13 @@
 // started twice, and nothing left behind (pods, config maps, node locks, finalizers). The kubelet is
 // played by a loop that moves every pod of the namespace through its life as soon as it appears.
 import { rmSync } from 'node:fs';
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
-import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import { ApiException, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { ROLE_LABEL } from '../../src/controller/labels.js';
 import { CLEANED_UP } from '../../src/controller/run.js';
 import { createNamespace, installCrds, kubeConfig, kubeconfigPath, waitFor } from '../cluster/kube.js';
 import { buildBundle, OperatorProcess } from '../integration/operator-process.js';
-import { dropRunFinalizers, FakeKubelet, FakeNode, receiverSummary, senderSummary } from '../integration/support.js';
+import { createBenchmark, dropRunFinalizers, FakeKubelet, FakeNode, receiverSummary, senderSummary } from '../integration/support.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -93,8 +93,19 @@ class KubeletLoop {
   }
 }
 
-const listRuns = async () =>
-  ((await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL })) as { items: SwitchBenchmarkRun[] }).items;
+// Right after the CRDs are installed on a fresh control plane, their storage may still answer 429.
+const listRuns = () =>
+  waitFor(
+    () =>
+      custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL }).then(
+        (list) => (list as { items: SwitchBenchmarkRun[] }).items,
+        (err: unknown) => {
+          if (err instanceof ApiException && err.code === 429) return undefined;
+          throw err;
+        },
+      ),
+    200,
+  );
 const cleanedUp = (run: SwitchBenchmarkRun) => run.status?.conditions?.some((c) => c.type === CLEANED_UP && c.status === 'True') ?? false;
 
 beforeAll(async () => {
@@ -119,24 +130,13 @@ test(`SIGKILL at random points during ${RUNS} runs: no finished trial lost, none
   console.log(`fault suite: seed ${seed} (FAULT_SEED=${seed} replays the kill times)`);
   const kubelet = new KubeletLoop();
   for (let i = 0; i < RUNS; i++) {
-    await custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: BENCHMARK_PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'SwitchBenchmark',
-        metadata: { name: `bm${i}`, namespace },
-        spec: {
-          datapath: 'testpmd',
-          placement: { nodeSelector: { 'switchbench.io/test-node': `${namespace}-n${i % NODES}` } },
-          traffic: { packetSizes: [64], burstSizes: [16] },
-          method: { type: 'sweep', sweep: { ratesPps: RATES } },
-          trial: { duration: '2s', warmup: '0s', window: '1s' },
-          resources: { cpuPolicy: 'shared', hugepages: { pageSize: '2Mi', perPodMi: 64 } },
-        },
-      },
+    await createBenchmark(kc, namespace, `bm${i}`, {
+      datapath: 'testpmd',
+      placement: { nodeSelector: { 'switchbench.io/test-node': `${namespace}-n${i % NODES}` } },
+      traffic: { packetSizes: [64], burstSizes: [16] },
+      method: { type: 'sweep', sweep: { ratesPps: RATES } },
+      trial: { duration: '2s', warmup: '0s', window: '1s' },
+      resources: { cpuPolicy: 'shared', hugepages: { pageSize: '2Mi', perPodMi: 64 } },
     });
   }
 

@@ -4,11 +4,11 @@
 // whose Lease is taken from it exits non-zero. Failover times are printed, bounded only loosely.
 import { rmSync } from 'node:fs';
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, V1MicroTime } from '@kubernetes/client-node';
-import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION } from '../../src/api/v1alpha1/types.js';
+import { GROUP, RUN_PLURAL, VERSION } from '../../src/api/v1alpha1/types.js';
 import { DEFAULT_LEASE_TIMING } from '../../src/runtime/lease-decision.js';
 import { createNamespace, installCrds, kubeConfig, kubeconfigPath, waitFor } from '../cluster/kube.js';
 import { buildBundle, OperatorProcess } from './operator-process.js';
-import { dropRunFinalizers } from './support.js';
+import { createBenchmark, dropRunFinalizers } from './support.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -32,20 +32,9 @@ function startReplica(identity: string): OperatorProcess {
 const lease = () => coordination.readNamespacedLease({ namespace, name: LEASE }).catch(() => undefined);
 const holderIs = (identity: string) => waitFor(async () => ((await lease())?.spec?.holderIdentity === identity ? Date.now() : undefined), 100);
 
-const createBenchmark = (name: string) =>
-  custom.createNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural: BENCHMARK_PLURAL,
-    body: {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: 'SwitchBenchmark',
-      // No node carries this label: the run is created and then waits, which is all this test needs.
-      metadata: { name, namespace },
-      spec: { datapath: 'memif', placement: { nodeSelector: { 'switchbench.io/test-node': `none-${namespace}` } } },
-    },
-  });
+// No node carries this label: the run is created and then waits, which is all this test needs.
+const createWaitingBenchmark = (name: string) =>
+  createBenchmark(kc, namespace, name, { datapath: 'memif', placement: { nodeSelector: { 'switchbench.io/test-node': `none-${namespace}` } } });
 const runExists = (name: string) =>
   waitFor(
     () =>
@@ -98,7 +87,7 @@ async function failoverScenario(): Promise<void> {
   expect(await lease()).toMatchObject({ spec: { holderIdentity: leader.identity, leaseDurationSeconds: LEASE_MS / 1000 } });
 
   // Only the leader reconciles: it creates the run; the standby's workers never started.
-  await createBenchmark('first');
+  await createWaitingBenchmark('first');
   await runExists('first-1');
   await leader.waitForLog('Created SwitchBenchmarkRun', { run: 'first-1' });
   expect(standby.logged('Created SwitchBenchmarkRun')).toBe(false);
@@ -112,7 +101,7 @@ async function failoverScenario(): Promise<void> {
   expect(await leader.exited).toBe('SIGKILL');
   expect(killFailover).toBeLessThan(2 * LEASE_MS);
   await standby.waitForLog('Started operator');
-  await createBenchmark('second');
+  await createWaitingBenchmark('second');
   await runExists('second-1');
   await standby.waitForLog('Created SwitchBenchmarkRun', { run: 'second-1' });
   expect((await lease())?.spec?.leaseTransitions).toBe(1);
@@ -129,7 +118,7 @@ async function failoverScenario(): Promise<void> {
   expect((await lease())?.spec?.leaseTransitions).toBe(2);
   expect(termFailover).toBeLessThan(LEASE_MS);
   await c.waitForLog('Started operator');
-  await createBenchmark('third');
+  await createWaitingBenchmark('third');
   await runExists('third-1');
   await c.waitForLog('Created SwitchBenchmarkRun', { run: 'third-1' });
 

@@ -11,7 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { DEFAULT_CONFIG, type OperatorConfig } from '../../src/controller/config.js';
 import { Operator } from '../../src/operator.js';
 import { waitFor } from '../cluster/kube.js';
@@ -153,6 +153,17 @@ export class FakeKubelet {
     await this.succeeded(tx, senderSummary(offeredPps, offeredPps * 2));
     await this.succeeded(rx, receiverSummary(rxPps, rxPps * 2));
   }
+}
+
+/** Creates a SwitchBenchmark from a spec (partial: the apiserver defaults the rest). */
+export function createBenchmark(kc: KubeConfig, namespace: string, name: string, spec: Record<string, unknown>): Promise<unknown> {
+  return kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: BENCHMARK_PLURAL,
+    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'SwitchBenchmark', metadata: { name, namespace }, spec },
+  });
 }
 
 /**
