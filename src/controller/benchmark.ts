@@ -1,4 +1,5 @@
-// Reconciles a SwitchBenchmark: validates its spec, creates its runs, and reflects them in status.
+// Reconciles a SwitchBenchmark: validates its spec, starts its runs (initial, scheduled, run-now),
+// prunes its history, and reflects them in status.
 import type { ObjectCache } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'winston';
@@ -18,6 +19,17 @@ import { setConditions, type ConditionInput } from './conditions.js';
 import { allowedImages, type OperatorConfig } from './config.js';
 import { BENCHMARK_LABEL, MANAGED_BY, MANAGED_BY_LABEL, TRIGGER_LABEL } from './labels.js';
 import { controllerReference, isFinished, runsOf } from './ownership.js';
+import {
+  byCreation,
+  decideSchedule,
+  manualRunName,
+  pendingRunNow,
+  requeueDelayMs,
+  RUN_NOW_ANNOTATION,
+  runsToPrune,
+  scheduledRunName,
+  type Schedule,
+} from './schedule.js';
 
 export interface BenchmarkReconcilerDeps {
   benchmarks: ObjectCache<SwitchBenchmark>;
@@ -25,6 +37,7 @@ export interface BenchmarkReconcilerDeps {
   writer: ClusterWriter;
   config: OperatorConfig;
   log: Logger;
+  /** The clock: schedules are decided against it (a fake one in tests). */
   now: () => Date;
 }
 
@@ -33,7 +46,13 @@ export function initialRunName(benchmark: SwitchBenchmark): string {
   return `${benchmark.metadata.name}-1`;
 }
 
-export function newRun(benchmark: SwitchBenchmark, name: string, trigger: SwitchBenchmarkRun['spec']['trigger']): SwitchBenchmarkRun {
+export interface RunOrigin {
+  scheduledTime?: Date;
+  /** The run-now annotation value the run answers; kept on the run so a lagging status cannot start it twice. */
+  runNowToken?: string;
+}
+
+export function newRun(benchmark: SwitchBenchmark, name: string, trigger: SwitchBenchmarkRun['spec']['trigger'], origin: RunOrigin = {}): SwitchBenchmarkRun {
   return {
     apiVersion: API_VERSION,
     kind: 'SwitchBenchmarkRun',
@@ -41,36 +60,48 @@ export function newRun(benchmark: SwitchBenchmark, name: string, trigger: Switch
       name,
       namespace: benchmark.metadata.namespace as string,
       labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [BENCHMARK_LABEL]: benchmark.metadata.name as string, [TRIGGER_LABEL]: trigger },
+      ...(origin.runNowToken !== undefined ? { annotations: { [RUN_NOW_ANNOTATION]: origin.runNowToken } } : {}),
       ownerReferences: [controllerReference(benchmark)],
     },
     spec: {
       benchmarkName: benchmark.metadata.name as string,
       benchmarkGeneration: benchmark.metadata.generation ?? 0,
       trigger,
+      ...(origin.scheduledTime ? { scheduledTime: origin.scheduledTime.toISOString() } : {}),
       benchmark: structuredClone(benchmark.spec),
     },
   };
 }
 
-// Timestamps arrive as strings from watches and as Dates from typed lists: compare them as instants.
-const created = (run: SwitchBenchmarkRun) => new Date(run.metadata.creationTimestamp ?? 0).getTime();
-const byCreation = (a: SwitchBenchmarkRun, b: SwitchBenchmarkRun) =>
-  created(a) - created(b) || String(a.metadata.name).localeCompare(String(b.metadata.name));
+/** The status fields the reconciler decides (the rest follows from the runs). */
+export interface Bookkeeping {
+  runsStarted: number;
+  nextRunTime?: string | undefined;
+  lastScheduleTime?: string | undefined;
+  lastRunNowToken?: string | undefined;
+}
 
 /** The status a benchmark should have, given its runs and the problems with its spec. Pure. */
 export function benchmarkStatus(
   benchmark: SwitchBenchmark,
   runs: readonly SwitchBenchmarkRun[],
   specErrors: string,
-  runsStarted: number,
+  book: Bookkeeping,
   now: Date,
 ): SwitchBenchmarkStatus {
   const sorted = [...runs].sort(byCreation);
   const active = sorted.filter((r) => !isFinished(r)).at(-1);
   const last = sorted.filter(isFinished).at(-1);
   const generation = benchmark.metadata.generation ?? 0;
-  const status: SwitchBenchmarkStatus = { ...benchmark.status, observedGeneration: generation, runsStarted };
-  delete status.activeRun;
+  const { activeRun: _active, nextRunTime: _next, lastScheduleTime: _last, lastRunNowToken: _token, ...kept } = benchmark.status ?? {};
+  const status: SwitchBenchmarkStatus = {
+    ...kept,
+    observedGeneration: generation,
+    runsStarted: book.runsStarted,
+    ...(book.nextRunTime !== undefined ? { nextRunTime: book.nextRunTime } : {}),
+    ...(book.lastScheduleTime !== undefined ? { lastScheduleTime: book.lastScheduleTime } : {}),
+    ...(book.lastRunNowToken !== undefined ? { lastRunNowToken: book.lastRunNowToken } : {}),
+  };
   if (active) status.activeRun = active.metadata.name as string;
   if (last) {
     status.lastRun = {
@@ -110,33 +141,104 @@ function readyMessage(run: SwitchBenchmarkRun): string {
 }
 
 export class BenchmarkReconciler {
+  /**
+   * Runs created but not yet seen in the cache, per benchmark (controller-runtime's expectations):
+   * until the cache shows them they count as active, so a lagging cache never lets a second run start.
+   */
+  private readonly expected = new Map<string, { run: string; at: number }>();
+
   constructor(private readonly deps: BenchmarkReconcilerDeps) {}
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace, name] = key.split('/') as [string, string];
     const benchmark = this.deps.benchmarks.get(name, namespace);
-    if (!benchmark || benchmark.metadata.deletionTimestamp) return {};
+    if (!benchmark || benchmark.metadata.deletionTimestamp) {
+      this.expected.delete(key);
+      return {};
+    }
     const log = this.deps.log.child({ controller: 'switchbenchmark', namespace, name, generation: benchmark.metadata.generation });
+    const now = this.deps.now();
 
     const errors = validateSpec(benchmark.spec, { imageAllowlist: allowedImages(this.deps.config) });
     const specErrors = formatFieldErrors(errors);
     const runs = runsOf(this.deps.runs, benchmark);
-    let runsStarted = benchmark.status?.runsStarted ?? 0;
+    const { spec } = benchmark;
+    const book: Bookkeeping = {
+      runsStarted: Math.max(benchmark.status?.runsStarted ?? 0, runs.length),
+      lastScheduleTime: latestOf([benchmark.status?.lastScheduleTime, ...runs.map((r) => r.spec.scheduledTime)]),
+      lastRunNowToken: benchmark.status?.lastRunNowToken,
+    };
+    let active = runs.some((r) => !isFinished(r)) || this.awaitingCache(key, namespace, now);
+    let requeueAt: Date | undefined;
 
-    if (!specErrors && !benchmark.spec.suspend && benchmark.spec.schedule === undefined && runsStarted === 0 && runs.length === 0) {
-      const name = initialRunName(benchmark);
-      // A benchmark deleted and created again under the same name: its old run goes with the
-      // garbage collector, and until then the name is taken. Retry (with backoff) rather than adopt it.
-      const leftover = this.deps.runs.get(name, namespace);
-      if (leftover) throw new Error(`waiting for SwitchBenchmarkRun ${name} of an earlier benchmark of this name to be deleted`);
-      const run = newRun(benchmark, name, 'initial');
+    const start = async (run: SwitchBenchmarkRun) => {
       await this.deps.writer.createRun(run);
-      runsStarted = 1;
-      log.info('Created SwitchBenchmarkRun', { run: run.metadata.name });
-      await this.deps.writer.event(benchmark, { type: 'Normal', reason: 'RunCreated', message: `Created run ${run.metadata.name}` });
+      this.expected.set(key, { run: run.metadata.name as string, at: now.getTime() });
+      active = true;
+      book.runsStarted++;
+      log.info('Created SwitchBenchmarkRun', { run: run.metadata.name, trigger: run.spec.trigger, scheduledTime: run.spec.scheduledTime });
+      await this.deps.writer.event(benchmark, { type: 'Normal', reason: 'RunCreated', message: `Created ${run.spec.trigger} run ${run.metadata.name}` });
+    };
+
+    if (!specErrors) {
+      for (const run of runsToPrune(runs, spec.historyLimit)) {
+        await this.deps.writer.deleteRun(namespace, run.metadata.name as string);
+        log.info('Deleted SwitchBenchmarkRun beyond historyLimit', { run: run.metadata.name, historyLimit: spec.historyLimit });
+      }
     }
 
-    const status = benchmarkStatus(benchmark, runs, specErrors, Math.max(runsStarted, runs.length), this.deps.now());
+    if (!specErrors && !spec.suspend) {
+      if (spec.schedule === undefined && book.runsStarted === 0 && runs.length === 0) {
+        await start(newRun(benchmark, this.freeName(initialRunName(benchmark), namespace), 'initial'));
+      }
+      if (spec.schedule !== undefined) {
+        const schedule: Schedule = { cron: spec.schedule, timeZone: spec.timeZone, startingDeadlineSeconds: spec.startingDeadlineSeconds };
+        const since = new Date(latestOf([book.lastScheduleTime, benchmark.metadata.creationTimestamp]) ?? now);
+        const announced = benchmark.status?.nextRunTime ? new Date(benchmark.status.nextRunTime) : undefined;
+        const decision = decideSchedule(schedule, { since, announced, active, now });
+        switch (decision.kind) {
+          case 'idle':
+            requeueAt = decision.nextRunTime;
+            break;
+          case 'start': {
+            const runName = scheduledRunName(name, decision.scheduledTime);
+            // Started already, and the status write that records it was lost or is not in the cache yet.
+            if (!runs.some((r) => r.metadata.name === runName)) {
+              await start(newRun(benchmark, this.freeName(runName, namespace), 'schedule', { scheduledTime: decision.scheduledTime }));
+            }
+            book.lastScheduleTime = decision.scheduledTime.toISOString();
+            requeueAt = decision.nextRunTime;
+            break;
+          }
+          case 'wait':
+            // The active run's end enqueues this benchmark; the deadline is the only other reason to look.
+            requeueAt = decision.giveUpAt;
+            log.debug('Scheduled run waits for the active run', { scheduledTime: decision.scheduledTime.toISOString() });
+            break;
+          case 'skip':
+            if (decision.report) {
+              const message = `Missed scheduled time ${decision.scheduledTime.toISOString()}: not started within startingDeadlineSeconds (${spec.startingDeadlineSeconds} s)${active ? ' while an earlier run was active' : ''}`;
+              log.info('Skipped scheduled run', { scheduledTime: decision.scheduledTime.toISOString() });
+              await this.deps.writer.event(benchmark, { type: 'Warning', reason: 'MissedSchedule', message });
+            }
+            requeueAt = decision.nextRunTime;
+            break;
+        }
+        book.nextRunTime = (decision.kind === 'wait' ? decision.scheduledTime : decision.nextRunTime).toISOString();
+      }
+
+      const token = pendingRunNow(benchmark.metadata.annotations, book.lastRunNowToken);
+      if (token !== undefined && runs.some((r) => r.metadata.annotations?.[RUN_NOW_ANNOTATION] === token)) {
+        book.lastRunNowToken = token;
+      } else if (token !== undefined && !active) {
+        await start(newRun(benchmark, manualRunName(name, book.runsStarted, (n) => this.deps.runs.get(n, namespace) !== undefined), 'manual', { runNowToken: token }));
+        book.lastRunNowToken = token;
+      } else if (token !== undefined) {
+        log.debug('Run-now request waits for the active run', { token });
+      }
+    }
+
+    const status = benchmarkStatus(benchmark, runs, specErrors, book, now);
     if (specErrors && benchmark.status?.phase !== 'Invalid') {
       log.info('Rejected spec', { errors: specErrors });
       await this.deps.writer.event(benchmark, { type: 'Warning', reason: Reason.InvalidSpec, message: specErrors });
@@ -144,6 +246,33 @@ export class BenchmarkReconciler {
     if (!isDeepStrictEqual(status, benchmark.status ?? {})) {
       await this.deps.writer.replaceBenchmarkStatus({ ...benchmark, status });
     }
-    return {};
+    return requeueAt ? { requeueAfterMs: requeueDelayMs(requeueAt, now) } : {};
   }
+
+  /**
+   * A benchmark deleted and created again under the same name finds its old runs still being
+   * collected, and until then their names are taken: retry (with backoff) rather than adopt one.
+   */
+  private freeName(name: string, namespace: string): string {
+    if (this.deps.runs.get(name, namespace)) throw new Error(`waiting for SwitchBenchmarkRun ${name} of an earlier benchmark of this name to be deleted`);
+    return name;
+  }
+
+  /** Whether a run this reconciler created is still missing from the cache (given up after a minute). */
+  private awaitingCache(key: string, namespace: string, now: Date): boolean {
+    const expected = this.expected.get(key);
+    if (!expected) return false;
+    if (this.deps.runs.get(expected.run, namespace) || Math.abs(now.getTime() - expected.at) > 60_000) {
+      this.expected.delete(key);
+      return false;
+    }
+    return true;
+  }
+}
+
+/** The latest of some RFC 3339 times (strings from watches, Dates from typed reads), as a string. */
+function latestOf(times: readonly (string | Date | undefined)[]): string | undefined {
+  const instants = times.filter((t) => t !== undefined).map((t) => new Date(t));
+  if (instants.length === 0) return undefined;
+  return new Date(Math.max(...instants.map((d) => d.getTime()))).toISOString();
 }
