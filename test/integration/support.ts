@@ -38,15 +38,36 @@ export function memoryLogger(lines: string[] = []): { log: winston.Logger; lines
 // Pods here stay unscheduled until a test writes their status: no start timeout within a test's time.
 export const TEST_CONFIG: OperatorConfig = { ...DEFAULT_CONFIG, trialGraceSeconds: 30, maxTrialAttempts: 2, podStartTimeoutSeconds: 3600 };
 
+/** The operator's clock under a test's control: schedules are tested by moving it, never by sleeping. */
+export class FakeClock {
+  constructor(private time: Date) {}
+
+  now(): Date {
+    return new Date(this.time);
+  }
+
+  set(time: Date | string): void {
+    this.time = new Date(time);
+  }
+}
+
 /** An operator watching `namespace`, keeping its node locks there too unless `config` says otherwise. */
 export async function startOperator(
   kc: KubeConfig,
   namespace: string,
   lines: string[] = [],
   config: Partial<OperatorConfig> = {},
+  clock?: FakeClock,
 ): Promise<{ operator: Operator; lines: string[] }> {
   const { log } = memoryLogger(lines);
-  const operator = new Operator({ kubeConfig: kc, namespace, config: { ...TEST_CONFIG, lockNamespace: namespace, ...config }, log, resyncMs: 2000 });
+  const operator = new Operator({
+    kubeConfig: kc,
+    namespace,
+    config: { ...TEST_CONFIG, lockNamespace: namespace, ...config },
+    log,
+    resyncMs: 2000,
+    ...(clock ? { now: () => clock.now() } : {}),
+  });
   await operator.start();
   return { operator, lines };
 }
