@@ -9,7 +9,7 @@ import { parseInvocation, USAGE, UsageError, type Command } from './args.js';
 import { runCsv, runJson } from './export.js';
 import { figure2Data, figure2Spec, figure3Data, figure3Spec, type RunOfBenchmark } from './figures.js';
 import { renderSvg, svgToPng } from './render.js';
-import { isFinished, pickRun, runNowPatch, type Wanted } from './select.js';
+import { awaitedRun, isFinished, pickRun, runNowPatch, type Wanted } from './select.js';
 import { listTable, progressBar, runReport, showReport } from './table.js';
 
 const WATCH_INTERVAL_MS = 2000;
@@ -78,8 +78,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Follows the run with a progress bar (redrawn in place on a terminal, a line per change otherwise). */
 async function watch(cluster: Cluster, benchmark: string, number: number | undefined): Promise<SwitchBenchmarkRun> {
-  let run = await cluster.runFor(benchmark, number, 'active');
   let last = '';
+  for (let waiting = number === undefined ? awaitedRun(await cluster.benchmark(benchmark)) : undefined; waiting !== undefined; waiting = awaitedRun(await cluster.benchmark(benchmark))) {
+    if (waiting !== last) process.stderr.write(`${waiting}\n`);
+    last = waiting;
+    await sleep(WATCH_INTERVAL_MS);
+  }
+  let run = await cluster.runFor(benchmark, number, 'active');
   for (;;) {
     const line = `${run.metadata.name} ${run.status?.phase ?? 'Pending'} ${progressBar(run)}${run.status?.headline ? `  ${run.status.headline}` : ''}`;
     if (line !== last) process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`);

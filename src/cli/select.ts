@@ -1,12 +1,10 @@
 // Which run a command means: `--run N` is the benchmark's run `<benchmark>-N`; without it, the
 // latest finished run (for tables, plots and exports) or the active run (for --watch). Pure.
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
+import { isFinished } from '../controller/ownership.js';
+import { pendingRunNow, RUN_NOW_ANNOTATION } from '../controller/schedule.js';
 
-export const RUN_NOW_ANNOTATION = 'switchbench.io/run-now';
-
-const FINISHED = new Set(['Succeeded', 'Failed']);
-
-export const isFinished = (run: SwitchBenchmarkRun) => FINISHED.has(run.status?.phase ?? '');
+export { isFinished };
 
 /** The N of `<benchmark>-N`, else undefined (a run not named by the operator's scheme). */
 export function runNumber(benchmark: string, run: SwitchBenchmarkRun): number | undefined {
@@ -15,11 +13,27 @@ export function runNumber(benchmark: string, run: SwitchBenchmarkRun): number | 
   return /^[0-9]+$/.test(suffix) ? Number(suffix) : undefined;
 }
 
-/** Newest first: by run number, then by creation time for runs without one. */
+/**
+ * Newest first, by creation time: the number is no order (manual runs count up from the initial
+ * `-1`, scheduled runs are numbered by their minute since the epoch); it breaks ties within a second.
+ */
 export function newestFirst(benchmark: string, runs: readonly SwitchBenchmarkRun[]): SwitchBenchmarkRun[] {
   const key = (r: SwitchBenchmarkRun) => runNumber(benchmark, r) ?? -1;
-  const created = (r: SwitchBenchmarkRun) => Date.parse(String(r.metadata.creationTimestamp ?? 0)) || 0;
-  return [...runs].sort((a, b) => key(b) - key(a) || created(b) - created(a));
+  const created = (r: SwitchBenchmarkRun) => new Date(r.metadata.creationTimestamp ?? 0).getTime() || 0;
+  return [...runs].sort((a, b) => created(b) - created(a) || key(b) - key(a));
+}
+
+/**
+ * Why `show --watch` should wait for a run that does not exist yet, or undefined: a run-now request
+ * the operator has not answered, or a benchmark that never ran but will.
+ */
+export function awaitedRun(benchmark: SwitchBenchmark): string | undefined {
+  const status = benchmark.status;
+  if (status?.activeRun) return undefined;
+  const token = pendingRunNow(benchmark.metadata.annotations, status?.lastRunNowToken);
+  if (token !== undefined) return `waiting for the run asked for at ${token} to start`;
+  if (status?.lastRun || status?.phase === 'Invalid' || status?.phase === 'Suspended') return undefined;
+  return `waiting for the first run${status?.nextRunTime ? ` (scheduled ${status.nextRunTime})` : ''}`;
 }
 
 export type Wanted = 'finished' | 'latest' | 'active';
