@@ -34,6 +34,12 @@ import { controllerUid, isFinished } from './ownership.js';
 import { trafficArgs } from './traffic-args.js';
 
 export const CLEANUP_FINALIZER = 'switchbench.io/host-cleanup';
+/** On a sender: the UID of the receiver it was started for, so a replaced receiver is noticed. */
+export const RECEIVER_UID_ANNOTATION = 'switchbench.io/receiver-uid';
+/** On a receiver: the UID of the switch pod it was started against, so a restarted switch is noticed. */
+export const SWITCH_UID_ANNOTATION = 'switchbench.io/switch-uid';
+/** How long after the receiver's warm-up the sender may still start; later, the attempt is redone. */
+const SENDER_START_SLACK_SECONDS = 5;
 /** Condition recording that the run's host directory is gone, so teardown is not repeated. */
 export const CLEANED_UP = 'HostCleanedUp';
 
@@ -154,7 +160,15 @@ export class RunReconciler {
     return { spec, method, driver, context };
   }
 
-  private trafficPods(run: SwitchBenchmarkRun, setup: Setup, nodes: Record<TrafficRole, string>, request: TrialRequest, attempt: number, receiver?: V1Pod): Record<TrafficRole, V1Pod> {
+  private trafficPods(
+    run: SwitchBenchmarkRun,
+    setup: Setup,
+    nodes: Record<TrafficRole, string>,
+    request: TrialRequest,
+    attempt: number,
+    peers: { receiver?: V1Pod; switchPod?: V1Pod } = {},
+  ): Record<TrafficRole, V1Pod> {
+    const { receiver, switchPod } = peers;
     const podIP = receiver?.status?.podIP;
     const build = (role: TrafficRole) => {
       const endpoint = setup.driver.endpoint(setup.context, role, podIP ? { podIP } : undefined);
@@ -172,7 +186,11 @@ export class RunReconciler {
       };
       return trafficPod(input);
     };
-    return { sender: build('sender'), receiver: build('receiver') };
+    const pairedWith = (pod: V1Pod, key: string, peer: V1Pod | undefined): V1Pod => {
+      const uid = peer?.metadata?.uid;
+      return uid ? { ...pod, metadata: { ...pod.metadata, annotations: { ...pod.metadata?.annotations, [key]: uid } } } : pod;
+    };
+    return { sender: pairedWith(build('sender'), RECEIVER_UID_ANNOTATION, receiver), receiver: pairedWith(build('receiver'), SWITCH_UID_ANNOTATION, switchPod) };
   }
 
   /**
@@ -346,11 +364,13 @@ export class RunReconciler {
 
     const node = run.status?.node as string;
     const nodes = { sender: node, receiver: run.status?.receiverNode ?? node };
-    const names = this.trafficPods(run, setup, nodes, request, attempt);
+    const switchPod = pods.find((p) => p.metadata?.name === switchPodName(run));
+    const names = this.trafficPods(run, setup, nodes, request, attempt, { switchPod });
     const find = (role: TrafficRole) => current.find((p) => p.metadata?.name === names[role].metadata?.name);
     const receiver = find('receiver');
     const sender = find('sender');
-    if (!receiver) {
+    const broken = this.brokenAttempt(request, receiver, sender, switchPod);
+    if (!receiver && !broken) {
       await this.deps.writer.createPod(names.receiver);
       return {};
     }
@@ -366,23 +386,25 @@ export class RunReconciler {
     }
     // The sender starts once the receiver runs, so the first packets meet a listening receiver;
     // it learns the receiver's address from there (kernel sockets address it by IP).
-    if (!sender) {
-      if (started(receiver)) await this.deps.writer.createPod(this.trafficPods(run, setup, nodes, request, attempt, receiver).sender);
-      return {};
+    if (receiver && !sender && !broken) {
+      if (!started(receiver)) return {};
+      await this.deps.writer.createPod(this.trafficPods(run, setup, nodes, request, attempt, { receiver, switchPod }).sender);
+      return { requeueAfterMs: (request.warmupSeconds + SENDER_START_SLACK_SECONDS) * 1000 + 1000 };
     }
 
-    const failed = [receiver, sender].find((p) => p.status?.phase === 'Failed');
-    const hung = ageSeconds(receiver, this.deps.now()) > request.durationSeconds + 2 * this.deps.config.trialGraceSeconds;
-    if (failed || hung) {
-      const message = failed ? podFailure(failed, label(failed, ROLE_LABEL) as string) : `trial ${request.index} did not finish in time`;
+    const failed = [receiver, sender].find((p) => p?.status?.phase === 'Failed');
+    const hung = receiver && ageSeconds(receiver, this.deps.now()) > request.durationSeconds + 2 * this.deps.config.trialGraceSeconds;
+    if (broken || failed || hung) {
+      const message = broken ?? (failed ? podFailure(failed, label(failed, ROLE_LABEL) as string) : `trial ${request.index} did not finish in time`);
       if (attempt + 1 < this.deps.config.maxTrialAttempts) {
         log.warn('Trial attempt failed, retrying', { trial: request.index, attempt, detail: message });
         await this.deps.writer.event(run, { type: 'Warning', reason: 'TrialRetried', message: `Trial ${request.index} attempt ${attempt + 1}: ${message}` });
-        await this.deps.writer.createPod(this.trafficPods(run, setup, nodes, request, attempt + 1).receiver);
+        await this.deps.writer.createPod(this.trafficPods(run, setup, nodes, request, attempt + 1, { switchPod }).receiver);
         return {};
       }
       return this.record(run, setup, failedTrial(request, `${message} (after ${attempt + 1} attempts)`, this.deps.now()), log);
     }
+    if (!receiver || !sender) return {};
     if (receiver.status?.phase === 'Succeeded' && sender.status?.phase === 'Succeeded') {
       const started = receiver.status?.startTime ?? receiver.metadata?.creationTimestamp;
       const trial = trialFromSummaries(request, setup.spec, terminationMessage(sender), terminationMessage(receiver), this.deps.now(), started && new Date(started).toISOString());
@@ -390,6 +412,26 @@ export class RunReconciler {
     }
     const remaining = request.durationSeconds + 2 * this.deps.config.trialGraceSeconds - ageSeconds(receiver, this.deps.now());
     return { requeueAfterMs: Math.max(1, remaining) * 1000 };
+  }
+
+  /**
+   * Why the current attempt can no longer measure anything, though neither pod failed: one of its
+   * pods was deleted or replaced mid-trial, the sender came too late, or the switch restarted under
+   * it. Pod names are per attempt, so re-creating the missing pod would pair it with a half-done peer.
+   */
+  private brokenAttempt(request: TrialRequest, receiver: V1Pod | undefined, sender: V1Pod | undefined, switchPod: V1Pod | undefined): string | undefined {
+    if (!receiver) return sender ? `receiver pod of trial ${request.index} was deleted during the trial` : undefined;
+    const pairedWith = sender?.metadata?.annotations?.[RECEIVER_UID_ANNOTATION];
+    if (sender && pairedWith !== undefined && pairedWith !== receiver.metadata?.uid) return `receiver pod ${receiver.metadata?.name} was replaced during the trial`;
+    const switchUid = receiver.metadata?.annotations?.[SWITCH_UID_ANNOTATION];
+    if (switchPod && switchUid !== undefined && switchUid !== switchPod.metadata?.uid) return `switch pod ${switchPod.metadata?.name} was restarted during the trial`;
+    const container = receiver.status?.containerStatuses?.[0]?.state;
+    const since = container?.running?.startedAt ?? container?.terminated?.startedAt;
+    const waited = secondsSince(since, this.deps.now());
+    if (!sender && since && waited > request.warmupSeconds + SENDER_START_SLACK_SECONDS) {
+      return `sender pod of trial ${request.index} was not there ${Math.round(waited)}s after the receiver started (deleted, or the operator was away): its measurement would miss packets`;
+    }
+    return undefined;
   }
 
   private async record(run: SwitchBenchmarkRun, setup: Setup, trial: Trial, log: Logger): Promise<ReconcileResult> {
