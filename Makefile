@@ -46,7 +46,7 @@ test-integration: deps
 	$(JEST) -c test/integration/jest.config.mjs
 
 # Faults injected into a running operator (its own tier: longer budget); prints its figures.
-test-fault: deps
+test-fault: build
 	$(JEST) -c test/fault/jest.config.mjs
 
 test-cluster: deps

@@ -12,6 +12,8 @@ export interface E2eSession {
   readonly custom: CustomObjectsApi;
   /** The test file's namespace, set once beforeAll has run. */
   namespace(): string;
+  /** The in-process operator's JSON log lines so far. */
+  logs(): readonly string[];
   readRun(name: string): Promise<SwitchBenchmarkRun | undefined>;
   /** Creates the benchmark (in the session's namespace) and waits for its first run to finish. */
   runToEnd(benchmark: SwitchBenchmark): Promise<SwitchBenchmarkRun>;
@@ -47,6 +49,7 @@ export function e2eSession(prefix: string): E2eSession {
     core,
     custom,
     namespace: () => namespace,
+    logs: () => logs,
     readRun,
     async runToEnd(benchmark) {
       await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, body: { ...benchmark, metadata: { ...benchmark.metadata, namespace } } });
