@@ -3,7 +3,7 @@
 // memif sweep) that ran there to Succeeded with real packets. Every command is checked against the
 // runs' status; the figures are decoded (PNG) and searched for the status's data points (SVG).
 // The rendered figures are kept in SWITCHBENCH_FIGURES_DIR when it is set, for reports.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,19 +42,26 @@ interface Result {
   stderr: string;
 }
 
-/** `kubectl switchbench ARGS` against the test cluster, in the test's namespace. */
-function plugin(...args: string[]): Result {
-  const result = spawnSync(kubectl, ['switchbench', '--kubeconfig', kubeconfigPath, '-n', session.namespace(), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, PATH: `${path.join(prefix, 'bin')}:${process.env.PATH ?? ''}` },
-    timeout: 60_000,
+/**
+ * `kubectl switchbench ARGS` against the test cluster, in the test's namespace. Asynchronous: the
+ * operator runs in this process and must keep reconciling while the plugin waits on it.
+ */
+function plugin(...args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      kubectl,
+      ['switchbench', '--kubeconfig', kubeconfigPath, '-n', session.namespace(), ...args],
+      { encoding: 'utf8', env: { ...process.env, PATH: `${path.join(prefix, 'bin')}:${process.env.PATH ?? ''}` }, timeout: 300_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ status: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+      },
+    );
   });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function ok(...args: string[]): string {
-  const result = plugin(...args);
+async function ok(...args: string[]): Promise<string> {
+  const result = await plugin(...args);
   expect({ args, status: result.status, stderr: result.stderr }).toEqual({ args, status: 0, stderr: expect.any(String) });
   return result.stdout;
 }
@@ -103,51 +110,51 @@ test('a testpmd and a memif sweep run to Succeeded (the data the plugin shows)',
   }
 });
 
-test('list: each benchmark with its data path, phase, last run and headline', () => {
-  const lines = ok('list').trimEnd().split('\n');
+test('list: each benchmark with its data path, phase, last run and headline', async () => {
+  const lines = (await ok('list')).trimEnd().split('\n');
   expect(lines[0]).toMatch(/^NAME +DATAPATH +METHOD +PHASE +LAST RUN +HEADLINE +NEXT RUN$/);
   expect(lines.slice(1).map((l) => l.split(/ {2,}/).slice(0, 5))).toEqual([
     ['plug-memif', 'memif', 'sweep', 'Succeeded', expect.stringMatching(/^plug-memif-1 Succeeded \d+[smh] ago$/)],
     ['plug-testpmd', 'testpmd', 'sweep', 'Succeeded', expect.stringMatching(/^plug-testpmd-1 Succeeded \d+[smh] ago$/)],
   ]);
   expect(lines[2]).toContain(testpmd.status?.headline as string);
-  expect(ok('list', '--all-namespaces')).toMatch(new RegExp(`^${session.namespace()} +plug-memif +memif`, 'm'));
+  expect(await ok('list', '--all-namespaces')).toMatch(new RegExp(`^${session.namespace()} +plug-memif +memif`, 'm'));
 });
 
-test('show: Table 1 from the summary and a row per trial; --watch on a finished run ends at 100 %', () => {
-  const shown = ok('show', 'plug-testpmd');
+test('show: Table 1 from the summary and a row per trial; --watch on a finished run ends at 100 %', async () => {
+  const shown = await ok('show', 'plug-testpmd');
   const table1 = shown.split('Maximum throughput per frame size (Table 1):\n')[1]?.split('\n\nTrials:\n') ?? [];
   expect(table1[0]?.split('\n').slice(1).map((l) => l.split(/ {2,}/).slice(0, 3))).toEqual(
     (testpmd.status?.summary ?? []).map((p) => [`${p.packetSize}B`, '16', formatPps(p.maxRxPps as number)]),
   );
   expect(table1[1]?.trimEnd().split('\n').slice(1).map((l) => l.split(/ {2,}/)[5])).toEqual((testpmd.status?.trials ?? []).map((t) => (t.rxPpsMean === undefined ? '-' : formatPps(t.rxPpsMean))));
-  const watched = plugin('show', 'plug-testpmd', '--watch');
+  const watched = await plugin('show', 'plug-testpmd', '--watch');
   expect(watched.status).toBe(0);
   expect(watched.stderr).toContain(`plug-testpmd-1 Succeeded [${'#'.repeat(30)}] ${testpmd.status?.progress} 100%`);
-  expect(ok('show', 'plug-memif', '--run', '1')).toContain('Run ' + `${session.namespace()}/plug-memif-1 of plug-memif: memif, Succeeded`);
-  expect(ok('results', 'plug-memif-1')).toContain('RX MEAN');
+  expect(await ok('show', 'plug-memif', '--run', '1')).toContain('Run ' + `${session.namespace()}/plug-memif-1 of plug-memif: memif, Succeeded`);
+  expect(await ok('results', 'plug-memif-1')).toContain('RX MEAN');
 });
 
-test('export: JSON holds the status, CSV a row per trial with its figures', () => {
-  const json = JSON.parse(ok('export', 'plug-testpmd', '--format', 'json')) as { run: string; summary: unknown; trials: unknown };
+test('export: JSON holds the status, CSV a row per trial with its figures', async () => {
+  const json = JSON.parse(await ok('export', 'plug-testpmd', '--format', 'json')) as { run: string; summary: unknown; trials: unknown };
   expect(json).toMatchObject({ run: 'plug-testpmd-1', summary: testpmd.status?.summary, trials: testpmd.status?.trials });
-  const [header, ...rows] = ok('export', 'plug-testpmd', '--format', 'csv', '--run', '1').trimEnd().split('\r\n');
+  const [header, ...rows] = (await ok('export', 'plug-testpmd', '--format', 'csv', '--run', '1')).trimEnd().split('\r\n');
   const columns = (header as string).split(',');
   const column = (name: string) => rows.map((r) => r.split(',')[columns.indexOf(name)]);
-  expect(column('rx_pps_mean')).toEqual((testpmd.status?.trials ?? []).map((t) => String(t.rxPpsMean)));
+  expect(column('rx_pps_mean')).toEqual((testpmd.status?.trials ?? []).map((t) => (t.rxPpsMean === undefined ? '' : String(t.rxPpsMean))));
   expect(column('offered_pps')).toEqual((testpmd.status?.trials ?? []).map((t) => String(t.offeredPps)));
   expect(column('datapath')).toEqual(rows.map(() => 'testpmd'));
 });
 
-test('plot: figure 2 and figure 3 as SVG carrying the status data points, and as non-blank PNG', () => {
+test('plot: figure 2 and figure 3 as SVG carrying the status data points, and as non-blank PNG', async () => {
   const f2 = (ext: string) => path.join(out, `figure2.${ext}`);
   const f3 = (ext: string) => path.join(out, `figure3.${ext}`);
   // A trial that failed after its retries has no figures, hence no point.
   const trials = (testpmd.status?.trials ?? []).filter((t) => t.outcome !== 'Failed');
   const points = [memif, testpmd].flatMap((run) => run.status?.summary ?? []).filter((p) => p.maxRxPps !== undefined);
   for (const ext of ['svg', 'png']) {
-    expect(ok('plot', 'plug-testpmd', '--figure', '2', '-o', f2(ext))).toBe(`wrote ${f2(ext)}: figure 2, ${trials.length} trials of run plug-testpmd-1\n`);
-    expect(ok('plot', '--figure', '3', '-o', f3(ext))).toBe(`wrote ${f3(ext)}: figure 3, ${points.length} points from runs plug-memif-1, plug-testpmd-1\n`);
+    expect(await ok('plot', 'plug-testpmd', '--figure', '2', '-o', f2(ext))).toBe(`wrote ${f2(ext)}: figure 2, ${trials.length} trials of run plug-testpmd-1\n`);
+    expect(await ok('plot', '--figure', '3', '-o', f3(ext))).toBe(`wrote ${f3(ext)}: figure 3, ${points.length} points from runs plug-memif-1, plug-testpmd-1\n`);
   }
 
   expect(trials.length).toBeGreaterThanOrEqual(3);
@@ -170,18 +177,31 @@ test('plot: figure 2 and figure 3 as SVG carrying the status data points, and as
   }
 });
 
-test('mistakes get a clear error: unknown benchmark, bad flag value, no such run', () => {
-  expect(plugin('show', 'nope')).toMatchObject({ status: 1, stderr: `error: SwitchBenchmark ${session.namespace()}/nope not found\n` });
-  expect(plugin('plot', 'plug-testpmd', '--figure', '5', '-o', 'x.svg')).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: --figure must be one of 2, 3, got "5"\n/) });
-  expect(plugin('export', 'plug-testpmd', '--format', 'json', '--run', '7')).toMatchObject({ status: 1, stderr: expect.stringContaining('has no run 7 (run plug-testpmd-7); runs: 1') });
+test('mistakes get a clear error: unknown benchmark, bad flag value, no such run', async () => {
+  expect(await plugin('show', 'nope')).toMatchObject({ status: 1, stderr: `error: SwitchBenchmark ${session.namespace()}/nope not found\n` });
+  expect(await plugin('plot', 'plug-testpmd', '--figure', '5', '-o', 'x.svg')).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: --figure must be one of 2, 3, got "5"\n/) });
+  expect(await plugin('export', 'plug-testpmd', '--format', 'json', '--run', '7')).toMatchObject({ status: 1, stderr: expect.stringContaining('has no run 7 (run plug-testpmd-7); runs: 1') });
 });
 
-test('run: the run-now annotation is set to a fresh RFC 3339 timestamp', async () => {
+test('run: the run-now annotation is set to a fresh RFC 3339 timestamp; show --watch follows the run it starts to its end', async () => {
   const before = Date.now();
-  expect(ok('run', 'plug-memif')).toMatch(/^switchbenchmark.switchbench.io\/plug-memif run requested \(switchbench.io\/run-now=/);
+  expect(await ok('run', 'plug-memif')).toMatch(/^switchbenchmark.switchbench.io\/plug-memif run requested \(switchbench.io\/run-now=/);
   const benchmark = (await session.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: session.namespace(), plural: BENCHMARK_PLURAL, name: 'plug-memif' })) as SwitchBenchmark;
   const token = benchmark.metadata.annotations?.['switchbench.io/run-now'] as string;
   expect(token).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
   expect(Date.parse(token)).toBeGreaterThanOrEqual(before - 1000);
   expect(Date.parse(token)).toBeLessThanOrEqual(Date.now());
+
+  // Right after `run`, --watch waits for the operator to start the manual run, then draws its
+  // progress (a line per change off a terminal) until it ends, and prints its tables.
+  const watched = await plugin('show', 'plug-memif', '--watch');
+  expect(watched.status).toBe(0);
+  const bars = watched.stderr.split('\n').filter((l) => l.startsWith('plug-memif-2 '));
+  const done = bars.map((l) => Number(/\] (\d+)\/6/.exec(l)?.[1] ?? 0));
+  expect(done).toEqual([...done].sort((a, b) => a - b));
+  expect(done.length).toBeGreaterThanOrEqual(3);
+  expect(bars.at(-1)).toMatch(/^plug-memif-2 Succeeded \[#{30}\] 6\/6 100%/);
+  expect(watched.stdout).toMatch(new RegExp(`^Run ${session.namespace()}/plug-memif-2 of plug-memif: memif, Succeeded 6/6`));
+  const manual = await session.readRun('plug-memif-2');
+  expect(manual?.spec.trigger).toBe('manual');
 });
