@@ -124,6 +124,11 @@ export class KubeClusterWriter implements ClusterWriter {
         { op: 'test', path: '/metadata/resourceVersion', value: run.metadata.resourceVersion },
         { op: 'add', path: '/metadata/finalizers', value: finalizers },
       ],
+    }).catch((err: unknown) => {
+      // A failed "test" is the apiserver's 422: for the reconciler it is the usual stale read, a conflict.
+      if (!isApiError(err, 422)) throw err;
+      const body = { kind: 'Status', code: 409, message: `the run changed since it was read (resourceVersion ${run.metadata.resourceVersion})` };
+      throw new ApiException(409, 'Conflict', body, {});
     });
   }
 

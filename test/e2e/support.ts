@@ -2,6 +2,7 @@
 // (in-process, so the test reads its logs), and runs driven to their end.
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import type { OperatorConfig } from '../../src/controller/config.js';
 import type { Operator } from '../../src/operator.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
 import { dropRunFinalizers, startOperator } from '../integration/support.js';
@@ -20,7 +21,7 @@ export interface E2eSession {
 }
 
 /** Registers the file's hooks; a failing test prints the operator's last log lines. */
-export function e2eSession(prefix: string): E2eSession {
+export function e2eSession(prefix: string, config: Partial<OperatorConfig> = {}): E2eSession {
   const kc = kubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
@@ -31,7 +32,7 @@ export function e2eSession(prefix: string): E2eSession {
   beforeAll(async () => {
     await installCrds(kc);
     namespace = await createNamespace(core, prefix);
-    ({ operator, lines: logs } = await startOperator(kc, namespace));
+    ({ operator, lines: logs } = await startOperator(kc, namespace, [], config));
   });
   afterEach(() => {
     if (expect.getState().assertionCalls !== expect.getState().numPassingAsserts) console.log(logs.slice(-40).join('\n'));
