@@ -57,6 +57,7 @@ test-cluster: deps
 PREFIX ?= /usr/local
 PLUGIN_LIB = $(PREFIX)/lib/kubectl-switchbench
 install-plugin: deps
+	bash -c '. test/cluster/lib.sh && ensure_packages fonts-dejavu-core'  # the text of PNG figures
 	npm run bundle
 	rm -rf $(PLUGIN_LIB) && install -d $(PLUGIN_LIB)/node_modules $(PREFIX)/bin
 	install -m 0644 dist/bundle/kubectl-switchbench.mjs $(PLUGIN_LIB)/
