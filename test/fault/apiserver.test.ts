@@ -1,0 +1,48 @@
+// The kube-apiserver killed in the middle of a real run and started again (as a crashed static pod
+// would be): the operator's watches resume and the run completes, each trial recorded once.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { GROUP, VERSION, type SwitchBenchmark } from '../../src/api/v1alpha1/types.js';
+import { clusterDir, runScript } from '../cluster/cluster.mjs';
+import { waitFor } from '../cluster/kube.js';
+import { e2eSession } from '../e2e/support.js';
+
+const session = e2eSession('fault-apiserver');
+
+test('a kube-apiserver restart mid-run: watches resume and the run completes', async () => {
+  const benchmark: SwitchBenchmark = {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'SwitchBenchmark',
+    metadata: { name: 'steady' },
+    spec: {
+      datapath: 'testpmd',
+      traffic: { packetSizes: [64], burstSizes: [16] },
+      method: { type: 'sweep', sweep: { ratesPps: [5000, 10000] } },
+      trial: { duration: '8s', warmup: '2s', window: '4s', sampleInterval: '1s', repetitions: 1 },
+      resources: { cpuPolicy: 'shared', cpus: { sender: 1, receiver: 1, switch: 1 }, memoryMi: 256, hugepages: { pageSize: '2Mi', perPodMi: 512 } },
+    } as unknown as SwitchBenchmark['spec'],
+  };
+  const finished = session.runToEnd(benchmark);
+  // The first trial's receiver runs: the operator is between two of its own writes.
+  await waitFor(async () => {
+    const pods = (await session.core.listNamespacedPod({ namespace: session.namespace(), labelSelector: 'switchbench.io/run=steady-1' })).items;
+    return pods.some((p) => p.metadata?.name === 'steady-1-t0-a0-rx' && p.status?.containerStatuses?.[0]?.state?.running) ? true : undefined;
+  }, 300);
+
+  const pid = Number(readFileSync(path.join(clusterDir, 'run', 'kube-apiserver.pid'), 'utf8'));
+  const killedAt = Date.now();
+  execFileSync('kill', ['-KILL', String(pid)]);
+  runScript('up.sh', 'full');
+  const outage = (Date.now() - killedAt) / 1000;
+
+  const run = await finished;
+  const restarts = session.logs().filter((line) => line.includes('Informer watch failed, restarting')).length;
+  console.log(`fault suite: kube-apiserver down and back in ${outage.toFixed(1)} s mid-run; the operator restarted ${restarts} watches; run ${run.status?.phase} with ${run.status?.trials?.length} trials`);
+  expect(run.status?.phase).toBe('Succeeded');
+  expect(run.status?.trials?.map((t) => [t.index, t.offeredPps])).toEqual([
+    [0, 5000],
+    [1, 10000],
+  ]);
+  expect(restarts).toBeGreaterThan(0);
+});
