@@ -34,6 +34,7 @@ test-static: lint
 	node test/tools/gen-api-docs.mjs --check
 
 test-unit: deps
+	bash test/tools/install-prometheus.sh  # promtool checks the metric names
 	$(JEST) -c test/jest.unit.config.mjs
 
 test-native: native

@@ -7,7 +7,10 @@ import { CPU_MANAGER_POLICIES, type CpuManagerPolicy } from './controller/admiss
 import { DEFAULT_CONFIG, type OperatorConfig } from './controller/config.js';
 import { createLogger } from './log.js';
 import { Operator } from './operator.js';
+import { OperatorMetrics } from './metrics/registry.js';
+import { parseBindAddress, startMetricsServer } from './metrics/server.js';
 import { defaultIdentity, KubeLeaseStore, LeaderElector } from './runtime/leader-election.js';
+import { VERSION } from './version.js';
 
 const USAGE = `usage: switchbench-operator [options]
   --kubeconfig PATH        kubeconfig to use (default: in-cluster service account, else $KUBECONFIG / ~/.kube/config)
@@ -24,6 +27,7 @@ const USAGE = `usage: switchbench-operator [options]
                            (default switchbench.io/enabled=true; "" lets every namespace)
   --cpu-manager-policy P   static|none|unknown: the kubelets' CPU manager policy where a node has no
                            switchbench.io/cpu-manager-policy label (default unknown)
+  --metrics-bind-address A [HOST]:PORT of /metrics, /healthz and /readyz (default :8080; 0 turns them off)
   --log-level LEVEL        error|warn|info|debug (default info)`;
 
 function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values']; config: OperatorConfig } {
@@ -43,6 +47,7 @@ function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values'
       'cpu-manager-policy': { type: 'string' },
       'enabled-namespace-label': { type: 'string' },
       'log-level': { type: 'string' },
+      'metrics-bind-address': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -96,7 +101,32 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const operator = new Operator({ kubeConfig, config, log, workers, ...(options.namespace ? { namespace: options.namespace as string } : {}) });
+  let metricsAddress;
+  try {
+    metricsAddress = parseBindAddress((options['metrics-bind-address'] as string | undefined) ?? ':8080');
+  } catch (err) {
+    console.error(`switchbench-operator: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+
+  let synced = false;
+  const metrics: OperatorMetrics = new OperatorMetrics(
+    { benchmarks: () => operator.benchmarks.list(), runs: () => operator.runs.list(), isLeader: () => elector?.isLeader() ?? true },
+    VERSION,
+  );
+  const operator: Operator = new Operator({
+    kubeConfig,
+    config,
+    log,
+    workers,
+    observers: metrics.observers(),
+    ...(options.namespace ? { namespace: options.namespace as string } : {}),
+  });
+  const cachesSynced = () => {
+    synced = true;
+    for (const run of operator.runs.list()) metrics.runChanged(run, true);
+    operator.runs.onEvent((_event, run) => metrics.runChanged(run));
+  };
   const elector = options['leader-elect']
     ? new LeaderElector({
         store: new KubeLeaseStore(
@@ -108,6 +138,10 @@ async function main(): Promise<void> {
         log,
       })
     : undefined;
+  if (metricsAddress) {
+    await startMetricsServer(metrics.registry, metricsAddress, () => synced);
+    log.info('Serving metrics', { address: options['metrics-bind-address'] ?? ':8080' });
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -129,6 +163,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   if (!elector) {
     await operator.start();
+    cachesSynced();
     return;
   }
   elector.onChange((_leader, change) => {
@@ -137,6 +172,7 @@ async function main(): Promise<void> {
     if (change === 'lost') exitAfterLogs(log, 1);
   });
   await operator.startInformers();
+  cachesSynced();
   elector.start();
 }
 

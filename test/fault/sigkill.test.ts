@@ -140,7 +140,7 @@ test(`SIGKILL at random points during ${RUNS} runs: no finished trial lost, none
     });
   }
 
-  const args = ['--kubeconfig', kubeconfigPath, '--namespace', namespace, '--lock-namespace', namespace, '--log-level', 'debug'];
+  const args = ['--kubeconfig', kubeconfigPath, '--namespace', namespace, '--lock-namespace', namespace, '--log-level', 'debug', '--metrics-bind-address', '0'];
   const started = Date.now();
   let kills = 0;
   let operator: OperatorProcess | undefined;

@@ -23,7 +23,7 @@ const replicas: OperatorProcess[] = [];
 function startReplica(identity: string): OperatorProcess {
   const replica = new OperatorProcess(bundleDir, identity, [
     ...['--kubeconfig', kubeconfigPath, '--namespace', namespace, '--leader-elect'],
-    ...['--leader-election-namespace', namespace, '--leader-election-id', LEASE, '--log-level', 'debug'],
+    ...['--leader-election-namespace', namespace, '--leader-election-id', LEASE, '--log-level', 'debug', '--metrics-bind-address', '0'],
   ]);
   replicas.push(replica);
   return replica;
