@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODE ?= full
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 
-.PHONY: all deps build lint test test-static test-unit test-native test-switches test-integration test-fault test-cluster test-e2e \
+.PHONY: all deps build lint test test-static test-unit test-chart test-native test-switches test-integration test-fault test-cluster test-e2e \
         native images install-plugin cluster-up cluster-down demo bench bench-native bench-switches bench-operator clean
 
 all: build
@@ -27,7 +27,7 @@ lint: deps
 	npm run lint
 	npm run typecheck
 
-test: test-static test-unit test-native test-switches test-integration test-fault test-cluster test-e2e
+test: test-static test-unit test-chart test-native test-switches test-integration test-fault test-cluster test-e2e
 
 test-static: lint
 	node test/tools/gen-types.mjs --check
@@ -36,6 +36,12 @@ test-static: lint
 test-unit: deps
 	bash test/tools/install-prometheus.sh  # promtool checks the metric names
 	$(JEST) -c test/jest.unit.config.mjs
+
+# The Helm chart through the real helm (built from its Go module, cached) and promtool.
+test-chart: deps
+	bash test/cluster/build-binaries.sh helm
+	bash test/tools/install-prometheus.sh
+	$(JEST) -c test/chart/jest.config.mjs
 
 test-native: native
 	bash test/native/run.sh

@@ -1,0 +1,116 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const chart = path.join(root, 'charts/switchbench');
+const helm = path.join(execFileSync('bash', ['-c', '. test/cluster/lib.sh && echo "$HELM_BIN"'], { cwd: root, encoding: 'utf8' }).trim(), 'helm');
+
+interface Manifest {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  spec?: Record<string, unknown>;
+  rules?: unknown[];
+}
+
+function run(args: string[]): { status: number | null; out: string } {
+  const result = spawnSync(helm, args, { encoding: 'utf8' });
+  if (result.error) throw new Error(`${helm} cannot run (${result.error.message}): make test-chart builds it (test/cluster/build-binaries.sh helm)`);
+  return { status: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+function render(...set: string[]): Manifest[] {
+  const { status, out } = run(['template', 'sb', chart, '-n', 'switchbench-system', ...set.flatMap((s) => ['--set', s])]);
+  if (status !== 0) throw new Error(out);
+  return parseAllDocuments(out.replace(/^walk\.go.*$/gm, ''))
+    .map((d) => d.toJS() as Manifest)
+    .filter(Boolean);
+}
+const find = (manifests: Manifest[], kind: string) => manifests.filter((m) => m.kind === kind);
+const container = (manifests: Manifest[]) =>
+  (find(manifests, 'Deployment')[0]?.spec as { template: { spec: { containers: { args: string[]; securityContext: unknown; resources: Record<string, Record<string, string>> }[]; securityContext: unknown } } }).template.spec;
+
+test('helm lint --strict passes', () => {
+  const { status, out } = run(['lint', '--strict', chart]);
+  expect({ status, out }).toMatchObject({ status: 0, out: expect.stringContaining('0 chart(s) failed') });
+});
+
+test('defaults: two hardened replicas electing a leader, no CPU request, metrics Service, namespace policy', () => {
+  const manifests = render();
+  expect(find(manifests, 'Deployment')[0]?.spec).toMatchObject({ replicas: 2 });
+  const pod = container(manifests);
+  expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+  const operator = (pod as unknown as { containers: { args: string[]; securityContext: unknown; resources: { requests: Record<string, string> } }[] }).containers[0];
+  expect(operator?.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+  expect(operator?.resources.requests).toEqual({ memory: '128Mi' });
+  expect(operator?.args).toEqual(
+    expect.arrayContaining(['--leader-elect', '--leader-election-namespace=switchbench-system', '--lock-namespace=switchbench-system', '--enabled-namespace-label=switchbench.io/enabled=true', '--metrics-bind-address=:8080']),
+  );
+  expect(find(manifests, 'Service').map((m) => m.metadata.name)).toEqual(['sb-operator-metrics']);
+  expect(find(manifests, 'ValidatingAdmissionPolicy')).toHaveLength(1);
+  expect([...find(manifests, 'ServiceMonitor'), ...find(manifests, 'PrometheusRule')]).toEqual([]);
+});
+
+test('RBAC is the documented least privilege: no secrets, no exec, leases only in the release namespace', () => {
+  const manifests = render();
+  const rules = (find(manifests, 'ClusterRole')[0]?.rules ?? []) as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+  const flat = rules.flatMap((r) => r.resources.map((res) => `${r.apiGroups[0] || 'core'}/${res}: ${[...r.verbs].sort().join(',')}`)).sort();
+  expect(flat).toEqual([
+    'core/configmaps: create,delete',
+    'core/events: create',
+    'core/namespaces: get,list,watch',
+    'core/nodes: get,list,watch',
+    'core/pods: create,delete,get,list,watch',
+    'switchbench.io/switchbenchmarkruns/finalizers: update',
+    'switchbench.io/switchbenchmarkruns/status: get,update',
+    'switchbench.io/switchbenchmarkruns: create,delete,get,list,patch,watch',
+    'switchbench.io/switchbenchmarks/finalizers: update',
+    'switchbench.io/switchbenchmarks/status: get,update',
+    'switchbench.io/switchbenchmarks: get,list,watch',
+  ]);
+  const role = find(manifests, 'Role')[0] as Manifest;
+  expect(role.metadata.namespace).toBe('switchbench-system');
+  expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] }]);
+});
+
+test.each<[string, string[], (args: string[]) => void]>([
+  ['one replica without leader election', ['replicas=1', 'leaderElection.enabled=false'], (args) => expect(args.some((a) => a.startsWith('--leader-elect'))).toBe(false)],
+  ['a watched namespace', ['watchNamespace=team-a'], (args) => expect(args).toContain('--namespace=team-a')],
+  ['allowed and switch images', ['allowImages[0]=reg/x:1', 'switchImages.testpmd=reg/tp:2'], (args) => expect(args).toEqual(expect.arrayContaining(['--allow-image=reg/x:1', '--switch-image=testpmd=reg/tp:2']))],
+])('%s', (_name, set, check) => {
+  const operator = (container(render(...set)) as unknown as { containers: { args: string[] }[] }).containers[0];
+  check(operator?.args ?? []);
+});
+
+test('every namespace enabled: no admission policy', () => {
+  expect(find(render('enabledNamespaceLabel='), 'ValidatingAdmissionPolicy')).toEqual([]);
+});
+
+test.each([
+  ['an unknown key', ['replica=3'], "additional properties 'replica' not allowed"],
+  ['an unknown nested key', ['metrics.portt=1'], "additional properties 'portt' not allowed"],
+  ['a CPU manager policy that does not exist', ['cpuManagerPolicy=dynamic'], 'cpuManagerPolicy'],
+])('the schema refuses %s', (_name, set, message) => {
+  const { status, out } = run(['template', 'sb', chart, ...set.flatMap((s) => ['--set', s])]);
+  expect(status).not.toBe(0);
+  expect(out).toContain(message);
+});
+
+test('the alert rules pass promtool check rules', () => {
+  const manifests = render('metrics.prometheusRule.enabled=true', 'metrics.serviceMonitor.enabled=true');
+  const rule = find(manifests, 'PrometheusRule')[0] as Manifest;
+  expect((rule.spec as { groups: { rules: { alert: string }[] }[] }).groups[0]?.rules.map((r) => r.alert)).toEqual(['SwitchbenchRunFailed', 'SwitchbenchThroughputRegressed', 'SwitchbenchOperatorDown']);
+  expect(find(manifests, 'ServiceMonitor')).toHaveLength(1);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'switchbench-rules-'));
+  try {
+    const file = path.join(dir, 'rules.json');
+    writeFileSync(file, JSON.stringify(rule.spec));
+    const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    if (check.error) throw new Error(`promtool is missing (${check.error.message}): run test/tools/install-prometheus.sh`);
+    expect({ status: check.status, out: check.stdout + check.stderr }).toMatchObject({ status: 0, out: expect.stringContaining('SUCCESS: 3 rules found') });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
