@@ -32,6 +32,7 @@ test: test-static test-unit test-chart test-native test-switches test-integratio
 test-static: lint
 	node test/tools/gen-types.mjs --check
 	node test/tools/gen-api-docs.mjs --check
+	node test/tools/gen-dashboard.mjs --check
 
 test-unit: deps
 	bash test/tools/install-prometheus.sh  # promtool checks the metric names

@@ -84,6 +84,15 @@ test.each<[string, string[], (args: string[]) => void]>([
   check(operator?.args ?? []);
 });
 
+test('the Grafana dashboard ships as a ConfigMap the sidecar picks up, with the generated JSON', () => {
+  const map = find(render(), 'ConfigMap')[0] as Manifest & { metadata: { labels: Record<string, string> }; data: Record<string, string> };
+  expect(map.metadata.labels.grafana_dashboard).toBe('1');
+  const dashboard = JSON.parse(map.data['switchbench.json'] as string) as { uid: string; panels: { title: string }[] };
+  expect(dashboard.uid).toBe('switchbench');
+  expect(dashboard.panels.map((p) => p.title)).toEqual(expect.arrayContaining([expect.stringMatching(/^Figure 2/), expect.stringMatching(/^Figure 3/)]));
+  expect(find(render('grafanaDashboard.enabled=false'), 'ConfigMap')).toEqual([]);
+});
+
 test('every namespace enabled: no admission policy', () => {
   expect(find(render('enabledNamespaceLabel='), 'ValidatingAdmissionPolicy')).toEqual([]);
 });

@@ -2,7 +2,7 @@
 // operator (the bundle, as its image runs it) during a real testpmd run; afterwards the result
 // metrics it stored match the run's status, trial by trial.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,5 +99,17 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
   expect(finished.map((r) => r.value[1])).toEqual(['1']);
   expect(await query(prometheusPort, 'sum(switchbench_reconcile_total{job="switchbench"}) > 0')).toHaveLength(1);
   expect(await query(prometheusPort, 'switchbench_leader{job="switchbench"} == 1')).toHaveLength(1);
-  console.log(`prometheus e2e: ${rx.length} trial series and the max throughput stored as in the status (${JSON.stringify(stored)})`);
+  // Every query of the Grafana dashboard runs against what Prometheus stored of this run.
+  const dashboard = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../charts/switchbench/dashboards/switchbench.json'), 'utf8')) as {
+    panels: { title: string; targets: { expr: string }[] }[];
+  };
+  const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => ({ title: p.title, expr: t.expr })));
+  expect(exprs.length).toBeGreaterThan(10);
+  const empty: string[] = [];
+  for (const { title, expr } of exprs) {
+    const promql = expr.replaceAll('$namespace', namespace).replaceAll('$benchmark', 'scraped').replaceAll('$datapath', 'testpmd').replaceAll('$__rate_interval', '1m');
+    if ((await query(prometheusPort, promql)).length === 0) empty.push(`${title}: ${promql}`);
+  }
+  expect(empty).toEqual([]);
+  console.log(`prometheus e2e: all ${exprs.length} dashboard queries return series; ${rx.length} trial series and the max throughput stored as in the status (${JSON.stringify(stored)})`);
 });
