@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { CLEANED_UP } from '../../src/controller/run.js';
 import { waitFor } from '../cluster/kube.js';
-import { e2eSession } from './support.js';
+import { e2eSession, SHARED_RESOURCES, SHORT_TRIAL } from './support.js';
 
 const session = e2eSession('e2e');
 
@@ -19,8 +19,8 @@ function example(file: string, overrides: Record<string, unknown>): SwitchBenchm
     ...benchmark.spec,
     traffic: { packetSizes: [64, 512], burstSizes: [16] },
     method: { type: 'sweep', sweep: { ratesPps: [10_000] } },
-    trial: { duration: '6s', warmup: '2s', window: '3s', sampleInterval: '1s', repetitions: 1 } as SwitchBenchmark['spec']['trial'],
-    resources: { cpuPolicy: 'shared', cpus: { sender: 1, receiver: 1, switch: 1 }, memoryMi: 256, hugepages: { pageSize: '2Mi', perPodMi: 512 } } as SwitchBenchmark['spec']['resources'],
+    trial: SHORT_TRIAL as SwitchBenchmark['spec']['trial'],
+    resources: SHARED_RESOURCES as SwitchBenchmark['spec']['resources'],
     ...overrides,
   };
   return benchmark;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../src/api/v1alpha1/types.js';
 import { createNamespace, kubeconfigPath, waitFor } from '../cluster/kube.js';
-import { e2eSession } from './support.js';
+import { e2eSession, sweepSpec } from './support.js';
 
 const session = e2eSession('e2e-helm-idle');
 const root = path.resolve(import.meta.dirname, '../..');
@@ -64,13 +64,7 @@ test('helm install: the operator comes up, runs a benchmark, refuses unenabled n
         apiVersion: `${GROUP}/${VERSION}`,
         kind: 'SwitchBenchmark',
         metadata: { name: 'charted', namespace },
-        spec: {
-          datapath: 'memif',
-          traffic: { packetSizes: [64], burstSizes: [16] },
-          method: { type: 'sweep', sweep: { ratesPps: [5000] } },
-          trial: { duration: '6s', warmup: '2s', window: '3s', sampleInterval: '1s', repetitions: 1 },
-          resources: { cpuPolicy: 'shared', cpus: { sender: 1, receiver: 1, switch: 1 }, memoryMi: 256, hugepages: { pageSize: '2Mi', perPodMi: 256 } },
-        },
+        spec: sweepSpec('memif', [5000]),
       },
     });
     const run = await waitFor(async () => {

@@ -3,7 +3,7 @@
 // shared and trials short (this machine has two cores), so the figures are small; what is checked is
 // that the search behaves: bounded trials, a narrowed interval, NDR no higher than PDR, verification.
 import { GROUP, VERSION, type SwitchBenchmark } from '../../src/api/v1alpha1/types.js';
-import { e2eSession } from './support.js';
+import { e2eSession, SHARED_RESOURCES } from './support.js';
 
 const session = e2eSession('e2e-ndr');
 
@@ -19,7 +19,7 @@ test('an ndr-pdr testpmd benchmark reports NDR and PDR per packet size, each ver
       traffic: { packetSizes: [64], burstSizes: [16] },
       method: { type: 'ndr-pdr', ndrPdr: { lossRatios, precision, minRatePps: 2000, maxRatePps: 400_000, searchTrialDuration: '3s' } },
       trial: { duration: '4s', warmup: '1s', window: '2s', sampleInterval: '1s', repetitions: 1, generatorTolerance: 0.05 },
-      resources: { cpuPolicy: 'shared', cpus: { sender: 1, receiver: 1, switch: 1 }, memoryMi: 256, hugepages: { pageSize: '2Mi', perPodMi: 512 } },
+      resources: SHARED_RESOURCES,
     } as unknown as SwitchBenchmark['spec'],
   };
   const run = await session.runToEnd(benchmark);

@@ -10,7 +10,7 @@ import { GROUP, VERSION } from '../../src/api/v1alpha1/types.js';
 import { createNamespace, kubeconfigPath, waitFor } from '../cluster/kube.js';
 import { buildBundle, OperatorProcess } from '../integration/operator-process.js';
 import { createBenchmark, dropRunFinalizers } from '../integration/support.js';
-import { e2eSession } from './support.js';
+import { e2eSession, sweepSpec } from './support.js';
 
 // The session's in-process operator watches a namespace of its own; this test's runs go to a
 // second namespace that only the operator process watches.
@@ -70,13 +70,7 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
   await waitFor(() => fetch(`http://127.0.0.1:${prometheusPort}/-/ready`).then((r) => (r.ok ? true : undefined), () => undefined), 200);
   await waitFor(async () => ((await query(prometheusPort, 'up{job="switchbench"} == 1')).length === 1 ? true : undefined), 500);
 
-  await createBenchmark(session.kc, namespace, 'scraped', {
-    datapath: 'testpmd',
-    traffic: { packetSizes: [64], burstSizes: [16] },
-    method: { type: 'sweep', sweep: { ratesPps: [5000, 10000] } },
-    trial: { duration: '6s', warmup: '2s', window: '3s', sampleInterval: '1s', repetitions: 1 },
-    resources: { cpuPolicy: 'shared', cpus: { sender: 1, receiver: 1, switch: 1 }, memoryMi: 256, hugepages: { pageSize: '2Mi', perPodMi: 512 } },
-  });
+  await createBenchmark(session.kc, namespace, 'scraped', sweepSpec('testpmd', [5000, 10000]));
   const run = await waitFor(async () => {
     const current = (await session.custom
       .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: 'switchbenchmarkruns', name: 'scraped-1' })

@@ -61,3 +61,13 @@ export function e2eSession(prefix: string, config: Partial<OperatorConfig> = {})
     },
   };
 }
+
+/** What trial pods get on this two-core machine: shared CPUs and small hugepage pools. */
+export const SHARED_RESOURCES = { cpuPolicy: 'shared', cpus: { sender: 1, receiver: 1, switch: 1 }, memoryMi: 256, hugepages: { pageSize: '2Mi', perPodMi: 512 } };
+/** Short trials: what correctness needs, not what a measurement would. */
+export const SHORT_TRIAL = { duration: '6s', warmup: '2s', window: '3s', sampleInterval: '1s', repetitions: 1 };
+
+/** A small sweep at 64-byte frames; `overrides` replace whole top-level fields of the spec. */
+export function sweepSpec(datapath: string, ratesPps: number[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { datapath, traffic: { packetSizes: [64], burstSizes: [16] }, method: { type: 'sweep', sweep: { ratesPps } }, trial: SHORT_TRIAL, resources: SHARED_RESOURCES, ...overrides };
+}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { GROUP, VERSION, type SwitchBenchmark } from '../../src/api/v1alpha1/types.js';
 import { clusterDir, runScript } from '../cluster/cluster.mjs';
 import { waitFor } from '../cluster/kube.js';
-import { e2eSession } from '../e2e/support.js';
+import { e2eSession, sweepSpec } from '../e2e/support.js';
 
 const session = e2eSession('fault-apiserver');
 
@@ -15,13 +15,7 @@ test('a kube-apiserver restart mid-run: watches resume and the run completes', a
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'SwitchBenchmark',
     metadata: { name: 'steady' },
-    spec: {
-      datapath: 'testpmd',
-      traffic: { packetSizes: [64], burstSizes: [16] },
-      method: { type: 'sweep', sweep: { ratesPps: [5000, 10000] } },
-      trial: { duration: '8s', warmup: '2s', window: '4s', sampleInterval: '1s', repetitions: 1 },
-      resources: { cpuPolicy: 'shared', cpus: { sender: 1, receiver: 1, switch: 1 }, memoryMi: 256, hugepages: { pageSize: '2Mi', perPodMi: 512 } },
-    } as unknown as SwitchBenchmark['spec'],
+    spec: sweepSpec('testpmd', [5000, 10000]) as unknown as SwitchBenchmark['spec'],
   };
   const finished = session.runToEnd(benchmark);
   // The first trial's receiver runs: the operator is between two of its own writes.

@@ -5,7 +5,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { GROUP, VERSION, type SwitchBenchmark } from '../../src/api/v1alpha1/types.js';
 import { DEFAULT_CONFIG } from '../../src/controller/config.js';
 import { waitFor } from '../cluster/kube.js';
-import { e2eSession } from '../e2e/support.js';
+import { e2eSession, sweepSpec } from '../e2e/support.js';
 
 const START_TIMEOUT = 15;
 const session = e2eSession('fault-hugepages', { podStartTimeoutSeconds: START_TIMEOUT });
@@ -39,13 +39,7 @@ test('hugepages all taken: the run fails with PodNotScheduled naming hugepages, 
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'SwitchBenchmark',
       metadata: { name: 'starved' },
-      spec: {
-        datapath: 'memif',
-        traffic: { packetSizes: [64], burstSizes: [16] },
-        method: { type: 'sweep', sweep: { ratesPps: [5000] } },
-        trial: { duration: '6s', warmup: '2s', window: '3s', sampleInterval: '1s', repetitions: 1 },
-        resources: { cpuPolicy: 'shared', cpus: { sender: 1, receiver: 1, switch: 1 }, memoryMi: 256, hugepages: { pageSize: '2Mi', perPodMi: 256 } },
-      } as unknown as SwitchBenchmark['spec'],
+      spec: sweepSpec('memif', [5000]) as unknown as SwitchBenchmark['spec'],
     });
     const ready = run.status?.conditions?.find((c) => c.type === 'Ready');
     console.log(`fault suite: hugepages taken by another pod; run ${run.status?.phase}: ${ready?.reason}: ${ready?.message}`);

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { hostRunDir } from '../../src/controller/desired.js';
 import { waitFor } from '../cluster/kube.js';
-import { e2eSession } from '../e2e/support.js';
+import { e2eSession, SHORT_TRIAL, sweepSpec } from '../e2e/support.js';
 
 const session = e2eSession('fault-teardown');
 
@@ -22,13 +22,8 @@ test('a benchmark deleted mid-trial leaves no pod, config map, lock or host dire
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'SwitchBenchmark',
       metadata: { name: 'doomed', namespace },
-      spec: {
-        datapath: 'testpmd',
-        traffic: { packetSizes: [64], burstSizes: [16] },
-        method: { type: 'sweep', sweep: { ratesPps: [5000] } },
-        trial: { duration: '60s', warmup: '5s', window: '10s', sampleInterval: '1s', repetitions: 1 },
-        resources: { cpuPolicy: 'shared', cpus: { sender: 1, receiver: 1, switch: 1 }, memoryMi: 256, hugepages: { pageSize: '2Mi', perPodMi: 512 } },
-      },
+      // A long trial, so that the deletion lands in its middle.
+      spec: sweepSpec('testpmd', [5000], { trial: { ...SHORT_TRIAL, duration: '60s', warmup: '5s', window: '10s' } }),
     },
   });
   const pods = async () => (await session.core.listNamespacedPod({ namespace, labelSelector: 'switchbench.io/run=doomed-1' })).items;
