@@ -143,6 +143,7 @@ test(`SIGKILL at random points during ${RUNS} runs: no finished trial lost, none
   const args = ['--kubeconfig', kubeconfigPath, '--namespace', namespace, '--lock-namespace', namespace, '--log-level', 'debug', '--metrics-bind-address', '0'];
   const started = Date.now();
   let kills = 0;
+  const finishedAtKill: number[] = [];
   let operator: OperatorProcess | undefined;
   const finished = async () => {
     const runs = await listRuns();
@@ -158,6 +159,7 @@ test(`SIGKILL at random points during ${RUNS} runs: no finished trial lost, none
       operator.signal('SIGKILL');
       await operator.exited;
       kills++;
+      finishedAtKill.push((await listRuns()).filter((r) => r.status?.phase === 'Succeeded').length);
     }
     // A last, unkilled operator finishes whatever teardown is left; then nothing may remain.
     operator = new OperatorProcess(bundleDir, 'operator-final', args);
@@ -181,14 +183,17 @@ test(`SIGKILL at random points during ${RUNS} runs: no finished trial lost, none
   console.log(
     [
       `fault suite: operator SIGKILLed ${kills} times at random points during ${RUNS} runs (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      `  runs Succeeded when each kill landed: ${finishedAtKill.join(' ')}`,
       `  runs Succeeded and cleaned up: ${runs.filter((r) => r.status?.phase === 'Succeeded' && cleanedUp(r)).length}/${RUNS}`,
       `  trials recorded: ${trials.length}/${RUNS * RATES.length} planned; runs with a trial recorded twice: ${duplicates.length}`,
       `  trial pods started again after a kill (attempt > 0): ${retried.length}; pods seen in all: ${kubelet.seen.size}`,
       `  left behind: ${pods.length} pods, ${configMaps.length} config maps, ${locks.length} node locks`,
     ].join('\n'),
   );
-  // Kills landed throughout: far more of them than a run takes to start.
-  expect(kills).toBeGreaterThanOrEqual(RUNS);
+  // How many kills fit depends on the machine's speed (18 to 30 seen); what matters is that they landed throughout
+  // the runs' lives, not only before the first run finished.
+  expect(kills).toBeGreaterThanOrEqual(5);
+  expect(new Set(finishedAtKill).size).toBeGreaterThanOrEqual(3);
   expect(runs.map((r) => r.status?.trials?.map((t) => [t.index, t.offeredPps, t.outcome]))).toEqual(runs.map(() => RATES.map((rate, index) => [index, rate, 'Measured'])));
   expect(duplicates).toEqual([]);
   expect(retried).toEqual([]);
