@@ -15,6 +15,8 @@ pid_alive containerd || die "no local cluster node is running: start one with 'm
 import_image "$(bash "$REPO_ROOT/images/base/build.sh")"
 # The operator's Dockerfile starts FROM node:20-bookworm-slim: a local stand-in (base/node.sh).
 bash "$REPO_ROOT/images/base/node.sh" >/dev/null
+# images/multus and images/sriov-device-plugin build their Go modules FROM golang:1.26-bookworm (base/golang.sh).
+bash "$REPO_ROOT/images/base/golang.sh"
 
 if (($# == 0)); then
   for f in "$REPO_ROOT"/images/*/Dockerfile; do

@@ -5,6 +5,7 @@ import type { Logger } from 'winston';
 import type { Datapath } from './api/v1alpha1/types.js';
 import { CPU_MANAGER_POLICIES, type CpuManagerPolicy } from './controller/admission.js';
 import { DEFAULT_CONFIG, type OperatorConfig } from './controller/config.js';
+import { parseNamespacedName } from './controller/cluster-pieces.js';
 import { createLogger } from './log.js';
 import { Operator } from './operator.js';
 import { OperatorMetrics } from './metrics/registry.js';
@@ -27,6 +28,7 @@ const USAGE = `usage: switchbench-operator [options]
                            (default switchbench.io/enabled=true; "" lets every namespace)
   --cpu-manager-policy P   static|none|unknown: the kubelets' CPU manager policy where a node has no
                            switchbench.io/cpu-manager-policy label (default unknown)
+  --multus-daemonset NS/NAME  the Multus DaemonSet kernel and sriov runs wait to be ready (default: not checked)
   --metrics-bind-address A [HOST]:PORT of /metrics, /healthz and /readyz (default :8080; 0 turns them off)
   --log-level LEVEL        error|warn|info|debug (default info)`;
 
@@ -46,6 +48,7 @@ function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values'
       'lock-namespace': { type: 'string' },
       'cpu-manager-policy': { type: 'string' },
       'enabled-namespace-label': { type: 'string' },
+      'multus-daemonset': { type: 'string' },
       'log-level': { type: 'string' },
       'metrics-bind-address': { type: 'string' },
       help: { type: 'boolean' },
@@ -66,8 +69,10 @@ function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values'
   if (enabledNamespaceLabel && !/^[^=\s]+=[^=\s]*$/.test(enabledNamespaceLabel)) {
     throw new Error(`--enabled-namespace-label: "${enabledNamespaceLabel}" must be KEY=VALUE, or "" for every namespace`);
   }
+  const multusDaemonSet = values['multus-daemonset'] as string | undefined;
   const config: OperatorConfig = {
     ...DEFAULT_CONFIG,
+    ...(multusDaemonSet ? { multusDaemonSet: parseNamespacedName('--multus-daemonset', multusDaemonSet) } : {}),
     lockNamespace: (values['lock-namespace'] as string | undefined) ?? (process.env.POD_NAMESPACE || DEFAULT_CONFIG.lockNamespace),
     cpuManagerPolicy: cpuManagerPolicy as CpuManagerPolicy,
     enabledNamespaceLabel,

@@ -5,6 +5,7 @@ import type { Logger } from 'winston';
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from './api/v1alpha1/types.js';
 import { BenchmarkReconciler } from './controller/benchmark.js';
 import { KubeClusterWriter, type ClusterWriter } from './controller/client.js';
+import { KubeClusterPieces } from './controller/cluster-pieces.js';
 import type { OperatorConfig } from './controller/config.js';
 import { MANAGED_SELECTOR, RUN_LABEL } from './controller/labels.js';
 import { NODE_LOCK_LABEL } from './controller/node-lock.js';
@@ -143,6 +144,7 @@ export class Operator {
       ...(this.namespaces ? { namespaces: this.namespaces } : {}),
       ...(options.namespace ? { watchNamespace: options.namespace } : {}),
       writer,
+      pieces: new KubeClusterPieces(options.kubeConfig, options.config.multusDaemonSet),
       config: options.config,
       log: options.log,
       now,

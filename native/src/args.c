@@ -8,11 +8,12 @@
 #include <string.h>
 
 #include "fail.h"
+#include "pci_env.h"
 
 enum opt_id {
 	O_BACKEND, O_BATCHING, O_IFACE, O_PORT_ID, O_SRC_MAC, O_DST_MAC, O_SRC_IP, O_DST_IP, O_SRC_PORT,
 	O_DST_PORT, O_SIZE, O_BURST, O_RATE, O_DURATION, O_WARMUP, O_WINDOW, O_SAMPLE, O_CPU_MODE, O_CPUS,
-	O_SUMMARY, O_LINK_TIMEOUT, O_START_TIMEOUT, O_LINGER, O_GRACE, O_SOCK_BUF,
+	O_SUMMARY, O_LINK_TIMEOUT, O_START_TIMEOUT, O_LINGER, O_GRACE, O_SOCK_BUF, O_PCI_ENV,
 };
 
 #define BOTH (ROLE_SENDER | ROLE_RECEIVER)
@@ -27,6 +28,7 @@ static const struct opt {
 	{"--batching", O_BATCHING, BOTH, "udp/raw: single (send/recv) or mmsg (sendmmsg/recvmmsg, default)"},
 	{"--iface", O_IFACE, BOTH, "udp/raw: network interface"},
 	{"--port-id", O_PORT_ID, BOTH, "dpdk: ethdev port (default 0)"},
+	{"--pci-from-env", O_PCI_ENV, BOTH, "dpdk: allow (-a) the PCI devices listed in this environment variable"},
 	{"--src-mac", O_SRC_MAC, ROLE_SENDER, "dpdk/raw: source MAC (default: the port's)"},
 	{"--dst-mac", O_DST_MAC, ROLE_SENDER, "dpdk/raw: destination MAC (default ff:ff:ff:ff:ff:ff)"},
 	{"--src-ip", O_SRC_IP, ROLE_SENDER, "source IPv4 (default: the interface's; dpdk 10.0.0.1)"},
@@ -136,6 +138,11 @@ static void set(struct sb_config *c, const struct opt *o, const char *v, bool *b
 		c->iface = v;
 		break;
 	case O_PORT_ID: c->port_id = (unsigned)uint_arg(n, v, 0, 1023, ""); break;
+	case O_PCI_ENV:
+		if (!pci_env_name_valid(v))
+			sb_fail(SB_EXIT_USAGE, "%s %s: not an environment variable name (A-Z, 0-9, _)", n, v);
+		c->pci_env = v;
+		break;
 	case O_SRC_MAC: mac_arg(n, v, c->addr.src_mac); c->src_mac_set = true; break;
 	case O_DST_MAC: mac_arg(n, v, c->addr.dst_mac); break;
 	case O_SRC_IP: c->addr.src_ip = ip_arg(n, v); c->src_ip_set = true; break;
@@ -185,8 +192,8 @@ static void check(struct sb_config *c, bool seen[], bool batching_set, bool wind
 		sb_fail(SB_EXIT_USAGE, "--iface: required with --backend %s", backend_name(c->backend));
 	if (!sockets && (c->iface || batching_set))
 		sb_fail(SB_EXIT_USAGE, "%s: only with --backend udp or raw", c->iface ? "--iface" : "--batching");
-	if (sockets && seen[O_PORT_ID])
-		sb_fail(SB_EXIT_USAGE, "--port-id: only with --backend dpdk");
+	if (sockets && (seen[O_PORT_ID] || seen[O_PCI_ENV]))
+		sb_fail(SB_EXIT_USAGE, "%s: only with --backend dpdk", seen[O_PORT_ID] ? "--port-id" : "--pci-from-env");
 	if (sockets && c->eal_argc)
 		sb_fail(SB_EXIT_USAGE, "EAL arguments after --: only with --backend dpdk");
 	if (c->backend == BACKEND_UDP && (seen[O_SRC_MAC] || seen[O_DST_MAC]))
@@ -218,7 +225,7 @@ static void check(struct sb_config *c, bool seen[], bool batching_set, bool wind
 void args_parse(struct sb_config *c, enum sb_role role, int argc, char **argv)
 {
 	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	bool seen[O_SOCK_BUF + 1] = {false}, batching_set = false, window_set = false;
+	bool seen[O_PCI_ENV + 1] = {false}, batching_set = false, window_set = false;
 
 	memset(c, 0, sizeof(*c));
 	c->role = role;

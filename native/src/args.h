@@ -17,6 +17,7 @@ struct sb_config {
 	enum sb_batching batching;
 	const char *iface;
 	unsigned port_id;
+	const char *pci_env; /* dpdk: the variable holding the PCI devices to allow */
 	struct frame_addr addr;
 	bool src_mac_set, src_ip_set, dst_ip_set;
 	unsigned size, burst;

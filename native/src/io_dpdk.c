@@ -15,6 +15,7 @@
 
 #include "fail.h"
 #include "io.h"
+#include "pci_env.h"
 #include "runtime.h"
 
 #define POOL_CACHE 256u
@@ -68,8 +69,9 @@ static void wait_vhost_socket(const char *vdev, double timeout)
 static char **eal_args(const struct sb_config *c, const struct cpu_plan *cpu, int *argc)
 {
 	static char lcores[300];
+	static struct pci_list pci;
 	char list[256];
-	char **v = calloc((size_t)c->eal_argc + 5, sizeof(char *));
+	char **v = calloc((size_t)c->eal_argc + 5 + 2 * PCI_ENV_MAX, sizeof(char *));
 	int n = 0;
 
 	if (!v)
@@ -92,6 +94,13 @@ static char **eal_args(const struct sb_config *c, const struct cpu_plan *cpu, in
 		else if (starts(a, "--vdev="))
 			wait_vhost_socket(a + strlen("--vdev="), c->link_timeout);
 		v[n++] = c->eal_argv[i];
+	}
+	if (c->pci_env) {
+		pci_env_read(c->pci_env, &pci);
+		for (int i = 0; i < pci.n; i++) {
+			v[n++] = "-a";
+			v[n++] = pci.addr[i];
+		}
 	}
 	*argc = n;
 	return v;
@@ -292,6 +301,9 @@ struct io *io_dpdk_open(const struct sb_config *c, const struct cpu_plan *cpu)
 	if (rte_eal_init(argc, argv) < 0)
 		sb_fail(rte_errno == EINVAL ? SB_EXIT_USAGE : SB_EXIT_PORT, "EAL arguments after --: %s",
 			rte_strerror(rte_errno));
+	if (!rte_eth_dev_is_valid_port(d->port) && c->pci_env)
+		sb_fail(SB_EXIT_PORT, "--pci-from-env %s=%s: DPDK found no port on it: the device does not exist on this "
+				      "node, or is not bound to a driver DPDK can use (vfio-pci)", c->pci_env, getenv(c->pci_env));
 	if (!rte_eth_dev_is_valid_port(d->port))
 		sb_fail(SB_EXIT_PORT, "--port-id %u: no such DPDK port (%u probed; check --vdev/-a)", d->port,
 			rte_eth_dev_count_avail());

@@ -58,6 +58,9 @@ export function totalRequests(pods: readonly V1Pod[]): Map<string, number> {
   return totals;
 }
 
+/** A resource a device plugin provides, as opposed to the kubelet's own (cpu, memory, hugepages, storage). */
+const isDeviceResource = (resource: string) => resource.includes('/') && !resource.startsWith('kubernetes.io/');
+
 const show = (resource: string, value: number) =>
   resource === 'cpu' ? `${value}` : resource === 'memory' || resource.startsWith('hugepages-') ? `${Math.round(value / 2 ** 20)}Mi` : `${value}`;
 
@@ -93,6 +96,16 @@ export function admit(selector: Record<string, string>, nodes: readonly V1Node[]
       kind: 'reject',
       reason: 'NoHugepages',
       message: `Node ${name} has no allocatable ${missingHugepages.join(', ')}: reserve hugepages on it (e.g. sysctl vm.nr_hugepages=1024) and restart its kubelet, or change spec.resources.hugepages.pageSize`,
+    };
+  }
+  // Extended resources come from device plugins (an SR-IOV VF): none at all means the plugin is not
+  // running there or offers nothing under that name, which an admin may be fixing right now.
+  const notAdvertised = [...needed.keys()].filter((r) => isDeviceResource(r) && !(parseQuantity(allocatable[r]) > 0));
+  if (notAdvertised.length) {
+    return {
+      kind: 'wait',
+      reason: 'DeviceResourceMissing',
+      message: `Node ${name} advertises no ${notAdvertised.join(', ')} (spec.sriov.resourceName): the run starts when a device plugin offers VFs under that name there (docs/multus-sriov.md)`,
     };
   }
   const short = [...needed]

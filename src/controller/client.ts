@@ -2,6 +2,8 @@
 import { ApiException, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1ConfigMap, type V1Lease, type V1Pod } from '@kubernetes/client-node';
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION } from '../api/v1alpha1/types.js';
+import { NAD_GROUP, NAD_PLURAL, NAD_VERSION } from '../datapaths/network.js';
+import type { NetworkAttachmentDefinition } from './desired.js';
 
 export const FIELD_MANAGER = 'switchbench-operator';
 
@@ -30,6 +32,8 @@ export interface ClusterWriter {
   replaceLease(lease: V1Lease): Promise<boolean>;
   /** Deletes a Lease only if it is still the version given: a lease taken over since is left alone. */
   deleteLease(lease: V1Lease): Promise<void>;
+  createNetworkAttachment(attachment: NetworkAttachmentDefinition): Promise<void>;
+  deleteNetworkAttachment(namespace: string, name: string): Promise<void>;
 }
 
 export function isApiError(err: unknown, code: number): boolean {
@@ -154,6 +158,17 @@ export class KubeClusterWriter implements ClusterWriter {
       .catch((err: unknown) => {
         if (!isApiError(err, 404) && !isApiError(err, 409)) throw err;
       });
+  }
+
+  async createNetworkAttachment(attachment: NetworkAttachmentDefinition): Promise<void> {
+    const namespace = attachment.metadata.namespace as string;
+    await this.custom
+      .createNamespacedCustomObject({ group: NAD_GROUP, version: NAD_VERSION, namespace, plural: NAD_PLURAL, body: attachment, fieldManager: FIELD_MANAGER })
+      .catch(ignoring(409));
+  }
+
+  async deleteNetworkAttachment(namespace: string, name: string): Promise<void> {
+    await this.custom.deleteNamespacedCustomObject({ group: NAD_GROUP, version: NAD_VERSION, namespace, plural: NAD_PLURAL, name }).catch(ignoring(404));
   }
 
   async event(object: SwitchBenchmark | SwitchBenchmarkRun, event: EventInput): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Datapath } from '../api/v1alpha1/types.js';
 import type { CpuManagerPolicy } from './admission.js';
+import type { NamespacedName } from './cluster-pieces.js';
 
 /** Operator-level settings, chosen by the cluster admin (flags / chart values), never by a spec. */
 export interface OperatorConfig {
@@ -28,6 +29,8 @@ export interface OperatorConfig {
    * fails before any pod. Empty: every namespace may.
    */
   enabledNamespaceLabel: string;
+  /** The Multus DaemonSet whose readiness kernel and sriov runs wait for; unset: not checked. */
+  multusDaemonSet?: NamespacedName;
 }
 
 export const DEFAULT_CONFIG: OperatorConfig = {

@@ -1,7 +1,8 @@
 // Pure builders of the objects a run needs: same inputs, same objects, so reconcile can compare
 // what exists with what should and a restarted operator rebuilds exactly what it had.
-import type { V1ConfigMap, V1Container, V1Pod, V1ResourceRequirements, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Container, V1ObjectMeta, V1Pod, V1ResourceRequirements, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { SwitchBenchmarkRun, SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
+import { NAD_GROUP, NAD_VERSION, networkName, type NetworkPlan } from '../datapaths/network.js';
 import { RUN_DIR_IN_POD, RUN_DIR_ON_HOST_ROOT, SWITCH_STATE_DIR, type SwitchPlan, type TrafficEndpointPlan, type TrafficRole } from '../datapaths/types.js';
 import {
   ATTEMPT_LABEL,
@@ -197,26 +198,60 @@ export function switchPod(run: SwitchBenchmarkRun, spec: SwitchBenchmarkSpec, no
   return pod;
 }
 
+export interface NetworkAttachmentDefinition {
+  apiVersion: string;
+  kind: 'NetworkAttachmentDefinition';
+  metadata: V1ObjectMeta;
+  spec: { config: string };
+}
+
+/** The run's NetworkAttachmentDefinition: owned by the run, so it goes with it even if teardown never runs. */
+export function networkAttachment(run: SwitchBenchmarkRun, plan: NetworkPlan): NetworkAttachmentDefinition {
+  const identity = { namespace: run.metadata.namespace as string, name: run.metadata.name as string, uid: run.metadata.uid as string };
+  return {
+    apiVersion: `${NAD_GROUP}/${NAD_VERSION}`,
+    kind: 'NetworkAttachmentDefinition',
+    metadata: {
+      name: networkName(identity),
+      namespace: identity.namespace,
+      labels: runLabels(run, 'network'),
+      ...(Object.keys(plan.annotations).length ? { annotations: { ...plan.annotations } } : {}),
+      ownerReferences: [controllerReference(run)],
+    },
+    spec: { config: JSON.stringify(plan.cniConfig) },
+  };
+}
+
 export const cleanupPodName = (run: SwitchBenchmarkRun) => `${run.metadata.name}-cleanup`;
 
-/** Removes the run's host directory; the kubelet runs it, since the operator has no host access. */
-export function cleanupPod(run: SwitchBenchmarkRun, node: string, image: string): V1Pod {
+/**
+ * Removes the run's host directory and the host interfaces its network left (the kernel path's
+ * bridge); the kubelet runs it, since the operator has no host access. Only a run with interfaces to
+ * remove gets the host's network namespace and NET_ADMIN, and its names come from the run's UID.
+ */
+export function cleanupPod(run: SwitchBenchmarkRun, node: string, image: string, hostInterfaces: readonly string[] = []): V1Pod {
   const pod = basePod(run, cleanupPodName(run), node, runLabels(run, 'cleanup'));
   const mountPath = '/runs';
+  const runDir = `${mountPath}/${hostRunDir(run).slice(RUN_DIR_ON_HOST_ROOT.length + 1)}`;
+  for (const name of hostInterfaces) if (!/^[a-z0-9]{1,15}$/.test(name)) throw new Error(`host interface ${JSON.stringify(name)} is not a run's interface name`);
+  // Names are passed as arguments, never spliced into the script; a missing interface is already removed.
+  const script = 'dir=$1; shift; rm -rf --one-file-system -- "$dir"; for link in "$@"; do if ip link show dev "$link" >/dev/null 2>&1; then ip link delete dev "$link"; fi; done';
+  const command = hostInterfaces.length ? ['sh', '-ec', script, 'cleanup', runDir, ...hostInterfaces] : ['rm', '-rf', '--one-file-system', '--', runDir];
   pod.spec = {
     ...pod.spec,
     activeDeadlineSeconds: 120,
+    ...(hostInterfaces.length ? { hostNetwork: true } : {}),
     volumes: [{ name: 'runs', hostPath: { path: RUN_DIR_ON_HOST_ROOT, type: 'DirectoryOrCreate' } }],
     containers: [
       hardenedContainer(
         {
           name: 'cleanup',
           image,
-          command: ['rm', '-rf', '--one-file-system', '--', `${mountPath}/${hostRunDir(run).slice(RUN_DIR_ON_HOST_ROOT.length + 1)}`],
+          command,
           resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } },
           volumeMounts: [{ name: 'runs', mountPath }],
         },
-        [],
+        hostInterfaces.length ? ['NET_ADMIN'] : [],
       ),
     ],
   };

@@ -8,6 +8,6 @@ export const TRIAL_LABEL = 'switchbench.io/trial';
 export const ATTEMPT_LABEL = 'switchbench.io/attempt';
 export const TRIGGER_LABEL = 'switchbench.io/trigger';
 
-export type PodRole = 'sender' | 'receiver' | 'switch' | 'cleanup';
+export type PodRole = 'sender' | 'receiver' | 'switch' | 'cleanup' | 'network';
 
 export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;

@@ -8,12 +8,14 @@ import type { Logger } from 'winston';
 import { defaultSpec, withDatapathOptions } from '../api/v1alpha1/defaults.js';
 import { ConditionType, type SwitchBenchmarkRun, type SwitchBenchmarkRunStatus, type SwitchBenchmarkSpec, type Trial } from '../api/v1alpha1/types.js';
 import { driverFor } from '../datapaths/index.js';
+import { networkName } from '../datapaths/network.js';
 import type { DatapathDriver, RunContext, TrafficRole } from '../datapaths/types.js';
 import { methodFor, type Method, type TrialRequest } from '../plan/index.js';
 import { failedTrial, trialFromSummaries } from '../results/trial.js';
 import { headline, summarize } from '../results/summary.js';
 import type { ReconcileResult } from '../runtime/reconcile.js';
 import { preflight } from './admission.js';
+import { piecesProblems, type PieceFacts } from './cluster-pieces.js';
 import { isApiError, type ClusterWriter } from './client.js';
 import { setConditions, type ConditionInput } from './conditions.js';
 import { allowedImages, namespaceEnabled, type OperatorConfig } from './config.js';
@@ -21,6 +23,7 @@ import {
   cleanupPod,
   cleanupPodName,
   hostRunDir,
+  networkAttachment,
   switchConfigMap,
   switchConfigMapName,
   switchPod,
@@ -42,6 +45,8 @@ export const SWITCH_UID_ANNOTATION = 'switchbench.io/switch-uid';
 const SENDER_START_SLACK_SECONDS = 5;
 /** Condition recording that the run's host directory is gone, so teardown is not repeated. */
 export const CLEANED_UP = 'HostCleanedUp';
+/** How often a run waiting for something no informer reports (Multus becoming ready) looks again. */
+const WAIT_RECHECK_MS = 15_000;
 
 export interface RunReconcilerDeps {
   runs: ObjectCache<SwitchBenchmarkRun>;
@@ -53,6 +58,8 @@ export interface RunReconcilerDeps {
   /** The namespace the operator watches; undefined for all. Runs outside it are not in the caches. */
   watchNamespace?: string;
   writer: ClusterWriter;
+  /** Reads what the kernel and sriov paths need of the cluster (Multus, the NetworkAttachmentDefinition API). */
+  pieces: { facts(): Promise<PieceFacts> };
   config: OperatorConfig;
   log: Logger;
   now: () => Date;
@@ -169,9 +176,9 @@ export class RunReconciler {
     peers: { receiver?: V1Pod; switchPod?: V1Pod } = {},
   ): Record<TrafficRole, V1Pod> {
     const { receiver, switchPod } = peers;
-    const podIP = receiver?.status?.podIP;
+    const peer = receiver ? { podIP: receiver.status?.podIP, annotations: receiver.metadata?.annotations } : undefined;
     const build = (role: TrafficRole) => {
-      const endpoint = setup.driver.endpoint(setup.context, role, podIP ? { podIP } : undefined);
+      const endpoint = setup.driver.endpoint(setup.context, role, peer);
       const input: TrafficPodInput = {
         run,
         spec: setup.spec,
@@ -208,6 +215,8 @@ export class RunReconciler {
     const plan = setup.driver.switchPlan(setup.context);
     const candidates = first ? this.trafficPods(run, setup, { sender: 'candidate', receiver: 'candidate' }, first, 0) : undefined;
     const crossNode = setup.spec.placement.receiverNodeSelector;
+    const network = setup.driver.network(setup.context);
+    const datapathProblems = network ? piecesProblems(setup.spec.datapath, await this.deps.pieces.facts()) : [];
     const decision = preflight({
       nodeSelector: setup.spec.placement.nodeSelector,
       ...(crossNode ? { receiverNodeSelector: crossNode, receiverPods: candidates ? [candidates.receiver] : [] } : {}),
@@ -217,11 +226,13 @@ export class RunReconciler {
       cpuManagerPolicy: this.deps.config.cpuManagerPolicy,
       images: [setup.context.images.traffic, ...(plan ? [setup.context.images.switch] : [])],
       allowedImages: allowedImages(this.deps.config),
+      datapathProblems,
     });
     if (decision.kind === 'reject') return this.finish(run, { phase: 'Failed', reason: decision.reason, message: decision.message }, log);
     if (decision.kind === 'wait') {
       await this.writeStatus(run, { ...run.status, phase: 'Pending' }, [{ type: ConditionType.Progressing, status: 'False', reason: decision.reason, message: decision.message }]);
-      return {};
+      // Node changes come through the informer; cluster pieces (Multus) are looked at again.
+      return datapathProblems.length ? { requeueAfterMs: WAIT_RECHECK_MS } : {};
     }
     // The finalizer comes before any lock or host directory, so that deleting the run always releases them.
     if (!run.metadata.finalizers?.includes(CLEANUP_FINALIZER)) {
@@ -237,6 +248,8 @@ export class RunReconciler {
         return { requeueAfterMs: LOCK_DURATION_SECONDS * 1000 };
       }
     }
+    // Before the first pod: the pods' network must exist when Multus attaches them.
+    if (network) await this.deps.writer.createNetworkAttachment(networkAttachment(run, network));
     const planned = setup.method.plannedTrials(setup.spec);
     const where = decision.receiverNode ? `node ${decision.node}, receiver on node ${decision.receiverNode}` : `node ${decision.node}`;
     const message = [`Running on ${where}`, ...decision.notes].join('; ');
@@ -494,8 +507,14 @@ export class RunReconciler {
   private async teardown(run: SwitchBenchmarkRun, pods: V1Pod[], log: Logger): Promise<ReconcileResult> {
     const namespace = run.metadata.namespace as string;
     const workers = pods.filter((p) => label(p, ROLE_LABEL) !== 'cleanup');
+    const setup = this.setup(run);
+    const network = 'reason' in setup ? undefined : setup.driver.network(setup.context);
     for (const pod of workers) await this.deps.writer.deletePod(namespace, pod.metadata?.name as string);
-    if (workers.length) await this.deps.writer.deleteConfigMap(namespace, switchConfigMapName(run));
+    if (workers.length) {
+      await this.deps.writer.deleteConfigMap(namespace, switchConfigMapName(run));
+      // Multus detaches deleted pods from the configuration it cached when it attached them.
+      if (network && !('reason' in setup)) await this.deps.writer.deleteNetworkAttachment(namespace, networkName(setup.context.run));
+    }
 
     // The node is in use until every pod of the run is gone; then the next run may have it.
     if (workers.length) return {};
@@ -516,7 +535,7 @@ export class RunReconciler {
         return {};
       }
       if (!cleanup) {
-        await this.deps.writer.createPod(cleanupPod(run, node, this.deps.config.trafficImage));
+        await this.deps.writer.createPod(cleanupPod(run, node, this.deps.config.trafficImage, network?.hostInterfaces));
         return {};
       }
       if (!podFinished(cleanup)) return { requeueAfterMs: (this.deps.config.cleanupTimeoutSeconds - waited) * 1000 + 1000 };

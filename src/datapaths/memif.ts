@@ -5,6 +5,7 @@ import type { DatapathDriver } from './types.js';
 
 export const memifDriver: DatapathDriver = {
   datapath: 'memif',
+  network: () => undefined,
   switchPlan: () => undefined,
   endpoint: (context, role) => memifEndpoint(role, options(context.spec, 'memif').ringSize),
 };

@@ -21,6 +21,7 @@ export function ovsFlows(forwarding: SwitchBenchmarkSpecOvsDpdk['forwarding']): 
 
 export const ovsDpdkDriver: DatapathDriver = {
   datapath: 'ovs-dpdk',
+  network: () => undefined,
   switchPlan(context) {
     const { forwarding } = options(context.spec, 'ovsDpdk');
     const [sender, receiver] = SWITCH_PORTS;

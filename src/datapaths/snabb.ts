@@ -59,6 +59,7 @@ engine.main()
 
 export const snabbDriver: DatapathDriver = {
   datapath: 'snabb',
+  network: () => undefined,
   switchPlan(context) {
     const [sender, receiver] = SWITCH_PORTS;
     const program = `${CONFIG_DIR}/${PROGRAM_FILE}`;

@@ -5,6 +5,7 @@ import type { DatapathDriver } from './types.js';
 
 export const testpmdDriver: DatapathDriver = {
   datapath: 'testpmd',
+  network: () => undefined,
   switchPlan(context) {
     const { burst } = options(context.spec, 'testpmd');
     const [sender, receiver] = SWITCH_PORTS;

@@ -2,6 +2,7 @@
 // plans and never branches on spec.datapath itself. Drivers are pure: spec and identity in, plans out.
 import type { V1Probe } from '@kubernetes/client-node';
 import type { Datapath, SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
+import type { NetworkPlan } from './network.js';
 
 /** Where each pod of a run sees the run's host directory (vhost-user and memif sockets). */
 export const RUN_DIR_IN_POD = '/run/switchbench';
@@ -72,13 +73,17 @@ export interface TrafficEndpointPlan {
 
 /** Where the receiver can be reached once its pod runs. */
 export interface PeerAddress {
-  podIP: string;
+  podIP?: string;
+  /** The receiver pod's annotations: Multus reports the addresses of its extra networks there. */
+  annotations?: Record<string, string>;
 }
 
 export interface DatapathDriver {
   readonly datapath: Datapath;
   /** The switch between sender and receiver; undefined when there is none (memif, sriov, kernel). */
   switchPlan(context: RunContext): SwitchPlan | undefined;
+  /** The run's own network, attached through Multus; undefined for paths without one. */
+  network(context: RunContext): NetworkPlan | undefined;
   /**
    * A traffic program's backend. `peer` is known for the sender only, which starts after the
    * receiver runs: paths that address the receiver by IP (kernel sockets) take it from there.

@@ -64,6 +64,7 @@ export function vppCli(forwarding: SwitchBenchmarkSpecVpp['forwarding']): string
 
 export const vppDriver: DatapathDriver = {
   datapath: 'vpp',
+  network: () => undefined,
   switchPlan(context) {
     const { forwarding } = options(context.spec, 'vpp');
     const [sender, receiver] = SWITCH_PORTS;

@@ -50,6 +50,9 @@ RUN=$CLUSTER_DIR/run
 CONTAINERD_DIR=$CLUSTER_DIR/containerd
 CONTAINERD_SOCK=$CONTAINERD_DIR/containerd.sock
 KUBELET_DIR=$CLUSTER_DIR/kubelet
+# The node's CNI directories: what a chart's cniConfDir, cniBinDir and kubeletDir values are here.
+CNI_CONF_DIR=$CLUSTER_DIR/cni/net.d
+CNI_BIN_DIR=$CLUSTER_DIR/cni/bin
 HUGETLB_CGROUP=/sys/fs/cgroup/hugetlb
 
 # pid_alive NAME — true when the component's recorded process still runs (and is that component,

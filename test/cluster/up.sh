@@ -211,8 +211,16 @@ prepare_host() {
     ip addr add "$POD_GATEWAY/${POD_CIDR#*/}" dev "$BRIDGE"
     ip link set "$BRIDGE" up
   fi
-  mkdir -p "$CLUSTER_DIR/cni/net.d"
-  write_config "$CLUSTER_DIR/cni/net.d/10-switchbench.conflist" <<EOF
+  mkdir -p "$CNI_CONF_DIR" "$CNI_BIN_DIR"
+  # A binary directory of the cluster's own, holding Debian's plugins, where a Multus DaemonSet may
+  # install its binary without writing into /usr/lib/cni.
+  local plugin
+  for plugin in /usr/lib/cni/*; do ln -sfn "$plugin" "$CNI_BIN_DIR/${plugin##*/}"; done
+  # Multus writes its configuration in front of the node's network and points it at a service
+  # account token: from an earlier cluster it would send every pod through a Multus that may no
+  # longer be installed. A Multus DaemonSet still in the cluster writes it again when its pod starts.
+  rm -rf "$CNI_CONF_DIR"/00-multus.conf* "$CNI_CONF_DIR/multus.d"
+  write_config "$CNI_CONF_DIR/10-switchbench.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
   "name": "switchbench",
@@ -266,8 +274,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
         SystemdCgroup = false
         Root = "$CONTAINERD_DIR/runc"
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "$CLUSTER_DIR/cni/net.d"
+    bin_dir = "$CNI_BIN_DIR"
+    conf_dir = "$CNI_CONF_DIR"
 EOF
   start containerd containerd --config "$CONTAINERD_DIR/config.toml"
   wait_until containerd ctr --address "$CONTAINERD_SOCK" version
@@ -355,6 +363,8 @@ cat >"$CLUSTER_DIR/env" <<EOF
 export KUBECONFIG=$KUBECONFIG_PATH
 export CONTAINER_RUNTIME_ENDPOINT=unix://$CONTAINERD_SOCK
 export PATH=$CLUSTER_DIR/bin:\$PATH
+# The chart's multus.cniConfDir, multus.cniBinDir and kubeletDir values for this node.
+export SWITCHBENCH_CNI_CONF_DIR=$CNI_CONF_DIR SWITCHBENCH_CNI_BIN_DIR=$CNI_BIN_DIR SWITCHBENCH_KUBELET_DIR=$KUBELET_DIR
 EOF
 log "cluster up ($(cat "$RUN/mode")) in $((SECONDS - started_at)) s; for kubectl, crictl and helm: . $CLUSTER_DIR/env"
 echo "KUBECONFIG=$KUBECONFIG_PATH"

@@ -1,5 +1,5 @@
 // The examples run on the local cluster to Succeeded with real packets: testpmd between two
-// vhost-user ports, memif, and kernel sockets over veth pairs on the node's Linux bridge. Trials are
+// vhost-user ports and memif (the kernel example runs in multus.test.ts, which installs Multus). Trials are
 // cut short and CPUs shared (the static CPU manager has one exclusive core to give on this machine);
 // every trial must carry figures the user can trust: packets received, loss counted, the CPUs each
 // program ran on, and the receiver's sample count.
@@ -56,8 +56,6 @@ async function podsLeft(run: SwitchBenchmarkRun): Promise<V1Pod[]> {
 test.each([
   ['testpmd.yaml', 'e2e-testpmd', {}],
   ['memif.yaml', 'e2e-memif', {}],
-  ['kernel.yaml', 'e2e-kernel-raw', { kernel: { socket: 'raw', batching: 'mmsg', mtu: 1500 } }],
-  ['kernel.yaml', 'e2e-kernel-udp', { kernel: { socket: 'udp', batching: 'single', mtu: 1500 }, resources: { cpuPolicy: 'shared' } }],
 ])('%s (%s) runs to Succeeded with real packets, and leaves no pod behind', async (file, name, overrides) => {
   const benchmark = example(file, overrides);
   benchmark.metadata.name = name;

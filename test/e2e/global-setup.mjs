@@ -6,11 +6,12 @@ import { setUpCluster } from '../cluster/cluster.mjs';
 // rebuild of unchanged images take seconds).
 export default () => {
   setUpCluster('full');
-  const build = spawnSync('bash', ['images/build.sh', 'traffic', 'testpmd'], {
+  const images = ['traffic', 'testpmd', 'multus', 'sriov-device-plugin'];
+  const build = spawnSync('bash', ['images/build.sh', ...images], {
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  if (build.status !== 0) throw new Error(`images/build.sh traffic testpmd failed (exit ${build.status}): the e2e tier cannot run`);
+  if (build.status !== 0) throw new Error(`images/build.sh ${images.join(' ')} failed (exit ${build.status}): the e2e tier cannot run`);
   // The Prometheus that scrapes the operator in the metrics test.
   const prometheus = spawnSync('bash', ['test/tools/install-prometheus.sh'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'inherit', 'inherit'] });
   if (prometheus.status !== 0) throw new Error(`test/tools/install-prometheus.sh failed (exit ${prometheus.status}): the e2e tier cannot run`);

@@ -2,31 +2,15 @@
 // replicas, one leader), a benchmark runs through it, a user allowed only to create SwitchBenchmarks
 // is refused in a namespace no admin enabled, the operator's permissions are exactly the documented
 // ones, and `helm uninstall` leaves nothing of the release.
-import { execFileSync, spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../src/api/v1alpha1/types.js';
-import { createNamespace, kubeconfigPath, waitFor } from '../cluster/kube.js';
+import { createNamespace, waitFor } from '../cluster/kube.js';
 import { e2eSession, sweepSpec } from './support.js';
+import { helm, kubectl, ok, sh } from './tools.js';
 
 const session = e2eSession('e2e-helm-idle');
-const root = path.resolve(import.meta.dirname, '../..');
-const bin = (variable: string, name: string) => path.join(execFileSync('bash', ['-c', `. test/cluster/lib.sh && echo "$${variable}"`], { cwd: root, encoding: 'utf8' }).trim(), name);
-const helm = bin('HELM_BIN', 'helm');
-const kubectl = bin('K8S_BIN', 'kubectl');
 const RELEASE = 'sbe2e';
 let releaseNamespace: string;
-
-function sh(command: string, args: string[], input?: string): { status: number | null; out: string } {
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', input, env: { ...process.env, KUBECONFIG: kubeconfigPath } });
-  if (result.error) throw new Error(`${command} cannot run: ${result.error.message}`);
-  return { status: result.status, out: `${result.stdout}${result.stderr}` };
-}
-function ok(command: string, args: string[], input?: string): string {
-  const { status, out } = sh(command, args, input);
-  if (status !== 0) throw new Error(`${path.basename(command)} ${args.join(' ')} failed (exit ${status}):\n${out}`);
-  return out;
-}
 
 beforeAll(async () => {
   // The operator image from this checkout (the bundle first: the image copies it).

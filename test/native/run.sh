@@ -281,8 +281,11 @@ verdict "no traffic within --start-timeout: exit 5 with a no-traffic summary"
 bad() { # $1 expected exit code, $2 text the error must contain, rest: command
 	local code=$1 text=$2 rc lines
 	shift 2
-	local prog=$1
-	[ "$prog" = taskset ] && prog=$4
+	local prog a
+	# The program is the first sb-* word: commands may start with taskset or env.
+	for a in "$@"; do
+		case $a in */sb-*) prog=$a && break ;; esac
+	done
 	"$@" >"$T/bad.out" 2>"$T/bad.err"
 	rc=$?
 	# DPDK drivers may log before the check that fails; ours is the one line naming the program.
@@ -305,5 +308,12 @@ bad 3 "--iface sbtnope" $B/sb-sender --backend udp --iface sbtnope --dst-ip 10.9
 bad 3 "--iface sbtnope" $B/sb-receiver --backend raw --iface sbtnope
 bad 3 "$T/none.sock" $B/sb-sender --rate 1000 --link-timeout 1 -- $(sb_eal bad "net_virtio_user0,path=$T/none.sock")
 bad 2 "--size 9000" $B/sb-sender --size 9000 --rate 1000 --link-timeout 1 -- $(sb_eal bad "net_memif0,role=server,socket=$T/bad.sock,socket-abstract=no")
+# SR-IOV: the VF's PCI address comes from the device plugin's variable, checked before EAL probes it.
+bad 2 "--pci-from-env x-y" $B/sb-receiver --pci-from-env x-y
+bad 2 "--pci-from-env: only with --backend dpdk" $B/sb-receiver --backend udp --iface lo --pci-from-env PCIDEVICE_SB_TEST
+bad 3 "--pci-from-env PCIDEVICE_SB_TEST: the variable is not set" env -u PCIDEVICE_SB_TEST $B/sb-receiver --pci-from-env PCIDEVICE_SB_TEST -- --in-memory --file-prefix sbtpci
+bad 3 "\"0000:ff:1f.0;x\" is not a PCI address" env PCIDEVICE_SB_TEST='0000:ff:1f.0;x' $B/sb-receiver --pci-from-env PCIDEVICE_SB_TEST -- --in-memory --file-prefix sbtpci
+# An address no device has: EAL starts, probes nothing, and the program says which device is missing.
+bad 3 "--pci-from-env PCIDEVICE_SB_TEST=0000:ff:1f.0,0000:ff:1f.1: DPDK found no port on it" env PCIDEVICE_SB_TEST=0000:ff:1f.0,0000:ff:1f.1 $B/sb-sender --rate 1000 --pci-from-env PCIDEVICE_SB_TEST -- --in-memory --file-prefix sbtpci
 
 finish

@@ -14,3 +14,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 app.kubernetes.io/name: switchbench-operator
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
+
+{{- /* namespace/name of the Multus DaemonSet the operator checks before kernel and sriov runs, if any. */ -}}
+{{- define "switchbench.multusDaemonSet" -}}
+{{- if .Values.multus.install -}}
+{{ .Release.Namespace }}/{{ printf "%s-multus" .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else if and .Values.multus.daemonSet.namespace .Values.multus.daemonSet.name -}}
+{{ .Values.multus.daemonSet.namespace }}/{{ .Values.multus.daemonSet.name }}
+{{- end -}}
+{{- end -}}

@@ -59,6 +59,30 @@ describe('admit', () => {
     });
   });
 
+  describe('SR-IOV VFs, a device plugin\'s extended resource', () => {
+    const vfPods = threePods.slice(0, 2).map((p) => pod({ ...p.spec?.containers[0]?.resources?.requests, 'intel.com/sriov_dpdk': '1' }));
+
+    test.each([
+      ['not advertised at all', roomy],
+      ['advertised with no device', { ...roomy, 'intel.com/sriov_dpdk': '0' }],
+    ])('waits, naming the resource and the field, when the node has it %s', (_case, allocatable) => {
+      expect(admit(selector, [node('a', labelled, allocatable)], vfPods)).toEqual({
+        kind: 'wait',
+        reason: 'DeviceResourceMissing',
+        message: 'Node a advertises no intel.com/sriov_dpdk (spec.sriov.resourceName): the run starts when a device plugin offers VFs under that name there (docs/multus-sriov.md)',
+      });
+    });
+
+    test('rejects a node with fewer VFs than pods, and admits one with enough', () => {
+      expect(admit(selector, [node('a', labelled, { ...roomy, 'intel.com/sriov_dpdk': '1' })], vfPods)).toEqual({
+        kind: 'reject',
+        reason: 'InsufficientResources',
+        message: expect.stringContaining('intel.com/sriov_dpdk: needs 2, node allocatable 1'),
+      });
+      expect(admit(selector, [node('a', labelled, { ...roomy, 'intel.com/sriov_dpdk': '2' })], vfPods)).toEqual({ kind: 'admit', node: 'a' });
+    });
+  });
+
   test('sums requests over pods and containers', () => {
     expect(totalRequests(threePods)).toEqual(new Map([['cpu', 3], ['memory', 3 * 512 * 2 ** 20], ['hugepages-2Mi', 3 * 512 * 2 ** 20]]));
   });

@@ -1,6 +1,6 @@
 import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
 import type { SwitchBenchmarkRun } from '../../../src/api/v1alpha1/types.js';
-import { cleanupPod, hostRunDir, switchConfigMap, switchPod, trafficPod } from '../../../src/controller/desired.js';
+import { cleanupPod, hostRunDir, networkAttachment, switchConfigMap, switchPod, trafficPod } from '../../../src/controller/desired.js';
 import { trafficArgs } from '../../../src/controller/traffic-args.js';
 import type { SwitchPlan, TrafficEndpointPlan } from '../../../src/datapaths/types.js';
 import type { TrialRequest } from '../../../src/plan/index.js';
@@ -129,5 +129,45 @@ describe('cleanupPod', () => {
     const pod = cleanupPod(run(), 'node-a', 'img');
     expect(pod.spec?.containers[0]?.command).toEqual(['rm', '-rf', '--one-file-system', '--', `/runs/${uid}`]);
     expect(pod.spec?.volumes).toEqual([{ name: 'runs', hostPath: { path: '/var/run/switchbench/runs', type: 'DirectoryOrCreate' } }]);
+    expect(pod.spec?.hostNetwork).toBeUndefined();
+    expect(pod.spec?.containers[0]?.securityContext?.capabilities).toEqual({ drop: ['ALL'] });
+  });
+
+  test('a run with host interfaces: removed too, by name as arguments, from the host network namespace with NET_ADMIN only', () => {
+    const pod = cleanupPod(run(), 'node-a', 'img', ['sb0b6c3f0e5d7a4']);
+    const command = pod.spec?.containers[0]?.command ?? [];
+    expect(command.slice(0, 2)).toEqual(['sh', '-ec']);
+    expect(command.slice(3)).toEqual(['cleanup', `/runs/${uid}`, 'sb0b6c3f0e5d7a4']);
+    // The script refers to its arguments only: no name is ever part of the script text.
+    expect(command[2]).not.toContain('sb0b6c3f0e5d7a4');
+    expect(command[2]).toContain('ip link delete dev "$link"');
+    expect(pod.spec?.hostNetwork).toBe(true);
+    expect(pod.spec?.containers[0]?.securityContext).toMatchObject({ capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] }, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+  });
+
+  test.each(['eth0; reboot', 'a'.repeat(16), 'Sb1', ''])('refuses a host interface name %j that no run would have', (name) => {
+    expect(() => cleanupPod(run(), 'node-a', 'img', [name])).toThrow('is not a run\'s interface name');
+  });
+});
+
+describe('networkAttachment', () => {
+  test('one per run, owned by it, with the plan\'s CNI configuration as JSON and its annotations', () => {
+    const nad = networkAttachment(run(defaultSpec({ datapath: 'sriov', sriov: { resourceName: 'intel.com/vf', vlan: 0 } })), {
+      cniConfig: { cniVersion: '0.4.0', name: 'n', type: 'sriov' },
+      annotations: { 'k8s.v1.cni.cncf.io/resourceName': 'intel.com/vf' },
+      hostInterfaces: [],
+    });
+    expect(nad).toEqual({
+      apiVersion: 'k8s.cni.cncf.io/v1',
+      kind: 'NetworkAttachmentDefinition',
+      metadata: {
+        name: 'bench-1-net',
+        namespace: 'perf',
+        labels: { 'app.kubernetes.io/managed-by': 'switchbench-operator', 'switchbench.io/benchmark': 'bench', 'switchbench.io/run': 'bench-1', 'switchbench.io/role': 'network' },
+        annotations: { 'k8s.v1.cni.cncf.io/resourceName': 'intel.com/vf' },
+        ownerReferences: [expect.objectContaining({ kind: 'SwitchBenchmarkRun', name: 'bench-1', uid, controller: true })],
+      },
+      spec: { config: '{"cniVersion":"0.4.0","name":"n","type":"sriov"}' },
+    });
   });
 });

@@ -3,12 +3,8 @@ import type { Datapath } from '../../../src/api/v1alpha1/types.js';
 import { driverFor } from '../../../src/datapaths/index.js';
 
 describe('driverFor', () => {
-  test.each<Datapath>(['kernel', 'testpmd', 'ovs-dpdk', 'vpp', 'snabb', 'memif'])('%s has a driver for that data path', (datapath) => {
+  test.each<Datapath>(['kernel', 'testpmd', 'ovs-dpdk', 'vpp', 'snabb', 'sriov', 'memif'])('%s has a driver for that data path', (datapath) => {
     expect(driverFor(datapath).datapath).toBe(datapath);
-  });
-
-  test.each<Datapath>(['sriov'])('%s is refused by name as not yet supported, never replaced by another path', (datapath) => {
-    expect(() => driverFor(datapath)).toThrow(`datapath ${datapath} is not yet supported by this operator version`);
   });
 
   test('a data path the API does not know is refused', () => {
