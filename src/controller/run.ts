@@ -399,16 +399,26 @@ export class RunReconciler {
     }
     // The sender starts once the receiver runs, so the first packets meet a listening receiver;
     // it learns the receiver's address from there (kernel sockets address it by IP).
+    // A receiver the sender cannot address (its extra network has no address) makes the attempt fail.
+    let unaddressable: string | undefined;
     if (receiver && !sender && !broken) {
       if (!started(receiver)) return {};
-      await this.deps.writer.createPod(this.trafficPods(run, setup, nodes, request, attempt, { receiver, switchPod }).sender);
-      return { requeueAfterMs: (request.warmupSeconds + SENDER_START_SLACK_SECONDS) * 1000 + 1000 };
+      let senderPod: V1Pod | undefined;
+      try {
+        senderPod = this.trafficPods(run, setup, nodes, request, attempt, { receiver, switchPod }).sender;
+      } catch (err) {
+        unaddressable = `the sender of trial ${request.index} cannot be started: ${(err as Error).message}`;
+      }
+      if (senderPod) {
+        await this.deps.writer.createPod(senderPod);
+        return { requeueAfterMs: (request.warmupSeconds + SENDER_START_SLACK_SECONDS) * 1000 + 1000 };
+      }
     }
 
     const failed = [receiver, sender].find((p) => p?.status?.phase === 'Failed');
     const hung = receiver && ageSeconds(receiver, this.deps.now()) > request.durationSeconds + 2 * this.deps.config.trialGraceSeconds;
-    if (broken || failed || hung) {
-      const message = broken ?? (failed ? podFailure(failed, label(failed, ROLE_LABEL) as string) : `trial ${request.index} did not finish in time`);
+    if (broken || unaddressable || failed || hung) {
+      const message = broken ?? unaddressable ?? (failed ? podFailure(failed, label(failed, ROLE_LABEL) as string) : `trial ${request.index} did not finish in time`);
       if (attempt + 1 < this.deps.config.maxTrialAttempts) {
         log.warn('Trial attempt failed, retrying', { trial: request.index, attempt, detail: message });
         await this.deps.writer.event(run, { type: 'Warning', reason: 'TrialRetried', message: `Trial ${request.index} attempt ${attempt + 1}: ${message}` });
@@ -509,11 +519,14 @@ export class RunReconciler {
     const workers = pods.filter((p) => label(p, ROLE_LABEL) !== 'cleanup');
     const setup = this.setup(run);
     const network = 'reason' in setup ? undefined : setup.driver.network(setup.context);
+    const removeNetwork = async () => {
+      if (network) await this.deps.writer.deleteNetworkAttachment(namespace, networkName({ namespace, name: run.metadata.name as string, uid: run.metadata.uid as string }));
+    };
     for (const pod of workers) await this.deps.writer.deletePod(namespace, pod.metadata?.name as string);
     if (workers.length) {
       await this.deps.writer.deleteConfigMap(namespace, switchConfigMapName(run));
       // Multus detaches deleted pods from the configuration it cached when it attached them.
-      if (network && !('reason' in setup)) await this.deps.writer.deleteNetworkAttachment(namespace, networkName(setup.context.run));
+      await removeNetwork();
     }
 
     // The node is in use until every pod of the run is gone; then the next run may have it.
@@ -535,6 +548,8 @@ export class RunReconciler {
         return {};
       }
       if (!cleanup) {
+        // The run's pods are gone (a finished run's last ones went with its last trial).
+        await removeNetwork();
         await this.deps.writer.createPod(cleanupPod(run, node, this.deps.config.trafficImage, network?.hostInterfaces));
         return {};
       }

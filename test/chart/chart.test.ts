@@ -55,14 +55,18 @@ test('defaults: two hardened replicas electing a leader, no CPU request, metrics
 
 test('RBAC is the documented least privilege: no secrets, no exec, leases only in the release namespace', () => {
   const manifests = render();
-  const rules = (find(manifests, 'ClusterRole')[0]?.rules ?? []) as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
-  const flat = rules.flatMap((r) => r.resources.map((res) => `${r.apiGroups[0] || 'core'}/${res}: ${[...r.verbs].sort().join(',')}`)).sort();
+  const rules = (find(manifests, 'ClusterRole')[0]?.rules ?? []) as { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }[];
+  const flat = rules
+    .flatMap((r) => r.resources.map((res) => `${r.apiGroups[0] || 'core'}/${res}${r.resourceNames ? `[${r.resourceNames.join(',')}]` : ''}: ${[...r.verbs].sort().join(',')}`))
+    .sort();
   expect(flat).toEqual([
+    'apiextensions.k8s.io/customresourcedefinitions[network-attachment-definitions.k8s.cni.cncf.io]: get',
     'core/configmaps: create,delete',
     'core/events: create',
     'core/namespaces: get,list,watch',
     'core/nodes: get,list,watch',
     'core/pods: create,delete,get,list,watch',
+    'k8s.cni.cncf.io/network-attachment-definitions: create,delete',
     'switchbench.io/switchbenchmarkruns/finalizers: update',
     'switchbench.io/switchbenchmarkruns/status: get,update',
     'switchbench.io/switchbenchmarkruns: create,delete,get,list,patch,watch',
@@ -73,6 +77,53 @@ test('RBAC is the documented least privilege: no secrets, no exec, leases only i
   const role = find(manifests, 'Role')[0] as Manifest;
   expect(role.metadata.namespace).toBe('switchbench-system');
   expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] }]);
+  // Multus and the device plugin are adopted by default: none of their objects, no Multus check.
+  expect(manifests.filter((m) => /multus|sriov|network-attachment/.test(m.metadata.name))).toEqual([]);
+  expect((container(manifests) as unknown as { containers: { args: string[] }[] }).containers[0]?.args.some((a) => a.startsWith('--multus-daemonset'))).toBe(false);
+});
+
+describe('Multus and the SR-IOV device plugin', () => {
+  const PATHS = ['multus.cniConfDir=/var/lib/x/net.d', 'multus.cniBinDir=/var/lib/x/bin', 'sriovDevicePlugin.kubeletDir=/var/lib/k'];
+  type DaemonSet = Manifest & { spec: { template: { spec: { containers: { args?: string[]; image: string; securityContext: unknown }[]; volumes: { name: string; hostPath?: { path: string } }[]; hostNetwork: boolean } } } };
+  const daemonSet = (manifests: Manifest[], name: string) => find(manifests, 'DaemonSet').find((m) => m.metadata.name === name) as DaemonSet;
+
+  test('installed: the thin Multus DaemonSet on the configured CNI directories, its CRD (kept on uninstall), and the operator checks it', () => {
+    const manifests = render('multus.install=true', ...PATHS);
+    const multus = daemonSet(manifests, 'sb-multus');
+    const pod = multus.spec.template.spec;
+    expect(pod.containers[0]?.image).toBe('localhost/switchbench-multus:dev');
+    expect(pod.containers[0]?.args).toEqual(expect.arrayContaining(['--multus-conf-file=auto', '--multus-kubeconfig-file-host=/var/lib/x/net.d/multus.d/multus.kubeconfig', '--cleanup-config-on-exit']));
+    expect(pod.volumes.map((v) => v.hostPath?.path)).toEqual(['/var/lib/x/net.d', '/var/lib/x/bin']);
+    const crd = find(manifests, 'CustomResourceDefinition')[0] as Manifest & { metadata: { annotations: Record<string, string> } };
+    expect(crd.metadata).toMatchObject({ name: 'network-attachment-definitions.k8s.cni.cncf.io', annotations: { 'helm.sh/resource-policy': 'keep' } });
+    expect((container(manifests) as unknown as { containers: { args: string[] }[] }).containers[0]?.args).toContain('--multus-daemonset=switchbench-system/sb-multus');
+    const check = find(manifests, 'Role').find((r) => r.metadata.name === 'sb-operator-multus-check');
+    expect(check?.rules).toEqual([{ apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: ['sb-multus'], verbs: ['get'] }]);
+  });
+
+  test('adopted: no Multus objects; the operator checks the cluster\'s own DaemonSet with a Role in its namespace', () => {
+    const manifests = render('multus.daemonSet.namespace=kube-system', 'multus.daemonSet.name=kube-multus-ds');
+    expect(find(manifests, 'DaemonSet')).toEqual([]);
+    expect((container(manifests) as unknown as { containers: { args: string[] }[] }).containers[0]?.args).toContain('--multus-daemonset=kube-system/kube-multus-ds');
+    expect(find(manifests, 'Role').find((r) => r.metadata.name === 'sb-operator-multus-check')?.metadata.namespace).toBe('kube-system');
+  });
+
+  test('the device plugin\'s resource list becomes its own config format, selectors left out matching anything', () => {
+    const manifests = render(
+      'sriovDevicePlugin.install=true',
+      ...PATHS,
+      'sriovDevicePlugin.resourceList[0].resourceName=example.com/vf_dpdk',
+      'sriovDevicePlugin.resourceList[0].driver=vfio-pci',
+      'sriovDevicePlugin.resourceList[0].pfNames[0]=ens1f0',
+    );
+    const config = find(manifests, 'ConfigMap').find((m) => m.metadata.name === 'sb-sriov-device-plugin') as Manifest & { data: Record<string, string> };
+    expect(JSON.parse(config.data['config.json'] as string)).toEqual({
+      resourceList: [{ resourcePrefix: 'example.com', resourceName: 'vf_dpdk', selectors: { drivers: ['vfio-pci'], pfNames: ['ens1f0'] } }],
+    });
+    const pod = daemonSet(manifests, 'sb-sriov-device-plugin').spec.template.spec;
+    expect(pod.volumes.find((v) => v.name === 'device-plugins')?.hostPath?.path).toBe('/var/lib/k/device-plugins');
+    expect(pod.containers[0]?.args).toEqual(['--logtostderr', '-v=10', '--config-file=/etc/pcidp/config.json']);
+  });
 });
 
 test.each<[string, string[], (args: string[]) => void]>([
@@ -101,6 +152,9 @@ test.each([
   ['an unknown key', ['replica=3'], "additional properties 'replica' not allowed"],
   ['an unknown nested key', ['metrics.portt=1'], "additional properties 'portt' not allowed"],
   ['a CPU manager policy that does not exist', ['cpuManagerPolicy=dynamic'], 'cpuManagerPolicy'],
+  ['a relative CNI directory', ['multus.cniConfDir=etc/cni'], 'cniConfDir'],
+  ['a VF driver that does not exist', ['sriovDevicePlugin.resourceList[0].resourceName=a.io/b', 'sriovDevicePlugin.resourceList[0].driver=e1000'], 'driver'],
+  ['a resource name without a prefix', ['sriovDevicePlugin.resourceList[0].resourceName=vf', 'sriovDevicePlugin.resourceList[0].driver=vfio-pci'], 'resourceName'],
 ])('the schema refuses %s', (_name, set, message) => {
   const { status, out } = run(['template', 'sb', chart, ...set.flatMap((s) => ['--set', s])]);
   expect(status).not.toBe(0);
