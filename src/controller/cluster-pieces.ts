@@ -1,7 +1,7 @@
 // Preflight of the cluster pieces a run's own network needs (kernel and sriov): the
 // NetworkAttachmentDefinition API and a ready Multus. The facts are read at the edge (KubeClusterPieces);
 // judging them is pure, and every problem says what to install or fix (docs/multus-sriov.md).
-import { ApiextensionsV1Api, AppsV1Api, type KubeConfig, type V1DaemonSet } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, type V1CustomResourceDefinition, type V1DaemonSet } from '@kubernetes/client-node';
 import { NAD_CRD_NAME } from '../datapaths/network.js';
 import { isApiError } from './client.js';
 
@@ -51,27 +51,31 @@ export function piecesProblems(datapath: string, facts: PieceFacts): Problem[] {
   return problems;
 }
 
-/** Reads the facts piecesProblems judges, with the operator's own (narrow) permissions. */
+const orNull = (err: unknown) => {
+  if (isApiError(err, 404)) return null;
+  throw err;
+};
+
+/**
+ * Reads the facts piecesProblems judges, with the operator's own (narrow) permissions. Through the
+ * generic object client: the typed apiextensions and apps clients would add a megabyte of code to
+ * the operator's resident set for two GETs.
+ */
 export class KubeClusterPieces {
-  private readonly extensions: ApiextensionsV1Api;
-  private readonly apps: AppsV1Api;
+  private readonly objects: CustomObjectsApi;
 
   constructor(kubeConfig: KubeConfig, private readonly multusDaemonSet?: NamespacedName) {
-    this.extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.objects = kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
   async facts(): Promise<PieceFacts> {
-    const crd = await this.extensions.readCustomResourceDefinition({ name: NAD_CRD_NAME }).catch((err: unknown) => {
-      if (isApiError(err, 404)) return undefined;
-      throw err;
-    });
+    const crd = (await this.objects
+      .getClusterCustomObject({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', name: NAD_CRD_NAME })
+      .catch(orNull)) as V1CustomResourceDefinition | null;
     const established = crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
     if (!this.multusDaemonSet) return { networkAttachmentApi: established };
-    const found = await this.apps.readNamespacedDaemonSet(this.multusDaemonSet).catch((err: unknown) => {
-      if (isApiError(err, 404)) return null;
-      throw err;
-    });
+    const { namespace, name } = this.multusDaemonSet;
+    const found = (await this.objects.getNamespacedCustomObject({ group: 'apps', version: 'v1', namespace, plural: 'daemonsets', name }).catch(orNull)) as V1DaemonSet | null;
     return { networkAttachmentApi: established, multus: { daemonSet: this.multusDaemonSet, found } };
   }
 }

@@ -86,6 +86,9 @@ export const receiverSummary = (pps: number, packets: number) =>
     cpus: '1',
   });
 
+/** The address the fake kubelet gives every pod it starts (nothing is sent to it). */
+const FAKE_POD_IP = '10.244.0.10';
+
 /** Plays the kubelet: writes the status a pod would have at one point of its life. */
 export class FakeKubelet {
   private readonly core: CoreV1Api;
@@ -136,6 +139,9 @@ export class FakeKubelet {
             status: {
               phase,
               startTime: now,
+              // A started pod has its sandbox, and with it an address (kernel senders are sent to it).
+              podIP: FAKE_POD_IP,
+              podIPs: [{ ip: FAKE_POD_IP }],
               conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
               containerStatuses: [{ name: containerName, image: pod.spec?.containers[0]?.image ?? '', imageID: '', ready, restartCount: 0, ...container }],
             },
