@@ -83,7 +83,7 @@ test('RBAC is the documented least privilege: no secrets, no exec, leases only i
 });
 
 describe('Multus and the SR-IOV device plugin', () => {
-  const PATHS = ['multus.cniConfDir=/var/lib/x/net.d', 'multus.cniBinDir=/var/lib/x/bin', 'sriovDevicePlugin.kubeletDir=/var/lib/k'];
+  const PATHS = ['multus.cniConfDir=/var/lib/x/net.d', 'multus.cniBinDir=/var/lib/x/bin', 'sriovDevicePlugin.devicePluginDir=/var/lib/k/dp'];
   type DaemonSet = Manifest & { spec: { template: { spec: { containers: { args?: string[]; image: string; securityContext: unknown }[]; volumes: { name: string; hostPath?: { path: string } }[]; hostNetwork: boolean } } } };
   const daemonSet = (manifests: Manifest[], name: string) => find(manifests, 'DaemonSet').find((m) => m.metadata.name === name) as DaemonSet;
 
@@ -121,7 +121,7 @@ describe('Multus and the SR-IOV device plugin', () => {
       resourceList: [{ resourcePrefix: 'example.com', resourceName: 'vf_dpdk', selectors: { drivers: ['vfio-pci'], pfNames: ['ens1f0'] } }],
     });
     const pod = daemonSet(manifests, 'sb-sriov-device-plugin').spec.template.spec;
-    expect(pod.volumes.find((v) => v.name === 'device-plugins')?.hostPath?.path).toBe('/var/lib/k/device-plugins');
+    expect(pod.volumes.find((v) => v.name === 'device-plugins')?.hostPath?.path).toBe('/var/lib/k/dp');
     expect(pod.containers[0]?.args).toEqual(['--logtostderr', '-v=10', '--config-file=/etc/pcidp/config.json']);
   });
 });

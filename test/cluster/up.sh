@@ -363,8 +363,8 @@ cat >"$CLUSTER_DIR/env" <<EOF
 export KUBECONFIG=$KUBECONFIG_PATH
 export CONTAINER_RUNTIME_ENDPOINT=unix://$CONTAINERD_SOCK
 export PATH=$CLUSTER_DIR/bin:\$PATH
-# The chart's multus.cniConfDir, multus.cniBinDir and kubeletDir values for this node.
-export SWITCHBENCH_CNI_CONF_DIR=$CNI_CONF_DIR SWITCHBENCH_CNI_BIN_DIR=$CNI_BIN_DIR SWITCHBENCH_KUBELET_DIR=$KUBELET_DIR
+# The chart's multus.cniConfDir and multus.cniBinDir values for this node.
+export SWITCHBENCH_CNI_CONF_DIR=$CNI_CONF_DIR SWITCHBENCH_CNI_BIN_DIR=$CNI_BIN_DIR
 EOF
 log "cluster up ($(cat "$RUN/mode")) in $((SECONDS - started_at)) s; for kubectl, crictl and helm: . $CLUSTER_DIR/env"
 echo "KUBECONFIG=$KUBECONFIG_PATH"

@@ -11,16 +11,16 @@ import { AppsV1Api } from '@kubernetes/client-node';
 import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmark } from '../../src/api/v1alpha1/types.js';
 import { nodeName, waitFor } from '../cluster/kube.js';
 import { e2eSession, sweepSpec } from './support.js';
-import { chartTemplates, clusterValue, kubectl, ok, root, sh } from './tools.js';
+import { chartTemplates, kubectl, ok, root, sh } from './tools.js';
 
 const PIECES_NAMESPACE = 'e2e-sriov-pieces';
 const RELEASE = 'sbe2e';
 const DEVICE_PLUGIN = `${RELEASE}-sriov-device-plugin`;
 const FAKE_RESOURCE = 'switchbench.io/fake_vf';
 const session = e2eSession('e2e-sriov');
-const kubeletDir = clusterValue('KUBELET_DIR');
-const devicePluginManifest = () =>
-  chartTemplates(RELEASE, PIECES_NAMESPACE, { 'sriovDevicePlugin.install': 'true', 'sriovDevicePlugin.kubeletDir': kubeletDir }, ['sriov-device-plugin.yaml']);
+// The kubelet's device manager listens here whatever its --root-dir: the chart's default.
+const DEVICE_PLUGIN_DIR = '/var/lib/kubelet/device-plugins';
+const devicePluginManifest = () => chartTemplates(RELEASE, PIECES_NAMESPACE, { 'sriovDevicePlugin.install': 'true' }, ['sriov-device-plugin.yaml']);
 let fakePlugin: ChildProcess | undefined;
 let fakePluginLog = '';
 
@@ -76,7 +76,7 @@ test('the chart\'s SR-IOV device plugin runs on the node and, finding no VF, adv
 
 test('fake VFs from a test device plugin: each pod gets one and its address, and the traffic program refuses the device that is not there', async () => {
   const binary = execFileSync('bash', ['test/tools/fake-device-plugin/build.sh'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1) as string;
-  fakePlugin = spawn(binary, ['--resource', FAKE_RESOURCE, '--devices', '2', '--plugin-dir', `${kubeletDir}/device-plugins/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  fakePlugin = spawn(binary, ['--resource', FAKE_RESOURCE, '--devices', '2', '--plugin-dir', DEVICE_PLUGIN_DIR], { stdio: ['ignore', 'ignore', 'pipe'] });
   fakePlugin.stderr?.on('data', (chunk: Buffer) => (fakePluginLog += chunk.toString()));
   expect(await waitFor(async () => ((await allocatable(FAKE_RESOURCE)) === '2' ? '2' : undefined), 500)).toBe('2');
 
