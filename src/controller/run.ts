@@ -28,6 +28,7 @@ import {
   switchConfigMapName,
   switchPod,
   switchPodName,
+  TRAFFIC_COMMAND,
   trafficPod,
   type TrafficPodInput,
 } from './desired.js';
@@ -102,6 +103,10 @@ function lastWords(message: string | undefined): string | undefined {
       // not a summary after all: report the lines as they are
     }
   }
+  // The traffic programs end a failure with one line of their own ("sb-receiver: ..."); libraries
+  // (DPDK's EAL) may have logged before it, which would only bury it.
+  const own = lines.filter((line) => Object.values(TRAFFIC_COMMAND).some((program) => line.startsWith(`${program}: `)));
+  if (own.length) return own.at(-1);
   return lines.length ? lines.slice(-4).join(' | ') : undefined;
 }
 
