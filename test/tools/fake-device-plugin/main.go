@@ -115,17 +115,24 @@ func deviceIDs(devices []*pluginapi.Device) string {
 	return strings.Join(ids, ",")
 }
 
-// inode identifies a file's incarnation: a restarted kubelet creates a new kubelet.sock at the same
-// path. 0 when the file is missing.
-func inode(path string) uint64 {
+// incarnation tells a file from the one that was at its path before: a restarted kubelet creates a
+// new kubelet.sock. The inode alone is not enough, as the file system may give the new socket the
+// inode the old one freed. Zero when the file is missing.
+type incarnation struct {
+	inode    uint64
+	modified int64
+}
+
+func incarnationOf(path string) incarnation {
 	info, err := os.Stat(path)
 	if err != nil {
-		return 0
+		return incarnation{}
 	}
+	id := incarnation{modified: info.ModTime().UnixNano()}
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {
-		return st.Ino
+		id.inode = st.Ino
 	}
-	return 0
+	return id
 }
 
 func main() {
@@ -155,7 +162,7 @@ func main() {
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	ownSocket := filepath.Join(*dir, *socket)
 	kubeletSocket := filepath.Join(*dir, filepath.Base(pluginapi.KubeletSocket))
-	kubelet := inode(kubeletSocket)
+	kubelet := incarnationOf(kubeletSocket)
 	// A first failure is fatal so a test that starts the plugin sees why at once.
 	server, err := serve(p, *dir, *socket)
 	if err != nil {
@@ -176,11 +183,11 @@ func main() {
 			log.Printf("stopped on %v: removed %s", sig, ownSocket)
 			return
 		case <-tick.C:
-			now := inode(kubeletSocket)
-			if server != nil && now == kubelet && inode(ownSocket) != 0 {
+			now := incarnationOf(kubeletSocket)
+			if server != nil && now == kubelet && incarnationOf(ownSocket) != (incarnation{}) {
 				continue
 			}
-			if now == 0 {
+			if now == (incarnation{}) {
 				continue // the kubelet is not back yet
 			}
 			if server != nil {
