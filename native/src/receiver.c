@@ -109,7 +109,7 @@ static uint64_t cycles_to_ns(uint64_t hz, uint64_t cycles)
 /* One TSC read per poll, right after it: the receive time of what it returned (rdtsc costs ~13 ns
  * in this VM, a tenth of a packet's budget at 10 Mpps when bursts are short) and the clock for
  * samples, the window and the end. */
-static enum sb_status run(const struct sb_config *c, struct io *io, struct rx *r)
+__attribute__((noinline, noclone)) static enum sb_status rx_loop(const struct sb_config *c, struct io *io, struct rx *r)
 {
 	static struct rx_item items[SB_BURST_MAX];
 	struct frame_end end;
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 	/* The sender must not start before this line: what it sends earlier is counted as lost. */
 	sb_log("ready: %s port up, waiting for traffic", backend_name(c.backend));
 
-	enum sb_status status = run(&c, io, &r);
+	enum sb_status status = rx_loop(&c, io, &r);
 
 	if (r.win_open && !r.win_closed)
 		r.wb = r.seq.next;
