@@ -64,8 +64,9 @@ static void control_frame(const struct sb_config *c, struct rx *r, const struct 
 	}
 }
 
-/* The per-frame work of the receiver, kept to counters in registers, one bitmap OR for a frame in
- * order, and one histogram update per run of frames sent in the same burst. */
+/* The receiver's work per item (a frame, or a run of a sender burst's frames, see struct rx_item):
+ * counters in registers, a few word operations for a run in order, and one histogram update per
+ * run of frames sent with the same stamp. Nothing here is per frame unless frames come out of order. */
 static void consume(const struct sb_config *c, struct rx *r, const struct rx_item *it, unsigned n,
 		    const struct frame_end *end, uint64_t now)
 {
@@ -79,12 +80,10 @@ static void consume(const struct sb_config *c, struct rx *r, const struct rx_ite
 		}
 		if (!r->started)
 			start(c, r, now);
-		data++;
+		data += it[i].n;
 		if (!r->frame_size)
 			r->frame_size = it[i].wire;
-		uint64_t seq = it[i].seq;
-		if (seqtrack_add(&r->seq, seq) && seq >= r->wa && seq < r->wb)
-			win_unique++;
+		win_unique += seqtrack_add_run(&r->seq, it[i].seq, it[i].n, r->wa, r->wb);
 		if (!in_window)
 			continue;
 		if (it[i].tsc != run_tsc) {
@@ -93,7 +92,7 @@ static void consume(const struct sb_config *c, struct rx *r, const struct rx_ite
 			run_tsc = it[i].tsc;
 			run = 0;
 		}
-		run++;
+		run += it[i].n;
 	}
 	if (run)
 		hist_add(&r->lat, now > run_tsc ? now - run_tsc : 0, run);

@@ -23,3 +23,19 @@ void seqtrack_clear_range(struct seqtrack *s, uint64_t from, uint64_t to)
 		s->bits[(q & (SEQ_WINDOW - 1)) >> 6] &= ~(1ull << (q & 63));
 	}
 }
+
+/* Marks [from, to) as received, whole words at a time inside the range. */
+void seqtrack_set_range(struct seqtrack *s, uint64_t from, uint64_t to)
+{
+	if (to - from >= SEQ_WINDOW) {
+		memset(s->bits, 0xff, sizeof(s->bits));
+		return;
+	}
+	for (uint64_t q = from; q < to;) {
+		unsigned off = (unsigned)(q & 63);
+		uint64_t k = to - q < 64 - off ? to - q : 64 - off;
+
+		s->bits[(q & (SEQ_WINDOW - 1)) >> 6] |= (~0ull >> (64 - k)) << off;
+		q += k;
+	}
+}

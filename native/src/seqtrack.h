@@ -21,6 +21,7 @@ struct seqtrack {
 
 void seqtrack_init(struct seqtrack *s);
 void seqtrack_clear_range(struct seqtrack *s, uint64_t from, uint64_t to);
+void seqtrack_set_range(struct seqtrack *s, uint64_t from, uint64_t to);
 
 static inline void seq_bit_set(struct seqtrack *s, uint64_t seq)
 {
@@ -53,6 +54,32 @@ static inline bool seqtrack_add(struct seqtrack *s, uint64_t seq)
 	s->reordered++;
 	s->unique++;
 	return true;
+}
+
+/* Frames seq..seq+n-1 (n >= 1) arrived; returns how many of them arrived for the first time with
+ * a sequence number in [wa, wb) (the measurement window's). The usual case, a run at or beyond the
+ * highest seen, is a few word operations whatever n is; a run reaching back (reordering, duplicates)
+ * is accounted frame by frame, as seqtrack_add does. */
+static inline uint64_t seqtrack_add_run(struct seqtrack *s, uint64_t seq, uint64_t n, uint64_t wa, uint64_t wb)
+{
+	if (seq >= s->next) {
+		uint64_t end = seq + n, lo = seq > wa ? seq : wa, hi = end < wb ? end : wb;
+		unsigned off = (unsigned)(seq & 63);
+
+		if (seq != s->next)
+			seqtrack_clear_range(s, s->next, seq);
+		if (off + n <= 64)
+			s->bits[(seq & (SEQ_WINDOW - 1)) >> 6] |= (~0ull >> (64 - n)) << off;
+		else
+			seqtrack_set_range(s, seq, end);
+		s->next = end;
+		s->unique += n;
+		return hi > lo ? hi - lo : 0;
+	}
+	uint64_t first = 0;
+	for (uint64_t q = seq; q < seq + n; q++)
+		first += seqtrack_add(s, q) && q >= wa && q < wb;
+	return first;
 }
 
 /* Sequence numbers never seen below `expected` (itself the larger of next and what the sender says

@@ -132,6 +132,98 @@ static bool seqtrack_window_wraps_cleanly(void)
 	return true;
 }
 
+/* The receiver's per-run accounting must leave exactly what per-frame accounting leaves: counters,
+ * bitmap and first arrivals inside the window, for runs in order, across gaps (short, word-crossing
+ * and wrapping the bitmap), reaching back (reordered, duplicate, partly both) and stale. */
+static bool seqtrack_runs_match_frames(void)
+{
+	static struct seqtrack a, b;
+	uint64_t x = 88172645463325252ull, seq = 0, wa = 300, wb = 200000;
+
+	seqtrack_init(&a);
+	seqtrack_init(&b);
+	for (int i = 0; i < 20000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		uint64_t n = 1 + x % 150, kind = (x >> 20) % 10, start = seq;
+		if (kind == 7)
+			start = seq + (x >> 32) % 200; /* gap */
+		else if (kind == 8 && seq > 400)
+			start = seq - 1 - (x >> 32) % 400; /* reaching back */
+		else if (kind == 9 && i % 500 == 0)
+			start = seq + SEQ_WINDOW + (x >> 32) % 5000; /* wraps the bitmap */
+		else if (kind == 6 && i % 300 == 0 && seq > SEQ_WINDOW + 200)
+			start = seq - SEQ_WINDOW - 100; /* older than the window: stale, and partly not */
+		uint64_t got = seqtrack_add_run(&a, start, n, wa, wb), want = 0;
+		for (uint64_t q = start; q < start + n; q++)
+			want += seqtrack_add(&b, q) && q >= wa && q < wb;
+		CHECK(got == want, "run %d at %llu+%llu: %llu first arrivals in the window, per frame %llu", i,
+		      (unsigned long long)start, (unsigned long long)n, (unsigned long long)got, (unsigned long long)want);
+		CHECK(a.next == b.next && a.unique == b.unique && a.reordered == b.reordered && a.duplicates == b.duplicates &&
+			      a.stale == b.stale && !memcmp(a.bits, b.bits, sizeof(a.bits)),
+		      "run %d at %llu+%llu: state differs", i, (unsigned long long)start, (unsigned long long)n);
+		if (start + n > seq)
+			seq = start + n;
+	}
+	CHECK(a.reordered > 0 && a.duplicates > 0 && a.stale > 0, "the sequence exercised every path");
+	return true;
+}
+
+static bool seqtrack_set_range_is_exact(void)
+{
+	static struct seqtrack s;
+	static const uint64_t r[][2] = {{0, 1}, {5, 64}, {63, 65}, {64, 128}, {1, 1000}, {SEQ_WINDOW - 3, SEQ_WINDOW + 70}};
+
+	for (unsigned i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		seqtrack_init(&s);
+		seqtrack_set_range(&s, r[i][0], r[i][1]);
+		uint64_t set = 0;
+		for (unsigned w = 0; w < SEQ_WINDOW / 64; w++)
+			set += (uint64_t)__builtin_popcountll(s.bits[w]);
+		CHECK(set == r[i][1] - r[i][0], "[%llu, %llu): %llu bits set", (unsigned long long)r[i][0],
+		      (unsigned long long)r[i][1], (unsigned long long)set);
+		for (uint64_t q = r[i][0]; q < r[i][1]; q++)
+			CHECK(s.bits[(q & (SEQ_WINDOW - 1)) >> 6] >> (q & 63) & 1, "bit %llu", (unsigned long long)q);
+	}
+	return true;
+}
+
+/* The receive fast path's classification is frame_parse_l2's, byte for byte: every single-byte
+ * change of a data frame's first 60 bytes and every short capture gets the same verdict. */
+static bool frame_is_data_agrees_with_the_parser(void)
+{
+	uint8_t f[FRAME_MAX], g[FRAME_MAX];
+	struct frame_addr a = {.src_mac = {2, 0, 0, 0, 0, 1}, .dst_mac = {2, 0, 0, 0, 0, 2}};
+	struct rx_item it;
+	struct frame_end end;
+	unsigned data = 0;
+
+	a.src_ip = htonl(0x0a000001);
+	a.dst_ip = htonl(0x0a000002);
+	a.src_port = a.dst_port = htons(5000);
+	unsigned len = frame_build(f, &a, 64, TAG_DATA);
+	frame_stamp(f + FRAME_HDRS, 77, 99);
+	CHECK(frame_is_data(f, len, htons(5000)) && frame_seq(f) == 77 && frame_tsc(f) == 99, "a data frame");
+	for (unsigned pos = 0; pos < len; pos++) {
+		for (unsigned v = 1; v < 256; v <<= 1) {
+			memcpy(g, f, len);
+			g[pos] ^= (uint8_t)v;
+			frame_parse_l2(g, len, len, htons(5000), &it, &end);
+			CHECK(frame_is_data(g, len, htons(5000)) == (it.kind == RX_DATA), "byte %u ^ 0x%x: parser says %u", pos,
+			      v, it.kind);
+			data += it.kind == RX_DATA;
+		}
+	}
+	CHECK(data > 0 && data < len * 8, "the changes hit both verdicts");
+	for (unsigned cap = 0; cap <= len; cap++) {
+		frame_parse_l2(f, cap, len, htons(5000), &it, &end);
+		CHECK(frame_is_data(f, cap, htons(5000)) == (it.kind == RX_DATA) && it.n == 1, "caplen %u", cap);
+	}
+	CHECK(!frame_is_data(f, len, htons(5001)), "another port");
+	frame_build(f, &a, FRAME_END_SIZE, TAG_END);
+	CHECK(!frame_is_data(f, FRAME_END_SIZE - 4, htons(5000)), "an end marker is not data");
+	return true;
+}
+
 static bool pace_grid_never_drifts(void)
 {
 	struct pace p;
@@ -272,6 +364,9 @@ int main(void)
 	run("seqtrack counts loss in order", seqtrack_in_order_and_loss);
 	run("seqtrack tells reordering from duplicates", seqtrack_reorder_and_duplicates);
 	run("seqtrack bitmap wraps cleanly", seqtrack_window_wraps_cleanly);
+	run("seqtrack runs account as their frames", seqtrack_runs_match_frames);
+	run("seqtrack set_range sets exactly the range", seqtrack_set_range_is_exact);
+	run("frame_is_data agrees with the parser", frame_is_data_agrees_with_the_parser);
 	run("pace grid never drifts and skips missed slots", pace_grid_never_drifts);
 	run("cpu lists round trip", cpu_lists_round_trip);
 	run("json escapes and bounds", json_escapes_and_bounds);
