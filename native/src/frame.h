@@ -6,6 +6,7 @@
 
 #include <endian.h>
 #include <stdbool.h>
+#include <emmintrin.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -114,29 +115,24 @@ static inline void frame_parse_l2(const uint8_t *p, uint32_t caplen, uint32_t le
 	frame_parse_payload(p + FRAME_HDRS, caplen - FRAME_HDRS, it, end);
 }
 
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "frame_is_data compares header bytes as little-endian 64-bit words"
-#endif
-
-static inline uint64_t load64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
 /* The receive fast path's test, true exactly when frame_parse_l2 would find RX_DATA: EtherType
  * IPv4 and a 20-byte header (bytes 12-14), protocol UDP (23), destination port (36-37) and the data
- * tag (42-43), as three masked word compares with one branch instead of six byte compares. */
+ * tag (42-43). Bytes 12-43 are compared under a mask as two 16-byte vectors (SSE2, every x86-64):
+ * ten instructions and one branch instead of six byte compares and their branches. */
 static inline bool frame_is_data(const uint8_t *p, uint32_t caplen, uint16_t dst_port_be)
 {
-	uint64_t port_tag = (uint64_t)dst_port_be | (uint64_t)TAG_DATA << 48;
+	const uint8_t *port = (const uint8_t *)&dst_port_be;
+	const __m128i m1 = _mm_setr_epi8(-1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0);
+	const __m128i e1 = _mm_setr_epi8(0x08, 0x00, 0x45, 0, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0);
+	const __m128i m2 = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, -1, -1);
+	const __m128i e2 = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, (char)port[0], (char)port[1], 0, 0, 0, 0,
+					 (char)(TAG_DATA & 0xff), (char)(TAG_DATA >> 8));
 
 	if (caplen < FRAME_HDRS + PAYLOAD_MIN)
 		return false;
-	return !(((load64(p + 12) & 0xffffffull) ^ 0x450008ull) | ((load64(p + 16) & 0xff00000000000000ull) ^ 17ull << 56) |
-		 ((load64(p + 36) & 0xffff00000000ffffull) ^ port_tag));
+	__m128i a = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + 12)), m1);
+	__m128i b = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + 28)), m2);
+	return _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, e1), _mm_cmpeq_epi8(b, e2))) == 0xffff;
 }
 
 /* Sequence number and TSC stamp of a frame frame_is_data accepted. */

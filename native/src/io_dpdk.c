@@ -237,15 +237,22 @@ static inline uint64_t mbuf_not_plain(const struct rte_mbuf *m)
 _Static_assert(offsetof(struct rte_mbuf, nb_segs) == offsetof(struct rte_mbuf, refcnt) + 2, "refcnt, nb_segs adjacent");
 _Static_assert(sizeof(((struct rte_mbuf *)0)->refcnt) == 2, "16-bit refcnt");
 
-/* The receive loop's state within one burst: the data run being grown, kept in registers. */
+/* The receive loop's state within one burst: the data run being grown, kept in registers. no_run
+ * is non-zero while there is none, folded into the run test so that it costs no extra branch. */
 struct rx_parse {
 	struct rx_item *items, *run;
 	unsigned k;
-	uint64_t want_seq, run_tsc;
-	uint16_t run_n, dst_port_be;
+	uint64_t want_seq, run_tsc, no_run;
+	uint16_t dst_port_be;
 	uint64_t not_plain;
 	struct frame_end *end;
 };
+
+static inline void close_run(struct rx_parse *x)
+{
+	if (!x->no_run)
+		x->run->n = (uint16_t)(x->want_seq - x->run->seq);
+}
 
 /* One frame: a data frame that continues the run (the next sequence number, the same stamp) costs
  * a compare and an increment; any other frame closes the run and opens an item. */
@@ -257,23 +264,20 @@ static inline void parse_one(struct rx_parse *x, const struct rte_mbuf *b)
 	if (likely(frame_is_data(p, b->data_len, x->dst_port_be))) {
 		uint64_t seq = frame_seq(p), tsc = frame_tsc(p);
 
-		if (likely(((seq ^ x->want_seq) | (tsc ^ x->run_tsc)) == 0 && x->run)) {
-			x->run_n++;
+		if (likely(((seq ^ x->want_seq) | (tsc ^ x->run_tsc) | x->no_run) == 0)) {
 			x->want_seq++;
 			return;
 		}
-		if (x->run)
-			x->run->n = x->run_n;
+		close_run(x);
 		x->run = &x->items[x->k++];
 		*x->run = (struct rx_item){.seq = seq, .tsc = tsc, .wire = b->pkt_len + FRAME_FCS, .kind = RX_DATA};
-		x->run_n = 1;
 		x->want_seq = seq + 1;
 		x->run_tsc = tsc;
+		x->no_run = 0;
 		return;
 	}
-	if (x->run)
-		x->run->n = x->run_n;
-	x->run = NULL;
+	close_run(x);
+	x->no_run = 1;
 	frame_parse_l2(p, b->data_len, b->pkt_len, x->dst_port_be, &x->items[x->k++], x->end);
 }
 
@@ -285,7 +289,7 @@ static unsigned dpdk_recv(struct io *io, struct rx_item *items, unsigned max, st
 	struct io_dpdk *d = (struct io_dpdk *)io;
 	struct rte_mbuf *m[SB_BURST_MAX];
 	uint16_t n = rte_eth_rx_burst(d->port, 0, m, (uint16_t)max), i = 0;
-	struct rx_parse x = {.items = items, .dst_port_be = d->dst_port_be, .end = end};
+	struct rx_parse x = {.items = items, .no_run = 1, .dst_port_be = d->dst_port_be, .end = end};
 
 	if (!n)
 		return 0;
@@ -300,8 +304,7 @@ static unsigned dpdk_recv(struct io *io, struct rx_item *items, unsigned max, st
 	}
 	for (; i < n; i++)
 		parse_one(&x, m[i]);
-	if (x.run)
-		x.run->n = x.run_n;
+	close_run(&x);
 	/* The per-lcore cache put, inline: the PMD took these from the queue's pool. */
 	if (likely(!x.not_plain))
 		rte_mempool_put_bulk(d->rx, (void **)m, n);
