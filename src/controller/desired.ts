@@ -3,7 +3,7 @@
 import type { V1ConfigMap, V1Container, V1ObjectMeta, V1Pod, V1ResourceRequirements, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { SwitchBenchmarkRun, SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
 import { NAD_GROUP, NAD_VERSION, networkName, type NetworkPlan } from '../datapaths/network.js';
-import { RUN_DIR_IN_POD, RUN_DIR_ON_HOST_ROOT, SWITCH_STATE_DIR, type SwitchPlan, type TrafficEndpointPlan, type TrafficRole } from '../datapaths/types.js';
+import { RUN_DIR_IN_POD, RUN_DIR_ON_HOST_ROOT, SWITCH_STATE_DIR, type RunIdentity, type SwitchPlan, type TrafficEndpointPlan, type TrafficRole } from '../datapaths/types.js';
 import {
   ATTEMPT_LABEL,
   BENCHMARK_LABEL,
@@ -31,6 +31,11 @@ export function runLabels(run: SwitchBenchmarkRun, role: PodRole): Record<string
     [RUN_LABEL]: run.metadata.name as string,
     [ROLE_LABEL]: role,
   };
+}
+
+/** What the data path drivers know of a run. */
+export function runIdentity(run: SwitchBenchmarkRun): RunIdentity {
+  return { namespace: run.metadata.namespace as string, name: run.metadata.name as string, uid: run.metadata.uid as string };
 }
 
 /** The run's host directory: keyed by the run's UID, so no user-chosen string reaches a host path. */
@@ -207,13 +212,12 @@ export interface NetworkAttachmentDefinition {
 
 /** The run's NetworkAttachmentDefinition: owned by the run, so it goes with it even if teardown never runs. */
 export function networkAttachment(run: SwitchBenchmarkRun, plan: NetworkPlan): NetworkAttachmentDefinition {
-  const identity = { namespace: run.metadata.namespace as string, name: run.metadata.name as string, uid: run.metadata.uid as string };
   return {
     apiVersion: `${NAD_GROUP}/${NAD_VERSION}`,
     kind: 'NetworkAttachmentDefinition',
     metadata: {
-      name: networkName(identity),
-      namespace: identity.namespace,
+      name: networkName(runIdentity(run)),
+      namespace: run.metadata.namespace as string,
       labels: runLabels(run, 'network'),
       ...(Object.keys(plan.annotations).length ? { annotations: { ...plan.annotations } } : {}),
       ownerReferences: [controllerReference(run)],

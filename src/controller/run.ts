@@ -24,6 +24,7 @@ import {
   cleanupPodName,
   hostRunDir,
   networkAttachment,
+  runIdentity,
   switchConfigMap,
   switchConfigMapName,
   switchPod,
@@ -155,7 +156,7 @@ export class RunReconciler {
     }
     const image = spec.resources.images;
     const context: RunContext = {
-      run: { namespace: run.metadata.namespace as string, name: run.metadata.name as string, uid: run.metadata.uid as string },
+      run: runIdentity(run),
       spec,
       images: {
         traffic: image?.traffic ?? this.deps.config.trafficImage,
@@ -525,7 +526,7 @@ export class RunReconciler {
     const setup = this.setup(run);
     const network = 'reason' in setup ? undefined : setup.driver.network(setup.context);
     const removeNetwork = async () => {
-      if (network) await this.deps.writer.deleteNetworkAttachment(namespace, networkName({ namespace, name: run.metadata.name as string, uid: run.metadata.uid as string }));
+      if (network) await this.deps.writer.deleteNetworkAttachment(namespace, networkName(runIdentity(run)));
     };
     for (const pod of workers) await this.deps.writer.deletePod(namespace, pod.metadata?.name as string);
     if (workers.length) {

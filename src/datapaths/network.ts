@@ -26,8 +26,6 @@ export interface NetworkPlan {
   annotations: Record<string, string>;
   /** Host interfaces the run's network leaves on its node (the kernel path's bridge), removed at teardown. */
   hostInterfaces: string[];
-  /** The extended resource its pods request, which the node must advertise (sriov). */
-  deviceResource?: string;
 }
 
 /** The run's NetworkAttachmentDefinition, in the run's namespace: one name per run. */

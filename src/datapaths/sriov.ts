@@ -31,7 +31,6 @@ function sriovNetwork(context: RunContext): NetworkPlan {
     },
     annotations: { [RESOURCE_NAME_ANNOTATION]: resourceName },
     hostInterfaces: [],
-    deviceResource: resourceName,
   };
 }
 

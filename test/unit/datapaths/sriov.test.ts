@@ -36,7 +36,6 @@ describe('sriov driver: a VF each from the device plugin, attached by the SR-IOV
       cniConfig: { cniVersion: '0.4.0', name: 'switchbench-sriov', type: 'sriov', vlan: 100, capabilities: { mac: true }, spoofchk: 'on', trust: 'on' },
       annotations: { [RESOURCE_NAME_ANNOTATION]: 'intel.com/sriov_dpdk' },
       hostInterfaces: [],
-      deviceResource: 'intel.com/sriov_dpdk',
     });
   });
 });
