@@ -118,21 +118,45 @@ static inline void frame_parse_l2(const uint8_t *p, uint32_t caplen, uint32_t le
 /* The receive fast path's test, true exactly when frame_parse_l2 would find RX_DATA: EtherType
  * IPv4 and a 20-byte header (bytes 12-14), protocol UDP (23), destination port (36-37) and the data
  * tag (42-43). Bytes 12-43 are compared under a mask as two 16-byte vectors (SSE2, every x86-64):
- * ten instructions and one branch instead of six byte compares and their branches. */
-static inline bool frame_is_data(const uint8_t *p, uint32_t caplen, uint16_t dst_port_be)
+ * ten instructions and one branch instead of six byte compares and their branches. The vectors are
+ * shared with the run test of rxparse.h. */
+static inline __m128i frame_data_m1(void)
+{
+	return _mm_setr_epi8(-1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0);
+}
+
+static inline __m128i frame_data_e1(void)
+{
+	return _mm_setr_epi8(0x08, 0x00, 0x45, 0, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0);
+}
+
+static inline __m128i frame_data_m2(void)
+{
+	return _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, -1, -1);
+}
+
+static inline __m128i frame_data_e2(uint16_t dst_port_be)
 {
 	const uint8_t *port = (const uint8_t *)&dst_port_be;
-	const __m128i m1 = _mm_setr_epi8(-1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0);
-	const __m128i e1 = _mm_setr_epi8(0x08, 0x00, 0x45, 0, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0);
-	const __m128i m2 = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, -1, -1);
-	const __m128i e2 = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, (char)port[0], (char)port[1], 0, 0, 0, 0,
-					 (char)(TAG_DATA & 0xff), (char)(TAG_DATA >> 8));
 
+	return _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, (char)port[0], (char)port[1], 0, 0, 0, 0,
+			     (char)(TAG_DATA & 0xff), (char)(TAG_DATA >> 8));
+}
+
+/* Byte-wise equality of bytes 12-27 and 28-43 of p with the data test's, e2 standing for its second half. */
+static inline __m128i frame_data_eq(const uint8_t *p, __m128i e2)
+{
+	__m128i a = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + 12)), frame_data_m1());
+	__m128i b = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + 28)), frame_data_m2());
+
+	return _mm_and_si128(_mm_cmpeq_epi8(a, frame_data_e1()), _mm_cmpeq_epi8(b, e2));
+}
+
+static inline bool frame_is_data(const uint8_t *p, uint32_t caplen, uint16_t dst_port_be)
+{
 	if (caplen < FRAME_HDRS + PAYLOAD_MIN)
 		return false;
-	__m128i a = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + 12)), m1);
-	__m128i b = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + 28)), m2);
-	return _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, e1), _mm_cmpeq_epi8(b, e2))) == 0xffff;
+	return _mm_movemask_epi8(frame_data_eq(p, frame_data_e2(dst_port_be))) == 0xffff;
 }
 
 /* Sequence number and TSC stamp of a frame frame_is_data accepted. */

@@ -17,6 +17,7 @@
 #include "fail.h"
 #include "io.h"
 #include "pci_env.h"
+#include "rxparse.h"
 #include "runtime.h"
 
 #define POOL_CACHE 256u
@@ -29,7 +30,6 @@
 struct io_dpdk {
 	struct io io;
 	uint16_t port;
-	uint16_t dst_port_be;
 	unsigned len;
 	struct rte_mempool *tx; /* every mbuf pre-built as a data frame: a burst only stamps 16 bytes */
 	struct rte_mempool *rx;
@@ -37,6 +37,8 @@ struct io_dpdk {
 	uint8_t end[FRAME_END_SIZE];
 	unsigned end_len;
 	uint64_t idle_ns;
+	struct rxmatch match;
+	struct rte_mbuf *rxm[SB_BURST_MAX + PREFETCH_AHEAD];
 	uint8_t tmpl[FRAME_MAX];
 };
 
@@ -224,93 +226,73 @@ static bool dpdk_send_end(struct io *io, const struct frame_end *e)
 	return false;
 }
 
-/* Non-zero unless m is what rte_pktmbuf_free would put straight back into the queue's pool: one
- * segment, one reference, data in the mbuf itself (a received frame always is, unless it is a jumbo
- * chain). refcnt and nb_segs are adjacent, so one 32-bit compare covers both. */
-static inline uint64_t mbuf_not_plain(const struct rte_mbuf *m)
+/* An mbuf rte_pktmbuf_free would put straight back into its pool has one reference, one segment
+ * and its data in itself (not indirect, not external). refcnt and nb_segs sit between data_off and
+ * port in the 8 bytes EAL calls rearm_data: one load gives the parse its data offset and the check
+ * its fields, compared whole against the burst's first mbuf with refcnt and nb_segs set to 1. */
+#define REARM_OFF offsetof(struct rte_mbuf, data_off)
+#define REARM_REF_SEGS (0xffffffffull << 16)
+#define REARM_PLAIN (1ull << 16 | 1ull << 32)
+_Static_assert(offsetof(struct rte_mbuf, refcnt) == REARM_OFF + 2 && offsetof(struct rte_mbuf, nb_segs) == REARM_OFF + 4 &&
+		       offsetof(struct rte_mbuf, port) == REARM_OFF + 6 && sizeof(((struct rte_mbuf *)0)->refcnt) == 2,
+	       "data_off, refcnt, nb_segs, port: 16 bits each, in this order");
+
+static inline uint64_t mbuf_rearm(const struct rte_mbuf *m)
 {
-	uint32_t ref_segs;
+	uint64_t v;
 
-	memcpy(&ref_segs, &m->refcnt, 4);
-	return (ref_segs ^ (1u | 1u << 16)) | (m->ol_flags & (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL));
-}
-_Static_assert(offsetof(struct rte_mbuf, nb_segs) == offsetof(struct rte_mbuf, refcnt) + 2, "refcnt, nb_segs adjacent");
-_Static_assert(sizeof(((struct rte_mbuf *)0)->refcnt) == 2, "16-bit refcnt");
-
-/* The receive loop's state within one burst: the data run being grown, kept in registers. no_run
- * is non-zero while there is none, folded into the run test so that it costs no extra branch. */
-struct rx_parse {
-	struct rx_item *items, *run;
-	unsigned k;
-	uint64_t want_seq, run_tsc, no_run;
-	uint16_t dst_port_be;
-	uint64_t not_plain;
-	struct frame_end *end;
-};
-
-static inline void close_run(struct rx_parse *x)
-{
-	if (!x->no_run)
-		x->run->n = (uint16_t)(x->want_seq - x->run->seq);
+	memcpy(&v, (const uint8_t *)m + REARM_OFF, 8);
+	return v;
 }
 
-/* One frame: a data frame that continues the run (the next sequence number, the same stamp) costs
- * a compare and an increment; any other frame closes the run and opens an item. */
-static inline void parse_one(struct rx_parse *x, const struct rte_mbuf *b)
+/* Parses a non-empty burst in one pass (rxparse.h) and frees it: into the queue's pool in one put
+ * when every mbuf is plain, which the rearm words and the OR of the flags show at the end, else
+ * through rte_pktmbuf_free_bulk (jumbo chains). */
+__attribute__((noinline)) static unsigned parse_burst(struct io_dpdk *d, struct rx_item *items, uint16_t n, struct frame_end *end)
 {
-	const uint8_t *p = rte_pktmbuf_mtod(b, const uint8_t *);
+	struct rte_mbuf **m = d->rxm;
+	struct rxparse x;
+	uint64_t plain = (mbuf_rearm(m[0]) & ~REARM_REF_SEGS) | REARM_PLAIN, any = 0, all = ~0ull, flags = 0;
 
-	x->not_plain |= mbuf_not_plain(b);
-	if (likely(frame_is_data(p, b->data_len, x->dst_port_be))) {
-		uint64_t seq = frame_seq(p), tsc = frame_tsc(p);
-
-		if (likely(((seq ^ x->want_seq) | (tsc ^ x->run_tsc) | x->no_run) == 0)) {
-			x->want_seq++;
-			return;
-		}
-		close_run(x);
-		x->run = &x->items[x->k++];
-		*x->run = (struct rx_item){.seq = seq, .tsc = tsc, .wire = b->pkt_len + FRAME_FCS, .kind = RX_DATA};
-		x->want_seq = seq + 1;
-		x->run_tsc = tsc;
-		x->no_run = 0;
-		return;
+	rxparse_init(&x, items, &d->match, end);
+	/* A peer on another core (virtio-user's vhost side) wrote these frames: keep a few cache misses
+	 * in flight ahead of the parse. Received data starts at the headroom (an mbuf where it does not
+	 * only gets a useless prefetch); the array's tail repeats its first mbuf so that the loop needs
+	 * no bound for it. */
+	for (unsigned j = 0; j < PREFETCH_AHEAD; j++) {
+		m[n + j] = m[0];
+		rte_prefetch0((const uint8_t *)m[j]->buf_addr + RTE_PKTMBUF_HEADROOM);
 	}
-	close_run(x);
-	x->no_run = 1;
-	frame_parse_l2(p, b->data_len, b->pkt_len, x->dst_port_be, &x->items[x->k++], x->end);
+	for (uint16_t i = 0; i < n; i++) {
+		const struct rte_mbuf *b = m[i];
+		uint64_t r = mbuf_rearm(b);
+
+		rte_prefetch0((const uint8_t *)m[i + PREFETCH_AHEAD]->buf_addr + RTE_PKTMBUF_HEADROOM);
+		/* all equal to plain exactly when the OR and the AND of them both are */
+		any |= r;
+		all &= r;
+		flags |= b->ol_flags;
+		rxparse_frame(&x, (const uint8_t *)b->buf_addr + (uint16_t)r, b->data_len, b->pkt_len);
+	}
+	/* The per-lcore cache put, inline: the PMD took these from the queue's pool. */
+	if (likely(any == plain && all == plain && !(flags & (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL))))
+		rte_mempool_put_bulk(d->rx, (void **)m, n);
+	else
+		rte_pktmbuf_free_bulk(m, n);
+	return rxparse_finish(&x);
 }
 
-/* Parses a burst in one pass into items, a sender burst's frames growing one item, and returns the
- * number of items. Checks and frees are inline: a call per frame into another object (as
- * rte_pktmbuf_free_bulk's walk is) costs more instructions here than the whole parse. */
+/* An empty poll returns before anything else: at saturation the sink outruns its ring at times and
+ * polls empty more often than not. */
 static unsigned dpdk_recv(struct io *io, struct rx_item *items, unsigned max, struct frame_end *end)
 {
 	struct io_dpdk *d = (struct io_dpdk *)io;
-	struct rte_mbuf *m[SB_BURST_MAX];
-	uint16_t n = rte_eth_rx_burst(d->port, 0, m, (uint16_t)max), i = 0;
-	struct rx_parse x = {.items = items, .no_run = 1, .dst_port_be = d->dst_port_be, .end = end};
+	uint16_t n = rte_eth_rx_burst(d->port, 0, d->rxm, (uint16_t)max);
 
 	if (!n)
 		return 0;
 	d->idle_ns = IDLE_MIN_NS;
-	/* A peer on another core (virtio-user's vhost side) wrote these frames: keep a few cache misses
-	 * in flight ahead of the parse. */
-	for (uint16_t j = 0; j < n && j < PREFETCH_AHEAD; j++)
-		rte_prefetch0(rte_pktmbuf_mtod(m[j], void *));
-	for (; i + PREFETCH_AHEAD < n; i++) {
-		rte_prefetch0(rte_pktmbuf_mtod(m[i + PREFETCH_AHEAD], void *));
-		parse_one(&x, m[i]);
-	}
-	for (; i < n; i++)
-		parse_one(&x, m[i]);
-	close_run(&x);
-	/* The per-lcore cache put, inline: the PMD took these from the queue's pool. */
-	if (likely(!x.not_plain))
-		rte_mempool_put_bulk(d->rx, (void **)m, n);
-	else
-		rte_pktmbuf_free_bulk(m, n);
-	return x.k;
+	return parse_burst(d, items, n, end);
 }
 
 static void dpdk_idle(struct io *io, uint64_t max_ns)
@@ -362,7 +344,7 @@ struct io *io_dpdk_open(const struct sb_config *c, const struct cpu_plan *cpu)
 		sb_fail(SB_EXIT_INTERNAL, "out of memory");
 	d->io.ops = &dpdk_ops;
 	d->port = (uint16_t)c->port_id;
-	d->dst_port_be = c->addr.dst_port;
+	rxmatch_init(&d->match, c->addr.dst_port);
 	d->idle_ns = IDLE_MIN_NS;
 	rte_openlog_stream(stderr);
 	if (rte_eal_init(argc, argv) < 0)

@@ -15,17 +15,10 @@
 #include "pace.h"
 #include "seqtrack.h"
 #include "trial.h"
+#include "unit.h"
 
 static int failed;
-static char why[256];
-
-#define CHECK(cond, ...)                                         \
-	do {                                                     \
-		if (!(cond)) {                                   \
-			snprintf(why, sizeof(why), __VA_ARGS__); \
-			return false;                            \
-		}                                                \
-	} while (0)
+char why[256];
 
 static void run(const char *name, bool (*fn)(void))
 {
@@ -367,6 +360,7 @@ int main(void)
 	run("seqtrack runs account as their frames", seqtrack_runs_match_frames);
 	run("seqtrack set_range sets exactly the range", seqtrack_set_range_is_exact);
 	run("frame_is_data agrees with the parser", frame_is_data_agrees_with_the_parser);
+	run("rxparse groups frames as the per-frame parser parses them", rxparse_groups_as_the_parser_parses);
 	run("pace grid never drifts and skips missed slots", pace_grid_never_drifts);
 	run("cpu lists round trip", cpu_lists_round_trip);
 	run("json escapes and bounds", json_escapes_and_bounds);

@@ -1,0 +1,20 @@
+/* What the unit test files of test/native share: the failure message and the check that sets it. */
+#ifndef SB_TEST_UNIT_H
+#define SB_TEST_UNIT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+extern char why[256];
+
+#define CHECK(cond, ...)                                         \
+	do {                                                     \
+		if (!(cond)) {                                   \
+			snprintf(why, sizeof(why), __VA_ARGS__); \
+			return false;                            \
+		}                                                \
+	} while (0)
+
+bool rxparse_groups_as_the_parser_parses(void);
+
+#endif
