@@ -11,6 +11,7 @@ import { MANAGED_SELECTOR, RUN_LABEL } from './controller/labels.js';
 import { NODE_LOCK_LABEL } from './controller/node-lock.js';
 import { RunReconciler } from './controller/run.js';
 import { ResilientInformer, stripManagedFields, type InformerObserver } from './runtime/informer.js';
+import { makeApiClient } from './runtime/kube-client.js';
 import { runWorkers, type ReconcileObserver } from './runtime/reconcile.js';
 import { WorkQueue, type QueueObserver } from './runtime/workqueue.js';
 
@@ -46,8 +47,8 @@ export class Operator {
 
   constructor(private readonly options: OperatorOptions) {
     const { kubeConfig, namespace, log } = options;
-    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const custom = makeApiClient(kubeConfig, CustomObjectsApi);
+    const core = makeApiClient(kubeConfig, CoreV1Api);
     const scope = namespace ? `/namespaces/${namespace}` : '';
     const customList = (plural: string) => () =>
       namespace
@@ -78,7 +79,7 @@ export class Operator {
           : core.listPodForAllNamespaces({ labelSelector: MANAGED_SELECTOR }),
     });
     this.nodes = new ResilientInformer<V1Node>({ ...common, name: 'nodes', path: '/api/v1/nodes', list: () => core.listNode() });
-    const coordination = kubeConfig.makeApiClient(CoordinationV1Api);
+    const coordination = makeApiClient(kubeConfig, CoordinationV1Api);
     const lockNamespace = options.config.lockNamespace;
     const lockSelector = `${NODE_LOCK_LABEL}=true`;
     this.leases = new ResilientInformer<V1Lease>({

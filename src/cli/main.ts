@@ -11,6 +11,7 @@ import { figure2Data, figure2Spec, figure3Data, figure3Spec, type RunOfBenchmark
 import { renderSvg, svgToPng } from './render.js';
 import { awaitedRun, isFinished, pickRun, runNowPatch, type Wanted } from './select.js';
 import { listTable, progressBar, runReport, showReport } from './table.js';
+import { makeApiClient } from '../runtime/kube-client.js';
 
 const WATCH_INTERVAL_MS = 2000;
 
@@ -20,7 +21,7 @@ class Cluster {
     kubeConfig: KubeConfig,
     readonly namespace: string,
   ) {
-    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.api = makeApiClient(kubeConfig, CustomObjectsApi);
   }
 
   private async get<T>(plural: string, kind: string, name: string): Promise<T> {

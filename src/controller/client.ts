@@ -4,6 +4,7 @@ import type { SwitchBenchmark, SwitchBenchmarkRun } from '../api/v1alpha1/types.
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION } from '../api/v1alpha1/types.js';
 import { NAD_GROUP, NAD_PLURAL, NAD_VERSION } from '../datapaths/network.js';
 import type { NetworkAttachmentDefinition } from './desired.js';
+import { makeApiClient } from '../runtime/kube-client.js';
 
 export const FIELD_MANAGER = 'switchbench-operator';
 
@@ -50,9 +51,9 @@ export class KubeClusterWriter implements ClusterWriter {
   private readonly coordination: CoordinationV1Api;
 
   constructor(kubeConfig: KubeConfig) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.coordination = kubeConfig.makeApiClient(CoordinationV1Api);
+    this.core = makeApiClient(kubeConfig, CoreV1Api);
+    this.custom = makeApiClient(kubeConfig, CustomObjectsApi);
+    this.coordination = makeApiClient(kubeConfig, CoordinationV1Api);
   }
 
   // Creates tolerate AlreadyExists: names are deterministic, so an existing object is the one a

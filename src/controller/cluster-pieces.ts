@@ -4,6 +4,7 @@
 import { CustomObjectsApi, type KubeConfig, type V1CustomResourceDefinition, type V1DaemonSet } from '@kubernetes/client-node';
 import { NAD_CRD_NAME } from '../datapaths/network.js';
 import { isApiError } from './client.js';
+import { makeApiClient } from '../runtime/kube-client.js';
 
 export interface NamespacedName {
   namespace: string;
@@ -65,7 +66,7 @@ export class KubeClusterPieces {
   private readonly objects: CustomObjectsApi;
 
   constructor(kubeConfig: KubeConfig, private readonly multusDaemonSet?: NamespacedName) {
-    this.objects = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.objects = makeApiClient(kubeConfig, CustomObjectsApi);
   }
 
   async facts(): Promise<PieceFacts> {

@@ -17,6 +17,7 @@ import {
   type Observation,
 } from './lease-decision.js';
 import { errorMessage } from './reconcile.js';
+import { makeApiClient } from './kube-client.js';
 
 /** Where the election's Lease is kept. Writes are guarded by the resourceVersion of the lease read. */
 export interface LeaseStore {
@@ -38,7 +39,7 @@ export class KubeLeaseStore implements LeaseStore {
     private readonly namespace: string,
     private readonly name: string,
   ) {
-    this.api = kubeConfig.makeApiClient(CoordinationV1Api);
+    this.api = makeApiClient(kubeConfig, CoordinationV1Api);
     this.description = `${namespace}/${name}`;
   }
 

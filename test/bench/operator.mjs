@@ -7,11 +7,14 @@
 //   3. resident memory with 1, 100 and 1000 SwitchBenchmarks in its caches (target ≤ 80 MB), 90 % of
 //      them suspended and 10 % scheduled (yearly, so none fires during the bench), and the reaction
 //      time again with all of them cached;
+//   3b. reconcile duration (the operator's own switchbench_reconcile_duration_seconds) and API requests
+//      per second in the 10 s after each step, per verb;
 //   4. requests after a kube-apiserver restart (its counters start from zero): no storm, a few
 //      LISTs at most however many objects are cached.
 // Prints figures, never asserts: this machine is shared and noisy.
 import { spawn } from 'node:child_process';
 import https from 'node:https';
+import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -106,13 +109,52 @@ async function getText(path) {
   });
 }
 
+/** Reconcile durations per controller from the operator's histogram: count, mean and the bucket bound under which 99 % fell. */
+async function reconcileDurations() {
+  const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
+  const byController = {};
+  for (const line of text.split('\n')) {
+    const m = /^switchbench_reconcile_duration_seconds_(bucket|sum|count)\{(.*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    const entry = (byController[labels.controller] ??= { buckets: [] });
+    if (m[1] === 'bucket') entry.buckets.push([Number(labels.le), Number(m[3])]);
+    else entry[m[1]] = Number(m[3]);
+  }
+  return Object.entries(byController)
+    .map(([controller, { buckets, sum, count }]) => {
+      const p99 = buckets.find(([, n]) => n >= 0.99 * count)?.[0];
+      return `${controller} ${count} reconciles, mean ${((sum / count) * 1000).toFixed(1)} ms, p99 ≤ ${p99 === Infinity ? '+Inf' : `${p99 * 1000} ms`}`;
+    })
+    .join('; ');
+}
+
+/** API requests per second by verb over the next `seconds`. */
+async function requestRates(seconds) {
+  const before = await requestCounts();
+  await sleep(seconds * 1000);
+  const after = await requestCounts();
+  return Object.fromEntries(Object.keys(after).map((verb) => [verb, Number(((after[verb] - (before[verb] ?? 0)) / seconds).toFixed(1))]).filter(([, rate]) => rate > 0));
+}
+
 const rss = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
-// The node flags the operator image runs with (its ENTRYPOINT), so the figures are the image's.
-const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(`${root}/images/operator/Dockerfile`, 'utf8'))[1]);
+// The node flags (ENTRYPOINT) and environment (ENV lines) the operator image runs with, so the
+// figures are the image's.
+const dockerfile = readFileSync(`${root}/images/operator/Dockerfile`, 'utf8');
+const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)[1]);
 const nodeFlags = entrypoint.slice(1, -1);
-const operator = spawn(process.execPath, [...nodeFlags, `${root}/dist/bundle/operator.mjs`, '--kubeconfig', kubeconfigPath, '--namespace', namespace, '--lock-namespace', namespace, '--log-level', 'warn'], {
+const imageEnv = Object.fromEntries([...dockerfile.matchAll(/^ENV (\w+)=(\S+)$/gm)].map(([, name, value]) => [name, value]));
+// Its metrics on a free loopback port: other operators (a test tier) may hold the default one.
+const metricsPort = await new Promise((resolve) => {
+  const probe = net.createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
+  });
+});
+const operator = spawn(process.execPath, [...nodeFlags, `${root}/dist/bundle/operator.mjs`, '--kubeconfig', kubeconfigPath, '--namespace', namespace, '--lock-namespace', namespace, '--log-level', 'warn', '--metrics-bind-address', `127.0.0.1:${metricsPort}`], {
   stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...process.env, ...imageEnv },
 });
 const benchmark = (name, spec, node = nodeNames[0]) => ({
   apiVersion: `${group}/${version}`,
@@ -146,6 +188,7 @@ try {
 
   // 2 and 3. Caches of 1, 100 and 1000 suspended benchmarks; steady state = nothing changes for 20 s.
   const rssAt = {};
+  const ratesAt = {};
   let created = 0;
   for (const target of [1, 100, 1000]) {
     const batch = [];
@@ -154,9 +197,11 @@ try {
       batch.push(create(benchmark(`idle-${created}`, created % 10 === 9 ? { schedule: '0 0 1 1 *' } : { suspend: true })));
     }
     await Promise.all(batch);
-    await sleep(10_000);
+    ratesAt[target] = await requestRates(10);
     rssAt[target] = rss(operator.pid);
   }
+  figures.push(`reconcile duration after creating 1000 benchmarks: ${await reconcileDurations()}`);
+  figures.push(`API requests/s (all clients, by verb) in the 10 s after reaching 1 / 100 / 1000 benchmarks: ${[1, 100, 1000].map((n) => JSON.stringify(ratesAt[n])).join(' / ')}`);
   // Other clients (the namespace controller emptying a deleted namespace) list too: wait them out.
   await until(async () => ((await core.listNamespace()).items.some((ns) => ns.status?.phase === 'Terminating') ? undefined : true), 'terminating namespaces to go', 300_000);
   const before = await requestCounts();
@@ -164,7 +209,7 @@ try {
   const after = await requestCounts();
   const delta = Object.fromEntries(Object.keys(after).map((verb) => [verb, after[verb] - (before[verb] ?? 0)]).filter(([, n]) => n > 0));
   figures.push(`API requests in 20 s of steady state with 1005 benchmarks cached: ${JSON.stringify(delta)} (LIST: ${delta.LIST ?? 0}; target: 0)`);
-  figures.push(`operator RSS with 1 / 100 / 1000 benchmarks cached (90 % suspended, 10 % scheduled; node ${nodeFlags.join(' ')}): ${rssAt[1].toFixed(1)} / ${rssAt[100].toFixed(1)} / ${rssAt[1000].toFixed(1)} MB (target: ≤ 80 MB at 1000)`);
+  figures.push(`operator RSS with 1 / 100 / 1000 benchmarks cached (90 % suspended, 10 % scheduled; node ${nodeFlags.join(' ')}, ${Object.entries(imageEnv).map(([k, v]) => `${k}=${v}`).join(' ')}): ${rssAt[1].toFixed(1)} / ${rssAt[100].toFixed(1)} / ${rssAt[1000].toFixed(1)} MB (target: ≤ 80 MB at 1000)`);
   figures.push(`apply → first trial pod created with 1005 benchmarks cached (5 benchmarks): ${await reactionTimes('loaded', nodeNames.slice(5, 10))}`);
 
   // 4. A kube-apiserver restart: its counters restart with it, so what they show is the reconnect.
