@@ -1,14 +1,9 @@
-// The CRDs against a real kube-apiserver: they install, every example is accepted, and every
-// manifest of the invalid corpus is rejected by the party its header names, with its message.
-// The OpenAPI bounds and CEL rules get their first real check here.
-import {
-  ApiException,
-  ApiextensionsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  type V1CustomResourceDefinition,
-} from '@kubernetes/client-node';
-import { loadCrds, loadExamples, loadInvalidCorpus } from '../invalid/corpus.js';
+// The CRDs against a real kube-apiserver: they install, every example is accepted, every manifest of
+// the invalid corpus is rejected by the party its header names, with its message, and a run's spec
+// cannot be changed once written. The OpenAPI bounds and CEL rules get their first real check here.
+import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { GROUP, RUN_PLURAL, VERSION } from '../../src/api/v1alpha1/types.js';
+import { apiRefusal, loadCrds, loadExamples, loadInvalidCorpus } from '../invalid/corpus.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from './kube.js';
 
 const kc = kubeConfig();
@@ -16,7 +11,11 @@ const extensions = kc.makeApiClient(ApiextensionsV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 const core = kc.makeApiClient(CoreV1Api);
 const crds = loadCrds() as unknown as V1CustomResourceDefinition[];
+const corpus = loadInvalidCorpus();
+const examples = loadExamples();
 let namespace: string;
+// What the summary line reports: counted only once a case's assertions have passed.
+const passed = { rejected: 0, forController: 0, examples: 0, immutable: false };
 
 beforeAll(async () => {
   await installCrds(kc);
@@ -25,6 +24,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await core.deleteNamespace({ name: namespace });
+  const apiserverCases = corpus.filter((m) => m.rejectedBy === 'apiserver').length;
+  console.log(
+    `bad-input (apiserver): ${corpus.length} invalid manifests: ${passed.rejected} of ${apiserverCases} rejected by the apiserver with their message, ` +
+      `${passed.forController} of ${corpus.length - apiserverCases} passed on to the controller; ${passed.examples} of ${examples.length} examples accepted; ` +
+      `a SwitchBenchmarkRun's spec update ${passed.immutable ? 'refused' : 'NOT shown to be refused'}`,
+  );
 });
 
 /** Server-side dry-run create, with unknown fields rejected as `kubectl apply` does. */
@@ -40,17 +45,7 @@ async function dryRunCreate(object: Record<string, unknown>): Promise<void> {
   }
 }
 
-/** The message the apiserver gave for rejecting `object`, or undefined if it accepted it. */
-async function rejection(object: Record<string, unknown>): Promise<string | undefined> {
-  try {
-    await dryRunCreate(object);
-    return undefined;
-  } catch (err) {
-    if (!(err instanceof ApiException)) throw err;
-    const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
-    return `${err.code}: ${(JSON.parse(body) as { message?: string }).message ?? body}`;
-  }
-}
+const rejection = (object: Record<string, unknown>) => apiRefusal(dryRunCreate(object));
 
 test('every CRD in crds/ is established', async () => {
   expect(crds.length).toBeGreaterThan(0);
@@ -68,14 +63,14 @@ test('every CRD in crds/ is established', async () => {
 });
 
 describe('examples/', () => {
-  test.each(loadExamples().map((e) => [e.file, e] as const))('%s is accepted', async (_file, example) => {
+  test.each(examples.map((e) => [e.file, e] as const))('%s is accepted', async (_file, example) => {
     expect(example.objects.length).toBeGreaterThan(0);
     for (const object of example.objects) expect(await rejection(object)).toBeUndefined();
+    passed.examples++;
   });
 });
 
 describe('invalid corpus', () => {
-  const corpus = loadInvalidCorpus();
   const byApiserver = corpus.filter((m) => m.rejectedBy === 'apiserver');
   const byController = corpus.filter((m) => m.rejectedBy === 'controller');
 
@@ -83,10 +78,44 @@ describe('invalid corpus', () => {
     const message = await rejection(m.object);
     expect(message).toBeDefined();
     expect(message).toContain(m.expect);
+    passed.rejected++;
   });
 
   // These pass the schema; only the controller can tell (a time zone that does not exist, ...).
   test.each(byController.map((m) => [m.file, m] as const))('%s passes the apiserver for the controller to reject', async (_file, m) => {
     expect(await rejection(m.object)).toBeUndefined();
+    passed.forController++;
   });
+});
+
+// A transition rule: no create can break it, so the corpus cannot hold its case.
+test('a SwitchBenchmarkRun\'s spec is refused any change once created; its metadata may still change', async () => {
+  const name = 'immutable-1';
+  const common = { group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name };
+  await custom.createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: RUN_PLURAL,
+    body: {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'SwitchBenchmarkRun',
+      metadata: { name, namespace },
+      spec: { benchmarkName: 'immutable', benchmarkGeneration: 1, trigger: 'initial', benchmark: { datapath: 'memif' } },
+    },
+  });
+  try {
+    const created = (await custom.getNamespacedCustomObject(common)) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+    const replace = (change: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> }) =>
+      apiRefusal(custom.replaceNamespacedCustomObject({ ...common, body: { ...created, ...change } }));
+    expect(await replace({ spec: { ...created.spec, benchmarkGeneration: 2 } })).toMatch(/^422: .*spec: Invalid value: "object": spec of a SwitchBenchmarkRun is immutable/);
+    expect(await replace({ spec: { ...created.spec, benchmark: { datapath: 'testpmd' } } })).toContain('spec of a SwitchBenchmarkRun is immutable');
+    // The rule holds spec alone: metadata (the operator's cleanup finalizer, labels) may still change.
+    const labels = { 'switchbench.io/benchmark': 'immutable' };
+    expect(await replace({ metadata: { ...created.metadata, labels } })).toBeUndefined();
+    expect(await custom.getNamespacedCustomObject(common)).toMatchObject({ metadata: { labels }, spec: created.spec });
+    passed.immutable = true;
+  } finally {
+    await custom.deleteNamespacedCustomObject(common);
+  }
 });

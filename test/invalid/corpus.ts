@@ -5,6 +5,7 @@
 //   # expect: <substring>
 // apiserver entries are created with fieldValidation=Strict, as kubectl apply does by default.
 import { readFileSync, readdirSync } from 'node:fs';
+import { ApiException } from '@kubernetes/client-node';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -52,6 +53,18 @@ export function loadInvalidCorpus(): InvalidManifest[] {
     if (objects.length !== 1 || !objects[0]) throw new Error(`${file} must hold exactly one manifest`);
     return { file, object: objects[0], rejectedBy, expect: header(file, text, 'expect') };
   });
+}
+
+/** The status code and message the apiserver refused `request` with, or undefined if it accepted it. */
+export async function apiRefusal(request: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await request;
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ApiException)) throw err;
+    const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
+    return `${err.code}: ${(JSON.parse(body) as { message?: string }).message ?? body}`;
+  }
 }
 
 export function loadExamples(): ExampleFile[] {

@@ -3,7 +3,7 @@ import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
 import { crdSchemas, type SwitchBenchmarkSpec } from '../../../src/api/v1alpha1/generated.js';
 import { applyDefaults } from '../../../src/api/v1alpha1/defaults.js';
 import { formatFieldErrors, validateSpec } from '../../../src/api/v1alpha1/validate.js';
-import { loadExamples, loadInvalidCorpus } from '../../invalid/corpus.js';
+import { loadCrds, loadExamples, loadInvalidCorpus } from '../../invalid/corpus.js';
 import { compileOpenApi } from './openapi-check.js';
 
 const checkBenchmark = compileOpenApi(crdSchemas.SwitchBenchmark);
@@ -48,6 +48,56 @@ describe('invalid corpus', () => {
   const schemaCases = corpus.filter((c) => c.rejectedBy === 'apiserver' && / in body |Unsupported value|Required value|Duplicate value|unknown field/.test(c.expect));
   test.each(schemaCases.map((c) => [c.file, c] as const))('%s fails the OpenAPI schema', (_file, c) => {
     expect(checkBenchmark(applyDefaults(crdSchemas.SwitchBenchmark, c.object))).toBe(false);
+  });
+});
+
+interface CelRule {
+  crd: string;
+  /** The field path the apiserver reports the rule's failure at ("<nil>" for the root). */
+  field: string;
+  rule: string;
+  message: string;
+}
+
+/** Every x-kubernetes-validations rule of every version of every CRD, with the path it fails at. */
+function celRules(): CelRule[] {
+  const rules: CelRule[] = [];
+  const walk = (crd: string, node: unknown, field: string) => {
+    if (!node || typeof node !== 'object') return;
+    const schema = node as { properties?: Record<string, unknown>; items?: unknown; additionalProperties?: unknown; 'x-kubernetes-validations'?: { rule: string; message?: string; fieldPath?: string }[] };
+    for (const v of schema['x-kubernetes-validations'] ?? []) {
+      if (v.message === undefined) throw new Error(`${crd}: CEL rule ${v.rule} has no message: a user would see the rule's text`);
+      rules.push({ crd, field: `${field}${v.fieldPath ?? ''}`.replace(/^\./, '') || '<nil>', rule: v.rule, message: v.message });
+    }
+    for (const [name, child] of Object.entries(schema.properties ?? {})) walk(crd, child, `${field}.${name}`);
+    walk(crd, schema.items, `${field}[*]`);
+    walk(crd, schema.additionalProperties, `${field}[*]`);
+  };
+  for (const crd of loadCrds() as { metadata: { name: string }; spec: { versions: { schema: { openAPIV3Schema: unknown } }[] } }[]) {
+    for (const version of crd.spec.versions) walk(crd.metadata.name, version.schema.openAPIV3Schema, '');
+  }
+  return rules;
+}
+
+describe('CEL rules', () => {
+  const rules = celRules();
+  // A transition rule (one that reads oldSelf) is checked on updates only, which no create can
+  // break: test/cluster/crds.test.ts updates a run for the one there is. A new one needs its own test there.
+  const transition = rules.filter((r) => /\boldSelf\b/.test(r.rule));
+  const onCreate = rules.filter((r) => !transition.includes(r));
+  // How the apiserver words a failed rule (every rule here validates an object).
+  const rendered = (r: CelRule) => `${r.field}: Invalid value: "object": ${r.message}`;
+  const apiserverCases = corpus.filter((c) => c.rejectedBy === 'apiserver');
+
+  test('the only transition rule is the run\'s immutable spec, which the cluster tier tests by an update', () => {
+    expect(transition.map((r) => `${r.crd} ${r.field}: ${r.message}`)).toEqual(['switchbenchmarkruns.switchbench.io spec: spec of a SwitchBenchmarkRun is immutable']);
+  });
+
+  // A case covers a rule when its expected message can come from that rule and no other, so two
+  // rules with one message (the two node selectors' label keys) need their field in the case.
+  test.each(onCreate.map((r) => [`${r.message} (at ${r.field})`, r] as const))('%s has an invalid manifest of its own', (_name, rule) => {
+    const covering = apiserverCases.filter((c) => rendered(rule).includes(c.expect) && onCreate.every((other) => other === rule || !rendered(other).includes(c.expect)));
+    expect(covering.length).toBeGreaterThan(0);
   });
 });
 

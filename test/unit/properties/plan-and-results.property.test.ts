@@ -12,6 +12,23 @@ import { ndrPdr } from '../../../src/plan/ndr-pdr.js';
 import { summarize } from '../../../src/results/summary.js';
 import { trialFromSummaries } from '../../../src/results/trial.js';
 
+// Cases each property ran, as fast-check counts them, for the file's one summary line.
+const ran: { name: string; runs: number; skipped: number; failed: boolean }[] = [];
+
+/** fc.assert that keeps fast-check's count of the cases it ran (and skipped by fc.pre). */
+function assertProperty<Ts>(name: string, property: fc.IProperty<Ts>, params: fc.Parameters<Ts>): void {
+  const details = fc.check(property, params);
+  ran.push({ name, runs: details.numRuns, skipped: details.numSkips, failed: details.failed });
+  // As fc.assert reports it: the counterexample, with the failed expectation as the cause.
+  if (details.failed) throw new Error(fc.defaultReportMessage(details), { cause: details.errorInstance });
+}
+
+afterAll(() => {
+  const total = ran.reduce((sum, p) => sum + p.runs, 0);
+  const each = ran.map((p) => `${p.name} ${p.runs}${p.skipped ? ` (+${p.skipped} skipped by a precondition)` : ''}${p.failed ? ' FAILED' : ''}`).join(', ');
+  console.log(`properties (plan, results, validation, placement): ${total} generated cases in ${ran.length} properties, ${ran.filter((p) => p.failed).length} failing: ${each}`);
+});
+
 const searchSpec = fc
   .record({
     minRatePps: fc.integer({ min: 1000, max: 1_000_000 }),
@@ -39,7 +56,8 @@ const device = fc.record({ knee: fc.double({ min: 0.5, max: 1.2, noNaN: true }),
 
 describe('ndr-pdr search', () => {
   test('ends within its budget, offers only rates in range, with timings the receiver accepts', () => {
-    fc.assert(
+    assertProperty(
+      'ndr-pdr search budget and timings',
       fc.property(searchSpec, device, fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })), (spec, d, random) => {
         const search = spec.method.ndrPdr as NonNullable<SwitchBenchmarkSpec['method']['ndrPdr']>;
         const knee = search.minRatePps + d.knee * (search.maxRatePps - search.minRatePps);
@@ -80,7 +98,8 @@ describe('ndr-pdr search', () => {
   });
 
   test('without noise, a verified NDR never exceeds the knee of a step curve', () => {
-    fc.assert(
+    assertProperty(
+      'ndr-pdr NDR below a step knee',
       fc.property(searchSpec, fc.double({ min: 0.1, max: 0.9, noNaN: true }), (spec, at) => {
         const search = spec.method.ndrPdr as NonNullable<SwitchBenchmarkSpec['method']['ndrPdr']>;
         const knee = search.minRatePps + at * (search.maxRatePps - search.minRatePps);
@@ -109,7 +128,8 @@ describe('trial results from the programs\' output', () => {
   );
 
   test('never throw; garbage becomes a failed trial with a message; no figure is NaN or infinite', () => {
-    fc.assert(
+    assertProperty(
+      'trial results from program output',
       fc.property(fc.option(output), fc.option(output), (sender, receiver) => {
         const trial = trialFromSummaries(request, spec, sender ?? undefined, receiver ?? undefined, new Date(0));
         if (trial.outcome === 'Failed') expect(trial.message).toEqual(expect.any(String));
@@ -122,7 +142,8 @@ describe('trial results from the programs\' output', () => {
 
 describe('validation', () => {
   test('never throws on any schedule or time zone text, and names the spec field it refuses', () => {
-    fc.assert(
+    assertProperty(
+      'schedule and time zone validation',
       fc.property(fc.string({ maxLength: 40 }), fc.option(fc.string({ maxLength: 30 })), (schedule, timeZone) => {
         const spec = defaultSpec({ datapath: 'memif', schedule, ...(timeZone === null ? {} : { timeZone }) } as never);
         for (const error of validateSpec(spec, { imageAllowlist: [] })) expect(error.field).toMatch(/^spec\./);
@@ -138,7 +159,8 @@ describe('preflight and node locks', () => {
   const pod = fc.record({ cpu: quantity, memory: quantity, huge: quantity });
 
   test('admits only a node that matches, is ready, and holds what the pods request', () => {
-    fc.assert(
+    assertProperty(
+      'preflight node admission',
       fc.property(fc.uniqueArray(node, { selector: (n) => n.name, maxLength: 3 }), fc.array(pod, { maxLength: 3 }), (nodes, pods) => {
         const v1Nodes: V1Node[] = nodes.map((n) => ({
           metadata: { name: n.name, labels: n.labelled ? { bench: 'yes' } : ({} as Record<string, string>) },
@@ -159,7 +181,8 @@ describe('preflight and node locks', () => {
   });
 
   test('a lock whose holder is active is never taken, whatever its age', () => {
-    fc.assert(
+    assertProperty(
+      'node lock held by an active holder',
       fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.integer({ min: -1e6, max: 1e9 }), (holder, me, ageMs) => {
         fc.pre(holder !== me);
         const now = new Date(2_000_000_000_000);
