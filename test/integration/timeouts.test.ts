@@ -84,6 +84,7 @@ async function cleanedUp(run: string): Promise<void> {
 }
 
 async function nothingLeft(): Promise<void> {
+  // Teardown runs on after the run's status says it ended: wait for it, then let the assertion name what is left.
   await within('the operator removing its objects', async () => ((await leftovers()).length === 0 ? true : undefined)).catch(() => undefined);
   expect(await leftovers()).toEqual([]);
 }
