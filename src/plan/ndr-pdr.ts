@@ -57,15 +57,63 @@ export function bounds(search: Search, trials: readonly Trial[]): RatioBounds[] 
     });
 }
 
-/** Positive: how many of the last trials passed `ratio` in a row; negative: how many failed. */
-function trailingStreak(trials: readonly Trial[], ratio: number): number {
-  const measured = trials.filter((t) => t.outcome !== 'GeneratorLimited' && t.outcome !== 'Failed');
-  const last = measured.at(-1);
-  if (!last) return 0;
-  const side = passes(last, ratio);
-  let count = 0;
-  for (let i = measured.length - 1; i >= 0 && passes(measured[i] as Trial, ratio) === side; i--) count++;
-  return side ? count : -count;
+/**
+ * Where the trials put the knee of `ratio`: a hint for the next trial, which checks it. Most paths
+ * forward a fixed rate when overloaded and lose (offered − capacity) / offered, so what arrived at
+ * the lowest overloaded rate, over 1 − ratio, is the answer (a sender that fell short still shows
+ * what the path forwarded). When two rates next to the knee forwarded different amounts, loss is
+ * rising with the rate instead, and the line through their losses is followed to `ratio` (exact for
+ * a linear rise): between the highest rate that lost but passed and the lowest that failed, else
+ * down from the two lowest that failed; loss that does not fall towards the lower rate points below
+ * the range.
+ */
+function hint(trials: readonly Trial[], ratio: number, precision: number): number | undefined {
+  const failing = trials
+    .filter((t) => t.outcome === 'Measured' && !passes(t, ratio) && t.rxPpsMean !== undefined)
+    .sort((a, b) => a.offeredPps - b.offeredPps);
+  const lossy = trials.filter((t) => t.outcome === 'Measured' && passes(t, ratio) && (t.lossRatio ?? 0) > 0 && t.rxPpsMean !== undefined);
+  const below = lossy.filter((t) => t.offeredPps < (failing[0]?.offeredPps ?? 0)).sort((a, b) => b.offeredPps - a.offeredPps)[0];
+  const [a, b] = below && failing[0] ? [below, failing[0]] : failing;
+  if (a && b && Math.abs((a.rxPpsMean as number) - (b.rxPpsMean as number)) > precision * (b.rxPpsMean as number)) {
+    const [lossA, lossB] = [a.lossRatio ?? 1, b.lossRatio ?? 1];
+    return lossB > lossA ? a.offeredPps + ((ratio - lossA) * (b.offeredPps - a.offeredPps)) / (lossB - lossA) : -Infinity;
+  }
+  const overloaded = [...failing, ...trials.filter((t) => t.outcome === 'GeneratorLimited' && t.rxPpsMean !== undefined)];
+  const rate = (t: Trial) => (t.outcome === 'GeneratorLimited' ? (t.achievedTxPps ?? t.offeredPps) : t.offeredPps);
+  const lowest = overloaded.sort((x, y) => rate(x) - rate(y))[0];
+  return lowest ? (lowest.rxPpsMean as number) / (1 - ratio) : undefined;
+}
+
+/**
+ * The next search trial for one open ratio. A hint is tried just below the knee it predicts, so a
+ * right one passes there and fails one step of `precision` above: two trials. A hint that is no news
+ * (at or below the lower bound, at or above the upper one) is ignored, and once three hinted trials
+ * have failed the ratio hints are no longer trusted, so a curve that keeps fooling them (loss rising
+ * ever faster above the knee) costs a bisection, not a creep from above. Without a hint the interval
+ * is halved in log rate: the precision is relative, so the geometric middle halves what is left.
+ */
+function searchRate(search: Search, trials: readonly Trial[], open: RatioBounds): number {
+  const { precision, minRatePps: min } = search;
+  const upper = open.upper ?? search.maxRatePps;
+  const lower = open.lower;
+  // The bottom of the range is tried before giving up on it, so "below minRatePps" is a finding.
+  if (lower === undefined && upper - min <= min * precision) return min;
+  const lowest = lower === undefined ? min : lower + 1;
+  const knee = hint(trials, open.lossRatio, precision);
+  const middle = Math.floor(Math.sqrt((lower ?? min) * upper));
+  if (knee !== undefined) {
+    const aimAt = (known: readonly Trial[]) => Math.floor((hint(known, open.lossRatio, precision) ?? NaN) * (1 - precision / 2));
+    const missed = trials.filter((t, i) => t.purpose === 'search' && t.outcome === 'Measured' && !passes(t, open.lossRatio) && t.offeredPps === aimAt(trials.slice(0, i))).length;
+    const aim = Math.max(lowest, aimAt(trials));
+    if (missed < 3 && aim < upper && (lower === undefined || aim > lower * (1 + precision / 2))) return aim;
+    // The lower bound passed next to the hint, which was right or off by noise: step up from it, by
+    // twice what the hint was off. A hint off by more than a few steps was wrong: bisect instead.
+    if (lower !== undefined && lower >= knee * (1 - precision) && lower < knee * (1 + 4 * precision)) {
+      const step = Math.max(precision, 2 * (lower / knee - 1));
+      return Math.min(upper - 1, middle, Math.floor(lower * (1 + step)));
+    }
+  }
+  return Math.min(upper - 1, Math.max(lowest, middle));
 }
 
 /** The next offered rate at one point, or undefined when every ratio is verified or hopeless. */
@@ -75,34 +123,11 @@ export function nextRate(search: Search, trials: readonly Trial[]): { rate: numb
   // nothing about loss; searching on would fail the same way. The point keeps what it has found.
   if (trials.at(-1)?.outcome === 'Failed') return undefined;
   const all = bounds(search, trials);
-  // Not yet converged: narrow the widest interval first. The first narrowing after the probe at the
-  // maximum aims just below what arrived there, which is close to the answer on most data paths.
+  // Not yet converged: narrow the widest interval first.
   const open = all.filter((b) => !b.converged);
   if (open.length) {
     const widest = open.sort((a, b) => (b.width ?? 1) - (a.width ?? 1))[0] as RatioBounds;
-    const upper = widest.upper ?? search.maxRatePps;
-    const lower = widest.lower ?? search.minRatePps;
-    const tested = new Set(trials.map((t) => t.offeredPps));
-    if (widest.lower === undefined && !tested.has(search.minRatePps)) {
-      const arrived = trials.find((t) => t.offeredPps === search.maxRatePps && t.outcome === 'Measured')?.rxPpsMean;
-      if (trials.length === 1 && arrived !== undefined && arrived > search.minRatePps && arrived < upper) {
-        return { rate: Math.floor(arrived * (1 - search.precision / 2)), purpose: 'search' };
-      }
-    }
-    const middle = Math.floor((lower + upper) / 2);
-    // External search (MLRsearch): after a pass, step up from the lower bound, after a failure step
-    // down from the upper one, doubling the step with each further result on the same side. The
-    // answer usually lies close to one bound, and bisection alone would spend ~log2(range/precision)
-    // trials crossing the empty part of the range.
-    const streak = trailingStreak(trials, widest.lossRatio);
-    const step = search.precision * 2 ** Math.max(0, Math.abs(streak) - 1);
-    let rate = middle;
-    if (widest.lower !== undefined && widest.upper !== undefined && streak > 0) rate = Math.min(middle, Math.floor(lower * (1 + step)));
-    if (widest.lower !== undefined && widest.upper !== undefined && streak < 0) rate = Math.max(middle, Math.ceil(upper * (1 - step)));
-    // The bottom of the range is tried before giving up on it, so "below minRatePps" is a finding.
-    if (widest.lower === undefined && upper - search.minRatePps <= search.minRatePps * search.precision) rate = search.minRatePps;
-    else rate = Math.min(upper - 1, Math.max(lower + (widest.lower === undefined ? 0 : 1), rate));
-    return { rate: Math.max(search.minRatePps, rate), purpose: 'search' };
+    return { rate: searchRate(search, trials, widest), purpose: 'search' };
   }
   const unverified = all.find((b) => b.lower !== undefined && !b.verified);
   return unverified ? { rate: unverified.lower as number, purpose: 'verify' } : undefined;
