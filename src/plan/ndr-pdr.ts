@@ -87,10 +87,11 @@ function hint(trials: readonly Trial[], ratio: number, precision: number): numbe
 /**
  * The next search trial for one open ratio. A hint is tried just below the knee it predicts, so a
  * right one passes there and fails one step of `precision` above: two trials. A hint that is no news
- * (at or below the lower bound, at or above the upper one) is ignored, and once three hinted trials
- * have failed the ratio hints are no longer trusted, so a curve that keeps fooling them (loss rising
- * ever faster above the knee) costs a bisection, not a creep from above. Without a hint the interval
- * is halved in log rate: the precision is relative, so the geometric middle halves what is left.
+ * (at or below the lower bound, at or above the upper one) is ignored, and a ratio gets three hinted
+ * trials: on a curve the hints keep missing (loss rising ever faster above the knee, where the line
+ * through two losses lands on one side every time) more would creep, where a bisection halves. Without
+ * a hint the interval is halved in log rate: the precision is relative, so the geometric middle
+ * halves what is left.
  */
 function searchRate(search: Search, trials: readonly Trial[], open: RatioBounds): number {
   const { precision, minRatePps: min } = search;
@@ -103,9 +104,9 @@ function searchRate(search: Search, trials: readonly Trial[], open: RatioBounds)
   const middle = Math.floor(Math.sqrt((lower ?? min) * upper));
   if (knee !== undefined) {
     const aimAt = (known: readonly Trial[]) => Math.floor((hint(known, open.lossRatio, precision) ?? NaN) * (1 - precision / 2));
-    const missed = trials.filter((t, i) => t.purpose === 'search' && t.outcome === 'Measured' && !passes(t, open.lossRatio) && t.offeredPps === aimAt(trials.slice(0, i))).length;
+    const hinted = trials.filter((t, i) => t.purpose === 'search' && t.outcome === 'Measured' && t.offeredPps === aimAt(trials.slice(0, i))).length;
     const aim = Math.max(lowest, aimAt(trials));
-    if (missed < 3 && aim < upper && (lower === undefined || aim > lower * (1 + precision / 2))) return aim;
+    if (hinted < 3 && aim < upper && (lower === undefined || aim > lower * (1 + precision / 2))) return aim;
     // The lower bound passed next to the hint, which was right or off by noise: step up from it, by
     // twice what the hint was off. A hint off by more than a few steps was wrong: bisect instead.
     if (lower !== undefined && lower >= knee * (1 - precision) && lower < knee * (1 + 4 * precision)) {
