@@ -111,12 +111,20 @@ function lastWords(message: string | undefined): string | undefined {
   return lines.length ? lines.slice(-4).join(' | ') : undefined;
 }
 
-/** Why a pod did not complete, in the words a user needs: the reason and what the program said. */
+/**
+ * Why a pod did not complete, in the words a user needs: the pod's own reason (the kubelet's
+ * DeadlineExceeded or Evicted, which the container's exit code alone hides), how the container
+ * ended and what the program said; or that it never got that far.
+ */
 function podFailure(pod: V1Pod | undefined, role: string): string {
   if (!pod) return `${role} pod missing`;
   const terminated = pod.status?.containerStatuses?.[0]?.state?.terminated;
+  const podReason = pod.status?.reason;
+  const phase = pod.status?.phase ?? 'unknown';
+  if (!terminated && !podReason && (phase === 'Pending' || phase === 'Running')) return `${role} pod ${pod.metadata?.name} was still ${phase}`;
   const said = lastWords(terminated?.message);
-  const how = terminated ? `exit code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}` : (pod.status?.reason ?? pod.status?.phase ?? 'unknown');
+  const exit = terminated ? `exit code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}` : undefined;
+  const how = [podReason, exit].filter(Boolean).join(': ') || phase;
   return `${role} pod ${pod.metadata?.name} failed: ${how}${said ? `: ${said}` : ''}`;
 }
 

@@ -200,10 +200,10 @@ test('a trial killed at its activeDeadlineSeconds (DeadlineExceeded) is retried,
   }
 
   const failed = await ended('dl-1', 'Failed');
-  const lastWords = 'receiver pod dl-1-t0-a1-rx failed: exit code 137 (Error)';
+  const lastWords = 'receiver pod dl-1-t0-a1-rx failed: DeadlineExceeded: exit code 137 (Error)';
   expect(failed.status?.trials).toEqual([expect.objectContaining({ index: 0, outcome: 'Failed', message: `${lastWords} (after 2 attempts)` })]);
   expect(condition(failed, 'Ready')).toMatchObject({ status: 'False', reason: 'AllTrialsFailed', message: `${lastWords} (after 2 attempts)` });
-  expect((await events('TrialRetried')).map((e) => e.message)).toEqual(['Trial 0 attempt 1: receiver pod dl-1-t0-a0-rx failed: exit code 137 (Error)']);
+  expect((await events('TrialRetried')).map((e) => e.message)).toEqual(['Trial 0 attempt 1: receiver pod dl-1-t0-a0-rx failed: DeadlineExceeded: exit code 137 (Error)']);
   await cleanedUp('dl-1');
 });
 
@@ -264,7 +264,7 @@ test('a host cleanup that never succeeds is given up with CleanupAbandoned, afte
   expect(condition(abandoned, CLEANED_UP)).toMatchObject({
     status: 'False',
     reason: 'CleanupAbandoned',
-    message: expect.stringMatching(new RegExp(`^Gave up removing the run's host directory on ${node.name} after \\d+s: cleanup pod dirty-1-cleanup failed: Pending; remove ${directory} by hand$`)),
+    message: expect.stringMatching(new RegExp(`^Gave up removing the run's host directory on ${node.name} after \\d+s: cleanup pod dirty-1-cleanup was still Pending; remove ${directory} by hand$`)),
   });
   await nothingLeft();
 
