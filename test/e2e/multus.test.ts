@@ -3,9 +3,8 @@
 // interface (net1) on it, and all four socket variants of the paper's Table 1 send real packets over
 // it. Afterwards the bridge is gone from the node and the definition from the API; uninstalling
 // Multus leaves the node's CNI configuration as it was.
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { AppsV1Api, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { CLEANED_UP } from '../../src/controller/run.js';
@@ -13,41 +12,14 @@ import { KERNEL_SUBNET } from '../../src/datapaths/kernel.js';
 import { bridgeName, NAD_GROUP, NAD_PLURAL, NAD_VERSION, NETWORK_STATUS_ANNOTATION } from '../../src/datapaths/network.js';
 import { waitFor } from '../cluster/kube.js';
 import { e2eSession, SHARED_RESOURCES, SHORT_TRIAL } from './support.js';
-import { chartTemplates, clusterValue, kubectl, ok, sh } from './tools.js';
+import { cniConfDir, hostHasLink, multusConfig, MultusPieces } from './multus-pieces.js';
+import { kubectl, ok } from './tools.js';
 
-const PIECES_NAMESPACE = 'e2e-multus-pieces';
-const RELEASE = 'sbe2e';
-const MULTUS = `${RELEASE}-multus`;
-const session = e2eSession('e2e-multus', { multusDaemonSet: { namespace: PIECES_NAMESPACE, name: MULTUS } });
-const cniConfDir = clusterValue('CNI_CONF_DIR');
-const multusManifest = () =>
-  chartTemplates(RELEASE, PIECES_NAMESPACE, { 'multus.install': 'true', 'multus.cniConfDir': cniConfDir, 'multus.cniBinDir': clusterValue('CNI_BIN_DIR') }, ['multus.yaml']);
-const crdManifest = () => chartTemplates(RELEASE, PIECES_NAMESPACE, { 'multus.install': 'true' }, ['network-attachment-crd.yaml']);
-const multusConfig = () => readdirSync(cniConfDir).filter((f) => f.startsWith('00-multus'));
-const hostHasLink = (name: string) => {
-  try {
-    execFileSync('ip', ['link', 'show', 'dev', name], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
+const multus = new MultusPieces('sbe2e', 'e2e-multus-pieces');
+const session = e2eSession('e2e-multus', { multusDaemonSet: multus.daemonSet });
 
-beforeAll(async () => {
-  sh(kubectl, ['create', 'namespace', PIECES_NAMESPACE]);
-  ok(kubectl, ['apply', '-f', '-'], crdManifest());
-  ok(kubectl, ['apply', '-n', PIECES_NAMESPACE, '-f', '-'], multusManifest());
-  const apps = session.kc.makeApiClient(AppsV1Api);
-  await waitFor(async () => {
-    const status = (await apps.readNamespacedDaemonSet({ namespace: PIECES_NAMESPACE, name: MULTUS })).status;
-    return status && status.desiredNumberScheduled > 0 && status.numberReady === status.desiredNumberScheduled && multusConfig().length ? true : undefined;
-  }, 1000);
-});
-
-afterAll(() => {
-  sh(kubectl, ['delete', '-n', PIECES_NAMESPACE, '--wait', '-f', '-'], multusManifest());
-  sh(kubectl, ['delete', 'namespace', PIECES_NAMESPACE, '--wait=false']);
-});
+beforeAll(() => multus.install(session.kc));
+afterAll(() => multus.uninstall());
 
 function kernelBenchmark(name: string, kernel: NonNullable<SwitchBenchmark['spec']['kernel']>, packetSizes: [number, ...number[]]): SwitchBenchmark {
   const benchmark = parse(readFileSync(new URL('../../examples/kernel.yaml', import.meta.url), 'utf8')) as SwitchBenchmark;
@@ -130,7 +102,7 @@ test.each([
 });
 
 test('uninstalling Multus takes its configuration off the node: new pods use the node network alone again', async () => {
-  ok(kubectl, ['delete', '-n', PIECES_NAMESPACE, '--wait', '-f', '-'], multusManifest());
+  ok(kubectl, ['delete', '-n', multus.daemonSet.namespace, '--wait', '-f', '-'], multus.manifest());
   await waitFor(async () => (multusConfig().length === 0 ? true : undefined), 500);
   expect(readdirSync(cniConfDir).filter((f) => f.endsWith('.conflist') || f.endsWith('.conf'))).toEqual(['10-switchbench.conflist']);
   expect(existsSync(`${cniConfDir}/10-switchbench.conflist`)).toBe(true);
