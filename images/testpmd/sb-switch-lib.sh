@@ -90,8 +90,24 @@ SB_CLEANUP=true
 
 supervise_init() { # STOP CLEANUP
   SB_STOP=$1 SB_CLEANUP=$2
+  lock_run_dir
   trap 'SB_SIGNALLED=1' TERM INT
   trap startup_failed EXIT
+}
+
+# One switch per run directory at a time. A switch pod deleted with grace period 0 is gone from the
+# API while its container is still stopping, and the operator starts the next one at once: the old
+# switch's stop would then remove the new one's sockets (a vhost-user server unlinks its path when it
+# closes). The lock is on the directory itself, so it leaves no file behind, and every process the
+# entrypoint starts inherits it: it is free only when the last of them is gone.
+SB_RUN_DIR=/run/switchbench
+SB_LOCK_WAIT=60
+lock_run_dir() {
+  exec {SB_LOCK_FD}<"$SB_RUN_DIR" || die "$SB_RUN_DIR: cannot open the run directory"
+  flock -n "$SB_LOCK_FD" && return 0
+  log "a previous switch still holds $SB_RUN_DIR: waiting for it to stop"
+  flock -w "$SB_LOCK_WAIT" "$SB_LOCK_FD" || die "$SB_RUN_DIR: still held by a previous switch after $SB_LOCK_WAIT s"
+  log "the previous switch stopped: starting"
 }
 
 startup_failed() {

@@ -111,5 +111,8 @@ test.each([
     expect(trials[0]).toMatchObject({ index: 0, outcome: 'Failed', message: expect.stringContaining(`(after ${ATTEMPTS} attempts)`) });
     expect(ready).toMatchObject({ reason: 'AllTrialsFailed' });
   }
+  // The replaced switch serves the next attempts: the old switch's stop (a pod deleted with grace
+  // period 0 still stops after it is gone from the API) must not take the new one's sockets.
+  expect([...retries, trials[0]?.message ?? ''].filter((m) => /socket .* does not exist/.test(m))).toEqual([]);
   expect(left).toEqual(NOTHING_LEFT);
 });

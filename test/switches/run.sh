@@ -85,6 +85,40 @@ switch_scenario() { # NAME PLAN WORK
   no_leftovers "$name: after SIGTERM no socket, process, state, runtime or hugepage file is left" "$sid"
 }
 
+# A switch pod deleted with grace period 0 is replaced while its container still stops: the second
+# switch on the run directory waits for the first to be gone (its stop removes its sockets) before it
+# creates its own, then forwards.
+takeover_scenario() { # PLAN WORK
+  local plan=$1 out=$2/takeover first second deadline
+  mkdir -p "$out"
+  switch_start "$plan" "$SWITCH_CPU" "$out/first.log"
+  first=$SWITCH_PID
+  if ! switch_wait_ready "$plan" 60; then
+    fail "takeover: the first testpmd ready within 60 s"
+    switch_stop 15
+    return
+  fi
+  switch_start "$plan" "$SWITCH_CPU" "$out/second.log"
+  second=$SWITCH_PID
+  deadline=$((SECONDS + 20))
+  until grep -q 'waiting for it to stop' "$out/second.log" || ((SECONDS >= deadline)); do sleep 0.1; done
+  check 'takeover: a second testpmd on the same run directory waits while the first runs' grep -q 'waiting for it to stop' "$out/second.log"
+  SWITCH_PID=$first
+  check 'takeover: the first testpmd exits on SIGTERM' switch_stop 15
+  SWITCH_PID=$second
+  if ! switch_wait_ready "$plan" 60; then
+    fail "takeover: the second testpmd ready within 60 s of the first's stop"
+    tail -n 20 "$out/second.log" >&2
+  else
+    check "takeover: the second testpmd's sockets are there after the first's stop" test "$(find /run/switchbench -type s | wc -l)" -eq 2
+    trials 'testpmd after a takeover' "$plan" "$out"
+  fi
+  check 'takeover: the second testpmd exits on SIGTERM' switch_stop 15
+  local left
+  left="$(leftovers "$first")$(session_processes "$second")"
+  if [[ -z $left ]]; then pass 'takeover: nothing of either testpmd is left'; else fail "takeover: left behind: $left"; fi
+}
+
 # memif has no switch: the receiver (memif server) and sender stop on SIGTERM in the middle of a trial.
 memif_scenario() { # NAME PLAN WORK
   local name=$1 plan=$2 out=$3
@@ -134,6 +168,7 @@ inside() { # WORK SCENARIO...
     mkdir -p "$out"
     if [[ -f $plan/command ]]; then switch_scenario "$name" "$plan" "$out"; else memif_scenario "$name" "$plan" "$out"; fi
   done
+  [[ ! -f $work/plans/testpmd/command ]] || takeover_scenario "$work/plans/testpmd" "$work/out"
 }
 
 if [[ ${1-} == --inside ]]; then
