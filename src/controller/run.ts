@@ -202,7 +202,7 @@ export class RunReconciler {
         attempt,
         image: setup.context.images.traffic,
         endpoint,
-        args: trafficArgs(role, request, setup.spec, endpoint),
+        args: trafficArgs(role, request, setup.spec, endpoint, attempt),
         deadlineSeconds: request.durationSeconds + this.deps.config.trialGraceSeconds,
       };
       return trafficPod(input);
@@ -431,24 +431,27 @@ export class RunReconciler {
 
     const failed = [receiver, sender].find((p) => p?.status?.phase === 'Failed');
     const hung = receiver && ageSeconds(receiver, this.deps.now()) > request.durationSeconds + 2 * this.deps.config.trialGraceSeconds;
-    if (broken || unaddressable || failed || hung) {
-      const message = broken ?? unaddressable ?? (failed ? podFailure(failed, label(failed, ROLE_LABEL) as string) : `trial ${request.index} did not finish in time`);
-      if (attempt + 1 < this.deps.config.maxTrialAttempts) {
-        log.warn('Trial attempt failed, retrying', { trial: request.index, attempt, detail: message });
-        await this.deps.writer.event(run, { type: 'Warning', reason: 'TrialRetried', message: `Trial ${request.index} attempt ${attempt + 1}: ${message}` });
-        await this.deps.writer.createPod(this.trafficPods(run, setup, nodes, request, attempt + 1, { switchPod }).receiver);
-        return {};
+    let message = broken ?? unaddressable ?? (failed ? podFailure(failed, label(failed, ROLE_LABEL) as string) : hung ? `trial ${request.index} did not finish in time` : undefined);
+    if (!message) {
+      if (!receiver || !sender) return {};
+      if (receiver.status?.phase !== 'Succeeded' || sender.status?.phase !== 'Succeeded') {
+        const remaining = request.durationSeconds + 2 * this.deps.config.trialGraceSeconds - ageSeconds(receiver, this.deps.now());
+        return { requeueAfterMs: Math.max(1, remaining) * 1000 };
       }
-      return this.record(run, setup, failedTrial(request, `${message} (after ${attempt + 1} attempts)`, this.deps.now()), log);
-    }
-    if (!receiver || !sender) return {};
-    if (receiver.status?.phase === 'Succeeded' && sender.status?.phase === 'Succeeded') {
       const started = receiver.status?.startTime ?? receiver.metadata?.creationTimestamp;
       const trial = trialFromSummaries(request, setup.spec, terminationMessage(sender), terminationMessage(receiver), this.deps.now(), started && new Date(started).toISOString());
-      return this.record(run, setup, trial, log);
+      // Both programs ended well but left no measurement (a summary without the window's figures):
+      // an attempt lost like any other, not a verdict on the data path.
+      if (trial.outcome !== 'Failed') return this.record(run, setup, trial, log);
+      message = trial.message as string;
     }
-    const remaining = request.durationSeconds + 2 * this.deps.config.trialGraceSeconds - ageSeconds(receiver, this.deps.now());
-    return { requeueAfterMs: Math.max(1, remaining) * 1000 };
+    if (attempt + 1 < this.deps.config.maxTrialAttempts) {
+      log.warn('Trial attempt failed, retrying', { trial: request.index, attempt, detail: message });
+      await this.deps.writer.event(run, { type: 'Warning', reason: 'TrialRetried', message: `Trial ${request.index} attempt ${attempt + 1}: ${message}` });
+      await this.deps.writer.createPod(this.trafficPods(run, setup, nodes, request, attempt + 1, { switchPod }).receiver);
+      return {};
+    }
+    return this.record(run, setup, failedTrial(request, `${message} (after ${attempt + 1} attempts)`, this.deps.now()), log);
   }
 
   /**

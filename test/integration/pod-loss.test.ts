@@ -3,7 +3,7 @@
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import type { Operator } from '../../src/operator.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
-import { createBenchmark, dropRunFinalizers, FakeKubelet, FakeNode, startOperator } from './support.js';
+import { createBenchmark, dropRunFinalizers, FakeKubelet, FakeNode, receiverSummary, senderSummary, startOperator } from './support.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -101,6 +101,31 @@ test('a sender lost while the operator was away: the late pair would miss packet
   await kubelet.waitForPod('tx-1-t0-a1-rx');
   expect(await retried()).toEqual(expect.arrayContaining([expect.stringContaining('sender pod of trial 0 was not there')]));
   await finishes('tx-1');
+});
+
+test('both programs exit 0 without a measurement: the attempt is redone on a port of its own, not recorded as failed', async () => {
+  await sweep('empty');
+  await startTrial('empty-1');
+  // What a receiver leaves when a stopping sender's end marker was the first frame it saw: a
+  // completed trial with no sample in its window.
+  const empty = JSON.parse(receiverSummary(0, 0)) as { rx: Record<string, unknown> };
+  empty.rx = { pps_mean: null, pps_stddev: null, packets: 0, samples: 0 };
+  await kubelet.succeeded('empty-1-t0-a0-tx', senderSummary(1000, 2000));
+  await kubelet.succeeded('empty-1-t0-a0-rx', JSON.stringify(empty));
+  await kubelet.waitForPod('empty-1-t0-a1-rx');
+  expect(await retried()).toEqual(expect.arrayContaining(["Trial 0 attempt 1: the receiver's summary lacks the number rx.pps_mean"]));
+  const port = async (name: string) => {
+    const args = (await kubelet.pod(name))?.spec?.containers[0]?.args ?? [];
+    return args[args.indexOf('--dst-port') + 1];
+  };
+  expect(await port('empty-1-t0-a1-rx')).toBe('5001');
+  await kubelet.running('empty-1-t0-a1-rx');
+  await kubelet.waitForPod('empty-1-t0-a1-tx');
+  expect(await port('empty-1-t0-a1-tx')).toBe('5001');
+  await kubelet.succeeded('empty-1-t0-a1-tx', senderSummary(1000, 2000));
+  await kubelet.succeeded('empty-1-t0-a1-rx', receiverSummary(1000, 2000));
+  const done = await kubelet.waitForRun('empty-1', (r) => r.status?.phase === 'Succeeded');
+  expect(done.status?.trials).toEqual([expect.objectContaining({ index: 0, outcome: 'Measured', rxPpsMean: 1000 })]);
 });
 
 test('losing every attempt records the trial as failed with the reason, and the run ends', async () => {

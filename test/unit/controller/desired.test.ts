@@ -43,7 +43,7 @@ const plan: SwitchPlan = {
 };
 
 function traffic(spec = defaultSpec({ datapath: 'testpmd' }), role: 'sender' | 'receiver' = 'sender') {
-  return trafficPod({ run: run(spec), spec, node: 'node-a', role, trial: 2, attempt: 1, image: 'img', endpoint, args: trafficArgs(role, request, spec, endpoint), deadlineSeconds: 120.5 });
+  return trafficPod({ run: run(spec), spec, node: 'node-a', role, trial: 2, attempt: 1, image: 'img', endpoint, args: trafficArgs(role, request, spec, endpoint, 1), deadlineSeconds: 120.5 });
 }
 
 describe('trafficPod', () => {
@@ -96,10 +96,19 @@ describe('trafficArgs', () => {
     ['sender', ['--size', '512', '--rate', '250000', '--burst', '32']],
     ['receiver', ['--burst', '32']],
   ] as const)('the %s gets the trial as flags, and the backend last', (role, head) => {
-    const args = trafficArgs(role, request, defaultSpec({ datapath: 'testpmd' }), endpoint);
+    const args = trafficArgs(role, request, defaultSpec({ datapath: 'testpmd' }), endpoint, 0);
     expect(args.slice(0, head.length)).toEqual(head);
-    expect(args).toEqual(expect.arrayContaining(['--duration', '60', '--warmup', '20', '--window', '20', '--sample-interval', '1', '--cpu-mode', 'dedicated', '--summary-file', '/dev/termination-log']));
+    expect(args).toEqual(expect.arrayContaining(['--duration', '60', '--warmup', '20', '--window', '20', '--sample-interval', '1', '--dst-port', '5000', '--cpu-mode', 'dedicated', '--summary-file', '/dev/termination-log']));
     expect(args.slice(-endpoint.backendArgs.length)).toEqual(endpoint.backendArgs);
+  });
+
+  test.each([0, 1, 2])('attempt %i: sender and receiver share a port no other attempt uses', (attempt) => {
+    const port = (role: 'sender' | 'receiver') => {
+      const args = trafficArgs(role, request, defaultSpec({ datapath: 'testpmd' }), endpoint, attempt);
+      return args[args.indexOf('--dst-port') + 1];
+    };
+    expect(port('sender')).toBe(String(5000 + attempt));
+    expect(port('receiver')).toBe(port('sender'));
   });
 });
 
