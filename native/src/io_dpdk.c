@@ -195,10 +195,16 @@ static unsigned dpdk_send(struct io *io, uint64_t seq, unsigned n, uint64_t tsc)
 	struct rte_mbuf *m[SB_BURST_MAX];
 	uint16_t sent;
 
+	/* A raw get, as testpmd's txonly does, not rte_pktmbuf_alloc_bulk. Every mbuf returns to the pool
+	 * with one segment, no next and refcnt 1 (the free path guarantees it). Of the rest, the sender sets
+	 * what a PMD may change: the data offset (virtio-user pushes its header into the headroom) and
+	 * the lengths. The reset that alloc does also writes each mbuf's second cache line, and that cost
+	 * a quarter of the vhost-user send rate (16.0 -> 21.5 Mpps into testpmd rxonly, bursts of 32). */
 	/* An empty pool means the ring still holds every mbuf: the same as a full ring. */
-	if (rte_pktmbuf_alloc_bulk(d->tx, m, n))
+	if (rte_mempool_get_bulk(d->tx, (void **)m, n))
 		return 0;
 	for (unsigned i = 0; i < n; i++) {
+		m[i]->data_off = RTE_PKTMBUF_HEADROOM;
 		frame_stamp(rte_pktmbuf_mtod(m[i], uint8_t *) + FRAME_HDRS, seq + i, tsc);
 		m[i]->data_len = (uint16_t)d->len;
 		m[i]->pkt_len = d->len;
