@@ -3,7 +3,7 @@
 // The scripts next to this file do the work; docs/local-cluster.md describes both modes.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ApiextensionsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1CustomResourceDefinition, type V1Pod } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, Watch, type V1CustomResourceDefinition, type V1Pod } from '@kubernetes/client-node';
 import { loadCrds } from '../invalid/corpus.js';
 import { clusterDir } from './cluster.mjs';
 
@@ -96,5 +96,22 @@ export async function installCrds(kc: KubeConfig): Promise<void> {
       const live = await extensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
       return live.status?.conditions?.find((c) => c.type === 'Established' && c.status === 'True');
     }, 200);
+    await waitFor(() => watchServed(kc, `/apis/${crd.spec.group}/${crd.spec.versions[0]?.name}/${crd.spec.names.plural}`), 200);
   }
+}
+
+/**
+ * Whether the apiserver serves a watch on `path`: a new CRD is Established before its watch cache
+ * is, and until then a watch gets 429 "storage is (re)initializing". An operator started in that
+ * window would wait out its informer watchdog (minutes) to see anything, longer than a test may take.
+ */
+async function watchServed(kc: KubeConfig, path: string): Promise<true | undefined> {
+  let refused = false;
+  const request = await new Watch(kc).watch(path, {}, () => undefined, (err: unknown) => {
+    if (err) refused = true;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const served = refused ? undefined : true;
+  request.abort();
+  return served;
 }
