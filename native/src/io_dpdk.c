@@ -199,8 +199,8 @@ static unsigned dpdk_send(struct io *io, uint64_t seq, unsigned n, uint64_t tsc)
 	 * with one segment, no next and refcnt 1 (the free path guarantees it). Of the rest, the sender sets
 	 * what a PMD may change: the data offset (virtio-user pushes its header into the headroom) and
 	 * the lengths. The reset that alloc does also writes each mbuf's second cache line, and that cost
-	 * a quarter of the vhost-user send rate (16.0 -> 21.5 Mpps into testpmd rxonly, bursts of 32). */
-	/* An empty pool means the ring still holds every mbuf: the same as a full ring. */
+	 * a quarter of the vhost-user send rate (16.0 -> 21.5 Mpps into testpmd rxonly, bursts of 32).
+	 * An empty pool means the ring still holds every mbuf: the same as a full ring. */
 	if (rte_mempool_get_bulk(d->tx, (void **)m, n))
 		return 0;
 	for (unsigned i = 0; i < n; i++) {

@@ -10,7 +10,8 @@ import { hostRunDir } from '../../src/controller/desired.js';
 import { ATTEMPT_LABEL, ROLE_LABEL, RUN_LABEL } from '../../src/controller/labels.js';
 import { waitFor } from '../cluster/kube.js';
 import { e2eSession, SHORT_TRIAL, sweepSpec } from '../e2e/support.js';
-import { cleanedUp, createSwitchBenchmark, FAULT_RESOURCES, leftoversAfter, NOTHING_LEFT, seconds } from './support.js';
+import { createBenchmark } from '../integration/support.js';
+import { cleanedUp, FAULT_RESOURCES, leftoversAfter, NOTHING_LEFT, seconds } from './support.js';
 
 const ATTEMPTS = DEFAULT_CONFIG.maxTrialAttempts;
 const session = e2eSession('fault-pod-loss', { maxTrialAttempts: ATTEMPTS });
@@ -39,7 +40,7 @@ test.each([
   const namespace = session.namespace();
   const name = `lose-${role}`;
   const runName = `${name}-1`;
-  await createSwitchBenchmark(session.custom, namespace, name, sweepSpec('testpmd', [5000], { trial: TRIAL, resources: FAULT_RESOURCES }));
+  await createBenchmark(session.kc, namespace, name, sweepSpec('testpmd', [5000], { trial: TRIAL, resources: FAULT_RESOURCES }));
   const pods = async () => (await session.core.listNamespacedPod({ namespace, labelSelector: `${RUN_LABEL}=${runName}` })).items;
   const pod = (list: V1Pod[], podName: string) => list.find((p) => p.metadata?.name === podName && !p.metadata?.deletionTimestamp);
 

@@ -11,8 +11,8 @@ import { ATTEMPT_LABEL } from '../../src/controller/labels.js';
 import { createNamespace, installCrds, kubeConfig, kubeconfigPath, waitFor } from '../cluster/kube.js';
 import { sweepSpec } from '../e2e/support.js';
 import { buildBundle, OperatorProcess } from '../integration/operator-process.js';
-import { dropRunFinalizers } from '../integration/support.js';
-import { cleanedUp, createSwitchBenchmark, FAULT_RESOURCES, leftoversAfter, NOTHING_LEFT } from './support.js';
+import { createBenchmark, dropRunFinalizers } from '../integration/support.js';
+import { cleanedUp, FAULT_RESOURCES, leftoversAfter, NOTHING_LEFT } from './support.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -98,7 +98,7 @@ test(`SIGKILL at random points during ${RUNS} real runs: no finished trial lost,
   const next = random(seed);
   console.log(`fault suite: seed ${seed} (FAULT_SEED=${seed} replays the kill times)`);
   for (let i = 0; i < RUNS; i++) {
-    await createSwitchBenchmark(custom, namespace, `bm${i}`, sweepSpec('memif', [RATE], { trial: TRIAL, resources: FAULT_RESOURCES }));
+    await createBenchmark(kc, namespace, `bm${i}`, sweepSpec('memif', [RATE], { trial: TRIAL, resources: FAULT_RESOURCES }));
   }
   const watch = new PodWatch();
   const args = ['--kubeconfig', kubeconfigPath, '--namespace', namespace, '--lock-namespace', namespace, '--log-level', 'debug', '--metrics-bind-address', '0'];

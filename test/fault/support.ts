@@ -2,7 +2,7 @@
 // the node.
 import { existsSync } from 'node:fs';
 import { ApiException, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import type { SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { RUN_LABEL } from '../../src/controller/labels.js';
 import { CLEANED_UP } from '../../src/controller/run.js';
 import { NAD_GROUP, NAD_PLURAL, NAD_VERSION } from '../../src/datapaths/network.js';
@@ -59,16 +59,6 @@ export async function leftoversAfter(kc: KubeConfig, namespace: string, run: str
     if (Object.values(now).every((n) => n === 0) || Date.now() > deadline) return now;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-}
-
-export async function createSwitchBenchmark(custom: CustomObjectsApi, namespace: string, name: string, spec: Record<string, unknown>): Promise<void> {
-  await custom.createNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural: BENCHMARK_PLURAL,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'SwitchBenchmark', metadata: { name, namespace }, spec },
-  });
 }
 
 export const cleanedUp = (run: SwitchBenchmarkRun | undefined) => run?.status?.conditions?.some((c) => c.type === CLEANED_UP && c.status === 'True') ?? false;

@@ -10,7 +10,8 @@ import { bridgeName } from '../../src/datapaths/network.js';
 import { waitFor } from '../cluster/kube.js';
 import { e2eSession, SHORT_TRIAL, sweepSpec } from '../e2e/support.js';
 import { hostHasLink, MultusPieces } from '../e2e/multus-pieces.js';
-import { createSwitchBenchmark, leftovers, NOTHING_LEFT, seconds } from './support.js';
+import { createBenchmark } from '../integration/support.js';
+import { leftovers, NOTHING_LEFT, seconds } from './support.js';
 
 const multus = new MultusPieces('sbfault', 'fault-multus-pieces');
 const session = e2eSession('fault-teardown', { multusDaemonSet: multus.daemonSet });
@@ -28,7 +29,7 @@ test.each([
   const namespace = session.namespace();
   const name = `doomed-${datapath}`;
   const runName = `${name}-1`;
-  await createSwitchBenchmark(session.custom, namespace, name, spec);
+  await createBenchmark(session.kc, namespace, name, spec);
   const pods = async () => (await session.core.listNamespacedPod({ namespace, labelSelector: `${RUN_LABEL}=${runName}` })).items;
   // Mid-trial: both traffic programs run (and the switch forwards, where there is one).
   await waitFor(async () => {
