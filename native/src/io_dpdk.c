@@ -12,7 +12,6 @@
 #include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 
 #include "fail.h"
 #include "io.h"
@@ -25,20 +24,19 @@
  * virtio ring holds 2.5 ms of traffic, and any traffic resets the back-off. */
 #define IDLE_MIN_NS 16000u
 #define IDLE_MAX_NS 256000u
-#define PREFETCH_AHEAD 4u
 
 struct io_dpdk {
 	struct io io;
 	uint16_t port;
 	unsigned len;
-	struct rte_mempool *tx; /* every mbuf pre-built as a data frame: a burst only stamps 16 bytes */
+	struct rte_mempool *tx; /* every mbuf pre-built as a data frame (the tail past the stamp is never rewritten) */
 	struct rte_mempool *rx;
 	struct rte_mempool *ctl; /* end markers, apart so data mbufs keep their template */
 	uint8_t end[FRAME_END_SIZE];
 	unsigned end_len;
 	uint64_t idle_ns;
 	struct rxmatch match;
-	struct rte_mbuf *rxm[SB_BURST_MAX + PREFETCH_AHEAD];
+	struct rte_mbuf *rxm[SB_BURST_MAX];
 	uint8_t tmpl[FRAME_MAX];
 };
 
@@ -155,7 +153,12 @@ static void configure(struct io_dpdk *d, const struct sb_config *c)
 	}
 	if ((r = rte_eth_dev_configure(d->port, 1, 1, &conf)))
 		sb_fail(SB_EXIT_PORT, "--port-id %u: configure: %s", d->port, rte_strerror(-r));
-	d->rx = pool("sb_rx", 8191, POOL_CACHE, RTE_MBUF_DEFAULT_DATAROOM, socket);
+	/* The receiver's pool is twice the sender's. With 8191 mbufs sb-receiver drained vhost-user at
+	 * ~32 Mpps in some runs and at 22-27 in others (more than half of the benchmark's rounds; a perf
+	 * sample put 21 % of the CPU in the vhost PMD's dequeue instead of 6 %), where testpmd rxonly with
+	 * 32768 never slowed; with 16383 or 32767, 14 runs of 14 were fast. Why the size matters could not
+	 * be seen without PMU counters. 40 MB fits the smallest hugepage allowance the tests use. */
+	d->rx = pool("sb_rx", c->role == ROLE_RECEIVER ? 16383 : 8191, POOL_CACHE, RTE_MBUF_DEFAULT_DATAROOM, socket);
 	if ((r = rte_eth_rx_queue_setup(d->port, 0, 0, (unsigned)socket, NULL, d->rx)) ||
 	    (r = rte_eth_tx_queue_setup(d->port, 0, 0, (unsigned)socket, NULL)))
 		sb_fail(SB_EXIT_PORT, "--port-id %u: queue setup: %s", d->port, rte_strerror(-r));
@@ -204,8 +207,16 @@ static unsigned dpdk_send(struct io *io, uint64_t seq, unsigned n, uint64_t tsc)
 	if (rte_mempool_get_bulk(d->tx, (void **)m, n))
 		return 0;
 	for (unsigned i = 0; i < n; i++) {
+		uint8_t *p = (uint8_t *)m[i]->buf_addr + RTE_PKTMBUF_HEADROOM;
+
 		m[i]->data_off = RTE_PKTMBUF_HEADROOM;
-		frame_stamp(rte_pktmbuf_mtod(m[i], uint8_t *) + FRAME_HDRS, seq + i, tsc);
+		/* The pool holds built frames, yet the headers are rewritten with the stamp, as txonly writes
+		 * its frames whole: on virtio-user, with the 16-byte stamp as the only store into the frame's
+		 * first line, the sender ran at 20.6 Mpps; with the headers too it outruns testpmd rxonly
+		 * (32.7 Mpps, bursts of 32). Any second store into that line helped (28-33 Mpps); without PMU
+		 * counters in the VM where this was measured, why could not be seen. */
+		memcpy(p, d->tmpl, FRAME_HDRS);
+		frame_stamp(p + FRAME_HDRS, seq + i, tsc);
 		m[i]->data_len = (uint16_t)d->len;
 		m[i]->pkt_len = d->len;
 	}
@@ -261,19 +272,14 @@ __attribute__((noinline)) static unsigned parse_burst(struct io_dpdk *d, struct 
 	uint64_t plain = (mbuf_rearm(m[0]) & ~REARM_REF_SEGS) | REARM_PLAIN, any = 0, all = ~0ull, flags = 0;
 
 	rxparse_init(&x, items, &d->match, end);
-	/* A peer on another core (virtio-user's vhost side) wrote these frames: keep a few cache misses
-	 * in flight ahead of the parse. Received data starts at the headroom (an mbuf where it does not
-	 * only gets a useless prefetch); the array's tail repeats its first mbuf so that the loop needs
-	 * no bound for it. */
-	for (unsigned j = 0; j < PREFETCH_AHEAD; j++) {
-		m[n + j] = m[0];
-		rte_prefetch0((const uint8_t *)m[j]->buf_addr + RTE_PKTMBUF_HEADROOM);
-	}
+	/* No prefetch ahead of the parse: both memif and vhost-user copy each frame into its mbuf on this
+	 * core within the rx call, so the data is in cache already. Prefetching 4 ahead cost vhost-user
+	 * 4 % (31.9 against 33.2 Mpps) and changed nothing on memif. A VF's frames arrive by DMA, which
+	 * Intel's DDIO places in the last-level cache; that path has no hardware here to measure on. */
 	for (uint16_t i = 0; i < n; i++) {
 		const struct rte_mbuf *b = m[i];
 		uint64_t r = mbuf_rearm(b);
 
-		rte_prefetch0((const uint8_t *)m[i + PREFETCH_AHEAD]->buf_addr + RTE_PKTMBUF_HEADROOM);
 		/* all equal to plain exactly when the OR and the AND of them both are */
 		any |= r;
 		all &= r;
