@@ -25,6 +25,7 @@ native:
 
 lint: deps
 	npm run lint
+	npm run format:check
 	npm run typecheck
 
 test: test-static test-unit test-chart test-native test-switches test-integration test-fault test-cluster test-e2e

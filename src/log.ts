@@ -7,7 +7,11 @@ import winston from 'winston';
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): winston.Logger {
   return winston.createLogger({
     level,
-    format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      winston.format.errors({ stack: true }),
+      winston.format.json(),
+    ),
     transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
   });
 }

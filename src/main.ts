@@ -65,15 +65,19 @@ function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values'
   if (!CPU_MANAGER_POLICIES.includes(cpuManagerPolicy as CpuManagerPolicy)) {
     throw new Error(`--cpu-manager-policy: "${cpuManagerPolicy}" must be one of ${CPU_MANAGER_POLICIES.join(', ')}`);
   }
-  const enabledNamespaceLabel = (values['enabled-namespace-label'] as string | undefined) ?? DEFAULT_CONFIG.enabledNamespaceLabel;
+  const enabledNamespaceLabel =
+    (values['enabled-namespace-label'] as string | undefined) ?? DEFAULT_CONFIG.enabledNamespaceLabel;
   if (enabledNamespaceLabel && !/^[^=\s]+=[^=\s]*$/.test(enabledNamespaceLabel)) {
-    throw new Error(`--enabled-namespace-label: "${enabledNamespaceLabel}" must be KEY=VALUE, or "" for every namespace`);
+    throw new Error(
+      `--enabled-namespace-label: "${enabledNamespaceLabel}" must be KEY=VALUE, or "" for every namespace`,
+    );
   }
   const multusDaemonSet = values['multus-daemonset'] as string | undefined;
   const config: OperatorConfig = {
     ...DEFAULT_CONFIG,
     ...(multusDaemonSet ? { multusDaemonSet: parseNamespacedName('--multus-daemonset', multusDaemonSet) } : {}),
-    lockNamespace: (values['lock-namespace'] as string | undefined) ?? (process.env.POD_NAMESPACE || DEFAULT_CONFIG.lockNamespace),
+    lockNamespace:
+      (values['lock-namespace'] as string | undefined) ?? (process.env.POD_NAMESPACE || DEFAULT_CONFIG.lockNamespace),
     cpuManagerPolicy: cpuManagerPolicy as CpuManagerPolicy,
     enabledNamespaceLabel,
     trafficImage: (values['traffic-image'] as string | undefined) ?? DEFAULT_CONFIG.trafficImage,
@@ -116,7 +120,11 @@ async function main(): Promise<void> {
 
   let synced = false;
   const metrics: OperatorMetrics = new OperatorMetrics(
-    { benchmarks: () => operator.benchmarks.list(), runs: () => operator.runs.list(), isLeader: () => elector?.isLeader() ?? true },
+    {
+      benchmarks: () => operator.benchmarks.list(),
+      runs: () => operator.runs.list(),
+      isLeader: () => elector?.isLeader() ?? true,
+    },
     VERSION,
   );
   const operator: Operator = new Operator({
@@ -136,7 +144,8 @@ async function main(): Promise<void> {
     ? new LeaderElector({
         store: new KubeLeaseStore(
           kubeConfig,
-          (options['leader-election-namespace'] as string | undefined) ?? (process.env.POD_NAMESPACE || 'switchbench-system'),
+          (options['leader-election-namespace'] as string | undefined) ??
+            (process.env.POD_NAMESPACE || 'switchbench-system'),
           (options['leader-election-id'] as string | undefined) ?? 'switchbench-operator',
         ),
         identity: defaultIdentity(),

@@ -1,8 +1,25 @@
 // Wiring: informers feed keys to two work queues; workers reconcile benchmarks and runs. Event
 // handlers only enqueue keys (sample-controller): all decisions are taken in reconcile from the caches.
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Lease, type V1Namespace, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Lease,
+  type V1Namespace,
+  type V1Node,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import type { Logger } from 'winston';
-import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from './api/v1alpha1/types.js';
+import {
+  BENCHMARK_PLURAL,
+  GROUP,
+  RUN_PLURAL,
+  VERSION,
+  type SwitchBenchmark,
+  type SwitchBenchmarkRun,
+} from './api/v1alpha1/types.js';
 import { BenchmarkReconciler } from './controller/benchmark.js';
 import { KubeClusterWriter, type ClusterWriter } from './controller/client.js';
 import { KubeClusterPieces } from './controller/cluster-pieces.js';
@@ -25,7 +42,11 @@ export interface OperatorOptions {
   /** Every key is reconciled at least this often, whatever the watches say. */
   resyncMs?: number;
   writer?: ClusterWriter;
-  observers?: { queue?: (name: string) => QueueObserver; reconcile?: (name: string) => ReconcileObserver; informer?: InformerObserver };
+  observers?: {
+    queue?: (name: string) => QueueObserver;
+    reconcile?: (name: string) => ReconcileObserver;
+    informer?: InformerObserver;
+  };
   now?: () => Date;
 }
 
@@ -54,7 +75,12 @@ export class Operator {
       namespace
         ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })
         : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural });
-    const common = { kubeConfig, log, transform: stripManagedFields, ...(options.observers?.informer ? { observer: options.observers.informer } : {}) };
+    const common = {
+      kubeConfig,
+      log,
+      transform: stripManagedFields,
+      ...(options.observers?.informer ? { observer: options.observers.informer } : {}),
+    };
 
     this.benchmarks = new ResilientInformer<SwitchBenchmark>({
       ...common,
@@ -78,7 +104,12 @@ export class Operator {
           ? core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR })
           : core.listPodForAllNamespaces({ labelSelector: MANAGED_SELECTOR }),
     });
-    this.nodes = new ResilientInformer<V1Node>({ ...common, name: 'nodes', path: '/api/v1/nodes', list: () => core.listNode() });
+    this.nodes = new ResilientInformer<V1Node>({
+      ...common,
+      name: 'nodes',
+      path: '/api/v1/nodes',
+      list: () => core.listNode(),
+    });
     const coordination = makeApiClient(kubeConfig, CoordinationV1Api);
     const lockNamespace = options.config.lockNamespace;
     const lockSelector = `${NODE_LOCK_LABEL}=true`;
@@ -90,9 +121,21 @@ export class Operator {
       list: () => coordination.listNamespacedLease({ namespace: lockNamespace, labelSelector: lockSelector }),
     });
     this.namespaces = options.config.enabledNamespaceLabel
-      ? new ResilientInformer<V1Namespace>({ ...common, name: 'namespaces', path: '/api/v1/namespaces', list: () => core.listNamespace() })
+      ? new ResilientInformer<V1Namespace>({
+          ...common,
+          name: 'namespaces',
+          path: '/api/v1/namespaces',
+          list: () => core.listNamespace(),
+        })
       : undefined;
-    this.informers = [this.benchmarks, this.runs, this.pods, this.nodes, this.leases, ...(this.namespaces ? [this.namespaces] : [])] as ResilientInformer<KubernetesObject>[];
+    this.informers = [
+      this.benchmarks,
+      this.runs,
+      this.pods,
+      this.nodes,
+      this.leases,
+      ...(this.namespaces ? [this.namespaces] : []),
+    ] as ResilientInformer<KubernetesObject>[];
 
     this.benchmarkQueue = new WorkQueue(undefined, options.observers?.queue?.('switchbenchmark'));
     this.runQueue = new WorkQueue(undefined, options.observers?.queue?.('switchbenchmarkrun'));
@@ -136,7 +179,14 @@ export class Operator {
     const { options } = this;
     const writer = options.writer ?? new KubeClusterWriter(options.kubeConfig);
     const now = options.now ?? (() => new Date());
-    const benchmarkReconciler = new BenchmarkReconciler({ benchmarks: this.benchmarks, runs: this.runs, writer, config: options.config, log: options.log, now });
+    const benchmarkReconciler = new BenchmarkReconciler({
+      benchmarks: this.benchmarks,
+      runs: this.runs,
+      writer,
+      config: options.config,
+      log: options.log,
+      now,
+    });
     const runReconciler = new RunReconciler({
       runs: this.runs,
       pods: this.pods,
@@ -156,8 +206,16 @@ export class Operator {
     this.resyncTimer.unref();
     const observer = (name: string) => options.observers?.reconcile?.(name);
     this.workers = Promise.all([
-      runWorkers(this.benchmarkQueue, (key) => benchmarkReconciler.reconcile(key), withObserver({ workers, log: options.log }, observer('switchbenchmark'))),
-      runWorkers(this.runQueue, (key) => runReconciler.reconcile(key), withObserver({ workers, log: options.log }, observer('switchbenchmarkrun'))),
+      runWorkers(
+        this.benchmarkQueue,
+        (key) => benchmarkReconciler.reconcile(key),
+        withObserver({ workers, log: options.log }, observer('switchbenchmark')),
+      ),
+      runWorkers(
+        this.runQueue,
+        (key) => runReconciler.reconcile(key),
+        withObserver({ workers, log: options.log }, observer('switchbenchmarkrun')),
+      ),
     ]).then(() => undefined);
     options.log.info('Started operator', { namespace: options.namespace ?? '(all)', workers });
   }
@@ -178,6 +236,9 @@ export class Operator {
   }
 }
 
-function withObserver<T extends object>(options: T, observer: ReconcileObserver | undefined): T & { observer?: ReconcileObserver } {
+function withObserver<T extends object>(
+  options: T,
+  observer: ReconcileObserver | undefined,
+): T & { observer?: ReconcileObserver } {
   return observer ? { ...options, observer } : options;
 }

@@ -71,13 +71,15 @@ const GLOBAL: (keyof Values)[] = ['namespace', 'kubeconfig', 'help'];
 
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[1-9][0-9]*$/.test(value)) throw new UsageError(`--${flag} must be a positive integer (a run number), got "${value}"`);
+  if (!/^[1-9][0-9]*$/.test(value))
+    throw new UsageError(`--${flag} must be a positive integer (a run number), got "${value}"`);
   return Number(value);
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T {
   if (value === undefined) throw new UsageError(`--${flag} is required: one of ${allowed.join(', ')}`);
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
   return value as T;
 }
 
@@ -89,7 +91,10 @@ function imageFormat(output: string | undefined): ImageFormat {
 }
 
 function exactlyOne(command: string, what: string, positionals: string[]): string {
-  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one ${what}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      `${command} takes exactly one ${what}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`,
+    );
   return positionals[0] as string;
 }
 
@@ -99,13 +104,26 @@ function command(name: string | undefined, args: string[], values: Values): Comm
       if (args.length > 0) throw new UsageError(`list takes no arguments, got ${args.join(' ')}`);
       return { kind: 'list', allNamespaces: values['all-namespaces'] ?? false };
     case 'show':
-      return { kind: 'show', benchmark: exactlyOne('show', 'benchmark', args), run: positiveInteger('run', values.run), watch: values.watch ?? false };
+      return {
+        kind: 'show',
+        benchmark: exactlyOne('show', 'benchmark', args),
+        run: positiveInteger('run', values.run),
+        watch: values.watch ?? false,
+      };
     case 'plot': {
       const figure = Number(oneOf('figure', values.figure, ['2', '3'])) as FigureNumber;
       if (figure === 2) exactlyOne('plot --figure 2', 'benchmark', args);
       const run = positiveInteger('run', values.run);
-      if (run !== undefined && args.length !== 1) throw new UsageError('--run needs exactly one benchmark: run numbers are per benchmark');
-      return { kind: 'plot', benchmarks: args, figure, output: values.output as string, format: imageFormat(values.output), run };
+      if (run !== undefined && args.length !== 1)
+        throw new UsageError('--run needs exactly one benchmark: run numbers are per benchmark');
+      return {
+        kind: 'plot',
+        benchmarks: args,
+        figure,
+        output: values.output as string,
+        format: imageFormat(values.output),
+        run,
+      };
     }
     case 'run':
       return { kind: 'run', benchmark: exactlyOne('run', 'benchmark', args) };
@@ -138,8 +156,11 @@ export function parseInvocation(argv: string[]): Invocation {
   if (values.help) return { command: { kind: 'help' } };
   const parsedCommand = command(name, args, values);
   const allowed = new Set([...GLOBAL, ...ACCEPTS[parsedCommand.kind as keyof typeof ACCEPTS]]);
-  const misplaced = (Object.keys(values) as (keyof Values)[]).filter((flag) => values[flag] !== undefined && !allowed.has(flag));
-  if (misplaced.length > 0) throw new UsageError(`${name} does not take ${misplaced.map((flag) => `--${flag}`).join(', ')}`);
+  const misplaced = (Object.keys(values) as (keyof Values)[]).filter(
+    (flag) => values[flag] !== undefined && !allowed.has(flag),
+  );
+  if (misplaced.length > 0)
+    throw new UsageError(`${name} does not take ${misplaced.map((flag) => `--${flag}`).join(', ')}`);
   for (const flag of ['namespace', 'kubeconfig'] as const) {
     if (values[flag] === '') throw new UsageError(`--${flag} must not be empty`);
   }

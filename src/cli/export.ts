@@ -72,6 +72,8 @@ function field(value: string | number | boolean | undefined): string {
 export function runCsv(run: SwitchBenchmarkRun): string {
   const identity = [run.metadata.namespace, run.spec.benchmarkName, run.metadata.name, run.spec.benchmark.datapath];
   const header = ['namespace', 'benchmark', 'run', 'datapath', ...COLUMNS.map(([name]) => name)];
-  const rows = (run.status?.trials ?? []).map((t) => [...identity, ...COLUMNS.map(([, value]) => value(t))].map(field).join(','));
+  const rows = (run.status?.trials ?? []).map((t) =>
+    [...identity, ...COLUMNS.map(([, value]) => value(t))].map(field).join(','),
+  );
   return `${[header.join(','), ...rows].join('\r\n')}\r\n`;
 }

@@ -42,16 +42,34 @@ export function figure2Data(run: SwitchBenchmarkRun): Figure2Point[] {
   return (run.status?.trials ?? []).flatMap((t) => {
     const offered = t.offeredPps > 0 ? t.offeredPps : t.achievedTxPps;
     if (t.outcome === 'Failed' || t.rxPpsMean === undefined || offered === undefined) return [];
-    return [{ frame: `${t.packetSize} B`, packetSize: t.packetSize, burst: `${t.burstSize}`, trial: t.index, offeredPps: offered, rxPps: t.rxPpsMean, outcome: t.outcome }];
+    return [
+      {
+        frame: `${t.packetSize} B`,
+        packetSize: t.packetSize,
+        burst: `${t.burstSize}`,
+        trial: t.index,
+        offeredPps: offered,
+        rxPps: t.rxPpsMean,
+        outcome: t.outcome,
+      },
+    ];
   });
 }
 
 export function figure2Spec(run: SwitchBenchmarkRun): TopLevelSpec {
-  const x = { field: 'offeredPps', type: 'quantitative', title: 'offered rate (packets/s)', axis: { format: '~s' } } as const;
+  const x = {
+    field: 'offeredPps',
+    type: 'quantitative',
+    title: 'offered rate (packets/s)',
+    axis: { format: '~s' },
+  } as const;
   const color = { field: 'burst', type: 'nominal', title: 'burst', sort: 'ascending' } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `Receive rate vs offered rate: ${run.spec.benchmarkName} (${run.spec.benchmark.datapath}), run ${run.metadata.name}`, subtitle: 'dashed: received = offered; points: trials, line: median per rate' },
+    title: {
+      text: `Receive rate vs offered rate: ${run.spec.benchmarkName} (${run.spec.benchmark.datapath}), run ${run.metadata.name}`,
+      subtitle: 'dashed: received = offered; points: trials, line: median per rate',
+    },
     config: CONFIG,
     data: { values: figure2Data(run) as unknown as Record<string, unknown>[] },
     facet: { column: { field: 'packetSize', type: 'ordinal', title: 'frame size (bytes)', sort: 'ascending' } },
@@ -62,7 +80,10 @@ export function figure2Spec(run: SwitchBenchmarkRun): TopLevelSpec {
       layer: [
         {
           mark: { type: 'line', strokeDash: [4, 4], color: '#999999' },
-          encoding: { x, y: { field: 'offeredPps', type: 'quantitative', title: 'receive rate (packets/s)', axis: { format: '~s' } } },
+          encoding: {
+            x,
+            y: { field: 'offeredPps', type: 'quantitative', title: 'receive rate (packets/s)', axis: { format: '~s' } },
+          },
         },
         {
           mark: { type: 'line' },
@@ -94,7 +115,8 @@ export function figure2Spec(run: SwitchBenchmarkRun): TopLevelSpec {
  */
 export function figure3Data(runs: readonly RunOfBenchmark[]): Figure3Bar[] {
   const perDatapath = new Map<string, number>();
-  for (const { run } of runs) perDatapath.set(run.spec.benchmark.datapath, (perDatapath.get(run.spec.benchmark.datapath) ?? 0) + 1);
+  for (const { run } of runs)
+    perDatapath.set(run.spec.benchmark.datapath, (perDatapath.get(run.spec.benchmark.datapath) ?? 0) + 1);
   return runs.flatMap(({ benchmark, run }) => {
     const datapath = run.spec.benchmark.datapath;
     const summary = (run.status?.summary ?? []).filter((p) => p.maxRxPps !== undefined);
@@ -118,11 +140,20 @@ export function figure3Data(runs: readonly RunOfBenchmark[]): Figure3Bar[] {
 }
 
 export function figure3Spec(runs: readonly RunOfBenchmark[]): TopLevelSpec {
-  const x = { field: 'packetSize', type: 'ordinal', title: 'frame size (bytes)', sort: 'ascending', axis: { labelAngle: 0 } } as const;
+  const x = {
+    field: 'packetSize',
+    type: 'ordinal',
+    title: 'frame size (bytes)',
+    sort: 'ascending',
+    axis: { labelAngle: 0 },
+  } as const;
   const xOffset = { field: 'series', type: 'nominal' } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Maximum throughput per data path and frame size', subtitle: 'bars: median of repetitions; whiskers: min..max' },
+    title: {
+      text: 'Maximum throughput per data path and frame size',
+      subtitle: 'bars: median of repetitions; whiskers: min..max',
+    },
     data: { values: figure3Data(runs) as unknown as Record<string, unknown>[] },
     config: CONFIG,
     width: { step: 36 },

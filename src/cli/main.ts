@@ -3,7 +3,14 @@
 // The I/O edge: parsing, tables, figures and exports are pure modules next to this file.
 import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { writeFileSync } from 'node:fs';
-import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
+import {
+  BENCHMARK_PLURAL,
+  GROUP,
+  RUN_PLURAL,
+  VERSION,
+  type SwitchBenchmark,
+  type SwitchBenchmarkRun,
+} from '../api/v1alpha1/types.js';
 import { BENCHMARK_LABEL } from '../controller/labels.js';
 import { parseInvocation, USAGE, UsageError, type Command } from './args.js';
 import { runCsv, runJson } from './export.js';
@@ -26,9 +33,16 @@ class Cluster {
 
   private async get<T>(plural: string, kind: string, name: string): Promise<T> {
     try {
-      return (await this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural, name })) as T;
+      return (await this.api.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: this.namespace,
+        plural,
+        name,
+      })) as T;
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) throw new Error(`${kind} ${this.namespace}/${name} not found`);
+      if (err instanceof ApiException && err.code === 404)
+        throw new Error(`${kind} ${this.namespace}/${name} not found`);
       throw err;
     }
   }
@@ -42,20 +56,37 @@ class Cluster {
   }
 
   async benchmarks(allNamespaces: boolean): Promise<SwitchBenchmark[]> {
-    const list = await (allNamespaces
-      ? this.api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: BENCHMARK_PLURAL })
-      : this.api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: BENCHMARK_PLURAL })
+    const list = await (
+      allNamespaces
+        ? this.api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: BENCHMARK_PLURAL })
+        : this.api.listNamespacedCustomObject({
+            group: GROUP,
+            version: VERSION,
+            namespace: this.namespace,
+            plural: BENCHMARK_PLURAL,
+          })
     ).catch((err: unknown) => {
-      if (err instanceof ApiException && err.code === 404) throw new Error(`the cluster does not serve ${BENCHMARK_PLURAL}.${GROUP}/${VERSION}: are the switchbench CRDs installed?`);
+      if (err instanceof ApiException && err.code === 404)
+        throw new Error(
+          `the cluster does not serve ${BENCHMARK_PLURAL}.${GROUP}/${VERSION}: are the switchbench CRDs installed?`,
+        );
       throw err;
     });
     return ((list as { items: SwitchBenchmark[] }).items ?? []).sort(
-      (a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+      (a, b) =>
+        (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
+        (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
     );
   }
 
   async runsOf(benchmark: string): Promise<SwitchBenchmarkRun[]> {
-    const list = await this.api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: RUN_PLURAL, labelSelector: `${BENCHMARK_LABEL}=${benchmark}` });
+    const list = await this.api.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: RUN_PLURAL,
+      labelSelector: `${BENCHMARK_LABEL}=${benchmark}`,
+    });
     return ((list as { items: SwitchBenchmarkRun[] }).items ?? []).filter((r) => r.spec.benchmarkName === benchmark);
   }
 
@@ -80,7 +111,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Follows the run with a progress bar (redrawn in place on a terminal, a line per change otherwise). */
 async function watch(cluster: Cluster, benchmark: string, number: number | undefined): Promise<SwitchBenchmarkRun> {
   let last = '';
-  for (let waiting = number === undefined ? awaitedRun(await cluster.benchmark(benchmark)) : undefined; waiting !== undefined; waiting = awaitedRun(await cluster.benchmark(benchmark))) {
+  for (
+    let waiting = number === undefined ? awaitedRun(await cluster.benchmark(benchmark)) : undefined;
+    waiting !== undefined;
+    waiting = awaitedRun(await cluster.benchmark(benchmark))
+  ) {
     if (waiting !== last) process.stderr.write(`${waiting}\n`);
     last = waiting;
     await sleep(WATCH_INTERVAL_MS);
@@ -124,12 +159,19 @@ async function execute(command: Exclude<Command, { kind: 'help' }>, cluster: Clu
   switch (command.kind) {
     case 'list': {
       const benchmarks = await cluster.benchmarks(command.allNamespaces);
-      if (benchmarks.length === 0) console.error(command.allNamespaces ? 'No SwitchBenchmarks found.' : `No SwitchBenchmarks found in namespace ${cluster.namespace}.`);
+      if (benchmarks.length === 0)
+        console.error(
+          command.allNamespaces
+            ? 'No SwitchBenchmarks found.'
+            : `No SwitchBenchmarks found in namespace ${cluster.namespace}.`,
+        );
       else console.log(listTable(benchmarks, new Date(), command.allNamespaces));
       return;
     }
     case 'show': {
-      const run = command.watch ? await watch(cluster, command.benchmark, command.run) : await cluster.runFor(command.benchmark, command.run, 'latest');
+      const run = command.watch
+        ? await watch(cluster, command.benchmark, command.run)
+        : await cluster.runFor(command.benchmark, command.run, 'latest');
       console.log(showReport(run));
       return;
     }
@@ -138,7 +180,9 @@ async function execute(command: Exclude<Command, { kind: 'help' }>, cluster: Clu
       return;
     case 'run': {
       const token = await cluster.triggerRun(command.benchmark, new Date());
-      console.log(`switchbenchmark.switchbench.io/${command.benchmark} run requested (switchbench.io/run-now=${token})`);
+      console.log(
+        `switchbenchmark.switchbench.io/${command.benchmark} run requested (switchbench.io/run-now=${token})`,
+      );
       return;
     }
     case 'export': {
@@ -157,7 +201,14 @@ async function execute(command: Exclude<Command, { kind: 'help' }>, cluster: Clu
         what = `${points} trials of run ${run.metadata.name}`;
       } else {
         const runs =
-          command.run !== undefined ? [{ benchmark: command.benchmarks[0] as string, run: await cluster.runFor(command.benchmarks[0] as string, command.run, 'finished') }] : await figure3Runs(cluster, command.benchmarks);
+          command.run !== undefined
+            ? [
+                {
+                  benchmark: command.benchmarks[0] as string,
+                  run: await cluster.runFor(command.benchmarks[0] as string, command.run, 'finished'),
+                },
+              ]
+            : await figure3Runs(cluster, command.benchmarks);
         const bars = figure3Data(runs).length;
         if (bars === 0) throw new Error('no finished run has a summary point to plot');
         spec = figure3Spec(runs);
@@ -175,7 +226,10 @@ function cluster(kubeconfig: string | undefined, namespace: string | undefined):
   const kubeConfig = new KubeConfig();
   if (kubeconfig) kubeConfig.loadFromFile(kubeconfig);
   else kubeConfig.loadFromDefault();
-  return new Cluster(kubeConfig, namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default');
+  return new Cluster(
+    kubeConfig,
+    namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default',
+  );
 }
 
 async function main(): Promise<number> {

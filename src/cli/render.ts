@@ -19,7 +19,15 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
  */
 export async function svgToPng(svg: string): Promise<Buffer> {
   const { Resvg } = await import('@resvg/resvg-js').catch((err: unknown) => {
-    throw new Error(`cannot load @resvg/resvg-js to write a PNG (install the plugin with make install-plugin, or write .svg): ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(
+      `cannot load @resvg/resvg-js to write a PNG (install the plugin with make install-plugin, or write .svg): ${err instanceof Error ? err.message : String(err)}`,
+    );
   });
-  return new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: FONT, sansSerifFamily: FONT } }).render().asPng();
+  return new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: 2 },
+    background: 'white',
+    font: { loadSystemFonts: true, defaultFontFamily: FONT, sansSerifFamily: FONT },
+  })
+    .render()
+    .asPng();
 }

@@ -42,7 +42,12 @@ export type Wanted = 'finished' | 'latest' | 'active';
  * The run asked for, or an Error whose message says what exists instead. `latest` prefers the active
  * run (show follows what is happening), `finished` skips runs still going (figures need all trials).
  */
-export function pickRun(benchmark: SwitchBenchmark, runs: readonly SwitchBenchmarkRun[], number: number | undefined, wanted: Wanted): SwitchBenchmarkRun {
+export function pickRun(
+  benchmark: SwitchBenchmark,
+  runs: readonly SwitchBenchmarkRun[],
+  number: number | undefined,
+  wanted: Wanted,
+): SwitchBenchmarkRun {
   const name = benchmark.metadata.name ?? '';
   const ref = `SwitchBenchmark ${benchmark.metadata.namespace}/${name}`;
   const ordered = newestFirst(name, runs);
@@ -50,14 +55,21 @@ export function pickRun(benchmark: SwitchBenchmark, runs: readonly SwitchBenchma
     const run = ordered.find((r) => runNumber(name, r) === number);
     if (!run) {
       const have = ordered.map((r) => runNumber(name, r)).filter((n) => n !== undefined);
-      throw new Error(`${ref} has no run ${number} (run ${name}-${number}); runs: ${have.length ? have.join(', ') : 'none'}`);
+      throw new Error(
+        `${ref} has no run ${number} (run ${name}-${number}); runs: ${have.length ? have.join(', ') : 'none'}`,
+      );
     }
-    if (wanted === 'finished' && !isFinished(run)) throw new Error(`run ${run.metadata.name} has not finished (phase ${run.status?.phase ?? 'Pending'}, ${run.status?.progress ?? '0/?'} trials)`);
+    if (wanted === 'finished' && !isFinished(run))
+      throw new Error(
+        `run ${run.metadata.name} has not finished (phase ${run.status?.phase ?? 'Pending'}, ${run.status?.progress ?? '0/?'} trials)`,
+      );
     return run;
   }
-  const active = ordered.find((r) => r.metadata.name === benchmark.status?.activeRun) ?? ordered.find((r) => !isFinished(r));
+  const active =
+    ordered.find((r) => r.metadata.name === benchmark.status?.activeRun) ?? ordered.find((r) => !isFinished(r));
   const finished = ordered.find(isFinished);
-  const run = wanted === 'finished' ? finished : wanted === 'active' ? (active ?? finished) : (active ?? finished ?? ordered[0]);
+  const run =
+    wanted === 'finished' ? finished : wanted === 'active' ? (active ?? finished) : (active ?? finished ?? ordered[0]);
   if (!run) {
     const phase = benchmark.status?.phase ?? 'Pending';
     throw new Error(

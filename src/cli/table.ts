@@ -5,12 +5,17 @@ import { formatPps } from '../results/summary.js';
 
 export function render(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
 const pps = (value: number | undefined) => (value === undefined ? '-' : formatPps(value));
-const percent = (ratio: number | undefined) => (ratio === undefined ? '-' : `${(ratio * 100).toFixed(ratio > 0 && ratio < 0.0001 ? 5 : 3)}%`);
+const percent = (ratio: number | undefined) =>
+  ratio === undefined ? '-' : `${(ratio * 100).toFixed(ratio > 0 && ratio < 0.0001 ? 5 : 3)}%`;
 const micros = (ns: number | undefined) => (ns === undefined ? '-' : `${(ns / 1000).toFixed(1)}us`);
 
 function trialRow(t: Trial): string[] {
@@ -97,7 +102,12 @@ export function age(from: string | undefined, now: Date): string {
 }
 
 /** "in 5m" for a future time, else its age. */
-const when = (time: string | undefined, now: Date) => (!time ? '-' : Date.parse(time) > now.getTime() ? `in ${age(now.toISOString(), new Date(Date.parse(time)))}` : `${age(time, now)} ago`);
+const when = (time: string | undefined, now: Date) =>
+  !time
+    ? '-'
+    : Date.parse(time) > now.getTime()
+      ? `in ${age(now.toISOString(), new Date(Date.parse(time)))}`
+      : `${age(time, now)} ago`;
 
 export function listTable(benchmarks: readonly SwitchBenchmark[], now: Date, withNamespace: boolean): string {
   const rows = benchmarks.map((b) => {
@@ -113,7 +123,19 @@ export function listTable(benchmarks: readonly SwitchBenchmark[], now: Date, wit
       b.status?.activeRun ? `running: ${b.status.activeRun}` : when(b.status?.nextRunTime, now),
     ];
   });
-  return render([...(withNamespace ? ['NAMESPACE'] : []), 'NAME', 'DATAPATH', 'METHOD', 'PHASE', 'LAST RUN', 'HEADLINE', 'NEXT RUN'], rows);
+  return render(
+    [
+      ...(withNamespace ? ['NAMESPACE'] : []),
+      'NAME',
+      'DATAPATH',
+      'METHOD',
+      'PHASE',
+      'LAST RUN',
+      'HEADLINE',
+      'NEXT RUN',
+    ],
+    rows,
+  );
 }
 
 function runHeader(run: SwitchBenchmarkRun): string[] {
@@ -130,5 +152,13 @@ export function runReport(run: SwitchBenchmarkRun): string {
 
 /** What `show` prints: the run, its Table 1, then every trial. */
 export function showReport(run: SwitchBenchmarkRun): string {
-  return [...runHeader(run), '', 'Maximum throughput per frame size (Table 1):', throughputTable(run), '', 'Trials:', trialsTable(run)].join('\n');
+  return [
+    ...runHeader(run),
+    '',
+    'Maximum throughput per frame size (Table 1):',
+    throughputTable(run),
+    '',
+    'Trials:',
+    trialsTable(run),
+  ].join('\n');
 }

@@ -62,14 +62,23 @@ export function totalRequests(pods: readonly V1Pod[]): Map<string, number> {
 const isDeviceResource = (resource: string) => resource.includes('/') && !resource.startsWith('kubernetes.io/');
 
 const show = (resource: string, value: number) =>
-  resource === 'cpu' ? `${value}` : resource === 'memory' || resource.startsWith('hugepages-') ? `${Math.round(value / 2 ** 20)}Mi` : `${value}`;
+  resource === 'cpu'
+    ? `${value}`
+    : resource === 'memory' || resource.startsWith('hugepages-')
+      ? `${Math.round(value / 2 ** 20)}Mi`
+      : `${value}`;
 
 /**
  * The node matching the selector, if exactly one does and its allocatable resources can hold all the
  * pods at once. No node yet is worth waiting for (it may be labelled or join); two nodes or a node too
  * small will not fix themselves, so the run is rejected with what to change.
  */
-export function admit(selector: Record<string, string>, nodes: readonly V1Node[], pods: readonly V1Pod[], field = 'spec.placement.nodeSelector'): Refusal | { kind: 'admit'; node: string } {
+export function admit(
+  selector: Record<string, string>,
+  nodes: readonly V1Node[],
+  pods: readonly V1Pod[],
+  field = 'spec.placement.nodeSelector',
+): Refusal | { kind: 'admit'; node: string } {
   const candidates = nodes.filter((n) => matches(n, selector));
   if (candidates.length === 0) {
     return {
@@ -79,7 +88,10 @@ export function admit(selector: Record<string, string>, nodes: readonly V1Node[]
     };
   }
   if (candidates.length > 1) {
-    const names = candidates.map((n) => n.metadata?.name).sort().join(', ');
+    const names = candidates
+      .map((n) => n.metadata?.name)
+      .sort()
+      .join(', ');
     return {
       kind: 'reject',
       reason: 'AmbiguousNodeSelector',
@@ -90,7 +102,9 @@ export function admit(selector: Record<string, string>, nodes: readonly V1Node[]
   const name = node.metadata?.name as string;
   const allocatable = node.status?.allocatable ?? {};
   const needed = totalRequests(pods);
-  const missingHugepages = [...needed.keys()].filter((r) => r.startsWith('hugepages-') && !(parseQuantity(allocatable[r]) > 0));
+  const missingHugepages = [...needed.keys()].filter(
+    (r) => r.startsWith('hugepages-') && !(parseQuantity(allocatable[r]) > 0),
+  );
   if (missingHugepages.length) {
     return {
       kind: 'reject',
@@ -110,7 +124,10 @@ export function admit(selector: Record<string, string>, nodes: readonly V1Node[]
   }
   const short = [...needed]
     .filter(([resource, amount]) => !(parseQuantity(allocatable[resource]) >= amount))
-    .map(([resource, amount]) => `${resource}: needs ${show(resource, amount)}, node allocatable ${allocatable[resource] ?? 'none'}`);
+    .map(
+      ([resource, amount]) =>
+        `${resource}: needs ${show(resource, amount)}, node allocatable ${allocatable[resource] ?? 'none'}`,
+    );
   if (short.length) {
     return {
       kind: 'reject',
@@ -126,10 +143,18 @@ function unavailable(node: V1Node): Refusal | undefined {
   const name = node.metadata?.name;
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   if (ready?.status !== 'True') {
-    return { kind: 'wait', reason: 'NodeNotReady', message: `Node ${name} is not Ready (${ready?.reason ?? 'no Ready condition'}): the run starts when it is` };
+    return {
+      kind: 'wait',
+      reason: 'NodeNotReady',
+      message: `Node ${name} is not Ready (${ready?.reason ?? 'no Ready condition'}): the run starts when it is`,
+    };
   }
   if (node.spec?.unschedulable) {
-    return { kind: 'wait', reason: 'NodeCordoned', message: `Node ${name} is cordoned: uncordon it (kubectl uncordon ${name}) for the run to start` };
+    return {
+      kind: 'wait',
+      reason: 'NodeCordoned',
+      message: `Node ${name} is cordoned: uncordon it (kubectl uncordon ${name}) for the run to start`,
+    };
   }
   return undefined;
 }
@@ -156,7 +181,11 @@ export function preflight(input: PreflightInput): Admission {
     { selector: input.nodeSelector, pods: input.pods, field: 'spec.placement.nodeSelector' },
   ];
   if (input.receiverNodeSelector) {
-    placements.push({ selector: input.receiverNodeSelector, pods: input.receiverPods ?? [], field: 'spec.placement.receiverNodeSelector' });
+    placements.push({
+      selector: input.receiverNodeSelector,
+      pods: input.receiverPods ?? [],
+      field: 'spec.placement.receiverNodeSelector',
+    });
   }
   const chosen: V1Node[] = [];
   for (const { selector, pods, field } of placements) {
@@ -188,7 +217,9 @@ export function preflight(input: PreflightInput): Admission {
       };
     }
     if (policy === 'unknown') {
-      notes.push(`the CPU manager policy of node ${name} is not known, so cores may not be exclusive (label it ${CPU_MANAGER_POLICY_LABEL}=static once it is)`);
+      notes.push(
+        `the CPU manager policy of node ${name} is not known, so cores may not be exclusive (label it ${CPU_MANAGER_POLICY_LABEL}=static once it is)`,
+      );
     }
   }
   return {

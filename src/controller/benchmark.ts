@@ -52,14 +52,23 @@ export interface RunOrigin {
   runNowToken?: string;
 }
 
-export function newRun(benchmark: SwitchBenchmark, name: string, trigger: SwitchBenchmarkRun['spec']['trigger'], origin: RunOrigin = {}): SwitchBenchmarkRun {
+export function newRun(
+  benchmark: SwitchBenchmark,
+  name: string,
+  trigger: SwitchBenchmarkRun['spec']['trigger'],
+  origin: RunOrigin = {},
+): SwitchBenchmarkRun {
   return {
     apiVersion: API_VERSION,
     kind: 'SwitchBenchmarkRun',
     metadata: {
       name,
       namespace: benchmark.metadata.namespace as string,
-      labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [BENCHMARK_LABEL]: benchmark.metadata.name as string, [TRIGGER_LABEL]: trigger },
+      labels: {
+        [MANAGED_BY_LABEL]: MANAGED_BY,
+        [BENCHMARK_LABEL]: benchmark.metadata.name as string,
+        [TRIGGER_LABEL]: trigger,
+      },
       ...(origin.runNowToken !== undefined ? { annotations: { [RUN_NOW_ANNOTATION]: origin.runNowToken } } : {}),
       ownerReferences: [controllerReference(benchmark)],
     },
@@ -93,7 +102,13 @@ export function benchmarkStatus(
   const active = sorted.filter((r) => !isFinished(r)).at(-1);
   const last = sorted.filter(isFinished).at(-1);
   const generation = benchmark.metadata.generation ?? 0;
-  const { activeRun: _active, nextRunTime: _next, lastScheduleTime: _last, lastRunNowToken: _token, ...kept } = benchmark.status ?? {};
+  const {
+    activeRun: _active,
+    nextRunTime: _next,
+    lastScheduleTime: _last,
+    lastRunNowToken: _token,
+    ...kept
+  } = benchmark.status ?? {};
   const status: SwitchBenchmarkStatus = {
     ...kept,
     observedGeneration: generation,
@@ -126,10 +141,25 @@ export function benchmarkStatus(
       ? { type: ConditionType.Ready, status: 'False', reason: Reason.InvalidSpec, message: specErrors }
       : { type: ConditionType.Ready, status: 'True', reason: 'SpecAccepted', message: 'The spec is valid' },
     active
-      ? { type: ConditionType.Progressing, status: 'True', reason: 'RunInProgress', message: `Run ${active.metadata.name} is ${active.status?.phase ?? 'Pending'} (${active.status?.progress ?? '0/?'})` }
-      : { type: ConditionType.Progressing, status: 'False', reason: benchmark.spec.suspend ? 'Suspended' : 'Idle', message: 'No run in progress' },
+      ? {
+          type: ConditionType.Progressing,
+          status: 'True',
+          reason: 'RunInProgress',
+          message: `Run ${active.metadata.name} is ${active.status?.phase ?? 'Pending'} (${active.status?.progress ?? '0/?'})`,
+        }
+      : {
+          type: ConditionType.Progressing,
+          status: 'False',
+          reason: benchmark.spec.suspend ? 'Suspended' : 'Idle',
+          message: 'No run in progress',
+        },
     last?.status?.phase === 'Failed'
-      ? { type: ConditionType.Degraded, status: 'True', reason: 'LastRunFailed', message: `Run ${last.metadata.name} failed: ${readyMessage(last)}` }
+      ? {
+          type: ConditionType.Degraded,
+          status: 'True',
+          reason: 'LastRunFailed',
+          message: `Run ${last.metadata.name} failed: ${readyMessage(last)}`,
+        }
       : { type: ConditionType.Degraded, status: 'False', reason: 'AsExpected', message: 'The last run did not fail' },
   ];
   status.conditions = setConditions(benchmark.status?.conditions, conditions, generation, now);
@@ -156,7 +186,12 @@ export class BenchmarkReconciler {
       this.expected.delete(key);
       return {};
     }
-    const log = this.deps.log.child({ controller: 'switchbenchmark', namespace, name, generation: benchmark.metadata.generation });
+    const log = this.deps.log.child({
+      controller: 'switchbenchmark',
+      namespace,
+      name,
+      generation: benchmark.metadata.generation,
+    });
     const now = this.deps.now();
 
     const errors = validateSpec(benchmark.spec, { imageAllowlist: allowedImages(this.deps.config) });
@@ -176,14 +211,25 @@ export class BenchmarkReconciler {
       this.expected.set(key, { run: run.metadata.name as string, at: now.getTime() });
       active = true;
       book.runsStarted++;
-      log.info('Created SwitchBenchmarkRun', { run: run.metadata.name, trigger: run.spec.trigger, scheduledTime: run.spec.scheduledTime });
-      await this.deps.writer.event(benchmark, { type: 'Normal', reason: 'RunCreated', message: `Created ${run.spec.trigger} run ${run.metadata.name}` });
+      log.info('Created SwitchBenchmarkRun', {
+        run: run.metadata.name,
+        trigger: run.spec.trigger,
+        scheduledTime: run.spec.scheduledTime,
+      });
+      await this.deps.writer.event(benchmark, {
+        type: 'Normal',
+        reason: 'RunCreated',
+        message: `Created ${run.spec.trigger} run ${run.metadata.name}`,
+      });
     };
 
     if (!specErrors) {
       for (const run of runsToPrune(runs, spec.historyLimit)) {
         await this.deps.writer.deleteRun(namespace, run.metadata.name as string);
-        log.info('Deleted SwitchBenchmarkRun beyond historyLimit', { run: run.metadata.name, historyLimit: spec.historyLimit });
+        log.info('Deleted SwitchBenchmarkRun beyond historyLimit', {
+          run: run.metadata.name,
+          historyLimit: spec.historyLimit,
+        });
       }
     }
 
@@ -192,7 +238,11 @@ export class BenchmarkReconciler {
         await start(newRun(benchmark, this.freeName(initialRunName(benchmark), namespace), 'initial'));
       }
       if (spec.schedule !== undefined) {
-        const schedule: Schedule = { cron: spec.schedule, timeZone: spec.timeZone, startingDeadlineSeconds: spec.startingDeadlineSeconds };
+        const schedule: Schedule = {
+          cron: spec.schedule,
+          timeZone: spec.timeZone,
+          startingDeadlineSeconds: spec.startingDeadlineSeconds,
+        };
         const since = new Date(latestOf([book.lastScheduleTime, benchmark.metadata.creationTimestamp]) ?? now);
         const announced = benchmark.status?.nextRunTime ? new Date(benchmark.status.nextRunTime) : undefined;
         const decision = decideSchedule(schedule, { since, announced, active, now });
@@ -204,7 +254,11 @@ export class BenchmarkReconciler {
             const runName = scheduledRunName(name, decision.scheduledTime);
             // Started already, and the status write that records it was lost or is not in the cache yet.
             if (!runs.some((r) => r.metadata.name === runName)) {
-              await start(newRun(benchmark, this.freeName(runName, namespace), 'schedule', { scheduledTime: decision.scheduledTime }));
+              await start(
+                newRun(benchmark, this.freeName(runName, namespace), 'schedule', {
+                  scheduledTime: decision.scheduledTime,
+                }),
+              );
             }
             book.lastScheduleTime = decision.scheduledTime.toISOString();
             requeueAt = decision.nextRunTime;
@@ -213,7 +267,9 @@ export class BenchmarkReconciler {
           case 'wait':
             // The active run's end enqueues this benchmark; the deadline is the only other reason to look.
             requeueAt = decision.giveUpAt;
-            log.debug('Scheduled run waits for the active run', { scheduledTime: decision.scheduledTime.toISOString() });
+            log.debug('Scheduled run waits for the active run', {
+              scheduledTime: decision.scheduledTime.toISOString(),
+            });
             break;
           case 'skip':
             if (decision.report) {
@@ -231,7 +287,14 @@ export class BenchmarkReconciler {
       if (token !== undefined && runs.some((r) => r.metadata.annotations?.[RUN_NOW_ANNOTATION] === token)) {
         book.lastRunNowToken = token;
       } else if (token !== undefined && !active) {
-        await start(newRun(benchmark, manualRunName(name, book.runsStarted, (n) => this.deps.runs.get(n, namespace) !== undefined), 'manual', { runNowToken: token }));
+        await start(
+          newRun(
+            benchmark,
+            manualRunName(name, book.runsStarted, (n) => this.deps.runs.get(n, namespace) !== undefined),
+            'manual',
+            { runNowToken: token },
+          ),
+        );
         book.lastRunNowToken = token;
       } else if (token !== undefined) {
         log.debug('Run-now request waits for the active run', { token });
@@ -254,7 +317,8 @@ export class BenchmarkReconciler {
    * collected, and until then their names are taken: retry (with backoff) rather than adopt one.
    */
   private freeName(name: string, namespace: string): string {
-    if (this.deps.runs.get(name, namespace)) throw new Error(`waiting for SwitchBenchmarkRun ${name} of an earlier benchmark of this name to be deleted`);
+    if (this.deps.runs.get(name, namespace))
+      throw new Error(`waiting for SwitchBenchmarkRun ${name} of an earlier benchmark of this name to be deleted`);
     return name;
   }
 

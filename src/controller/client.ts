@@ -1,5 +1,14 @@
 // The operator's only writes to the cluster. Reads come from informer caches, never from here.
-import { ApiException, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1ConfigMap, type V1Lease, type V1Pod } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type V1ConfigMap,
+  type V1Lease,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION } from '../api/v1alpha1/types.js';
 import { NAD_GROUP, NAD_PLURAL, NAD_VERSION } from '../datapaths/network.js';
@@ -59,7 +68,9 @@ export class KubeClusterWriter implements ClusterWriter {
   // Creates tolerate AlreadyExists: names are deterministic, so an existing object is the one a
   // previous reconcile (perhaps of an operator that was killed since) created.
   async createPod(pod: V1Pod): Promise<void> {
-    await this.core.createNamespacedPod({ namespace: pod.metadata?.namespace as string, body: pod, fieldManager: FIELD_MANAGER }).catch(ignoring(409));
+    await this.core
+      .createNamespacedPod({ namespace: pod.metadata?.namespace as string, body: pod, fieldManager: FIELD_MANAGER })
+      .catch(ignoring(409));
   }
 
   async deletePod(namespace: string, name: string): Promise<void> {
@@ -68,7 +79,11 @@ export class KubeClusterWriter implements ClusterWriter {
 
   async createConfigMap(configMap: V1ConfigMap): Promise<void> {
     await this.core
-      .createNamespacedConfigMap({ namespace: configMap.metadata?.namespace as string, body: configMap, fieldManager: FIELD_MANAGER })
+      .createNamespacedConfigMap({
+        namespace: configMap.metadata?.namespace as string,
+        body: configMap,
+        fieldManager: FIELD_MANAGER,
+      })
       .catch(ignoring(409));
   }
 
@@ -78,13 +93,27 @@ export class KubeClusterWriter implements ClusterWriter {
 
   async createRun(run: SwitchBenchmarkRun): Promise<void> {
     await this.custom
-      .createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: run.metadata.namespace as string, plural: RUN_PLURAL, body: run, fieldManager: FIELD_MANAGER })
+      .createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: run.metadata.namespace as string,
+        plural: RUN_PLURAL,
+        body: run,
+        fieldManager: FIELD_MANAGER,
+      })
       .catch(ignoring(409));
   }
 
   async deleteRun(namespace: string, name: string): Promise<void> {
     await this.custom
-      .deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name, propagationPolicy: 'Background' })
+      .deleteNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: RUN_PLURAL,
+        name,
+        propagationPolicy: 'Background',
+      })
       .catch(ignoring(404));
   }
 
@@ -113,35 +142,50 @@ export class KubeClusterWriter implements ClusterWriter {
   }
 
   removeRunFinalizer(run: SwitchBenchmarkRun, finalizer: string): Promise<void> {
-    return this.patchFinalizers(run, (run.metadata.finalizers ?? []).filter((f) => f !== finalizer));
+    return this.patchFinalizers(
+      run,
+      (run.metadata.finalizers ?? []).filter((f) => f !== finalizer),
+    );
   }
 
   /** A JSON patch guarded by a test of the resourceVersion, as prometheus-operator does: never clobbers others' finalizers. */
   private async patchFinalizers(run: SwitchBenchmarkRun, finalizers: string[]): Promise<void> {
-    await this.custom.patchNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: run.metadata.namespace as string,
-      plural: RUN_PLURAL,
-      name: run.metadata.name as string,
-      fieldManager: FIELD_MANAGER,
-      body: [
-        { op: 'test', path: '/metadata/resourceVersion', value: run.metadata.resourceVersion },
-        { op: 'add', path: '/metadata/finalizers', value: finalizers },
-      ],
-    }).catch((err: unknown) => {
-      // A failed "test" is the apiserver's 422: for the reconciler it is the usual stale read, a conflict.
-      if (!isApiError(err, 422)) throw err;
-      const body = { kind: 'Status', code: 409, message: `the run changed since it was read (resourceVersion ${run.metadata.resourceVersion})` };
-      throw new ApiException(409, 'Conflict', body, {});
-    });
+    await this.custom
+      .patchNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: run.metadata.namespace as string,
+        plural: RUN_PLURAL,
+        name: run.metadata.name as string,
+        fieldManager: FIELD_MANAGER,
+        body: [
+          { op: 'test', path: '/metadata/resourceVersion', value: run.metadata.resourceVersion },
+          { op: 'add', path: '/metadata/finalizers', value: finalizers },
+        ],
+      })
+      .catch((err: unknown) => {
+        // A failed "test" is the apiserver's 422: for the reconciler it is the usual stale read, a conflict.
+        if (!isApiError(err, 422)) throw err;
+        const body = {
+          kind: 'Status',
+          code: 409,
+          message: `the run changed since it was read (resourceVersion ${run.metadata.resourceVersion})`,
+        };
+        throw new ApiException(409, 'Conflict', body, {});
+      });
   }
 
   async createLease(lease: V1Lease): Promise<boolean> {
-    return this.coordination.createNamespacedLease({ namespace: lease.metadata?.namespace as string, body: lease, fieldManager: FIELD_MANAGER }).then(
-      () => true,
-      (err: unknown) => (isApiError(err, 409) ? false : Promise.reject(err)),
-    );
+    return this.coordination
+      .createNamespacedLease({
+        namespace: lease.metadata?.namespace as string,
+        body: lease,
+        fieldManager: FIELD_MANAGER,
+      })
+      .then(
+        () => true,
+        (err: unknown) => (isApiError(err, 409) ? false : Promise.reject(err)),
+      );
   }
 
   async replaceLease(lease: V1Lease): Promise<boolean> {
@@ -153,7 +197,11 @@ export class KubeClusterWriter implements ClusterWriter {
   }
 
   async deleteLease(lease: V1Lease): Promise<void> {
-    const { namespace, name, resourceVersion } = lease.metadata as { namespace: string; name: string; resourceVersion?: string };
+    const { namespace, name, resourceVersion } = lease.metadata as {
+      namespace: string;
+      name: string;
+      resourceVersion?: string;
+    };
     await this.coordination
       .deleteNamespacedLease({ namespace, name, body: { preconditions: { resourceVersion } } })
       .catch((err: unknown) => {
@@ -164,12 +212,21 @@ export class KubeClusterWriter implements ClusterWriter {
   async createNetworkAttachment(attachment: NetworkAttachmentDefinition): Promise<void> {
     const namespace = attachment.metadata.namespace as string;
     await this.custom
-      .createNamespacedCustomObject({ group: NAD_GROUP, version: NAD_VERSION, namespace, plural: NAD_PLURAL, body: attachment, fieldManager: FIELD_MANAGER })
+      .createNamespacedCustomObject({
+        group: NAD_GROUP,
+        version: NAD_VERSION,
+        namespace,
+        plural: NAD_PLURAL,
+        body: attachment,
+        fieldManager: FIELD_MANAGER,
+      })
       .catch(ignoring(409));
   }
 
   async deleteNetworkAttachment(namespace: string, name: string): Promise<void> {
-    await this.custom.deleteNamespacedCustomObject({ group: NAD_GROUP, version: NAD_VERSION, namespace, plural: NAD_PLURAL, name }).catch(ignoring(404));
+    await this.custom
+      .deleteNamespacedCustomObject({ group: NAD_GROUP, version: NAD_VERSION, namespace, plural: NAD_PLURAL, name })
+      .catch(ignoring(404));
   }
 
   async event(object: SwitchBenchmark | SwitchBenchmarkRun, event: EventInput): Promise<void> {

@@ -1,7 +1,12 @@
 // Preflight of the cluster pieces a run's own network needs (kernel and sriov): the
 // NetworkAttachmentDefinition API and a ready Multus. The facts are read at the edge (KubeClusterPieces);
 // judging them is pure, and every problem says what to install or fix (docs/multus-sriov.md).
-import { CustomObjectsApi, type KubeConfig, type V1CustomResourceDefinition, type V1DaemonSet } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  type KubeConfig,
+  type V1CustomResourceDefinition,
+  type V1DaemonSet,
+} from '@kubernetes/client-node';
 import { NAD_CRD_NAME } from '../datapaths/network.js';
 import { isApiError } from './client.js';
 import { makeApiClient } from '../runtime/kube-client.js';
@@ -43,10 +48,16 @@ export function piecesProblems(datapath: string, facts: PieceFacts): Problem[] {
     const name = `${multus.daemonSet.namespace}/${multus.daemonSet.name}`;
     const status = multus.found?.status;
     if (!multus.found) {
-      problems.push({ reason: 'MultusMissing', message: `datapath ${datapath} needs Multus, and its DaemonSet ${name} does not exist: install it (chart value multus.install=true) or point --multus-daemonset at the cluster's own` });
+      problems.push({
+        reason: 'MultusMissing',
+        message: `datapath ${datapath} needs Multus, and its DaemonSet ${name} does not exist: install it (chart value multus.install=true) or point --multus-daemonset at the cluster's own`,
+      });
     } else if (!status || status.desiredNumberScheduled === 0 || status.numberReady < status.desiredNumberScheduled) {
       const ready = `${status?.numberReady ?? 0} of ${status?.desiredNumberScheduled ?? 0}`;
-      problems.push({ reason: 'MultusNotReady', message: `datapath ${datapath} needs Multus, and ${ready} pods of its DaemonSet ${name} are ready: the run starts when they are (kubectl -n ${multus.daemonSet.namespace} describe daemonset ${multus.daemonSet.name})` });
+      problems.push({
+        reason: 'MultusNotReady',
+        message: `datapath ${datapath} needs Multus, and ${ready} pods of its DaemonSet ${name} are ready: the run starts when they are (kubectl -n ${multus.daemonSet.namespace} describe daemonset ${multus.daemonSet.name})`,
+      });
     }
   }
   return problems;
@@ -65,18 +76,28 @@ const orNull = (err: unknown) => {
 export class KubeClusterPieces {
   private readonly objects: CustomObjectsApi;
 
-  constructor(kubeConfig: KubeConfig, private readonly multusDaemonSet?: NamespacedName) {
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly multusDaemonSet?: NamespacedName,
+  ) {
     this.objects = makeApiClient(kubeConfig, CustomObjectsApi);
   }
 
   async facts(): Promise<PieceFacts> {
     const crd = (await this.objects
-      .getClusterCustomObject({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', name: NAD_CRD_NAME })
+      .getClusterCustomObject({
+        group: 'apiextensions.k8s.io',
+        version: 'v1',
+        plural: 'customresourcedefinitions',
+        name: NAD_CRD_NAME,
+      })
       .catch(orNull)) as V1CustomResourceDefinition | null;
     const established = crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
     if (!this.multusDaemonSet) return { networkAttachmentApi: established };
     const { namespace, name } = this.multusDaemonSet;
-    const found = (await this.objects.getNamespacedCustomObject({ group: 'apps', version: 'v1', namespace, plural: 'daemonsets', name }).catch(orNull)) as V1DaemonSet | null;
+    const found = (await this.objects
+      .getNamespacedCustomObject({ group: 'apps', version: 'v1', namespace, plural: 'daemonsets', name })
+      .catch(orNull)) as V1DaemonSet | null;
     return { networkAttachmentApi: established, multus: { daemonSet: this.multusDaemonSet, found } };
   }
 }

@@ -12,7 +12,12 @@ export interface ConditionInput {
  * lastTransitionTime moves only when the status flips, so rewriting an unchanged condition leaves
  * the object unchanged and reconcile writes nothing.
  */
-export function setCondition(conditions: readonly Condition[] | undefined, input: ConditionInput, generation: number, now: Date): Condition[] {
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  input: ConditionInput,
+  generation: number,
+  now: Date,
+): Condition[] {
   const existing = conditions?.find((c) => c.type === input.type);
   const next: Condition = {
     ...input,
@@ -23,6 +28,11 @@ export function setCondition(conditions: readonly Condition[] | undefined, input
   return [...others, next].sort((a, b) => a.type.localeCompare(b.type));
 }
 
-export function setConditions(conditions: readonly Condition[] | undefined, inputs: readonly ConditionInput[], generation: number, now: Date): Condition[] {
+export function setConditions(
+  conditions: readonly Condition[] | undefined,
+  inputs: readonly ConditionInput[],
+  generation: number,
+  now: Date,
+): Condition[] {
   return inputs.reduce<Condition[]>((acc, input) => setCondition(acc, input, generation, now), [...(conditions ?? [])]);
 }

@@ -1,9 +1,25 @@
 // Pure builders of the objects a run needs: same inputs, same objects, so reconcile can compare
 // what exists with what should and a restarted operator rebuilds exactly what it had.
-import type { V1ConfigMap, V1Container, V1ObjectMeta, V1Pod, V1ResourceRequirements, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type {
+  V1ConfigMap,
+  V1Container,
+  V1ObjectMeta,
+  V1Pod,
+  V1ResourceRequirements,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
 import type { SwitchBenchmarkRun, SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
 import { NAD_GROUP, NAD_VERSION, networkName, type NetworkPlan } from '../datapaths/network.js';
-import { RUN_DIR_IN_POD, RUN_DIR_ON_HOST_ROOT, SWITCH_STATE_DIR, type RunIdentity, type SwitchPlan, type TrafficEndpointPlan, type TrafficRole } from '../datapaths/types.js';
+import {
+  RUN_DIR_IN_POD,
+  RUN_DIR_ON_HOST_ROOT,
+  SWITCH_STATE_DIR,
+  type RunIdentity,
+  type SwitchPlan,
+  type TrafficEndpointPlan,
+  type TrafficRole,
+} from '../datapaths/types.js';
 import {
   ATTEMPT_LABEL,
   BENCHMARK_LABEL,
@@ -35,7 +51,11 @@ export function runLabels(run: SwitchBenchmarkRun, role: PodRole): Record<string
 
 /** What the data path drivers know of a run. */
 export function runIdentity(run: SwitchBenchmarkRun): RunIdentity {
-  return { namespace: run.metadata.namespace as string, name: run.metadata.name as string, uid: run.metadata.uid as string };
+  return {
+    namespace: run.metadata.namespace as string,
+    name: run.metadata.name as string,
+    uid: run.metadata.uid as string,
+  };
 }
 
 /** The run's host directory: keyed by the run's UID, so no user-chosen string reaches a host path. */
@@ -45,7 +65,12 @@ export function hostRunDir(run: SwitchBenchmarkRun): string {
   return `${RUN_DIR_ON_HOST_ROOT}/${uid}`;
 }
 
-function resources(spec: SwitchBenchmarkSpec, cpus: number, hugepages: boolean, extended: Record<string, string>): V1ResourceRequirements {
+function resources(
+  spec: SwitchBenchmarkSpec,
+  cpus: number,
+  hugepages: boolean,
+  extended: Record<string, string>,
+): V1ResourceRequirements {
   const { cpuPolicy, memoryMi, hugepages: pages } = spec.resources;
   const memory = { memory: `${memoryMi}Mi` };
   const huge: Record<string, string> = hugepages ? { [`hugepages-${pages.pageSize}`]: `${pages.perPodMi}Mi` } : {};
@@ -61,7 +86,11 @@ interface PodVolumes {
   mounts: V1VolumeMount[];
 }
 
-function podVolumes(run: SwitchBenchmarkRun, spec: SwitchBenchmarkSpec, options: { hugepages: boolean; runDir: boolean }): PodVolumes {
+function podVolumes(
+  run: SwitchBenchmarkRun,
+  spec: SwitchBenchmarkSpec,
+  options: { hugepages: boolean; runDir: boolean },
+): PodVolumes {
   const volumes: V1Volume[] = [{ name: 'dpdk-runtime', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }];
   const mounts: V1VolumeMount[] = [{ name: 'dpdk-runtime', mountPath: DPDK_RUNTIME_DIR }];
   if (options.hugepages) {
@@ -94,7 +123,12 @@ function basePod(run: SwitchBenchmarkRun, name: string, node: string, labels: Re
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: run.metadata.namespace as string, labels, ownerReferences: [controllerReference(run)] },
+    metadata: {
+      name,
+      namespace: run.metadata.namespace as string,
+      labels,
+      ownerReferences: [controllerReference(run)],
+    },
     spec: {
       nodeSelector: { 'kubernetes.io/hostname': node },
       restartPolicy: 'Never',
@@ -133,7 +167,8 @@ export function trafficPod(input: TrafficPodInput): V1Pod {
     [TRIAL_LABEL]: String(input.trial),
     [ATTEMPT_LABEL]: String(input.attempt),
   });
-  if (Object.keys(endpoint.annotations).length) pod.metadata = { ...pod.metadata, annotations: { ...endpoint.annotations } };
+  if (Object.keys(endpoint.annotations).length)
+    pod.metadata = { ...pod.metadata, annotations: { ...endpoint.annotations } };
   pod.spec = {
     ...pod.spec,
     activeDeadlineSeconds: Math.ceil(input.deadlineSeconds),
@@ -233,14 +268,24 @@ export const cleanupPodName = (run: SwitchBenchmarkRun) => `${run.metadata.name}
  * bridge); the kubelet runs it, since the operator has no host access. Only a run with interfaces to
  * remove gets the host's network namespace and NET_ADMIN, and its names come from the run's UID.
  */
-export function cleanupPod(run: SwitchBenchmarkRun, node: string, image: string, hostInterfaces: readonly string[] = []): V1Pod {
+export function cleanupPod(
+  run: SwitchBenchmarkRun,
+  node: string,
+  image: string,
+  hostInterfaces: readonly string[] = [],
+): V1Pod {
   const pod = basePod(run, cleanupPodName(run), node, runLabels(run, 'cleanup'));
   const mountPath = '/runs';
   const runDir = `${mountPath}/${hostRunDir(run).slice(RUN_DIR_ON_HOST_ROOT.length + 1)}`;
-  for (const name of hostInterfaces) if (!/^[a-z0-9]{1,15}$/.test(name)) throw new Error(`host interface ${JSON.stringify(name)} is not a run's interface name`);
+  for (const name of hostInterfaces)
+    if (!/^[a-z0-9]{1,15}$/.test(name))
+      throw new Error(`host interface ${JSON.stringify(name)} is not a run's interface name`);
   // Names are passed as arguments, never spliced into the script; a missing interface is already removed.
-  const script = 'dir=$1; shift; rm -rf --one-file-system -- "$dir"; for link in "$@"; do if ip link show dev "$link" >/dev/null 2>&1; then ip link delete dev "$link"; fi; done';
-  const command = hostInterfaces.length ? ['sh', '-ec', script, 'cleanup', runDir, ...hostInterfaces] : ['rm', '-rf', '--one-file-system', '--', runDir];
+  const script =
+    'dir=$1; shift; rm -rf --one-file-system -- "$dir"; for link in "$@"; do if ip link show dev "$link" >/dev/null 2>&1; then ip link delete dev "$link"; fi; done';
+  const command = hostInterfaces.length
+    ? ['sh', '-ec', script, 'cleanup', runDir, ...hostInterfaces]
+    : ['rm', '-rf', '--one-file-system', '--', runDir];
   pod.spec = {
     ...pod.spec,
     activeDeadlineSeconds: 120,

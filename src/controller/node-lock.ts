@@ -14,7 +14,8 @@ export const LOCK_RENEW_SECONDS = 30;
 
 export const nodeLockName = (node: string) => `${NODE_LOCK_PREFIX}${node}`;
 /** namespace/name/uid: a run re-created under the same name is another holder. */
-export const lockHolder = (run: SwitchBenchmarkRun) => `${run.metadata.namespace}/${run.metadata.name}/${run.metadata.uid}`;
+export const lockHolder = (run: SwitchBenchmarkRun) =>
+  `${run.metadata.namespace}/${run.metadata.name}/${run.metadata.uid}`;
 
 /** What the operator knows of a holder: alive, gone (finished or deleted), or outside its watch. */
 export type HolderState = 'active' | 'gone' | 'unknown';
@@ -27,7 +28,12 @@ export type LockDecision =
 
 const renewedAt = (lease: V1Lease) => new Date(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? 0).getTime();
 
-export function decideLock(lease: V1Lease | undefined, me: string, now: Date, holderState: (holder: string) => HolderState): LockDecision {
+export function decideLock(
+  lease: V1Lease | undefined,
+  me: string,
+  now: Date,
+  holderState: (holder: string) => HolderState,
+): LockDecision {
   if (!lease) return { kind: 'create' };
   const holder = lease.spec?.holderIdentity;
   const age = (now.getTime() - renewedAt(lease)) / 1000;
@@ -36,7 +42,8 @@ export function decideLock(lease: V1Lease | undefined, me: string, now: Date, ho
   const state = holderState(holder);
   if (state === 'gone') return { kind: 'take', previous: holder, why: `its holder ${holder} has finished or is gone` };
   const duration = lease.spec?.leaseDurationSeconds ?? LOCK_DURATION_SECONDS;
-  if (state === 'unknown' && age > duration) return { kind: 'take', previous: holder, why: `its holder ${holder} stopped renewing ${Math.round(age)}s ago` };
+  if (state === 'unknown' && age > duration)
+    return { kind: 'take', previous: holder, why: `its holder ${holder} stopped renewing ${Math.round(age)}s ago` };
   return { kind: 'busy', holder };
 }
 
@@ -45,7 +52,8 @@ export function decideLock(lease: V1Lease | undefined, me: string, now: Date, ho
  * node when no older run is queued for it.
  */
 export function firstInLine(run: SwitchBenchmarkRun, queued: readonly SwitchBenchmarkRun[]): boolean {
-  const key = (r: SwitchBenchmarkRun) => [new Date(r.metadata.creationTimestamp ?? 0).getTime(), lockHolder(r)] as const;
+  const key = (r: SwitchBenchmarkRun) =>
+    [new Date(r.metadata.creationTimestamp ?? 0).getTime(), lockHolder(r)] as const;
   const [mine, myName] = key(run);
   return queued.every((other) => {
     if (lockHolder(other) === myName) return true;
@@ -69,9 +77,11 @@ export function nodeLock(node: string, namespace: string, holder: string, now: D
     spec: {
       holderIdentity: holder,
       leaseDurationSeconds: LOCK_DURATION_SECONDS,
-      acquireTime: previous?.spec?.holderIdentity === holder && previous.spec.acquireTime ? previous.spec.acquireTime : time,
+      acquireTime:
+        previous?.spec?.holderIdentity === holder && previous.spec.acquireTime ? previous.spec.acquireTime : time,
       renewTime: time,
-      leaseTransitions: (previous?.spec?.leaseTransitions ?? 0) + (previous && previous.spec?.holderIdentity !== holder ? 1 : 0),
+      leaseTransitions:
+        (previous?.spec?.leaseTransitions ?? 0) + (previous && previous.spec?.holderIdentity !== holder ? 1 : 0),
     },
   };
 }

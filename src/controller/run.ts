@@ -6,7 +6,13 @@ import type { ObjectCache, V1Lease, V1Namespace, V1Node, V1Pod } from '@kubernet
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'winston';
 import { defaultSpec, withDatapathOptions } from '../api/v1alpha1/defaults.js';
-import { ConditionType, type SwitchBenchmarkRun, type SwitchBenchmarkRunStatus, type SwitchBenchmarkSpec, type Trial } from '../api/v1alpha1/types.js';
+import {
+  ConditionType,
+  type SwitchBenchmarkRun,
+  type SwitchBenchmarkRunStatus,
+  type SwitchBenchmarkSpec,
+  type Trial,
+} from '../api/v1alpha1/types.js';
 import { driverFor } from '../datapaths/index.js';
 import { networkName } from '../datapaths/network.js';
 import type { DatapathDriver, RunContext, TrafficRole } from '../datapaths/types.js';
@@ -34,7 +40,16 @@ import {
   type TrafficPodInput,
 } from './desired.js';
 import { ATTEMPT_LABEL, ROLE_LABEL, TRIAL_LABEL } from './labels.js';
-import { decideLock, firstInLine, LOCK_DURATION_SECONDS, LOCK_RENEW_SECONDS, lockHolder, nodeLock, nodeLockName, type HolderState } from './node-lock.js';
+import {
+  decideLock,
+  firstInLine,
+  LOCK_DURATION_SECONDS,
+  LOCK_RENEW_SECONDS,
+  lockHolder,
+  nodeLock,
+  nodeLockName,
+  type HolderState,
+} from './node-lock.js';
 import { controllerUid, isFinished } from './ownership.js';
 import { trafficArgs } from './traffic-args.js';
 
@@ -75,20 +90,27 @@ interface Setup {
 }
 
 const podFinished = (pod: V1Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-const started = (pod: V1Pod) => Boolean(pod.status?.containerStatuses?.some((c) => c.state?.running || c.state?.terminated));
+const started = (pod: V1Pod) =>
+  Boolean(pod.status?.containerStatuses?.some((c) => c.state?.running || c.state?.terminated));
 const label = (pod: V1Pod, key: string) => pod.metadata?.labels?.[key];
 const terminationMessage = (pod: V1Pod | undefined) => pod?.status?.containerStatuses?.[0]?.state?.terminated?.message;
-const ageSeconds = (pod: V1Pod, now: Date) => (now.getTime() - new Date(pod.metadata?.creationTimestamp ?? now).getTime()) / 1000;
-const secondsSince = (time: string | Date | undefined, now: Date) => (time ? (now.getTime() - new Date(time).getTime()) / 1000 : 0);
+const ageSeconds = (pod: V1Pod, now: Date) =>
+  (now.getTime() - new Date(pod.metadata?.creationTimestamp ?? now).getTime()) / 1000;
+const secondsSince = (time: string | Date | undefined, now: Date) =>
+  time ? (now.getTime() - new Date(time).getTime()) / 1000 : 0;
 /** "namespace/name" of a lock holder identity (namespace/name/uid). */
 const runName = (holder: string) => holder.split('/').slice(0, 2).join('/');
-const runNodes = (run: SwitchBenchmarkRun) => [run.status?.node, run.status?.receiverNode].filter((n): n is string => Boolean(n)).sort();
+const runNodes = (run: SwitchBenchmarkRun) =>
+  [run.status?.node, run.status?.receiverNode].filter((n): n is string => Boolean(n)).sort();
 
 /** Why a pod has not started its program: the scheduler's or the kubelet's words, if it is stuck. */
 function startProblem(pod: V1Pod): string | undefined {
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  if (scheduled?.status === 'False') return `not scheduled: ${scheduled.message ?? scheduled.reason ?? 'no reason given'}`;
-  const waiting = pod.status?.containerStatuses?.find((c) => c.state?.waiting && c.state.waiting.reason !== 'ContainerCreating')?.state?.waiting;
+  if (scheduled?.status === 'False')
+    return `not scheduled: ${scheduled.message ?? scheduled.reason ?? 'no reason given'}`;
+  const waiting = pod.status?.containerStatuses?.find(
+    (c) => c.state?.waiting && c.state.waiting.reason !== 'ContainerCreating',
+  )?.state?.waiting;
   return waiting ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : undefined;
 }
 
@@ -121,9 +143,12 @@ function podFailure(pod: V1Pod | undefined, role: string): string {
   const terminated = pod.status?.containerStatuses?.[0]?.state?.terminated;
   const podReason = pod.status?.reason;
   const phase = pod.status?.phase ?? 'unknown';
-  if (!terminated && !podReason && (phase === 'Pending' || phase === 'Running')) return `${role} pod ${pod.metadata?.name} was still ${phase}`;
+  if (!terminated && !podReason && (phase === 'Pending' || phase === 'Running'))
+    return `${role} pod ${pod.metadata?.name} was still ${phase}`;
   const said = lastWords(terminated?.message);
-  const exit = terminated ? `exit code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}` : undefined;
+  const exit = terminated
+    ? `exit code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}`
+    : undefined;
   const how = [podReason, exit].filter(Boolean).join(': ') || phase;
   return `${role} pod ${pod.metadata?.name} failed: ${how}${said ? `: ${said}` : ''}`;
 }
@@ -135,13 +160,19 @@ export class RunReconciler {
     const [namespace, name] = key.split('/') as [string, string];
     const run = this.deps.runs.get(name, namespace);
     if (!run) return {};
-    const log = this.deps.log.child({ controller: 'switchbenchmarkrun', namespace, name: run.spec.benchmarkName, run: name });
+    const log = this.deps.log.child({
+      controller: 'switchbenchmarkrun',
+      namespace,
+      name: run.spec.benchmarkName,
+      run: name,
+    });
     const pods = this.deps.pods.list(namespace).filter((p) => controllerUid(p) === run.metadata.uid);
 
     if (run.metadata.deletionTimestamp || isFinished(run)) return this.teardown(run, pods, log);
 
     const setup = this.setup(run);
-    if ('reason' in setup) return this.finish(run, { phase: 'Failed', reason: setup.reason, message: setup.message }, log);
+    if ('reason' in setup)
+      return this.finish(run, { phase: 'Failed', reason: setup.reason, message: setup.message }, log);
 
     if (!run.status?.startTime) return this.start(run, setup, log);
     const lockState = await this.keepLocks(run, log);
@@ -155,7 +186,11 @@ export class RunReconciler {
   private setup(run: SwitchBenchmarkRun): Setup | { reason: string; message: string } {
     const spec = withDatapathOptions(defaultSpec(run.spec.benchmark));
     const method = methodFor(spec.method.type);
-    if (!method) return { reason: 'MethodNotSupported', message: `spec.method.type ${spec.method.type} is not supported by this operator version` };
+    if (!method)
+      return {
+        reason: 'MethodNotSupported',
+        message: `spec.method.type ${spec.method.type} is not supported by this operator version`,
+      };
     let driver: DatapathDriver;
     try {
       driver = driverFor(spec.datapath);
@@ -209,9 +244,14 @@ export class RunReconciler {
     };
     const pairedWith = (pod: V1Pod, key: string, peer: V1Pod | undefined): V1Pod => {
       const uid = peer?.metadata?.uid;
-      return uid ? { ...pod, metadata: { ...pod.metadata, annotations: { ...pod.metadata?.annotations, [key]: uid } } } : pod;
+      return uid
+        ? { ...pod, metadata: { ...pod.metadata, annotations: { ...pod.metadata?.annotations, [key]: uid } } }
+        : pod;
     };
-    return { sender: pairedWith(build('sender'), RECEIVER_UID_ANNOTATION, receiver), receiver: pairedWith(build('receiver'), SWITCH_UID_ANNOTATION, switchPod) };
+    return {
+      sender: pairedWith(build('sender'), RECEIVER_UID_ANNOTATION, receiver),
+      receiver: pairedWith(build('receiver'), SWITCH_UID_ANNOTATION, switchPod),
+    };
   }
 
   /**
@@ -220,14 +260,19 @@ export class RunReconciler {
    */
   private async start(run: SwitchBenchmarkRun, setup: Setup, log: Logger): Promise<ReconcileResult> {
     const namespace = run.metadata.namespace as string;
-    if (this.deps.namespaces && !namespaceEnabled(this.deps.config, this.deps.namespaces.get(namespace)?.metadata?.labels)) {
+    if (
+      this.deps.namespaces &&
+      !namespaceEnabled(this.deps.config, this.deps.namespaces.get(namespace)?.metadata?.labels)
+    ) {
       const label = this.deps.config.enabledNamespaceLabel;
       const message = `Namespace ${namespace} is not enabled for benchmarks, so no pod was created: an admin enables it with kubectl label namespace ${namespace} ${label}`;
       return this.finish(run, { phase: 'Failed', reason: 'NamespaceNotEnabled', message }, log);
     }
     const first = setup.method.next(setup.spec, []);
     const plan = setup.driver.switchPlan(setup.context);
-    const candidates = first ? this.trafficPods(run, setup, { sender: 'candidate', receiver: 'candidate' }, first, 0) : undefined;
+    const candidates = first
+      ? this.trafficPods(run, setup, { sender: 'candidate', receiver: 'candidate' }, first, 0)
+      : undefined;
     const crossNode = setup.spec.placement.receiverNodeSelector;
     const network = setup.driver.network(setup.context);
     const datapathProblems = network ? piecesProblems(setup.spec.datapath, await this.deps.pieces.facts()) : [];
@@ -235,16 +280,22 @@ export class RunReconciler {
       nodeSelector: setup.spec.placement.nodeSelector,
       ...(crossNode ? { receiverNodeSelector: crossNode, receiverPods: candidates ? [candidates.receiver] : [] } : {}),
       nodes: this.deps.nodes.list(),
-      pods: [...(candidates ? (crossNode ? [candidates.sender] : [candidates.sender, candidates.receiver]) : []), ...(plan ? [switchPod(run, setup.spec, 'candidate', plan)] : [])],
+      pods: [
+        ...(candidates ? (crossNode ? [candidates.sender] : [candidates.sender, candidates.receiver]) : []),
+        ...(plan ? [switchPod(run, setup.spec, 'candidate', plan)] : []),
+      ],
       exclusiveCpus: setup.spec.resources.cpuPolicy === 'exclusive',
       cpuManagerPolicy: this.deps.config.cpuManagerPolicy,
       images: [setup.context.images.traffic, ...(plan ? [setup.context.images.switch] : [])],
       allowedImages: allowedImages(this.deps.config),
       datapathProblems,
     });
-    if (decision.kind === 'reject') return this.finish(run, { phase: 'Failed', reason: decision.reason, message: decision.message }, log);
+    if (decision.kind === 'reject')
+      return this.finish(run, { phase: 'Failed', reason: decision.reason, message: decision.message }, log);
     if (decision.kind === 'wait') {
-      await this.writeStatus(run, { ...run.status, phase: 'Pending' }, [{ type: ConditionType.Progressing, status: 'False', reason: decision.reason, message: decision.message }]);
+      await this.writeStatus(run, { ...run.status, phase: 'Pending' }, [
+        { type: ConditionType.Progressing, status: 'False', reason: decision.reason, message: decision.message },
+      ]);
       // Node changes come through the informer; cluster pieces (Multus) are looked at again.
       return datapathProblems.length ? { requeueAfterMs: WAIT_RECHECK_MS } : {};
     }
@@ -253,11 +304,17 @@ export class RunReconciler {
       await this.deps.writer.addRunFinalizer(run, CLEANUP_FINALIZER);
       return {};
     }
-    const placed = { ...run.status, node: decision.node, ...(decision.receiverNode ? { receiverNode: decision.receiverNode } : {}) };
+    const placed = {
+      ...run.status,
+      node: decision.node,
+      ...(decision.receiverNode ? { receiverNode: decision.receiverNode } : {}),
+    };
     for (const node of [decision.node, decision.receiverNode].filter((n): n is string => Boolean(n)).sort()) {
       const busy = await this.acquireLock(run, node, log);
       if (busy) {
-        await this.writeStatus(run, { ...placed, phase: 'Queued' }, [{ type: ConditionType.Progressing, status: 'False', ...busy }]);
+        await this.writeStatus(run, { ...placed, phase: 'Queued' }, [
+          { type: ConditionType.Progressing, status: 'False', ...busy },
+        ]);
         // A holder outside this operator's watch is only known to be gone when its lease expires.
         return { requeueAfterMs: LOCK_DURATION_SECONDS * 1000 };
       }
@@ -265,12 +322,22 @@ export class RunReconciler {
     // Before the first pod: the pods' network must exist when Multus attaches them.
     if (network) await this.deps.writer.createNetworkAttachment(networkAttachment(run, network));
     const planned = setup.method.plannedTrials(setup.spec);
-    const where = decision.receiverNode ? `node ${decision.node}, receiver on node ${decision.receiverNode}` : `node ${decision.node}`;
+    const where = decision.receiverNode
+      ? `node ${decision.node}, receiver on node ${decision.receiverNode}`
+      : `node ${decision.node}`;
     const message = [`Running on ${where}`, ...decision.notes].join('; ');
     log.info('Admitted run', { node: decision.node, receiverNode: decision.receiverNode, trialsPlanned: planned });
     await this.writeStatus(
       run,
-      { ...placed, phase: 'Running', startTime: this.deps.now().toISOString(), trialsPlanned: planned, trialsCompleted: 0, progress: `0/${planned}`, trials: [] },
+      {
+        ...placed,
+        phase: 'Running',
+        startTime: this.deps.now().toISOString(),
+        trialsPlanned: planned,
+        trialsCompleted: 0,
+        progress: `0/${planned}`,
+        trials: [],
+      },
       [{ type: ConditionType.Progressing, status: 'True', reason: 'Admitted', message }],
     );
     await this.deps.writer.event(run, { type: 'Normal', reason: 'Admitted', message });
@@ -289,21 +356,36 @@ export class RunReconciler {
   }
 
   /** Takes the node's lock for the run; returns why not when it cannot (the node is busy). */
-  private async acquireLock(run: SwitchBenchmarkRun, node: string, log: Logger): Promise<{ reason: string; message: string } | undefined> {
+  private async acquireLock(
+    run: SwitchBenchmarkRun,
+    node: string,
+    log: Logger,
+  ): Promise<{ reason: string; message: string } | undefined> {
     const me = lockHolder(run);
     const lease = this.lease(node);
     const decision = decideLock(lease, me, this.deps.now(), (holder) => this.holderState(holder));
     if (decision.kind === 'held') return undefined;
     const busy = (message: string) => ({ reason: 'NodeBusy', message });
-    if (decision.kind === 'busy') return busy(`Node ${node} is in use by SwitchBenchmarkRun ${runName(decision.holder)}; this run starts when it finishes`);
-    const queued = this.deps.runs.list().filter((r) => r.status?.phase === 'Queued' && !r.metadata.deletionTimestamp && runNodes(r).includes(node));
+    if (decision.kind === 'busy')
+      return busy(
+        `Node ${node} is in use by SwitchBenchmarkRun ${runName(decision.holder)}; this run starts when it finishes`,
+      );
+    const queued = this.deps.runs
+      .list()
+      .filter((r) => r.status?.phase === 'Queued' && !r.metadata.deletionTimestamp && runNodes(r).includes(node));
     const ahead = queued.find((other) => !firstInLine(run, [other]));
-    if (ahead) return busy(`Node ${node} is free, but SwitchBenchmarkRun ${ahead.metadata.namespace}/${ahead.metadata.name} has waited longer; this run is next after it`);
+    if (ahead)
+      return busy(
+        `Node ${node} is free, but SwitchBenchmarkRun ${ahead.metadata.namespace}/${ahead.metadata.name} has waited longer; this run is next after it`,
+      );
     const namespace = this.deps.config.lockNamespace;
     const desired = nodeLock(node, namespace, me, this.deps.now(), lease);
     let won: boolean;
     try {
-      won = decision.kind === 'create' ? await this.deps.writer.createLease(desired) : await this.deps.writer.replaceLease(desired);
+      won =
+        decision.kind === 'create'
+          ? await this.deps.writer.createLease(desired)
+          : await this.deps.writer.replaceLease(desired);
     } catch (err) {
       if (!isApiError(err, 404)) throw err;
       const message = `The namespace ${namespace} of the node locks does not exist: create it (kubectl create namespace ${namespace}) or start the operator with --lock-namespace`;
@@ -312,7 +394,11 @@ export class RunReconciler {
     if (!won) return busy(`Node ${node} was just taken by another run; this run waits for it`);
     if (decision.kind === 'take') {
       log.warn('Took over a node lock', { node, previous: decision.previous, why: decision.why });
-      await this.deps.writer.event(run, { type: 'Normal', reason: 'NodeLockRecovered', message: `Took node ${node} over: ${decision.why}` });
+      await this.deps.writer.event(run, {
+        type: 'Normal',
+        reason: 'NodeLockRecovered',
+        message: `Took node ${node} over: ${decision.why}`,
+      });
     }
     return undefined;
   }
@@ -329,12 +415,16 @@ export class RunReconciler {
       const holder = lease?.spec?.holderIdentity;
       const decision = decideLock(lease, me, now, () => 'active');
       if (decision.kind === 'held') {
-        if (decision.renew) await this.deps.writer.replaceLease(nodeLock(node, this.deps.config.lockNamespace, me, now, lease));
+        if (decision.renew)
+          await this.deps.writer.replaceLease(nodeLock(node, this.deps.config.lockNamespace, me, now, lease));
         continue;
       }
       // The cache may not show this run's own acquisition yet: only a lease taken after this run
       // started was lost.
-      if (holder && new Date(lease?.spec?.acquireTime ?? 0).getTime() > new Date(run.status?.startTime ?? 0).getTime()) {
+      if (
+        holder &&
+        new Date(lease?.spec?.acquireTime ?? 0).getTime() > new Date(run.status?.startTime ?? 0).getTime()
+      ) {
         const message = `Node ${node} was taken over by SwitchBenchmarkRun ${runName(holder)} while this run's operator was not renewing its lock`;
         return this.finish(run, { phase: 'Failed', reason: 'NodeLockLost', message }, log);
       }
@@ -353,7 +443,12 @@ export class RunReconciler {
   }
 
   /** Returns a result while the switch is not ready (the run waits), undefined once it forwards. */
-  private async ensureSwitch(run: SwitchBenchmarkRun, setup: Setup, pods: V1Pod[], log: Logger): Promise<ReconcileResult | undefined> {
+  private async ensureSwitch(
+    run: SwitchBenchmarkRun,
+    setup: Setup,
+    pods: V1Pod[],
+    log: Logger,
+  ): Promise<ReconcileResult | undefined> {
     const plan = setup.driver.switchPlan(setup.context);
     if (!plan) return undefined;
     const pod = pods.find((p) => p.metadata?.name === switchPodName(run));
@@ -364,7 +459,8 @@ export class RunReconciler {
       log.info('Created switch Pod', { pod: switchPodName(run) });
       return {};
     }
-    if (podFinished(pod)) return this.finish(run, { phase: 'Failed', reason: 'SwitchFailed', message: podFailure(pod, 'switch') }, log);
+    if (podFinished(pod))
+      return this.finish(run, { phase: 'Failed', reason: 'SwitchFailed', message: podFailure(pod, 'switch') }, log);
     const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     if (ready) return undefined;
     const waited = ageSeconds(pod, this.deps.now());
@@ -377,7 +473,12 @@ export class RunReconciler {
     return { requeueAfterMs: (timeout - waited) * 1000 + 1000 };
   }
 
-  private async stepTrials(run: SwitchBenchmarkRun, setup: Setup, pods: V1Pod[], log: Logger): Promise<ReconcileResult> {
+  private async stepTrials(
+    run: SwitchBenchmarkRun,
+    setup: Setup,
+    pods: V1Pod[],
+    log: Logger,
+  ): Promise<ReconcileResult> {
     const trials = run.status?.trials ?? [];
     const request = setup.method.next(setup.spec, trials);
     const trialPods = pods.filter((p) => label(p, ROLE_LABEL) === 'sender' || label(p, ROLE_LABEL) === 'receiver');
@@ -408,7 +509,15 @@ export class RunReconciler {
       if (problem && ageSeconds(pod as V1Pod, this.deps.now()) > this.deps.config.podStartTimeoutSeconds) {
         const role = label(pod as V1Pod, ROLE_LABEL) as string;
         const message = `${role} pod ${pod?.metadata?.name} did not start in ${this.deps.config.podStartTimeoutSeconds}s: ${problem}`;
-        return this.finish(run, { phase: 'Failed', reason: problem.startsWith('not scheduled') ? 'PodNotScheduled' : 'PodNotStarted', message }, log);
+        return this.finish(
+          run,
+          {
+            phase: 'Failed',
+            reason: problem.startsWith('not scheduled') ? 'PodNotScheduled' : 'PodNotStarted',
+            message,
+          },
+          log,
+        );
       }
     }
     // The sender starts once the receiver runs, so the first packets meet a listening receiver;
@@ -430,16 +539,33 @@ export class RunReconciler {
     }
 
     const failed = [receiver, sender].find((p) => p?.status?.phase === 'Failed');
-    const hung = receiver && ageSeconds(receiver, this.deps.now()) > request.durationSeconds + 2 * this.deps.config.trialGraceSeconds;
-    let message = broken ?? unaddressable ?? (failed ? podFailure(failed, label(failed, ROLE_LABEL) as string) : hung ? `trial ${request.index} did not finish in time` : undefined);
+    const hung =
+      receiver &&
+      ageSeconds(receiver, this.deps.now()) > request.durationSeconds + 2 * this.deps.config.trialGraceSeconds;
+    let message =
+      broken ??
+      unaddressable ??
+      (failed
+        ? podFailure(failed, label(failed, ROLE_LABEL) as string)
+        : hung
+          ? `trial ${request.index} did not finish in time`
+          : undefined);
     if (!message) {
       if (!receiver || !sender) return {};
       if (receiver.status?.phase !== 'Succeeded' || sender.status?.phase !== 'Succeeded') {
-        const remaining = request.durationSeconds + 2 * this.deps.config.trialGraceSeconds - ageSeconds(receiver, this.deps.now());
+        const remaining =
+          request.durationSeconds + 2 * this.deps.config.trialGraceSeconds - ageSeconds(receiver, this.deps.now());
         return { requeueAfterMs: Math.max(1, remaining) * 1000 };
       }
       const started = receiver.status?.startTime ?? receiver.metadata?.creationTimestamp;
-      const trial = trialFromSummaries(request, setup.spec, terminationMessage(sender), terminationMessage(receiver), this.deps.now(), started && new Date(started).toISOString());
+      const trial = trialFromSummaries(
+        request,
+        setup.spec,
+        terminationMessage(sender),
+        terminationMessage(receiver),
+        this.deps.now(),
+        started && new Date(started).toISOString(),
+      );
       // Both programs ended well but left no measurement (a summary without the window's figures):
       // an attempt lost like any other, not a verdict on the data path.
       if (trial.outcome !== 'Failed') return this.record(run, setup, trial, log);
@@ -447,11 +573,22 @@ export class RunReconciler {
     }
     if (attempt + 1 < this.deps.config.maxTrialAttempts) {
       log.warn('Trial attempt failed, retrying', { trial: request.index, attempt, detail: message });
-      await this.deps.writer.event(run, { type: 'Warning', reason: 'TrialRetried', message: `Trial ${request.index} attempt ${attempt + 1}: ${message}` });
-      await this.deps.writer.createPod(this.trafficPods(run, setup, nodes, request, attempt + 1, { switchPod }).receiver);
+      await this.deps.writer.event(run, {
+        type: 'Warning',
+        reason: 'TrialRetried',
+        message: `Trial ${request.index} attempt ${attempt + 1}: ${message}`,
+      });
+      await this.deps.writer.createPod(
+        this.trafficPods(run, setup, nodes, request, attempt + 1, { switchPod }).receiver,
+      );
       return {};
     }
-    return this.record(run, setup, failedTrial(request, `${message} (after ${attempt + 1} attempts)`, this.deps.now()), log);
+    return this.record(
+      run,
+      setup,
+      failedTrial(request, `${message} (after ${attempt + 1} attempts)`, this.deps.now()),
+      log,
+    );
   }
 
   /**
@@ -459,12 +596,19 @@ export class RunReconciler {
    * pods was deleted or replaced mid-trial, the sender came too late, or the switch restarted under
    * it. Pod names are per attempt, so re-creating the missing pod would pair it with a half-done peer.
    */
-  private brokenAttempt(request: TrialRequest, receiver: V1Pod | undefined, sender: V1Pod | undefined, switchPod: V1Pod | undefined): string | undefined {
+  private brokenAttempt(
+    request: TrialRequest,
+    receiver: V1Pod | undefined,
+    sender: V1Pod | undefined,
+    switchPod: V1Pod | undefined,
+  ): string | undefined {
     if (!receiver) return sender ? `receiver pod of trial ${request.index} was deleted during the trial` : undefined;
     const pairedWith = sender?.metadata?.annotations?.[RECEIVER_UID_ANNOTATION];
-    if (sender && pairedWith !== undefined && pairedWith !== receiver.metadata?.uid) return `receiver pod ${receiver.metadata?.name} was replaced during the trial`;
+    if (sender && pairedWith !== undefined && pairedWith !== receiver.metadata?.uid)
+      return `receiver pod ${receiver.metadata?.name} was replaced during the trial`;
     const switchUid = receiver.metadata?.annotations?.[SWITCH_UID_ANNOTATION];
-    if (switchPod && switchUid !== undefined && switchUid !== switchPod.metadata?.uid) return `switch pod ${switchPod.metadata?.name} was restarted during the trial`;
+    if (switchPod && switchUid !== undefined && switchUid !== switchPod.metadata?.uid)
+      return `switch pod ${switchPod.metadata?.name} was restarted during the trial`;
     const container = receiver.status?.containerStatuses?.[0]?.state;
     const since = container?.running?.startedAt ?? container?.terminated?.startedAt;
     const waited = secondsSince(since, this.deps.now());
@@ -477,7 +621,12 @@ export class RunReconciler {
   private async record(run: SwitchBenchmarkRun, setup: Setup, trial: Trial, log: Logger): Promise<ReconcileResult> {
     const trials = [...(run.status?.trials ?? []), trial];
     const planned = Math.max(run.status?.trialsPlanned ?? 0, trials.length);
-    log.info('Recorded trial', { trial: trial.index, outcome: trial.outcome, rxPpsMean: trial.rxPpsMean, lossRatio: trial.lossRatio });
+    log.info('Recorded trial', {
+      trial: trial.index,
+      outcome: trial.outcome,
+      rxPpsMean: trial.rxPpsMean,
+      lossRatio: trial.lossRatio,
+    });
     const summary = summarize(setup.spec, trials);
     const line = headline(summary);
     await this.writeStatus(run, {
@@ -495,7 +644,11 @@ export class RunReconciler {
     const trials = run.status?.trials ?? [];
     const measured = trials.filter((t) => t.outcome !== 'Failed').length;
     if (measured === 0) {
-      return this.finish(run, { phase: 'Failed', reason: 'AllTrialsFailed', message: trials.at(-1)?.message ?? 'no trial produced figures' }, log);
+      return this.finish(
+        run,
+        { phase: 'Failed', reason: 'AllTrialsFailed', message: trials.at(-1)?.message ?? 'no trial produced figures' },
+        log,
+      );
     }
     const counts: [number, string][] = [
       [trials.length - measured, 'failed'],
@@ -503,7 +656,8 @@ export class RunReconciler {
       [trials.filter((t) => t.outcome === 'GeneratorLimited').length, 'generator-limited'],
     ];
     const problems = counts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
-    const message = `${measured}/${trials.length} trials measured${problems.length ? ` (${problems.join(', ')})` : ''}; ${run.status?.headline ?? ''}`.trim();
+    const message =
+      `${measured}/${trials.length} trials measured${problems.length ? ` (${problems.join(', ')})` : ''}; ${run.status?.headline ?? ''}`.trim();
     return this.finish(run, { phase: 'Succeeded', reason: 'Completed', message }, log);
   }
 
@@ -512,7 +666,10 @@ export class RunReconciler {
     outcome: { phase: 'Succeeded' | 'Failed'; reason: string; message: string },
     log: Logger,
   ): Promise<ReconcileResult> {
-    log.info(outcome.phase === 'Succeeded' ? 'Run succeeded' : 'Run failed', { reason: outcome.reason, detail: outcome.message });
+    log.info(outcome.phase === 'Succeeded' ? 'Run succeeded' : 'Run failed', {
+      reason: outcome.reason,
+      detail: outcome.message,
+    });
     await this.writeStatus(
       run,
       {
@@ -521,12 +678,26 @@ export class RunReconciler {
         completionTime: this.deps.now().toISOString(),
       },
       [
-        { type: ConditionType.Ready, status: outcome.phase === 'Succeeded' ? 'True' : 'False', reason: outcome.reason, message: outcome.message },
+        {
+          type: ConditionType.Ready,
+          status: outcome.phase === 'Succeeded' ? 'True' : 'False',
+          reason: outcome.reason,
+          message: outcome.message,
+        },
         { type: ConditionType.Progressing, status: 'False', reason: outcome.reason, message: 'The run has finished' },
-        { type: ConditionType.Degraded, status: outcome.phase === 'Failed' ? 'True' : 'False', reason: outcome.reason, message: outcome.message },
+        {
+          type: ConditionType.Degraded,
+          status: outcome.phase === 'Failed' ? 'True' : 'False',
+          reason: outcome.reason,
+          message: outcome.message,
+        },
       ],
     );
-    await this.deps.writer.event(run, { type: outcome.phase === 'Succeeded' ? 'Normal' : 'Warning', reason: outcome.reason, message: outcome.message });
+    await this.deps.writer.event(run, {
+      type: outcome.phase === 'Succeeded' ? 'Normal' : 'Warning',
+      reason: outcome.reason,
+      message: outcome.message,
+    });
     return {};
   }
 
@@ -561,7 +732,9 @@ export class RunReconciler {
         const message = `Gave up removing the run's host directory on ${node} after ${Math.round(waited)}s${cleanup ? `: ${podFailure(cleanup, 'cleanup')}` : ''}; remove ${hostRunDir(run)} by hand`;
         log.warn('Host directory cleanup abandoned', { detail: message });
         await this.deps.writer.event(run, { type: 'Warning', reason: 'CleanupAbandoned', message });
-        await this.writeStatus(run, { ...run.status }, [{ type: CLEANED_UP, status: 'False', reason: 'CleanupAbandoned', message }]);
+        await this.writeStatus(run, { ...run.status }, [
+          { type: CLEANED_UP, status: 'False', reason: 'CleanupAbandoned', message },
+        ]);
         return {};
       }
       if (!cleanup) {
@@ -570,22 +743,30 @@ export class RunReconciler {
         await this.deps.writer.createPod(cleanupPod(run, node, this.deps.config.trafficImage, network?.hostInterfaces));
         return {};
       }
-      if (!podFinished(cleanup)) return { requeueAfterMs: (this.deps.config.cleanupTimeoutSeconds - waited) * 1000 + 1000 };
+      if (!podFinished(cleanup))
+        return { requeueAfterMs: (this.deps.config.cleanupTimeoutSeconds - waited) * 1000 + 1000 };
       if (cleanup.status?.phase === 'Failed') {
         log.warn('Host directory cleanup failed, retrying', { detail: podFailure(cleanup, 'cleanup') });
         await this.deps.writer.deletePod(namespace, cleanupPodName(run));
         return { requeueAfterMs: 5000 };
       }
       // Recorded before the pod goes, so that no reconcile can see neither and clean up twice.
-      await this.writeStatus(run, { ...run.status }, [{ type: CLEANED_UP, status: 'True', reason: 'Removed', message: `Removed the run's host directory on ${node}` }]);
+      await this.writeStatus(run, { ...run.status }, [
+        { type: CLEANED_UP, status: 'True', reason: 'Removed', message: `Removed the run's host directory on ${node}` },
+      ]);
       return {};
     }
     if (cleanup) await this.deps.writer.deletePod(namespace, cleanupPodName(run));
-    if (run.metadata.finalizers?.includes(CLEANUP_FINALIZER)) await this.deps.writer.removeRunFinalizer(run, CLEANUP_FINALIZER);
+    if (run.metadata.finalizers?.includes(CLEANUP_FINALIZER))
+      await this.deps.writer.removeRunFinalizer(run, CLEANUP_FINALIZER);
     return {};
   }
 
-  private async writeStatus(run: SwitchBenchmarkRun, status: SwitchBenchmarkRunStatus, conditions: ConditionInput[] = []): Promise<void> {
+  private async writeStatus(
+    run: SwitchBenchmarkRun,
+    status: SwitchBenchmarkRunStatus,
+    conditions: ConditionInput[] = [],
+  ): Promise<void> {
     const generation = run.metadata.generation ?? 0;
     const next: SwitchBenchmarkRunStatus = {
       ...status,

@@ -28,7 +28,9 @@ export function nextScheduleTime(schedule: Schedule, after: Date): Date {
 
 /** The latest scheduled time at or before `now`: one step back, however long the operator was away. */
 export function latestScheduleTime(schedule: Schedule, now: Date): Date {
-  return parse(schedule, new Date(now.getTime() + 1)).prev().toDate();
+  return parse(schedule, new Date(now.getTime() + 1))
+    .prev()
+    .toDate();
 }
 
 export type ScheduleDecision =
@@ -59,14 +61,16 @@ export interface ScheduleState {
 export function decideSchedule(schedule: Schedule, state: ScheduleState): ScheduleDecision {
   const { since, now } = state;
   const due = latestScheduleTime(schedule, now);
-  if (due.getTime() <= since.getTime()) return { kind: 'idle', nextRunTime: nextScheduleTime(schedule, since > now ? since : now) };
+  if (due.getTime() <= since.getTime())
+    return { kind: 'idle', nextRunTime: nextScheduleTime(schedule, since > now ? since : now) };
   const deadline = schedule.startingDeadlineSeconds;
   const giveUpAt = deadline === undefined ? undefined : new Date(due.getTime() + deadline * 1000);
   if (giveUpAt && now > giveUpAt) {
     const report = state.announced === undefined || state.announced.getTime() <= due.getTime();
     return { kind: 'skip', scheduledTime: due, nextRunTime: nextScheduleTime(schedule, now), report };
   }
-  if (state.active) return giveUpAt ? { kind: 'wait', scheduledTime: due, giveUpAt } : { kind: 'wait', scheduledTime: due };
+  if (state.active)
+    return giveUpAt ? { kind: 'wait', scheduledTime: due, giveUpAt } : { kind: 'wait', scheduledTime: due };
   return { kind: 'start', scheduledTime: due, nextRunTime: nextScheduleTime(schedule, now) };
 }
 
@@ -81,7 +85,10 @@ export function scheduledRunName(benchmark: string, scheduledTime: Date): string
 }
 
 /** A run-now request not acted on yet: the annotation's value when it differs from the one recorded. */
-export function pendingRunNow(annotations: Record<string, string> | undefined, lastToken: string | undefined): string | undefined {
+export function pendingRunNow(
+  annotations: Record<string, string> | undefined,
+  lastToken: string | undefined,
+): string | undefined {
   const token = annotations?.[RUN_NOW_ANNOTATION];
   return token !== undefined && token !== '' && token !== lastToken ? token : undefined;
 }

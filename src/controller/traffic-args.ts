@@ -19,19 +19,33 @@ export const DATA_PORT_BASE = 5000;
  * parses it. The backend's arguments come last because the DPDK backend ends with "--" and EAL
  * arguments.
  */
-export function trafficArgs(role: TrafficRole, request: TrialRequest, spec: SwitchBenchmarkSpec, endpoint: TrafficEndpointPlan, attempt: number): string[] {
+export function trafficArgs(
+  role: TrafficRole,
+  request: TrialRequest,
+  spec: SwitchBenchmarkSpec,
+  endpoint: TrafficEndpointPlan,
+  attempt: number,
+): string[] {
   const timing = [
-    '--duration', String(request.durationSeconds),
-    '--warmup', String(request.warmupSeconds),
-    '--window', String(request.windowSeconds),
-    '--sample-interval', String(request.sampleIntervalSeconds),
+    '--duration',
+    String(request.durationSeconds),
+    '--warmup',
+    String(request.warmupSeconds),
+    '--window',
+    String(request.windowSeconds),
+    '--sample-interval',
+    String(request.sampleIntervalSeconds),
   ];
   const common = [
-    '--burst', String(request.burstSize),
+    '--burst',
+    String(request.burstSize),
     ...timing,
-    '--dst-port', String(DATA_PORT_BASE + attempt),
-    '--cpu-mode', spec.resources.cpuPolicy === 'exclusive' ? 'dedicated' : 'shared',
-    '--summary-file', TERMINATION_LOG,
+    '--dst-port',
+    String(DATA_PORT_BASE + attempt),
+    '--cpu-mode',
+    spec.resources.cpuPolicy === 'exclusive' ? 'dedicated' : 'shared',
+    '--summary-file',
+    TERMINATION_LOG,
   ];
   const sender = role === 'sender' ? ['--size', String(request.packetSize), '--rate', String(request.offeredPps)] : [];
   return [...sender, ...common, ...endpoint.backendArgs];

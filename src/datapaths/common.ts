@@ -54,7 +54,10 @@ export function execProbe(command: string[]): V1Probe {
 }
 
 /** The data path's options block, which withDatapathOptions guarantees for the spec's own path. */
-export function options<K extends 'testpmd' | 'ovsDpdk' | 'vpp' | 'snabb' | 'memif'>(spec: SwitchBenchmarkSpec, field: K): NonNullable<SwitchBenchmarkSpec[K]> {
+export function options<K extends 'testpmd' | 'ovsDpdk' | 'vpp' | 'snabb' | 'memif'>(
+  spec: SwitchBenchmarkSpec,
+  field: K,
+): NonNullable<SwitchBenchmarkSpec[K]> {
   const value = spec[field];
   if (value === undefined) throw new Error(`spec.${field} is missing: drivers expect withDatapathOptions(spec)`);
   return value as NonNullable<SwitchBenchmarkSpec[K]>;
@@ -62,7 +65,8 @@ export function options<K extends 'testpmd' | 'ovsDpdk' | 'vpp' | 'snabb' | 'mem
 
 /** An integer that reaches a command line or a configuration file, checked once more at the last step. */
 export function integer(value: number, min: number, max: number, field: string): string {
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${field} ${value}: must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`${field} ${value}: must be an integer from ${min} to ${max}`);
   return String(value);
 }
 

@@ -29,12 +29,15 @@ const crossNode = (context: RunContext) => Boolean(context.spec.placement.receiv
 function receiverAddress(context: RunContext, peer: PeerAddress): string {
   if (crossNode(context)) {
     // The address comes from the receiver pod's status, written by the kubelet: checked, never trusted.
-    if (!peer.podIP || !IPV4.test(peer.podIP)) throw new Error(`receiver pod IP ${JSON.stringify(peer.podIP)} is not an IPv4 address`);
+    if (!peer.podIP || !IPV4.test(peer.podIP))
+      throw new Error(`receiver pod IP ${JSON.stringify(peer.podIP)} is not an IPv4 address`);
     return peer.podIP;
   }
   const address = secondaryAddress(context.run, peer.annotations);
   if (!address || !IPV4.test(address)) {
-    throw new Error(`the receiver pod has no ${SECONDARY_INTERFACE} address in its Multus network-status annotation: is Multus running on the node?`);
+    throw new Error(
+      `the receiver pod has no ${SECONDARY_INTERFACE} address in its Multus network-status annotation: is Multus running on the node?`,
+    );
   }
   return address;
 }
@@ -82,7 +85,9 @@ export const kernelDriver: DatapathDriver = {
   endpoint(context, role, peer) {
     const { mtu } = kernelOptions(context.spec);
     if (crossNode(context) && mtu !== 1500) {
-      throw new Error(`spec.kernel.mtu ${mtu} needs the per-run bridge of a same-node run; across nodes the pod network's interface has MTU 1500`);
+      throw new Error(
+        `spec.kernel.mtu ${mtu} needs the per-run bridge of a same-node run; across nodes the pod network's interface has MTU 1500`,
+      );
     }
     return kernelEndpoint(context, role, peer);
   },

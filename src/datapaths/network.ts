@@ -45,7 +45,12 @@ export function bridgeName(run: RunIdentity): string {
 
 /** The pod annotation attaching the run's network as net1, with a fixed MAC where the path sets one. */
 export function networksAnnotation(run: RunIdentity, mac?: string): Record<string, string> {
-  const selection = { name: networkName(run), namespace: run.namespace, interface: SECONDARY_INTERFACE, ...(mac ? { mac } : {}) };
+  const selection = {
+    name: networkName(run),
+    namespace: run.namespace,
+    interface: SECONDARY_INTERFACE,
+    ...(mac ? { mac } : {}),
+  };
   return { [NETWORKS_ANNOTATION]: JSON.stringify([selection]) };
 }
 
@@ -59,7 +64,10 @@ interface NetworkStatusEntry {
  * The IPv4 address Multus reports for the run's network on a pod, from its network-status annotation;
  * undefined while it is not there. Multus names the network namespace/name.
  */
-export function secondaryAddress(run: RunIdentity, annotations: Record<string, string> | undefined): string | undefined {
+export function secondaryAddress(
+  run: RunIdentity,
+  annotations: Record<string, string> | undefined,
+): string | undefined {
   const raw = annotations?.[NETWORK_STATUS_ANNOTATION];
   if (!raw) return undefined;
   let entries: unknown;
@@ -70,7 +78,9 @@ export function secondaryAddress(run: RunIdentity, annotations: Record<string, s
   }
   if (!Array.isArray(entries)) return undefined;
   const wanted = `${run.namespace}/${networkName(run)}`;
-  const entry = (entries as NetworkStatusEntry[]).find((e) => e?.name === wanted && e?.interface === SECONDARY_INTERFACE);
+  const entry = (entries as NetworkStatusEntry[]).find(
+    (e) => e?.name === wanted && e?.interface === SECONDARY_INTERFACE,
+  );
   const ips = Array.isArray(entry?.ips) ? (entry.ips as unknown[]) : [];
   return ips.find((ip): ip is string => typeof ip === 'string' && /^\d+\.\d+\.\d+\.\d+$/.test(ip));
 }

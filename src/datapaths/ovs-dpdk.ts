@@ -2,7 +2,17 @@
 // traffic programs listen on (images/ovs-dpdk/sb-switch-ovs). Forwarding is either two
 // in_port→output flows or the NORMAL action (MAC learning).
 import type { SwitchBenchmarkSpecOvsDpdk } from '../api/v1alpha1/types.js';
-import { CONFIG_DIR, DPDK_CAPABILITIES, entrypoint, execProbe, options, PORT_MAC, SHARED_IDLE_SLEEP_US, SWITCH_PORTS, virtioUserEndpoint } from './common.js';
+import {
+  CONFIG_DIR,
+  DPDK_CAPABILITIES,
+  entrypoint,
+  execProbe,
+  options,
+  PORT_MAC,
+  SHARED_IDLE_SLEEP_US,
+  SWITCH_PORTS,
+  virtioUserEndpoint,
+} from './common.js';
 import { SWITCH_STATE_DIR, type DatapathDriver } from './types.js';
 
 const FLOWS_FILE = 'flows.txt';
@@ -33,8 +43,19 @@ export const ovsDpdkDriver: DatapathDriver = {
     return {
       image: context.images.switch,
       command: [
-        entrypoint('ovs'), 'run', '--state-dir', SWITCH_STATE_DIR, '--port', sender, '--port', receiver,
-        '--flows', flows, '--pmd-max-sleep-us', String(sleep), ...staticMac,
+        entrypoint('ovs'),
+        'run',
+        '--state-dir',
+        SWITCH_STATE_DIR,
+        '--port',
+        sender,
+        '--port',
+        receiver,
+        '--flows',
+        flows,
+        '--pmd-max-sleep-us',
+        String(sleep),
+        ...staticMac,
       ],
       configFiles: [{ key: FLOWS_FILE, content: ovsFlows(forwarding) }],
       configDir: CONFIG_DIR,

@@ -17,14 +17,18 @@ const luaString = (s: string) => JSON.stringify(s);
 export function snabbProgram(spec: SwitchBenchmarkSpec): string {
   const { forwarding } = options(spec, 'snabb');
   const apps = APPS.map(
-    (name, i) => `config.app(c, ${luaString(name)}, VhostUser, {socket_path = ${luaString(SWITCH_PORTS[i] as string)}, is_server = true})`,
+    (name, i) =>
+      `config.app(c, ${luaString(name)}, VhostUser, {socket_path = ${luaString(SWITCH_PORTS[i] as string)}, is_server = true})`,
   );
   const links =
     forwarding === 'port-to-port'
       ? ['config.link(c, "sender.tx -> receiver.rx")', 'config.link(c, "receiver.tx -> sender.rx")']
       : [
           'config.app(c, "bridge", require("apps.bridge.learning").bridge, {ports = {"sender", "receiver"}})',
-          ...APPS.flatMap((name) => [`config.link(c, "${name}.tx -> bridge.${name}")`, `config.link(c, "bridge.${name} -> ${name}.rx")`]),
+          ...APPS.flatMap((name) => [
+            `config.link(c, "${name}.tx -> bridge.${name}")`,
+            `config.link(c, "bridge.${name} -> ${name}.rx")`,
+          ]),
         ];
   // Busy-waiting is the paper's setting; without it the engine sleeps when idle (cpuPolicy shared).
   const busywait = spec.resources.cpuPolicy === 'exclusive';
@@ -66,12 +70,29 @@ export const snabbDriver: DatapathDriver = {
     return {
       image: context.images.switch,
       command: [
-        entrypoint('snabb'), 'run', '--state-dir', SWITCH_STATE_DIR, '--program', program,
-        '--socket', sender, '--socket', receiver,
+        entrypoint('snabb'),
+        'run',
+        '--state-dir',
+        SWITCH_STATE_DIR,
+        '--program',
+        program,
+        '--socket',
+        sender,
+        '--socket',
+        receiver,
       ],
       configFiles: [{ key: PROGRAM_FILE, content: snabbProgram(context.spec) }],
       configDir: CONFIG_DIR,
-      readinessProbe: execProbe([entrypoint('snabb'), 'ready', '--state-dir', SWITCH_STATE_DIR, '--socket', sender, '--socket', receiver]),
+      readinessProbe: execProbe([
+        entrypoint('snabb'),
+        'ready',
+        '--state-dir',
+        SWITCH_STATE_DIR,
+        '--socket',
+        sender,
+        '--socket',
+        receiver,
+      ]),
       // Snabb mounts its own hugetlbfs and reads physical addresses from /proc/self/pagemap
       // (SYS_ADMIN) and mlocks its DMA pages (IPC_LOCK): core/memory.lua.
       capabilities: ['IPC_LOCK', 'SYS_ADMIN'],

@@ -40,7 +40,17 @@ function sriovEndpoint(context: RunContext, role: TrafficRole): TrafficEndpointP
   return {
     // EAL's allow list is the pod's own VF, read from the device plugin's variable at start: a PCI
     // address is only known inside the container.
-    backendArgs: ['--backend', 'dpdk', ...addressing, '--pci-from-env', deviceEnvVar(resourceName), '--', '--in-memory', '--file-prefix', `sb-${role}`],
+    backendArgs: [
+      '--backend',
+      'dpdk',
+      ...addressing,
+      '--pci-from-env',
+      deviceEnvVar(resourceName),
+      '--',
+      '--in-memory',
+      '--file-prefix',
+      `sb-${role}`,
+    ],
     // vfio maps the hugepages for the VF's DMA, which locks them: IPC_LOCK beside DPDK's SYS_NICE.
     capabilities: [...DPDK_CAPABILITIES, 'IPC_LOCK'],
     hugepages: true,

@@ -1,6 +1,15 @@
 // DPDK testpmd io-forwarding between two net_vhost ports: no lookup at all, the upper bound of the
 // vhost-user switches (images/testpmd/sb-switch-testpmd).
-import { CONFIG_DIR, DPDK_CAPABILITIES, entrypoint, execProbe, integer, options, SWITCH_PORTS, virtioUserEndpoint } from './common.js';
+import {
+  CONFIG_DIR,
+  DPDK_CAPABILITIES,
+  entrypoint,
+  execProbe,
+  integer,
+  options,
+  SWITCH_PORTS,
+  virtioUserEndpoint,
+} from './common.js';
 import type { DatapathDriver } from './types.js';
 
 export const testpmdDriver: DatapathDriver = {
@@ -11,7 +20,16 @@ export const testpmdDriver: DatapathDriver = {
     const [sender, receiver] = SWITCH_PORTS;
     return {
       image: context.images.switch,
-      command: [entrypoint('testpmd'), 'run', '--port', sender, '--port', receiver, '--burst', integer(burst, 1, 512, 'spec.testpmd.burst')],
+      command: [
+        entrypoint('testpmd'),
+        'run',
+        '--port',
+        sender,
+        '--port',
+        receiver,
+        '--burst',
+        integer(burst, 1, 512, 'spec.testpmd.burst'),
+      ],
       configFiles: [],
       configDir: CONFIG_DIR,
       readinessProbe: execProbe([entrypoint('testpmd'), 'ready']),

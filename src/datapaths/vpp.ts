@@ -3,7 +3,17 @@
 // off. Nothing here could be run on the development machine (no VPP package, no source): the
 // configuration follows VPP's documented syntax and is checked against it by the unit tests.
 import type { SwitchBenchmarkSpec, SwitchBenchmarkSpecVpp } from '../api/v1alpha1/types.js';
-import { CONFIG_DIR, DPDK_CAPABILITIES, entrypoint, execProbe, options, PORT_MAC, SHARED_IDLE_SLEEP_US, SWITCH_PORTS, virtioUserEndpoint } from './common.js';
+import {
+  CONFIG_DIR,
+  DPDK_CAPABILITIES,
+  entrypoint,
+  execProbe,
+  options,
+  PORT_MAC,
+  SHARED_IDLE_SLEEP_US,
+  SWITCH_PORTS,
+  virtioUserEndpoint,
+} from './common.js';
 import { SWITCH_STATE_DIR, type DatapathDriver } from './types.js';
 
 const STARTUP_FILE = 'startup.conf';
@@ -71,8 +81,16 @@ export const vppDriver: DatapathDriver = {
     return {
       image: context.images.switch,
       command: [
-        entrypoint('vpp'), 'run', '--state-dir', SWITCH_STATE_DIR, '--config', `${CONFIG_DIR}/${STARTUP_FILE}`,
-        '--socket', sender, '--socket', receiver,
+        entrypoint('vpp'),
+        'run',
+        '--state-dir',
+        SWITCH_STATE_DIR,
+        '--config',
+        `${CONFIG_DIR}/${STARTUP_FILE}`,
+        '--socket',
+        sender,
+        '--socket',
+        receiver,
       ],
       configFiles: [
         { key: STARTUP_FILE, content: vppStartupConf(context.spec) },

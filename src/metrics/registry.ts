@@ -16,7 +16,15 @@ export interface MetricsSource {
 }
 
 const TRIAL_LABELS = ['namespace', 'benchmark', 'datapath', 'frame_size_bytes', 'burst', 'offered_pps'] as const;
-const RUN_LABELS = ['namespace', 'benchmark', 'datapath', 'frame_size_bytes', 'burst', 'measure', 'loss_ratio'] as const;
+const RUN_LABELS = [
+  'namespace',
+  'benchmark',
+  'datapath',
+  'frame_size_bytes',
+  'burst',
+  'measure',
+  'loss_ratio',
+] as const;
 
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -34,11 +42,14 @@ export class OperatorMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     // prom-client reports these gauges twice, once under a counter's "_total" suffix: keep the gauges.
-    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
-    new Gauge({ name: 'switchbench_build_info', help: 'The operator build: 1, with its version as a label.', labelNames: ['version', 'node_version'], registers }).set(
-      { version, node_version: process.version },
-      1,
-    );
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+      this.registry.removeSingleMetric(name);
+    new Gauge({
+      name: 'switchbench_build_info',
+      help: 'The operator build: 1, with its version as a label.',
+      labelNames: ['version', 'node_version'],
+      registers,
+    }).set({ version, node_version: process.version }, 1);
     new Gauge({
       name: 'switchbench_leader',
       help: 'Whether this replica holds the leader lease and reconciles (1) or stands by (0).',
@@ -51,10 +62,16 @@ export class OperatorMetrics {
     // One snapshot of the caches per scrape, shared by every result metric.
     let snapshot: { at: number; samples: ResultSamples } | undefined;
     const samples = () => {
-      if (!snapshot || Date.now() - snapshot.at > 1000) snapshot = { at: Date.now(), samples: resultSamples(source.benchmarks(), source.runs()) };
+      if (!snapshot || Date.now() - snapshot.at > 1000)
+        snapshot = { at: Date.now(), samples: resultSamples(source.benchmarks(), source.runs()) };
       return snapshot.samples;
     };
-    const resultGauge = (name: string, help: string, labelNames: readonly string[], pick: (s: ResultSamples) => Sample[]) =>
+    const resultGauge = (
+      name: string,
+      help: string,
+      labelNames: readonly string[],
+      pick: (s: ResultSamples) => Sample[],
+    ) =>
       new Gauge({
         name,
         help,
@@ -65,15 +82,60 @@ export class OperatorMetrics {
           for (const sample of pick(samples())) this.set(sample.labels, sample.value);
         },
       });
-    resultGauge('switchbench_trial_offered_packets_per_second', 'Offered rate of a trial of the last finished run.', TRIAL_LABELS, (s) => s.trialOfferedPps);
-    resultGauge('switchbench_trial_tx_packets_per_second', 'Rate the sender achieved in a trial of the last finished run.', TRIAL_LABELS, (s) => s.trialTxPps);
-    resultGauge('switchbench_trial_rx_packets_per_second', 'Mean receive rate over the measurement window of a trial of the last finished run.', TRIAL_LABELS, (s) => s.trialRxPps);
-    resultGauge('switchbench_trial_loss_ratio', 'Packets lost over packets sent in the measurement window of a trial of the last finished run.', TRIAL_LABELS, (s) => s.trialLossRatio);
-    resultGauge('switchbench_trial_latency_seconds', 'One-way latency percentile (100: the maximum) of a trial of the last finished run.', [...TRIAL_LABELS, 'percentile'], (s) => s.trialLatencySeconds);
-    resultGauge('switchbench_run_throughput_packets_per_second', 'Throughput of the last finished run per frame size: max receive rate, NDR or PDR.', RUN_LABELS, (s) => s.runThroughputPps);
-    resultGauge('switchbench_run_throughput_bytes_per_second', 'The same throughput in frame bytes per second (FCS included; ×8 for bits).', RUN_LABELS, (s) => s.runThroughputBytesPerSecond);
-    resultGauge('switchbench_run_last_completion_timestamp_seconds', 'When the last finished run of a benchmark ended, in Unix seconds.', ['namespace', 'benchmark', 'datapath', 'phase'], (s) => s.runLastCompletionSeconds);
-    resultGauge('switchbench_runs', 'SwitchBenchmarkRuns kept for a benchmark, by phase.', ['namespace', 'benchmark', 'phase'], (s) => s.runs);
+    resultGauge(
+      'switchbench_trial_offered_packets_per_second',
+      'Offered rate of a trial of the last finished run.',
+      TRIAL_LABELS,
+      (s) => s.trialOfferedPps,
+    );
+    resultGauge(
+      'switchbench_trial_tx_packets_per_second',
+      'Rate the sender achieved in a trial of the last finished run.',
+      TRIAL_LABELS,
+      (s) => s.trialTxPps,
+    );
+    resultGauge(
+      'switchbench_trial_rx_packets_per_second',
+      'Mean receive rate over the measurement window of a trial of the last finished run.',
+      TRIAL_LABELS,
+      (s) => s.trialRxPps,
+    );
+    resultGauge(
+      'switchbench_trial_loss_ratio',
+      'Packets lost over packets sent in the measurement window of a trial of the last finished run.',
+      TRIAL_LABELS,
+      (s) => s.trialLossRatio,
+    );
+    resultGauge(
+      'switchbench_trial_latency_seconds',
+      'One-way latency percentile (100: the maximum) of a trial of the last finished run.',
+      [...TRIAL_LABELS, 'percentile'],
+      (s) => s.trialLatencySeconds,
+    );
+    resultGauge(
+      'switchbench_run_throughput_packets_per_second',
+      'Throughput of the last finished run per frame size: max receive rate, NDR or PDR.',
+      RUN_LABELS,
+      (s) => s.runThroughputPps,
+    );
+    resultGauge(
+      'switchbench_run_throughput_bytes_per_second',
+      'The same throughput in frame bytes per second (FCS included; ×8 for bits).',
+      RUN_LABELS,
+      (s) => s.runThroughputBytesPerSecond,
+    );
+    resultGauge(
+      'switchbench_run_last_completion_timestamp_seconds',
+      'When the last finished run of a benchmark ended, in Unix seconds.',
+      ['namespace', 'benchmark', 'datapath', 'phase'],
+      (s) => s.runLastCompletionSeconds,
+    );
+    resultGauge(
+      'switchbench_runs',
+      'SwitchBenchmarkRuns kept for a benchmark, by phase.',
+      ['namespace', 'benchmark', 'phase'],
+      (s) => s.runs,
+    );
 
     this.runsFinished = new Counter({
       name: 'switchbench_runs_finished_total',
@@ -81,7 +143,12 @@ export class OperatorMetrics {
       labelNames: ['namespace', 'benchmark', 'datapath', 'phase'],
       registers,
     });
-    this.reconciles = new Counter({ name: 'switchbench_reconcile_total', help: 'Reconciles by controller and outcome.', labelNames: ['controller', 'result'], registers });
+    this.reconciles = new Counter({
+      name: 'switchbench_reconcile_total',
+      help: 'Reconciles by controller and outcome.',
+      labelNames: ['controller', 'result'],
+      registers,
+    });
     this.reconcileSeconds = new Histogram({
       name: 'switchbench_reconcile_duration_seconds',
       help: 'Time one reconcile took.',
@@ -89,9 +156,24 @@ export class OperatorMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.queueDepth = new Gauge({ name: 'switchbench_workqueue_depth', help: 'Keys waiting in a work queue.', labelNames: ['name'], registers });
-    this.queueAdds = new Counter({ name: 'switchbench_workqueue_adds_total', help: 'Keys added to a work queue.', labelNames: ['name'], registers });
-    this.queueRetries = new Counter({ name: 'switchbench_workqueue_retries_total', help: 'Keys put back with backoff after a failed reconcile.', labelNames: ['name'], registers });
+    this.queueDepth = new Gauge({
+      name: 'switchbench_workqueue_depth',
+      help: 'Keys waiting in a work queue.',
+      labelNames: ['name'],
+      registers,
+    });
+    this.queueAdds = new Counter({
+      name: 'switchbench_workqueue_adds_total',
+      help: 'Keys added to a work queue.',
+      labelNames: ['name'],
+      registers,
+    });
+    this.queueRetries = new Counter({
+      name: 'switchbench_workqueue_retries_total',
+      help: 'Keys put back with backoff after a failed reconcile.',
+      labelNames: ['name'],
+      registers,
+    });
     this.queueSeconds = new Histogram({
       name: 'switchbench_workqueue_queue_duration_seconds',
       help: 'Time a key waited in a work queue before a worker took it.',
@@ -99,11 +181,20 @@ export class OperatorMetrics {
       buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 60, 300],
       registers,
     });
-    this.watchRestarts = new Counter({ name: 'switchbench_informer_watch_restarts_total', help: 'Watches started again after an error or a silent watch.', labelNames: ['resource'], registers });
+    this.watchRestarts = new Counter({
+      name: 'switchbench_informer_watch_restarts_total',
+      help: 'Watches started again after an error or a silent watch.',
+      labelNames: ['resource'],
+      registers,
+    });
   }
 
   /** Observer hooks for Operator: work queues, reconcilers and informers. */
-  observers(): { queue: (name: string) => QueueObserver; reconcile: (name: string) => ReconcileObserver; informer: InformerObserver } {
+  observers(): {
+    queue: (name: string) => QueueObserver;
+    reconcile: (name: string) => ReconcileObserver;
+    informer: InformerObserver;
+  } {
     return {
       queue: (name) => ({
         added: () => this.queueAdds.inc({ name }),
@@ -130,7 +221,12 @@ export class OperatorMetrics {
     if (!isFinished(run) || this.countedRuns.has(uid)) return;
     this.countedRuns.add(uid);
     if (seen) return;
-    const labels = { namespace: run.metadata.namespace as string, benchmark: run.spec.benchmarkName, datapath: run.spec.benchmark.datapath, phase: run.status?.phase as string };
+    const labels = {
+      namespace: run.metadata.namespace as string,
+      benchmark: run.spec.benchmarkName,
+      datapath: run.spec.benchmark.datapath,
+      phase: run.status?.phase as string,
+    };
     this.runsFinished.inc(labels);
   }
 }

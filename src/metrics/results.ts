@@ -35,14 +35,24 @@ const time = (value: string | Date | undefined) => (value ? new Date(value).getT
 const finite = (value: number | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /** The benchmark's newest finished run: by completion time, then creation. */
-export function lastFinishedRun(benchmark: SwitchBenchmark, runs: readonly SwitchBenchmarkRun[]): SwitchBenchmarkRun | undefined {
+export function lastFinishedRun(
+  benchmark: SwitchBenchmark,
+  runs: readonly SwitchBenchmarkRun[],
+): SwitchBenchmarkRun | undefined {
   return runs
     .filter((run) => controllerUid(run) === benchmark.metadata.uid && isFinished(run))
-    .sort((a, b) => time(a.status?.completionTime) - time(b.status?.completionTime) || time(a.metadata.creationTimestamp) - time(b.metadata.creationTimestamp))
+    .sort(
+      (a, b) =>
+        time(a.status?.completionTime) - time(b.status?.completionTime) ||
+        time(a.metadata.creationTimestamp) - time(b.metadata.creationTimestamp),
+    )
     .at(-1);
 }
 
-export function resultSamples(benchmarks: readonly SwitchBenchmark[], runs: readonly SwitchBenchmarkRun[]): ResultSamples {
+export function resultSamples(
+  benchmarks: readonly SwitchBenchmark[],
+  runs: readonly SwitchBenchmarkRun[],
+): ResultSamples {
   const samples: ResultSamples = {
     trialOfferedPps: [],
     trialTxPps: [],
@@ -58,7 +68,8 @@ export function resultSamples(benchmarks: readonly SwitchBenchmark[], runs: read
     const base = { namespace: benchmark.metadata.namespace as string, benchmark: benchmark.metadata.name as string };
     const own = runs.filter((run) => controllerUid(run) === benchmark.metadata.uid);
     const phases = new Map<string, number>();
-    for (const run of own) phases.set(run.status?.phase ?? 'Pending', (phases.get(run.status?.phase ?? 'Pending') ?? 0) + 1);
+    for (const run of own)
+      phases.set(run.status?.phase ?? 'Pending', (phases.get(run.status?.phase ?? 'Pending') ?? 0) + 1);
     for (const [phase, count] of phases) samples.runs.push({ labels: { ...base, phase }, value: count });
 
     const run = lastFinishedRun(benchmark, own);
@@ -66,13 +77,22 @@ export function resultSamples(benchmarks: readonly SwitchBenchmark[], runs: read
     const datapath = run.spec.benchmark.datapath;
     const labelled = { ...base, datapath };
     if (run.status?.completionTime) {
-      samples.runLastCompletionSeconds.push({ labels: { ...labelled, phase: run.status.phase as string }, value: time(run.status.completionTime) / 1000 });
+      samples.runLastCompletionSeconds.push({
+        labels: { ...labelled, phase: run.status.phase as string },
+        value: time(run.status.completionTime) / 1000,
+      });
     }
     // Repetitions share a label set: the latest trial at each speaks, as the last scrape value would.
     const latest = new Map<string, Trial>();
-    for (const trial of run.status?.trials ?? []) latest.set(`${trial.packetSize}/${trial.burstSize}/${trial.offeredPps}`, trial);
+    for (const trial of run.status?.trials ?? [])
+      latest.set(`${trial.packetSize}/${trial.burstSize}/${trial.offeredPps}`, trial);
     for (const trial of latest.values()) {
-      const labels = { ...labelled, frame_size_bytes: String(trial.packetSize), burst: String(trial.burstSize), offered_pps: String(Math.round(trial.offeredPps)) };
+      const labels = {
+        ...labelled,
+        frame_size_bytes: String(trial.packetSize),
+        burst: String(trial.burstSize),
+        offered_pps: String(Math.round(trial.offeredPps)),
+      };
       samples.trialOfferedPps.push({ labels, value: trial.offeredPps });
       if (finite(trial.achievedTxPps)) samples.trialTxPps.push({ labels, value: trial.achievedTxPps });
       if (finite(trial.rxPpsMean)) samples.trialRxPps.push({ labels, value: trial.rxPpsMean });
@@ -87,7 +107,9 @@ export function resultSamples(benchmarks: readonly SwitchBenchmark[], runs: read
       const figures: [Labels, number | undefined][] = [
         [{ measure: 'max', loss_ratio: '' }, point.maxRxPps],
         ...(point.ndr ? [[{ measure: 'ndr', loss_ratio: '0' }, point.ndr.pps] as [Labels, number | undefined]] : []),
-        ...(point.pdr ?? []).map((p) => [{ measure: 'pdr', loss_ratio: String(p.lossRatio) }, p.pps] as [Labels, number | undefined]),
+        ...(point.pdr ?? []).map(
+          (p) => [{ measure: 'pdr', loss_ratio: String(p.lossRatio) }, p.pps] as [Labels, number | undefined],
+        ),
       ];
       for (const [measure, pps] of figures) {
         if (!finite(pps)) continue;

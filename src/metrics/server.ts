@@ -8,11 +8,18 @@ export function parseBindAddress(address: string): { host?: string; port: number
   if (address === '0') return undefined;
   const match = /^(.*):(\d{1,5})$/.exec(address);
   const port = Number(match?.[2]);
-  if (!match || port < 1 || port > 65535) throw new Error(`--metrics-bind-address: "${address}" must be [HOST]:PORT with PORT 1..65535, or 0 to turn metrics off`);
+  if (!match || port < 1 || port > 65535)
+    throw new Error(
+      `--metrics-bind-address: "${address}" must be [HOST]:PORT with PORT 1..65535, or 0 to turn metrics off`,
+    );
   return match[1] ? { host: match[1], port } : { port };
 }
 
-export function startMetricsServer(registry: Registry, address: { host?: string; port: number }, ready: () => boolean): Promise<Server> {
+export function startMetricsServer(
+  registry: Registry,
+  address: { host?: string; port: number },
+  ready: () => boolean,
+): Promise<Server> {
   const server = createServer((req, res) => {
     const path = req.url?.split('?')[0];
     if (path === '/metrics') {
@@ -23,7 +30,9 @@ export function startMetricsServer(registry: Registry, address: { host?: string;
     } else if (path === '/healthz') res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
     else if (path === '/readyz') {
       const isReady = ready();
-      res.writeHead(isReady ? 200 : 503, { 'Content-Type': 'text/plain' }).end(isReady ? 'ok\n' : 'caches not yet synced\n');
+      res
+        .writeHead(isReady ? 200 : 503, { 'Content-Type': 'text/plain' })
+        .end(isReady ? 'ok\n' : 'caches not yet synced\n');
     } else res.writeHead(404).end();
   });
   return new Promise((resolve, reject) => {

@@ -52,7 +52,8 @@ export function bounds(search: Search, trials: readonly Trial[]): RatioBounds[] 
       const atTop = lower !== undefined && lower >= search.maxRatePps;
       const atBottom = result.upper !== undefined && result.upper <= search.minRatePps;
       result.converged = atTop || atBottom || (result.width !== undefined && result.width < search.precision);
-      result.verified = lower !== undefined && latest.get(lower)?.purpose === 'verify' && passes(latest.get(lower) as Trial, lossRatio);
+      result.verified =
+        lower !== undefined && latest.get(lower)?.purpose === 'verify' && passes(latest.get(lower) as Trial, lossRatio);
       return result;
     });
 }
@@ -71,14 +72,23 @@ function hint(trials: readonly Trial[], ratio: number, precision: number): numbe
   const failing = trials
     .filter((t) => t.outcome === 'Measured' && !passes(t, ratio) && t.rxPpsMean !== undefined)
     .sort((a, b) => a.offeredPps - b.offeredPps);
-  const lossy = trials.filter((t) => t.outcome === 'Measured' && passes(t, ratio) && (t.lossRatio ?? 0) > 0 && t.rxPpsMean !== undefined);
-  const below = lossy.filter((t) => t.offeredPps < (failing[0]?.offeredPps ?? 0)).sort((a, b) => b.offeredPps - a.offeredPps)[0];
+  const lossy = trials.filter(
+    (t) => t.outcome === 'Measured' && passes(t, ratio) && (t.lossRatio ?? 0) > 0 && t.rxPpsMean !== undefined,
+  );
+  const below = lossy
+    .filter((t) => t.offeredPps < (failing[0]?.offeredPps ?? 0))
+    .sort((a, b) => b.offeredPps - a.offeredPps)[0];
   const [a, b] = below && failing[0] ? [below, failing[0]] : failing;
   if (a && b && Math.abs((a.rxPpsMean as number) - (b.rxPpsMean as number)) > precision * (b.rxPpsMean as number)) {
     const [lossA, lossB] = [a.lossRatio ?? 1, b.lossRatio ?? 1];
-    return lossB > lossA ? a.offeredPps + ((ratio - lossA) * (b.offeredPps - a.offeredPps)) / (lossB - lossA) : -Infinity;
+    return lossB > lossA
+      ? a.offeredPps + ((ratio - lossA) * (b.offeredPps - a.offeredPps)) / (lossB - lossA)
+      : -Infinity;
   }
-  const overloaded = [...failing, ...trials.filter((t) => t.outcome === 'GeneratorLimited' && t.rxPpsMean !== undefined)];
+  const overloaded = [
+    ...failing,
+    ...trials.filter((t) => t.outcome === 'GeneratorLimited' && t.rxPpsMean !== undefined),
+  ];
   const rate = (t: Trial) => (t.outcome === 'GeneratorLimited' ? (t.achievedTxPps ?? t.offeredPps) : t.offeredPps);
   const lowest = overloaded.sort((x, y) => rate(x) - rate(y))[0];
   return lowest ? (lowest.rxPpsMean as number) / (1 - ratio) : undefined;
@@ -103,8 +113,11 @@ function searchRate(search: Search, trials: readonly Trial[], open: RatioBounds)
   const knee = hint(trials, open.lossRatio, precision);
   const middle = Math.floor(Math.sqrt((lower ?? min) * upper));
   if (knee !== undefined) {
-    const aimAt = (known: readonly Trial[]) => Math.floor((hint(known, open.lossRatio, precision) ?? NaN) * (1 - precision / 2));
-    const hinted = trials.filter((t, i) => t.purpose === 'search' && t.outcome === 'Measured' && t.offeredPps === aimAt(trials.slice(0, i))).length;
+    const aimAt = (known: readonly Trial[]) =>
+      Math.floor((hint(known, open.lossRatio, precision) ?? NaN) * (1 - precision / 2));
+    const hinted = trials.filter(
+      (t, i) => t.purpose === 'search' && t.outcome === 'Measured' && t.offeredPps === aimAt(trials.slice(0, i)),
+    ).length;
     const aim = Math.max(lowest, aimAt(trials));
     if (hinted < 3 && aim < upper && (lower === undefined || aim > lower * (1 + precision / 2))) return aim;
     // The lower bound passed next to the hint, which was right or off by noise: step up from it, by
@@ -118,7 +131,10 @@ function searchRate(search: Search, trials: readonly Trial[], open: RatioBounds)
 }
 
 /** The next offered rate at one point, or undefined when every ratio is verified or hopeless. */
-export function nextRate(search: Search, trials: readonly Trial[]): { rate: number; purpose: 'search' | 'verify' } | undefined {
+export function nextRate(
+  search: Search,
+  trials: readonly Trial[],
+): { rate: number; purpose: 'search' | 'verify' } | undefined {
   if (trials.length === 0) return { rate: search.maxRatePps, purpose: 'search' };
   // A trial that failed after its retries (a program that cannot start, a pod that cannot run) says
   // nothing about loss; searching on would fail the same way. The point keeps what it has found.
@@ -142,12 +158,15 @@ export function nextRate(search: Search, trials: readonly Trial[]): { rate: numb
 export function timing(spec: SwitchBenchmarkSpec, purpose: 'search' | 'verify') {
   const ms = (seconds: number) => Math.round(seconds * 1000);
   const duration = ms(parseDuration(spec.trial.duration));
-  const length = purpose === 'verify' ? duration : ms(parseDuration((spec.method.ndrPdr as Search).searchTrialDuration));
+  const length =
+    purpose === 'verify' ? duration : ms(parseDuration((spec.method.ndrPdr as Search).searchTrialDuration));
   const scaled = (seconds: number) => (ms(seconds) * length) / duration;
   const window = scaled(parseDuration(spec.trial.window));
   const sample = Math.min(ms(parseDuration(spec.trial.sampleInterval)), Math.max(1, Math.round(window)));
   const windowMs = Math.max(1, Math.round(window / sample)) * sample;
-  const warmupMs = Math.min(Math.floor(scaled(parseDuration(spec.trial.warmup)) / sample), Math.floor((length - windowMs) / sample)) * sample;
+  const warmupMs =
+    Math.min(Math.floor(scaled(parseDuration(spec.trial.warmup)) / sample), Math.floor((length - windowMs) / sample)) *
+    sample;
   return {
     durationSeconds: length / 1000,
     warmupSeconds: Math.max(0, warmupMs) / 1000,

@@ -31,10 +31,14 @@ type Point = Pick<TrialRequest, 'packetSize' | 'burstSize' | 'repetition' | 'off
 
 /** Every (packet size, burst size) pair in spec order: the points a run reports on. */
 export function points(spec: SwitchBenchmarkSpec): { packetSize: number; burstSize: number }[] {
-  return spec.traffic.packetSizes.flatMap((packetSize) => spec.traffic.burstSizes.map((burstSize) => ({ packetSize, burstSize })));
+  return spec.traffic.packetSizes.flatMap((packetSize) =>
+    spec.traffic.burstSizes.map((burstSize) => ({ packetSize, burstSize })),
+  );
 }
 
-function timing(spec: SwitchBenchmarkSpec): Pick<TrialRequest, 'durationSeconds' | 'warmupSeconds' | 'windowSeconds' | 'sampleIntervalSeconds'> {
+function timing(
+  spec: SwitchBenchmarkSpec,
+): Pick<TrialRequest, 'durationSeconds' | 'warmupSeconds' | 'windowSeconds' | 'sampleIntervalSeconds'> {
   return {
     durationSeconds: parseDuration(spec.trial.duration),
     warmupSeconds: parseDuration(spec.trial.warmup),
@@ -48,7 +52,12 @@ function fixedMethod(purpose: 'sweep' | 'max', rates: (spec: SwitchBenchmarkSpec
   const schedule = (spec: SwitchBenchmarkSpec): Point[] =>
     points(spec).flatMap(({ packetSize, burstSize }) =>
       rates(spec).flatMap((offeredPps) =>
-        Array.from({ length: spec.trial.repetitions }, (_, repetition) => ({ packetSize, burstSize, repetition, offeredPps })),
+        Array.from({ length: spec.trial.repetitions }, (_, repetition) => ({
+          packetSize,
+          burstSize,
+          repetition,
+          offeredPps,
+        })),
       ),
     );
   return {

@@ -44,7 +44,11 @@ export function summarize(spec: SwitchBenchmarkSpec, trials: readonly Trial[]): 
 function searchFigures(search: Search, trials: readonly Trial[], packetSize: number): Partial<SummaryPoint> {
   const figures: Partial<SummaryPoint> = {};
   const all = bounds(search, trials);
-  const figure = (b: RatioBounds) => ({ lossRatio: b.lossRatio, pps: b.lower as number, bitsPerSecond: bitsPerSecond(b.lower as number, packetSize) });
+  const figure = (b: RatioBounds) => ({
+    lossRatio: b.lossRatio,
+    pps: b.lower as number,
+    bitsPerSecond: bitsPerSecond(b.lower as number, packetSize),
+  });
   const found = all.filter((b) => b.verified);
   const ndr = found.find((b) => b.lossRatio === 0);
   if (ndr) figures.ndr = figure(ndr);
@@ -57,10 +61,14 @@ function searchFigures(search: Search, trials: readonly Trial[], packetSize: num
 
 /** "64B 5.21Mpps": the smallest frame's figure, the one the paper's comparisons lead with. */
 export function headline(summary: readonly SummaryPoint[]): string | undefined {
-  const first = [...summary].filter((p) => p.maxRxPps !== undefined || p.ndr !== undefined).sort((a, b) => a.packetSize - b.packetSize || a.burstSize - b.burstSize)[0];
+  const first = [...summary]
+    .filter((p) => p.maxRxPps !== undefined || p.ndr !== undefined)
+    .sort((a, b) => a.packetSize - b.packetSize || a.burstSize - b.burstSize)[0];
   if (!first) return undefined;
   const ndr = first.ndr?.pps;
-  return ndr !== undefined ? `${first.packetSize}B NDR ${formatPps(ndr)}` : `${first.packetSize}B ${formatPps(first.maxRxPps as number)}`;
+  return ndr !== undefined
+    ? `${first.packetSize}B NDR ${formatPps(ndr)}`
+    : `${first.packetSize}B ${formatPps(first.maxRxPps as number)}`;
 }
 
 export function formatPps(pps: number): string {

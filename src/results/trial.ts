@@ -8,7 +8,10 @@ export const SUMMARY_SCHEMA = 'switchbench.io/trial/v1';
 type Json = Record<string, unknown>;
 
 function parseSummary(text: string | undefined, role: 'sender' | 'receiver'): Json {
-  const line = text?.trim().split('\n').findLast((l) => l.startsWith('{'));
+  const line = text
+    ?.trim()
+    .split('\n')
+    .findLast((l) => l.startsWith('{'));
   if (!line) throw new Error(`the ${role} left no JSON summary in its termination message`);
   let summary: unknown;
   try {
@@ -25,7 +28,8 @@ function parseSummary(text: string | undefined, role: 'sender' | 'receiver'): Js
 /** The number at a dotted path; throws naming the field, since a silently missing figure is worse. */
 function number(summary: Json, path: string, role: string): number {
   const value = path.split('.').reduce<unknown>((node, key) => (node as Json | undefined)?.[key], summary);
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`the ${role}'s summary lacks the number ${path}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new Error(`the ${role}'s summary lacks the number ${path}`);
   return value;
 }
 
@@ -99,7 +103,9 @@ export function trialFromSummaries(
       ...base(request, now),
       ...(startTime ? { startTime } : {}),
       outcome: generatorLimited ? 'GeneratorLimited' : 'Measured',
-      ...(generatorLimited ? { message: `the sender achieved ${Math.round(achievedTxPps)} of ${request.offeredPps} pps offered` } : {}),
+      ...(generatorLimited
+        ? { message: `the sender achieved ${Math.round(achievedTxPps)} of ${request.offeredPps} pps offered` }
+        : {}),
       achievedTxPps,
       txPackets: number(sender, 'tx.packets', 'sender'),
       txFailures: number(sender, 'tx.failures', 'sender'),

@@ -1,4 +1,11 @@
-import { ListWatch, Watch, type KubeConfig, type KubernetesObject, type ListPromise, type ObjectCache } from '@kubernetes/client-node';
+import {
+  ListWatch,
+  Watch,
+  type KubeConfig,
+  type KubernetesObject,
+  type ListPromise,
+  type ObjectCache,
+} from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { errorMessage } from './reconcile.js';
 
@@ -49,7 +56,13 @@ class TransformingWatch<T extends KubernetesObject> extends Watch {
     callback: (phase: string, apiObj: T, watchObj?: unknown) => void,
     done: (err: unknown) => void,
   ): Promise<AbortController> {
-    return super.watch(path, queryParams, (phase, object: T, raw) => callback(phase, phase === 'ERROR' || phase === 'BOOKMARK' ? object : this.transform(object), raw), done);
+    return super.watch(
+      path,
+      queryParams,
+      (phase, object: T, raw) =>
+        callback(phase, phase === 'ERROR' || phase === 'BOOKMARK' ? object : this.transform(object), raw),
+      done,
+    );
   }
 }
 
@@ -77,7 +90,13 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
       result.items = result.items.map(transform);
       return result;
     };
-    this.listWatch = new ListWatch(options.path, new TransformingWatch<T>(options.kubeConfig, transform), list, false, options.labelSelector);
+    this.listWatch = new ListWatch(
+      options.path,
+      new TransformingWatch<T>(options.kubeConfig, transform),
+      list,
+      false,
+      options.labelSelector,
+    );
     for (const event of ['add', 'update', 'delete'] as const) {
       this.listWatch.on(event, (object) => {
         this.lastEventAt = Date.now();
@@ -98,9 +117,12 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
   async start(): Promise<void> {
     this.stopping = false;
     const watchdogMs = this.options.watchdogMs ?? 5 * 60_000;
-    this.watchdogTimer = setInterval(() => {
-      if (Date.now() - this.lastEventAt > watchdogMs) void this.restart('watchdog');
-    }, Math.max(1000, watchdogMs / 4));
+    this.watchdogTimer = setInterval(
+      () => {
+        if (Date.now() - this.lastEventAt > watchdogMs) void this.restart('watchdog');
+      },
+      Math.max(1000, watchdogMs / 4),
+    );
     this.watchdogTimer.unref();
     await this.listWatch.start();
   }

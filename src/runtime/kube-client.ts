@@ -13,7 +13,11 @@ import {
 const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
 
 export function tlsIdentity(options: Partial<Record<(typeof TLS_OPTIONS)[number], unknown>>): string {
-  return JSON.stringify(TLS_OPTIONS.map((name) => (Buffer.isBuffer(options[name]) ? options[name].toString('base64') : (options[name] ?? null))));
+  return JSON.stringify(
+    TLS_OPTIONS.map((name) =>
+      Buffer.isBuffer(options[name]) ? options[name].toString('base64') : (options[name] ?? null),
+    ),
+  );
 }
 
 /**
@@ -65,6 +69,9 @@ export function makeApiClient<T extends ApiType>(kubeConfig: KubeConfig, api: Ap
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   return new api(
-    createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: sharedAgentAuthentication(kubeConfig) } }),
+    createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: sharedAgentAuthentication(kubeConfig) },
+    }),
   );
 }

@@ -1,7 +1,13 @@
 // Leader election on a coordination.k8s.io/v1 Lease, as client-go's tools/leaderelection runs it
 // for controller-runtime: acquire with jittered retries, renew every retry period, give up after the
 // renew deadline, release on a graceful stop. The decisions are lease-decision.ts; this is the loop.
-import { ApiException, CoordinationV1Api, type KubeConfig, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoordinationV1Api,
+  type KubeConfig,
+  type V1Lease,
+  type V1LeaseSpec,
+} from '@kubernetes/client-node';
 import os from 'node:os';
 import type { Logger } from 'winston';
 import {
@@ -55,7 +61,12 @@ export class KubeLeaseStore implements LeaseStore {
   create(spec: V1LeaseSpec): Promise<V1Lease> {
     return this.api.createNamespacedLease({
       namespace: this.namespace,
-      body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.name, namespace: this.namespace }, spec },
+      body: {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: this.name, namespace: this.namespace },
+        spec,
+      },
     });
   }
 
@@ -82,7 +93,11 @@ export interface LeaderElectorOptions {
   random?: () => number;
 }
 
-type AttemptResult = { outcome: 'leading' | 'held' | 'failed'; observation?: Observation | undefined; lease?: V1Lease | undefined };
+type AttemptResult = {
+  outcome: 'leading' | 'held' | 'failed';
+  observation?: Observation | undefined;
+  lease?: V1Lease | undefined;
+};
 
 /**
  * One candidate. start() runs the election in the background; once leadership is lost the elector
@@ -208,12 +223,22 @@ export class LeaderElector {
     const attempt = nextAttempt(observation, identity, this.timing, now);
     if (attempt.kind === 'held') return { outcome: 'held', observation, lease: read };
     try {
-      const written = read && attempt.kind === 'update' ? await store.replace(read, specOf(attempt.record)) : await store.create(specOf(attempt.record));
-      return { outcome: 'leading', observation: { record: recordOf(written.spec), observedAt: this.now() }, lease: written };
+      const written =
+        read && attempt.kind === 'update'
+          ? await store.replace(read, specOf(attempt.record))
+          : await store.create(specOf(attempt.record));
+      return {
+        outcome: 'leading',
+        observation: { record: recordOf(written.spec), observedAt: this.now() },
+        lease: written,
+      };
     } catch (err) {
       // A conflict is another candidate writing first: routine while several start at once.
       const conflict = err instanceof ApiException && (err.code === 409 || err.code === 422);
-      log.log(conflict ? 'debug' : 'warn', 'Failed to write leader lease', { lease: store.description, error: errorMessage(err) });
+      log.log(conflict ? 'debug' : 'warn', 'Failed to write leader lease', {
+        lease: store.description,
+        error: errorMessage(err),
+      });
       return { outcome: 'failed', observation, lease: read };
     }
   }
@@ -227,14 +252,20 @@ export class LeaderElector {
       const release = store.replace(this.lease, specOf(releasedRecord(held, this.now())));
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${this.timing.renewDeadlineMs} ms`)), this.timing.renewDeadlineMs);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${this.timing.renewDeadlineMs} ms`)),
+          this.timing.renewDeadlineMs,
+        );
       });
       try {
         this.lease = await Promise.race([release, timeout]);
         this.observation = { record: recordOf(this.lease.spec), observedAt: this.now() };
         log.info('Released leader lease', { lease: store.description, identity });
       } catch (err) {
-        log.warn('Failed to release leader lease; the next leader waits for it to expire', { lease: store.description, error: errorMessage(err) });
+        log.warn('Failed to release leader lease; the next leader waits for it to expire', {
+          lease: store.description,
+          error: errorMessage(err),
+        });
       } finally {
         clearTimeout(timer);
       }

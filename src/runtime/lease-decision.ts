@@ -13,7 +13,11 @@ export interface LeaseTiming {
 }
 
 /** controller-runtime's defaults. */
-export const DEFAULT_LEASE_TIMING: LeaseTiming = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
+export const DEFAULT_LEASE_TIMING: LeaseTiming = {
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+};
 
 /** client-go's JitterFactor: acquire attempts wait retryPeriod × (1 + random × 1.2). */
 export const JITTER_FACTOR = 1.2;
@@ -21,14 +25,22 @@ export const JITTER_FACTOR = 1.2;
 /** Throws naming the first setting that breaks client-go's constraints (NewLeaderElector). */
 export function validateTiming(timing: LeaseTiming): void {
   for (const [field, value] of Object.entries(timing)) {
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${field} must be a positive number of milliseconds, got ${value}`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new Error(`${field} must be a positive number of milliseconds, got ${value}`);
   }
-  if (timing.leaseDurationMs < 1000) throw new Error(`leaseDurationMs must be at least 1000 (the Lease counts whole seconds), got ${timing.leaseDurationMs}`);
+  if (timing.leaseDurationMs < 1000)
+    throw new Error(
+      `leaseDurationMs must be at least 1000 (the Lease counts whole seconds), got ${timing.leaseDurationMs}`,
+    );
   if (timing.leaseDurationMs <= timing.renewDeadlineMs) {
-    throw new Error(`leaseDurationMs (${timing.leaseDurationMs}) must be greater than renewDeadlineMs (${timing.renewDeadlineMs})`);
+    throw new Error(
+      `leaseDurationMs (${timing.leaseDurationMs}) must be greater than renewDeadlineMs (${timing.renewDeadlineMs})`,
+    );
   }
   if (timing.renewDeadlineMs <= JITTER_FACTOR * timing.retryPeriodMs) {
-    throw new Error(`renewDeadlineMs (${timing.renewDeadlineMs}) must be greater than ${JITTER_FACTOR} × retryPeriodMs (${timing.retryPeriodMs})`);
+    throw new Error(
+      `renewDeadlineMs (${timing.renewDeadlineMs}) must be greater than ${JITTER_FACTOR} × retryPeriodMs (${timing.retryPeriodMs})`,
+    );
   }
 }
 
@@ -43,7 +55,8 @@ export interface LeaseRecord {
 }
 
 // client-node 1.4 hands MicroTime fields back as the wire's strings, whatever the declared type.
-const millis = (time: Date | string | undefined): number | undefined => (time === undefined ? undefined : new Date(time).getTime());
+const millis = (time: Date | string | undefined): number | undefined =>
+  time === undefined ? undefined : new Date(time).getTime();
 
 export function recordOf(spec: V1LeaseSpec | undefined): LeaseRecord {
   const acquireTime = millis(spec?.acquireTime);
@@ -102,15 +115,24 @@ export type Attempt =
   | { kind: 'held'; holder: string; expiresAt: number };
 
 /** What a candidate does after reading the Lease (`observation` undefined: there is none). */
-export function nextAttempt(observation: Observation | undefined, identity: string, timing: LeaseTiming, now: number): Attempt {
+export function nextAttempt(
+  observation: Observation | undefined,
+  identity: string,
+  timing: LeaseTiming,
+  now: number,
+): Attempt {
   const leaseDurationSeconds = Math.floor(timing.leaseDurationMs / 1000);
   if (!observation) {
-    return { kind: 'create', record: { holderIdentity: identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 } };
+    return {
+      kind: 'create',
+      record: { holderIdentity: identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+    };
   }
   const { record, observedAt } = observation;
   const ours = record.holderIdentity === identity;
   const expiresAt = observedAt + record.leaseDurationSeconds * 1000;
-  if (record.holderIdentity !== '' && !ours && expiresAt > now) return { kind: 'held', holder: record.holderIdentity, expiresAt };
+  if (record.holderIdentity !== '' && !ours && expiresAt > now)
+    return { kind: 'held', holder: record.holderIdentity, expiresAt };
   return {
     kind: 'update',
     record: {
@@ -129,7 +151,13 @@ export function nextAttempt(observation: Observation | undefined, identity: stri
  * next candidate takes over on its next attempt instead of waiting out the lease (ReleaseOnCancel).
  */
 export function releasedRecord(held: LeaseRecord, now: number): LeaseRecord {
-  return { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: held.leaseTransitions };
+  return {
+    holderIdentity: '',
+    leaseDurationSeconds: 1,
+    acquireTime: now,
+    renewTime: now,
+    leaseTransitions: held.leaseTransitions,
+  };
 }
 
 /** Pause before the next acquire attempt: client-go's wait.Jitter(retryPeriod, 1.2). */

@@ -41,7 +41,12 @@ export async function runWorkers(
   await Promise.all(Array.from({ length: options.workers }, loop));
 }
 
-async function reconcileOne(queue: WorkQueue, reconcile: Reconciler, key: string, log: Logger): Promise<ReconcileOutcome> {
+async function reconcileOne(
+  queue: WorkQueue,
+  reconcile: Reconciler,
+  key: string,
+  log: Logger,
+): Promise<ReconcileOutcome> {
   try {
     const result = await reconcile(key);
     queue.forget(key);
@@ -58,7 +63,11 @@ async function reconcileOne(queue: WorkQueue, reconcile: Reconciler, key: string
     }
     // A conflict means the cache was behind a write of our own: routine, retried once the cache catches up.
     const conflict = err instanceof ApiException && err.code === 409;
-    log.log(conflict ? 'debug' : 'warn', 'Reconcile failed, will retry', { key, retries: queue.retries(key), error: errorMessage(err) });
+    log.log(conflict ? 'debug' : 'warn', 'Reconcile failed, will retry', {
+      key,
+      retries: queue.retries(key),
+      error: errorMessage(err),
+    });
     queue.addRateLimited(key);
     return 'error';
   }

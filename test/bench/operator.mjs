@@ -18,7 +18,16 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, ApiextensionsV1Api, V1MicroTime } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  ApiextensionsV1Api,
+  V1MicroTime,
+} from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { setUpCluster, tearDownCluster, clusterDir, runScript } from '../cluster/cluster.mjs';
 
@@ -56,7 +65,11 @@ for (const file of ['switchbench.io_switchbenchmarks.yaml', 'switchbench.io_swit
   }, `CRD ${crd.metadata.name}`);
 }
 
-const namespace = (await core.createNamespace({ body: { metadata: { generateName: 'bench-operator-', labels: { 'switchbench.io/enabled': 'true' } } } })).metadata.name;
+const namespace = (
+  await core.createNamespace({
+    body: { metadata: { generateName: 'bench-operator-', labels: { 'switchbench.io/enabled': 'true' } } },
+  })
+).metadata.name;
 // One node per reaction-time sample: runs on one node take turns, and these never finish. No kubelet
 // stands behind them: the bench keeps them Ready as one would (status and node lease), else the node
 // lifecycle controller marks them NotReady after its grace period and preflight holds the runs.
@@ -67,13 +80,41 @@ async function heartbeat(nodeName) {
     const node = await core.readNode({ name: nodeName });
     const allocatable = { cpu: '64', memory: '256Gi', 'hugepages-2Mi': '64Gi', pods: '110' };
     const now = new Date();
-    const conditions = [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'bench node', lastHeartbeatTime: now, lastTransitionTime: now }];
-    return core.replaceNodeStatus({ name: nodeName, body: { ...node, status: { capacity: allocatable, allocatable, conditions } } }).then(() => true, () => undefined);
+    const conditions = [
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'KubeletReady',
+        message: 'bench node',
+        lastHeartbeatTime: now,
+        lastTransitionTime: now,
+      },
+    ];
+    return core
+      .replaceNodeStatus({
+        name: nodeName,
+        body: { ...node, status: { capacity: allocatable, allocatable, conditions } },
+      })
+      .then(
+        () => true,
+        () => undefined,
+      );
   }, 'node status');
   const spec = { holderIdentity: nodeName, leaseDurationSeconds: 40, renewTime: new V1MicroTime() };
-  const lease = await coordination.readNamespacedLease({ namespace: 'kube-node-lease', name: nodeName }).catch(() => undefined);
-  if (lease) await coordination.replaceNamespacedLease({ namespace: 'kube-node-lease', name: nodeName, body: { ...lease, spec } });
-  else await coordination.createNamespacedLease({ namespace: 'kube-node-lease', body: { metadata: { name: nodeName }, spec } });
+  const lease = await coordination
+    .readNamespacedLease({ namespace: 'kube-node-lease', name: nodeName })
+    .catch(() => undefined);
+  if (lease)
+    await coordination.replaceNamespacedLease({
+      namespace: 'kube-node-lease',
+      name: nodeName,
+      body: { ...lease, spec },
+    });
+  else
+    await coordination.createNamespacedLease({
+      namespace: 'kube-node-lease',
+      body: { metadata: { name: nodeName }, spec },
+    });
 }
 for (const nodeName of nodeNames) {
   await core.createNode({ body: { metadata: { name: nodeName, labels: { 'switchbench.io/bench-node': nodeName } } } });
@@ -89,7 +130,8 @@ async function requestCounts() {
   for (const line of text.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (!['switchbenchmarks', 'switchbenchmarkruns', 'pods', 'nodes', 'leases', 'namespaces'].includes(labels.resource)) continue;
+    if (!['switchbenchmarks', 'switchbenchmarkruns', 'pods', 'nodes', 'leases', 'namespaces'].includes(labels.resource))
+      continue;
     const key = `${labels.verb}`;
     counts[key] = (counts[key] ?? 0) + Number(line.split(' ').at(-1));
   }
@@ -101,11 +143,13 @@ async function getText(path) {
   const options = { hostname: url.hostname, port: url.port, path: url.pathname, method: 'GET' };
   await kc.applyToHTTPSOptions(options);
   return new Promise((resolve, reject) => {
-    https.get(options, (res) => {
-      let body = '';
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
+    https
+      .get(options, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
   });
 }
 
@@ -134,7 +178,11 @@ async function requestRates(seconds) {
   const before = await requestCounts();
   await sleep(seconds * 1000);
   const after = await requestCounts();
-  return Object.fromEntries(Object.keys(after).map((verb) => [verb, Number(((after[verb] - (before[verb] ?? 0)) / seconds).toFixed(1))]).filter(([, rate]) => rate > 0));
+  return Object.fromEntries(
+    Object.keys(after)
+      .map((verb) => [verb, Number(((after[verb] - (before[verb] ?? 0)) / seconds).toFixed(1))])
+      .filter(([, rate]) => rate > 0),
+  );
 }
 
 const rss = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
@@ -144,7 +192,9 @@ const rss = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/
 const dockerfile = readFileSync(`${root}/images/operator/Dockerfile`, 'utf8');
 const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)[1]);
 const nodeFlags = entrypoint.slice(1, -1);
-const imageEnv = Object.fromEntries([...dockerfile.matchAll(/^ENV (\w+)=(\S+)$/gm)].map(([, name, value]) => [name, value]));
+const imageEnv = Object.fromEntries(
+  [...dockerfile.matchAll(/^ENV (\w+)=(\S+)$/gm)].map(([, name, value]) => [name, value]),
+);
 // Its metrics on a free loopback port: other operators (a test tier) may hold the default one.
 const metricsPort = await new Promise((resolve) => {
   const probe = net.createServer().listen(0, '127.0.0.1', () => {
@@ -152,15 +202,37 @@ const metricsPort = await new Promise((resolve) => {
     probe.close(() => resolve(port));
   });
 });
-const operator = spawn(process.execPath, [...nodeFlags, `${root}/dist/bundle/operator.mjs`, '--kubeconfig', kubeconfigPath, '--namespace', namespace, '--lock-namespace', namespace, '--log-level', 'warn', '--metrics-bind-address', `127.0.0.1:${metricsPort}`], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: { ...process.env, ...imageEnv },
-});
+const operator = spawn(
+  process.execPath,
+  [
+    ...nodeFlags,
+    `${root}/dist/bundle/operator.mjs`,
+    '--kubeconfig',
+    kubeconfigPath,
+    '--namespace',
+    namespace,
+    '--lock-namespace',
+    namespace,
+    '--log-level',
+    'warn',
+    '--metrics-bind-address',
+    `127.0.0.1:${metricsPort}`,
+  ],
+  {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...imageEnv },
+  },
+);
 const benchmark = (name, spec, node = nodeNames[0]) => ({
   apiVersion: `${group}/${version}`,
   kind: 'SwitchBenchmark',
   metadata: { name, namespace },
-  spec: { datapath: 'memif', placement: { nodeSelector: { 'switchbench.io/bench-node': node } }, trial: { duration: '2s', warmup: '0s', window: '1s' }, ...spec },
+  spec: {
+    datapath: 'memif',
+    placement: { nodeSelector: { 'switchbench.io/bench-node': node } },
+    trial: { duration: '2s', warmup: '0s', window: '1s' },
+    ...spec,
+  },
 });
 
 /** Reaction time of `count` new benchmarks, each on a node of its own: created → first trial pod. */
@@ -170,21 +242,31 @@ async function reactionTimes(prefix, nodes) {
     const name = `${prefix}-${i}`;
     const started = performance.now();
     await create(benchmark(name, {}, node));
-    await until(() => core.readNamespacedPod({ namespace, name: `${name}-1-t0-a0-rx` }).then(() => true, () => undefined), `trial pod of ${name}`);
+    await until(
+      () =>
+        core.readNamespacedPod({ namespace, name: `${name}-1-t0-a0-rx` }).then(
+          () => true,
+          () => undefined,
+        ),
+      `trial pod of ${name}`,
+    );
     latencies.push(performance.now() - started);
   }
   latencies.sort((a, b) => a - b);
   const median = latencies[Math.floor(latencies.length / 2)];
   return `median ${median.toFixed(0)} ms, min ${latencies[0].toFixed(0)} ms, max ${latencies.at(-1).toFixed(0)} ms`;
 }
-const create = (body) => custom.createNamespacedCustomObject({ group, version, namespace, plural: 'switchbenchmarks', body });
+const create = (body) =>
+  custom.createNamespacedCustomObject({ group, version, namespace, plural: 'switchbenchmarks', body });
 
 try {
   await sleep(3000);
   const figures = [];
 
   // 1. Reaction time: created → the first trial's receiver pod exists (memif has no switch to wait for).
-  figures.push(`apply → first trial pod created (operator's own latency, 5 benchmarks, empty caches): ${await reactionTimes('latency', nodeNames.slice(0, 5))} (target: ≤ 1000 ms)`);
+  figures.push(
+    `apply → first trial pod created (operator's own latency, 5 benchmarks, empty caches): ${await reactionTimes('latency', nodeNames.slice(0, 5))} (target: ≤ 1000 ms)`,
+  );
 
   // 2 and 3. Caches of 1, 100 and 1000 suspended benchmarks; steady state = nothing changes for 20 s.
   const rssAt = {};
@@ -194,23 +276,48 @@ try {
     const batch = [];
     // Every tenth is scheduled, yearly: a schedule to keep, and nothing to run during the bench.
     for (; created < target; created++) {
-      batch.push(create(benchmark(`idle-${created}`, created % 10 === 9 ? { schedule: '0 0 1 1 *' } : { suspend: true })));
+      batch.push(
+        create(benchmark(`idle-${created}`, created % 10 === 9 ? { schedule: '0 0 1 1 *' } : { suspend: true })),
+      );
     }
     await Promise.all(batch);
     ratesAt[target] = await requestRates(10);
     rssAt[target] = rss(operator.pid);
   }
   figures.push(`reconcile duration after creating 1000 benchmarks: ${await reconcileDurations()}`);
-  figures.push(`API requests/s (all clients, by verb) in the 10 s after reaching 1 / 100 / 1000 benchmarks: ${[1, 100, 1000].map((n) => JSON.stringify(ratesAt[n])).join(' / ')}`);
+  figures.push(
+    `API requests/s (all clients, by verb) in the 10 s after reaching 1 / 100 / 1000 benchmarks: ${[1, 100, 1000].map((n) => JSON.stringify(ratesAt[n])).join(' / ')}`,
+  );
   // Other clients (the namespace controller emptying a deleted namespace) list too: wait them out.
-  await until(async () => ((await core.listNamespace()).items.some((ns) => ns.status?.phase === 'Terminating') ? undefined : true), 'terminating namespaces to go', 300_000);
+  await until(
+    async () =>
+      (await core.listNamespace()).items.some((ns) => ns.status?.phase === 'Terminating') ? undefined : true,
+    'terminating namespaces to go',
+    300_000,
+  );
   const before = await requestCounts();
   await sleep(20_000);
   const after = await requestCounts();
-  const delta = Object.fromEntries(Object.keys(after).map((verb) => [verb, after[verb] - (before[verb] ?? 0)]).filter(([, n]) => n > 0));
-  figures.push(`API requests in 20 s of steady state with 1005 benchmarks cached: ${JSON.stringify(delta)} (LIST: ${delta.LIST ?? 0}; target: 0)`);
-  figures.push(`operator RSS with 1 / 100 / 1000 benchmarks cached (90 % suspended, 10 % scheduled; node ${nodeFlags.join(' ')}, ${Object.entries(imageEnv).map(([k, v]) => `${k}=${v}`).join(' ')}): ${rssAt[1].toFixed(1)} / ${rssAt[100].toFixed(1)} / ${rssAt[1000].toFixed(1)} MB (target: ≤ 80 MB at 1000)`);
-  figures.push(`apply → first trial pod created with 1005 benchmarks cached (5 benchmarks): ${await reactionTimes('loaded', nodeNames.slice(5, 10))}`);
+  const delta = Object.fromEntries(
+    Object.keys(after)
+      .map((verb) => [verb, after[verb] - (before[verb] ?? 0)])
+      .filter(([, n]) => n > 0),
+  );
+  figures.push(
+    `API requests in 20 s of steady state with 1005 benchmarks cached: ${JSON.stringify(delta)} (LIST: ${delta.LIST ?? 0}; target: 0)`,
+  );
+  figures.push(
+    `operator RSS with 1 / 100 / 1000 benchmarks cached (90 % suspended, 10 % scheduled; node ${nodeFlags.join(' ')}, ${Object.entries(
+      imageEnv,
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(
+        ' ',
+      )}): ${rssAt[1].toFixed(1)} / ${rssAt[100].toFixed(1)} / ${rssAt[1000].toFixed(1)} MB (target: ≤ 80 MB at 1000)`,
+  );
+  figures.push(
+    `apply → first trial pod created with 1005 benchmarks cached (5 benchmarks): ${await reactionTimes('loaded', nodeNames.slice(5, 10))}`,
+  );
 
   // 4. A kube-apiserver restart: its counters restart with it, so what they show is the reconnect.
   const apiserverPid = Number(readFileSync(`${clusterDir}/run/kube-apiserver.pid`, 'utf8'));
@@ -218,7 +325,9 @@ try {
   runScript('up.sh', 'control-plane');
   await sleep(30_000);
   const reconnect = await requestCounts();
-  figures.push(`API requests in the 30 s after a kube-apiserver restart with 1015 benchmarks cached (all clients): ${JSON.stringify(reconnect)} (LIST: ${reconnect.LIST ?? 0}; no storm: LISTs stay at most one per informer)`);
+  figures.push(
+    `API requests in the 30 s after a kube-apiserver restart with 1015 benchmarks cached (all clients): ${JSON.stringify(reconnect)} (LIST: ${reconnect.LIST ?? 0}; no storm: LISTs stay at most one per informer)`,
+  );
   console.log(['', 'bench-operator', ...figures.map((f) => `  ${f}`)].join('\n'));
 } finally {
   clearInterval(heartbeats);
@@ -227,7 +336,14 @@ try {
   const runs = await custom.listNamespacedCustomObject({ group, version, namespace, plural: 'switchbenchmarkruns' });
   for (const run of runs.items) {
     await custom
-      .patchNamespacedCustomObject({ group, version, namespace, plural: 'switchbenchmarkruns', name: run.metadata.name, body: [{ op: 'remove', path: '/metadata/finalizers' }] })
+      .patchNamespacedCustomObject({
+        group,
+        version,
+        namespace,
+        plural: 'switchbenchmarkruns',
+        name: run.metadata.name,
+        body: [{ op: 'remove', path: '/metadata/finalizers' }],
+      })
       .catch(() => undefined);
   }
   await core.deleteNamespace({ name: namespace }).catch(() => undefined);

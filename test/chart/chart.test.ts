@@ -6,7 +6,10 @@ import { parseAllDocuments } from 'yaml';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const chart = path.join(root, 'charts/switchbench');
-const helm = path.join(execFileSync('bash', ['-c', '. test/cluster/lib.sh && echo "$HELM_BIN"'], { cwd: root, encoding: 'utf8' }).trim(), 'helm');
+const helm = path.join(
+  execFileSync('bash', ['-c', '. test/cluster/lib.sh && echo "$HELM_BIN"'], { cwd: root, encoding: 'utf8' }).trim(),
+  'helm',
+);
 
 interface Manifest {
   kind: string;
@@ -17,12 +20,22 @@ interface Manifest {
 
 function run(args: string[]): { status: number | null; out: string } {
   const result = spawnSync(helm, args, { encoding: 'utf8' });
-  if (result.error) throw new Error(`${helm} cannot run (${result.error.message}): make test-chart builds it (test/cluster/build-binaries.sh helm)`);
+  if (result.error)
+    throw new Error(
+      `${helm} cannot run (${result.error.message}): make test-chart builds it (test/cluster/build-binaries.sh helm)`,
+    );
   return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
 function render(...set: string[]): Manifest[] {
-  const { status, out } = run(['template', 'sb', chart, '-n', 'switchbench-system', ...set.flatMap((s) => ['--set', s])]);
+  const { status, out } = run([
+    'template',
+    'sb',
+    chart,
+    '-n',
+    'switchbench-system',
+    ...set.flatMap((s) => ['--set', s]),
+  ]);
   if (status !== 0) throw new Error(out);
   return parseAllDocuments(out.replace(/^walk\.go.*$/gm, ''))
     .map((d) => d.toJS() as Manifest)
@@ -30,7 +43,16 @@ function render(...set: string[]): Manifest[] {
 }
 const find = (manifests: Manifest[], kind: string) => manifests.filter((m) => m.kind === kind);
 const container = (manifests: Manifest[]) =>
-  (find(manifests, 'Deployment')[0]?.spec as { template: { spec: { containers: { args: string[]; securityContext: unknown; resources: Record<string, Record<string, string>> }[]; securityContext: unknown } } }).template.spec;
+  (
+    find(manifests, 'Deployment')[0]?.spec as {
+      template: {
+        spec: {
+          containers: { args: string[]; securityContext: unknown; resources: Record<string, Record<string, string>> }[];
+          securityContext: unknown;
+        };
+      };
+    }
+  ).template.spec;
 
 test('helm lint --strict passes', () => {
   const { status, out } = run(['lint', '--strict', chart]);
@@ -42,11 +64,25 @@ test('defaults: two hardened replicas electing a leader, no CPU request, metrics
   expect(find(manifests, 'Deployment')[0]?.spec).toMatchObject({ replicas: 2 });
   const pod = container(manifests);
   expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-  const operator = (pod as unknown as { containers: { args: string[]; securityContext: unknown; resources: { requests: Record<string, string> } }[] }).containers[0];
-  expect(operator?.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+  const operator = (
+    pod as unknown as {
+      containers: { args: string[]; securityContext: unknown; resources: { requests: Record<string, string> } }[];
+    }
+  ).containers[0];
+  expect(operator?.securityContext).toEqual({
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+  });
   expect(operator?.resources.requests).toEqual({ memory: '128Mi' });
   expect(operator?.args).toEqual(
-    expect.arrayContaining(['--leader-elect', '--leader-election-namespace=switchbench-system', '--lock-namespace=switchbench-system', '--enabled-namespace-label=switchbench.io/enabled=true', '--metrics-bind-address=:8080']),
+    expect.arrayContaining([
+      '--leader-elect',
+      '--leader-election-namespace=switchbench-system',
+      '--lock-namespace=switchbench-system',
+      '--enabled-namespace-label=switchbench.io/enabled=true',
+      '--metrics-bind-address=:8080',
+    ]),
   );
   expect(find(manifests, 'Service').map((m) => m.metadata.name)).toEqual(['sb-operator-metrics']);
   expect(find(manifests, 'ValidatingAdmissionPolicy')).toHaveLength(1);
@@ -55,9 +91,19 @@ test('defaults: two hardened replicas electing a leader, no CPU request, metrics
 
 test('RBAC is the documented least privilege: no secrets, no exec, leases only in the release namespace', () => {
   const manifests = render();
-  const rules = (find(manifests, 'ClusterRole')[0]?.rules ?? []) as { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }[];
+  const rules = (find(manifests, 'ClusterRole')[0]?.rules ?? []) as {
+    apiGroups: string[];
+    resources: string[];
+    resourceNames?: string[];
+    verbs: string[];
+  }[];
   const flat = rules
-    .flatMap((r) => r.resources.map((res) => `${r.apiGroups[0] || 'core'}/${res}${r.resourceNames ? `[${r.resourceNames.join(',')}]` : ''}: ${[...r.verbs].sort().join(',')}`))
+    .flatMap((r) =>
+      r.resources.map(
+        (res) =>
+          `${r.apiGroups[0] || 'core'}/${res}${r.resourceNames ? `[${r.resourceNames.join(',')}]` : ''}: ${[...r.verbs].sort().join(',')}`,
+      ),
+    )
     .sort();
   expect(flat).toEqual([
     'apiextensions.k8s.io/customresourcedefinitions[network-attachment-definitions.k8s.cni.cncf.io]: get',
@@ -76,39 +122,83 @@ test('RBAC is the documented least privilege: no secrets, no exec, leases only i
   ]);
   const role = find(manifests, 'Role')[0] as Manifest;
   expect(role.metadata.namespace).toBe('switchbench-system');
-  expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] }]);
+  expect(role.rules).toEqual([
+    {
+      apiGroups: ['coordination.k8s.io'],
+      resources: ['leases'],
+      verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
+    },
+  ]);
   // Multus and the device plugin are adopted by default: none of their objects, no Multus check.
   expect(manifests.filter((m) => /multus|sriov|network-attachment/.test(m.metadata.name))).toEqual([]);
-  expect((container(manifests) as unknown as { containers: { args: string[] }[] }).containers[0]?.args.some((a) => a.startsWith('--multus-daemonset'))).toBe(false);
+  expect(
+    (container(manifests) as unknown as { containers: { args: string[] }[] }).containers[0]?.args.some((a) =>
+      a.startsWith('--multus-daemonset'),
+    ),
+  ).toBe(false);
 });
 
 describe('Multus and the SR-IOV device plugin', () => {
-  const PATHS = ['multus.cniConfDir=/var/lib/x/net.d', 'multus.cniBinDir=/var/lib/x/bin', 'sriovDevicePlugin.devicePluginDir=/var/lib/k/dp'];
-  type DaemonSet = Manifest & { spec: { template: { spec: { containers: { args?: string[]; image: string; securityContext: unknown }[]; volumes: { name: string; hostPath?: { path: string } }[]; hostNetwork: boolean } } } };
-  const daemonSet = (manifests: Manifest[], name: string) => find(manifests, 'DaemonSet').find((m) => m.metadata.name === name) as DaemonSet;
+  const PATHS = [
+    'multus.cniConfDir=/var/lib/x/net.d',
+    'multus.cniBinDir=/var/lib/x/bin',
+    'sriovDevicePlugin.devicePluginDir=/var/lib/k/dp',
+  ];
+  type DaemonSet = Manifest & {
+    spec: {
+      template: {
+        spec: {
+          containers: { args?: string[]; image: string; securityContext: unknown }[];
+          volumes: { name: string; hostPath?: { path: string } }[];
+          hostNetwork: boolean;
+        };
+      };
+    };
+  };
+  const daemonSet = (manifests: Manifest[], name: string) =>
+    find(manifests, 'DaemonSet').find((m) => m.metadata.name === name) as DaemonSet;
 
   test('installed: the thin Multus DaemonSet on the configured CNI directories, its CRD (kept on uninstall), and the operator checks it', () => {
     const manifests = render('multus.install=true', ...PATHS);
     const multus = daemonSet(manifests, 'sb-multus');
     const pod = multus.spec.template.spec;
     expect(pod.containers[0]?.image).toBe('localhost/switchbench-multus:dev');
-    expect(pod.containers[0]?.args).toEqual(expect.arrayContaining(['--multus-conf-file=auto', '--multus-kubeconfig-file-host=/var/lib/x/net.d/multus.d/multus.kubeconfig', '--cleanup-config-on-exit']));
+    expect(pod.containers[0]?.args).toEqual(
+      expect.arrayContaining([
+        '--multus-conf-file=auto',
+        '--multus-kubeconfig-file-host=/var/lib/x/net.d/multus.d/multus.kubeconfig',
+        '--cleanup-config-on-exit',
+      ]),
+    );
     expect(pod.volumes.map((v) => v.hostPath?.path)).toEqual(['/var/lib/x/net.d', '/var/lib/x/bin']);
-    const crd = find(manifests, 'CustomResourceDefinition')[0] as Manifest & { metadata: { annotations: Record<string, string> } };
-    expect(crd.metadata).toMatchObject({ name: 'network-attachment-definitions.k8s.cni.cncf.io', annotations: { 'helm.sh/resource-policy': 'keep' } });
-    expect((container(manifests) as unknown as { containers: { args: string[] }[] }).containers[0]?.args).toContain('--multus-daemonset=switchbench-system/sb-multus');
+    const crd = find(manifests, 'CustomResourceDefinition')[0] as Manifest & {
+      metadata: { annotations: Record<string, string> };
+    };
+    expect(crd.metadata).toMatchObject({
+      name: 'network-attachment-definitions.k8s.cni.cncf.io',
+      annotations: { 'helm.sh/resource-policy': 'keep' },
+    });
+    expect((container(manifests) as unknown as { containers: { args: string[] }[] }).containers[0]?.args).toContain(
+      '--multus-daemonset=switchbench-system/sb-multus',
+    );
     const check = find(manifests, 'Role').find((r) => r.metadata.name === 'sb-operator-multus-check');
-    expect(check?.rules).toEqual([{ apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: ['sb-multus'], verbs: ['get'] }]);
+    expect(check?.rules).toEqual([
+      { apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: ['sb-multus'], verbs: ['get'] },
+    ]);
   });
 
-  test('adopted: no Multus objects; the operator checks the cluster\'s own DaemonSet with a Role in its namespace', () => {
+  test("adopted: no Multus objects; the operator checks the cluster's own DaemonSet with a Role in its namespace", () => {
     const manifests = render('multus.daemonSet.namespace=kube-system', 'multus.daemonSet.name=kube-multus-ds');
     expect(find(manifests, 'DaemonSet')).toEqual([]);
-    expect((container(manifests) as unknown as { containers: { args: string[] }[] }).containers[0]?.args).toContain('--multus-daemonset=kube-system/kube-multus-ds');
-    expect(find(manifests, 'Role').find((r) => r.metadata.name === 'sb-operator-multus-check')?.metadata.namespace).toBe('kube-system');
+    expect((container(manifests) as unknown as { containers: { args: string[] }[] }).containers[0]?.args).toContain(
+      '--multus-daemonset=kube-system/kube-multus-ds',
+    );
+    expect(
+      find(manifests, 'Role').find((r) => r.metadata.name === 'sb-operator-multus-check')?.metadata.namespace,
+    ).toBe('kube-system');
   });
 
-  test('the device plugin\'s resource list becomes its own config format, selectors left out matching anything', () => {
+  test("the device plugin's resource list becomes its own config format, selectors left out matching anything", () => {
     const manifests = render(
       'sriovDevicePlugin.install=true',
       ...PATHS,
@@ -116,9 +206,17 @@ describe('Multus and the SR-IOV device plugin', () => {
       'sriovDevicePlugin.resourceList[0].driver=vfio-pci',
       'sriovDevicePlugin.resourceList[0].pfNames[0]=ens1f0',
     );
-    const config = find(manifests, 'ConfigMap').find((m) => m.metadata.name === 'sb-sriov-device-plugin') as Manifest & { data: Record<string, string> };
+    const config = find(manifests, 'ConfigMap').find(
+      (m) => m.metadata.name === 'sb-sriov-device-plugin',
+    ) as Manifest & { data: Record<string, string> };
     expect(JSON.parse(config.data['config.json'] as string)).toEqual({
-      resourceList: [{ resourcePrefix: 'example.com', resourceName: 'vf_dpdk', selectors: { drivers: ['vfio-pci'], pfNames: ['ens1f0'] } }],
+      resourceList: [
+        {
+          resourcePrefix: 'example.com',
+          resourceName: 'vf_dpdk',
+          selectors: { drivers: ['vfio-pci'], pfNames: ['ens1f0'] },
+        },
+      ],
     });
     const pod = daemonSet(manifests, 'sb-sriov-device-plugin').spec.template.spec;
     expect(pod.volumes.find((v) => v.name === 'device-plugins')?.hostPath?.path).toBe('/var/lib/k/dp');
@@ -127,20 +225,34 @@ describe('Multus and the SR-IOV device plugin', () => {
 });
 
 test.each<[string, string[], (args: string[]) => void]>([
-  ['one replica without leader election', ['replicas=1', 'leaderElection.enabled=false'], (args) => expect(args.some((a) => a.startsWith('--leader-elect'))).toBe(false)],
+  [
+    'one replica without leader election',
+    ['replicas=1', 'leaderElection.enabled=false'],
+    (args) => expect(args.some((a) => a.startsWith('--leader-elect'))).toBe(false),
+  ],
   ['a watched namespace', ['watchNamespace=team-a'], (args) => expect(args).toContain('--namespace=team-a')],
-  ['allowed and switch images', ['allowImages[0]=reg/x:1', 'switchImages.testpmd=reg/tp:2'], (args) => expect(args).toEqual(expect.arrayContaining(['--allow-image=reg/x:1', '--switch-image=testpmd=reg/tp:2']))],
+  [
+    'allowed and switch images',
+    ['allowImages[0]=reg/x:1', 'switchImages.testpmd=reg/tp:2'],
+    (args) =>
+      expect(args).toEqual(expect.arrayContaining(['--allow-image=reg/x:1', '--switch-image=testpmd=reg/tp:2'])),
+  ],
 ])('%s', (_name, set, check) => {
   const operator = (container(render(...set)) as unknown as { containers: { args: string[] }[] }).containers[0];
   check(operator?.args ?? []);
 });
 
 test('the Grafana dashboard ships as a ConfigMap the sidecar picks up, with the generated JSON', () => {
-  const map = find(render(), 'ConfigMap')[0] as Manifest & { metadata: { labels: Record<string, string> }; data: Record<string, string> };
+  const map = find(render(), 'ConfigMap')[0] as Manifest & {
+    metadata: { labels: Record<string, string> };
+    data: Record<string, string>;
+  };
   expect(map.metadata.labels.grafana_dashboard).toBe('1');
   const dashboard = JSON.parse(map.data['switchbench.json'] as string) as { uid: string; panels: { title: string }[] };
   expect(dashboard.uid).toBe('switchbench');
-  expect(dashboard.panels.map((p) => p.title)).toEqual(expect.arrayContaining([expect.stringMatching(/^Figure 2/), expect.stringMatching(/^Figure 3/)]));
+  expect(dashboard.panels.map((p) => p.title)).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^Figure 2/), expect.stringMatching(/^Figure 3/)]),
+  );
   expect(find(render('grafanaDashboard.enabled=false'), 'ConfigMap')).toEqual([]);
 });
 
@@ -153,8 +265,16 @@ test.each([
   ['an unknown nested key', ['metrics.portt=1'], "additional properties 'portt' not allowed"],
   ['a CPU manager policy that does not exist', ['cpuManagerPolicy=dynamic'], 'cpuManagerPolicy'],
   ['a relative CNI directory', ['multus.cniConfDir=etc/cni'], 'cniConfDir'],
-  ['a VF driver that does not exist', ['sriovDevicePlugin.resourceList[0].resourceName=a.io/b', 'sriovDevicePlugin.resourceList[0].driver=e1000'], 'driver'],
-  ['a resource name without a prefix', ['sriovDevicePlugin.resourceList[0].resourceName=vf', 'sriovDevicePlugin.resourceList[0].driver=vfio-pci'], 'resourceName'],
+  [
+    'a VF driver that does not exist',
+    ['sriovDevicePlugin.resourceList[0].resourceName=a.io/b', 'sriovDevicePlugin.resourceList[0].driver=e1000'],
+    'driver',
+  ],
+  [
+    'a resource name without a prefix',
+    ['sriovDevicePlugin.resourceList[0].resourceName=vf', 'sriovDevicePlugin.resourceList[0].driver=vfio-pci'],
+    'resourceName',
+  ],
 ])('the schema refuses %s', (_name, set, message) => {
   const { status, out } = run(['template', 'sb', chart, ...set.flatMap((s) => ['--set', s])]);
   expect(status).not.toBe(0);
@@ -164,15 +284,23 @@ test.each([
 test('the alert rules pass promtool check rules', () => {
   const manifests = render('metrics.prometheusRule.enabled=true', 'metrics.serviceMonitor.enabled=true');
   const rule = find(manifests, 'PrometheusRule')[0] as Manifest;
-  expect((rule.spec as { groups: { rules: { alert: string }[] }[] }).groups[0]?.rules.map((r) => r.alert)).toEqual(['SwitchbenchRunFailed', 'SwitchbenchThroughputRegressed', 'SwitchbenchOperatorDown']);
+  expect((rule.spec as { groups: { rules: { alert: string }[] }[] }).groups[0]?.rules.map((r) => r.alert)).toEqual([
+    'SwitchbenchRunFailed',
+    'SwitchbenchThroughputRegressed',
+    'SwitchbenchOperatorDown',
+  ]);
   expect(find(manifests, 'ServiceMonitor')).toHaveLength(1);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchbench-rules-'));
   try {
     const file = path.join(dir, 'rules.json');
     writeFileSync(file, JSON.stringify(rule.spec));
     const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
-    if (check.error) throw new Error(`promtool is missing (${check.error.message}): run test/tools/install-prometheus.sh`);
-    expect({ status: check.status, out: check.stdout + check.stderr }).toMatchObject({ status: 0, out: expect.stringContaining('SUCCESS: 3 rules found') });
+    if (check.error)
+      throw new Error(`promtool is missing (${check.error.message}): run test/tools/install-prometheus.sh`);
+    expect({ status: check.status, out: check.stdout + check.stderr }).toMatchObject({
+      status: 0,
+      out: expect.stringContaining('SUCCESS: 3 rules found'),
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

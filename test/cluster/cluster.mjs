@@ -17,13 +17,15 @@ const USER_ENV = 'SWITCHBENCH_CLUSTER_USER';
 export function runScript(script, ...args) {
   const result = spawnSync('bash', [path.join(scripts, script), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) {
-    throw new Error(`test/cluster/${script} ${args.join(' ')} failed (exit ${result.status ?? result.signal}): see its output above`);
+    throw new Error(
+      `test/cluster/${script} ${args.join(' ')} failed (exit ${result.status ?? result.signal}): see its output above`,
+    );
   }
 }
 
 function user() {
   const pid = process.env[USER_ENV];
-  if (!pid) throw new Error('no cluster session: the tier\'s jest config must use setUpCluster in its globalSetup');
+  if (!pid) throw new Error("no cluster session: the tier's jest config must use setUpCluster in its globalSetup");
   return pid;
 }
 

@@ -1,7 +1,12 @@
 // The CRDs against a real kube-apiserver: they install, every example is accepted, every manifest of
 // the invalid corpus is rejected by the party its header names, with its message, and a run's spec
 // cannot be changed once written. The OpenAPI bounds and CEL rules get their first real check here.
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
 import { GROUP, RUN_PLURAL, VERSION } from '../../src/api/v1alpha1/types.js';
 import { apiRefusal, loadCrds, loadExamples, loadInvalidCorpus } from '../invalid/corpus.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from './kube.js';
@@ -36,7 +41,8 @@ afterAll(async () => {
 async function dryRunCreate(object: Record<string, unknown>): Promise<void> {
   const [group, version] = String(object.apiVersion).split('/');
   const crd = crds.find((c) => c.spec.group === group && c.spec.names.kind === object.kind);
-  if (!crd || !group || !version) throw new Error(`no CRD in crds/ serves ${String(object.apiVersion)} ${String(object.kind)}`);
+  if (!crd || !group || !version)
+    throw new Error(`no CRD in crds/ serves ${String(object.apiVersion)} ${String(object.kind)}`);
   const common = { group, version, plural: crd.spec.names.plural, dryRun: 'All', fieldValidation: 'Strict' };
   if (crd.spec.scope === 'Namespaced') {
     await custom.createNamespacedCustomObject({ ...common, namespace, body: object });
@@ -82,14 +88,17 @@ describe('invalid corpus', () => {
   });
 
   // These pass the schema; only the controller can tell (a time zone that does not exist, ...).
-  test.each(byController.map((m) => [m.file, m] as const))('%s passes the apiserver for the controller to reject', async (_file, m) => {
-    expect(await rejection(m.object)).toBeUndefined();
-    passed.forController++;
-  });
+  test.each(byController.map((m) => [m.file, m] as const))(
+    '%s passes the apiserver for the controller to reject',
+    async (_file, m) => {
+      expect(await rejection(m.object)).toBeUndefined();
+      passed.forController++;
+    },
+  );
 });
 
 // A transition rule: no create can break it, so the corpus cannot hold its case.
-test('a SwitchBenchmarkRun\'s spec is refused any change once created; its metadata may still change', async () => {
+test("a SwitchBenchmarkRun's spec is refused any change once created; its metadata may still change", async () => {
   const name = 'immutable-1';
   const common = { group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name };
   await custom.createNamespacedCustomObject({
@@ -101,15 +110,27 @@ test('a SwitchBenchmarkRun\'s spec is refused any change once created; its metad
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'SwitchBenchmarkRun',
       metadata: { name, namespace },
-      spec: { benchmarkName: 'immutable', benchmarkGeneration: 1, trigger: 'initial', benchmark: { datapath: 'memif' } },
+      spec: {
+        benchmarkName: 'immutable',
+        benchmarkGeneration: 1,
+        trigger: 'initial',
+        benchmark: { datapath: 'memif' },
+      },
     },
   });
   try {
-    const created = (await custom.getNamespacedCustomObject(common)) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+    const created = (await custom.getNamespacedCustomObject(common)) as {
+      metadata: Record<string, unknown>;
+      spec: Record<string, unknown>;
+    };
     const replace = (change: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> }) =>
       apiRefusal(custom.replaceNamespacedCustomObject({ ...common, body: { ...created, ...change } }));
-    expect(await replace({ spec: { ...created.spec, benchmarkGeneration: 2 } })).toMatch(/^422: .*spec: Invalid value: "object": spec of a SwitchBenchmarkRun is immutable/);
-    expect(await replace({ spec: { ...created.spec, benchmark: { datapath: 'testpmd' } } })).toContain('spec of a SwitchBenchmarkRun is immutable');
+    expect(await replace({ spec: { ...created.spec, benchmarkGeneration: 2 } })).toMatch(
+      /^422: .*spec: Invalid value: "object": spec of a SwitchBenchmarkRun is immutable/,
+    );
+    expect(await replace({ spec: { ...created.spec, benchmark: { datapath: 'testpmd' } } })).toContain(
+      'spec of a SwitchBenchmarkRun is immutable',
+    );
     // The rule holds spec alone: metadata (the operator's cleanup finalizer, labels) may still change.
     const labels = { 'switchbench.io/benchmark': 'immutable' };
     expect(await replace({ metadata: { ...created.metadata, labels } })).toBeUndefined();

@@ -35,7 +35,9 @@ function clusterProcesses(): string[] {
   const cache = process.env.SWITCHBENCH_CACHE ?? path.join(process.env.HOME ?? '/root', '.cache/switchbench');
   return pids().filter((pid) => {
     const cmdline = readOr(`/proc/${pid}/cmdline`, '').replaceAll('\0', ' ');
-    return cmdline.includes(clusterDir) || cmdline.includes(cache) || readOr(`/proc/${pid}/cgroup`, '').includes('/kubepods');
+    return (
+      cmdline.includes(clusterDir) || cmdline.includes(cache) || readOr(`/proc/${pid}/cgroup`, '').includes('/kubepods')
+    );
   });
 }
 
@@ -53,7 +55,11 @@ function podNetns(): string[] {
       }),
   );
   const dir = '/run/netns';
-  return existsSync(dir) ? readdirSync(dir).map((n) => path.join(dir, n)).filter((p) => inodes.has(statSync(p).ino)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .map((n) => path.join(dir, n))
+        .filter((p) => inodes.has(statSync(p).ino))
+    : [];
 }
 
 const mountsUnder = (dir: string) =>
@@ -98,7 +104,10 @@ test('make cluster-down stops everything and leaves the host as it found it', as
 
   // up.sh on a running cluster keeps every component as it is.
   const runDir = path.join(clusterDir, 'run');
-  const componentPids = () => readdirSync(runDir).filter((f) => f.endsWith('.pid')).map((f) => `${f} ${readFileSync(path.join(runDir, f), 'utf8').trim()}`);
+  const componentPids = () =>
+    readdirSync(runDir)
+      .filter((f) => f.endsWith('.pid'))
+      .map((f) => `${f} ${readFileSync(path.join(runDir, f), 'utf8').trim()}`);
   const before = componentPids();
   expect(before).toHaveLength(7);
   runScript('up.sh', 'full');
@@ -129,7 +138,8 @@ test('make cluster-down stops everything and leaves the host as it found it', as
   expect(run('ip', 'link', 'show', 'sbbr0').status).not.toBe(0);
   expect(run('ip', '-4', 'addr', 'show', 'dev', 'lo').stdout).not.toContain('10.217.255.1');
   for (const [key, value] of Object.entries(saved)) {
-    if (key.startsWith('sysctl.')) expect(`${key} = ${run('sysctl', '-n', key.slice('sysctl.'.length)).stdout.trim()}`).toBe(`${key} = ${value}`);
+    if (key.startsWith('sysctl.'))
+      expect(`${key} = ${run('sysctl', '-n', key.slice('sysctl.'.length)).stdout.trim()}`).toBe(`${key} = ${value}`);
   }
 
   // A second down finds nothing to do.

@@ -3,7 +3,16 @@
 // The scripts next to this file do the work; docs/local-cluster.md describes both modes.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ApiextensionsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, Watch, type V1CustomResourceDefinition, type V1Pod } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+  type V1CustomResourceDefinition,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { loadCrds } from '../invalid/corpus.js';
 import { clusterDir } from './cluster.mjs';
 
@@ -96,7 +105,10 @@ export async function installCrds(kc: KubeConfig): Promise<void> {
       const live = await extensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
       return live.status?.conditions?.find((c) => c.type === 'Established' && c.status === 'True');
     }, 200);
-    await waitFor(() => watchServed(kc, `/apis/${crd.spec.group}/${crd.spec.versions[0]?.name}/${crd.spec.names.plural}`), 200);
+    await waitFor(
+      () => watchServed(kc, `/apis/${crd.spec.group}/${crd.spec.versions[0]?.name}/${crd.spec.names.plural}`),
+      200,
+    );
   }
 }
 
@@ -107,9 +119,14 @@ export async function installCrds(kc: KubeConfig): Promise<void> {
  */
 async function watchServed(kc: KubeConfig, path: string): Promise<true | undefined> {
   let refused = false;
-  const request = await new Watch(kc).watch(path, {}, () => undefined, (err: unknown) => {
-    if (err) refused = true;
-  });
+  const request = await new Watch(kc).watch(
+    path,
+    {},
+    () => undefined,
+    (err: unknown) => {
+      if (err) refused = true;
+    },
+  );
   await new Promise((resolve) => setTimeout(resolve, 300));
   const served = refused ? undefined : true;
   request.abort();

@@ -1,7 +1,16 @@
 // The node switchbench deploys onto: real pods through containerd, the bridge CNI, Services,
 // the static CPU manager, hugepages with enforced limits, and the garbage collector.
 import { ApiException, CoreV1Api, type V1Container, type V1Pod } from '@kubernetes/client-node';
-import { baseImage, createNamespace, kubeConfig, nodeName, onTheNode, podFinished, podRunning, waitFor } from './kube.js';
+import {
+  baseImage,
+  createNamespace,
+  kubeConfig,
+  nodeName,
+  onTheNode,
+  podFinished,
+  podRunning,
+  waitFor,
+} from './kube.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -44,7 +53,8 @@ function cpuList(text: string): number[] {
     .split(',')
     .flatMap((range) => {
       const [from, to = from] = range.split('-').map(Number);
-      if (from === undefined || to === undefined || Number.isNaN(from) || Number.isNaN(to)) throw new Error(`not a CPU list: ${text}`);
+      if (from === undefined || to === undefined || Number.isNaN(from) || Number.isNaN(to))
+        throw new Error(`not a CPU list: ${text}`);
       return Array.from({ length: to - from + 1 }, (_, i) => from + i);
     });
 }
@@ -65,7 +75,8 @@ test('a pod runs to completion on the node, with a pod IP, and its logs are read
 
 test('a pod reaches the apiserver through the kubernetes Service', async () => {
   // bash's /dev/tcp: the base image has no HTTP client.
-  const script = 'exec 3<>"/dev/tcp/$KUBERNETES_SERVICE_HOST/$KUBERNETES_SERVICE_PORT" && echo "connected to $KUBERNETES_SERVICE_HOST"';
+  const script =
+    'exec 3<>"/dev/tcp/$KUBERNETES_SERVICE_HOST/$KUBERNETES_SERVICE_PORT" && echo "connected to $KUBERNETES_SERVICE_HOST"';
   const { pod: done, logs } = await run(pod('service', { command: ['bash', '-c', script] }));
   expect(logs).toBe('connected to 10.217.64.1\n');
   expect(done.status?.phase).toBe('Succeeded');
@@ -96,7 +107,9 @@ describe('static CPU manager', () => {
     expect(exclusive).not.toContain(0);
 
     // While the Guaranteed pod holds its CPU, everything else shares what is left.
-    const burstable = await run(pod('burstable', { command: ['sh', '-c', show], resources: { requests: { memory: '32Mi' } } }));
+    const burstable = await run(
+      pod('burstable', { command: ['sh', '-c', show], resources: { requests: { memory: '32Mi' } } }),
+    );
     expect(burstable.pod.status?.qosClass).toBe('Burstable');
     const shared = cpusLine(burstable.logs);
     expect(shared).toContain(0);
@@ -110,11 +123,13 @@ describe('hugepages', () => {
   // Maps a file on the pod's hugetlbfs volume and touches each 2 MiB page: perl is in the base
   // image, and its syscall() reaches mmap (9) directly. Prints the pod's hugetlb cgroup limit.
   const touch = (mebibytes: number) =>
-    pod(`hugepages-${mebibytes}mi`, {
-      command: [
-        'perl',
-        '-e',
-        `open(my $l, "<", "/sys/fs/cgroup/hugetlb/hugetlb.2MB.limit_in_bytes") or die "limit: $!\n";
+    pod(
+      `hugepages-${mebibytes}mi`,
+      {
+        command: [
+          'perl',
+          '-e',
+          `open(my $l, "<", "/sys/fs/cgroup/hugetlb/hugetlb.2MB.limit_in_bytes") or die "limit: $!\n";
          my $limit = <$l>;
          print "limit $limit";
          system("grep -w /hugepages /proc/mounts");
@@ -124,11 +139,13 @@ describe('hugepages', () => {
          die "mmap: $!\\n" if $addr == -1;
          for (my $o = 0; $o < $len; $o += 2 << 20) { unpack("P1", pack("J", $addr + $o)); }
          print "touched $ARGV[0] MiB\\n";`,
-        String(mebibytes),
-      ],
-      volumeMounts: [{ name: 'hugepages', mountPath: '/hugepages' }],
-      resources: { limits: { 'hugepages-2Mi': '4Mi', memory: '64Mi', cpu: '100m' } },
-    }, { volumes: [{ name: 'hugepages', emptyDir: { medium: 'HugePages' } }] });
+          String(mebibytes),
+        ],
+        volumeMounts: [{ name: 'hugepages', mountPath: '/hugepages' }],
+        resources: { limits: { 'hugepages-2Mi': '4Mi', memory: '64Mi', cpu: '100m' } },
+      },
+      { volumes: [{ name: 'hugepages', emptyDir: { medium: 'HugePages' } }] },
+    );
 
   test('the node reports allocatable 2 MiB hugepages', async () => {
     const node = await core.readNode({ name: nodeName });

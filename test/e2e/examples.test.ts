@@ -28,13 +28,21 @@ function example(file: string, overrides: Record<string, unknown>): SwitchBenchm
 
 function expectTrustworthy(run: SwitchBenchmarkRun): void {
   const ready = run.status?.conditions?.find((c) => c.type === 'Ready');
-  expect({ phase: run.status?.phase, reason: ready?.reason, message: ready?.message }).toMatchObject({ phase: 'Succeeded', reason: 'Completed' });
+  expect({ phase: run.status?.phase, reason: ready?.reason, message: ready?.message }).toMatchObject({
+    phase: 'Succeeded',
+    reason: 'Completed',
+  });
   expect(run.status?.trials).toHaveLength(2);
   for (const trial of run.status?.trials ?? []) {
     // A sleeping sender on a shared, noisy CPU may fall a few per cent short: that is reported as
     // GeneratorLimited (with figures), never as a failure or as loss of the path.
     expect({ outcome: trial.outcome, message: trial.message }).toEqual(
-      trial.outcome === 'GeneratorLimited' ? { outcome: 'GeneratorLimited', message: expect.stringMatching(/^the sender achieved \d+ of 10000 pps offered$/) } : { outcome: 'Measured', message: undefined },
+      trial.outcome === 'GeneratorLimited'
+        ? {
+            outcome: 'GeneratorLimited',
+            message: expect.stringMatching(/^the sender achieved \d+ of 10000 pps offered$/),
+          }
+        : { outcome: 'Measured', message: undefined },
     );
     expect(trial.offeredPps).toBe(10_000);
     expect(trial.rxPpsMean).toBeGreaterThan(0);
@@ -50,7 +58,12 @@ function expectTrustworthy(run: SwitchBenchmarkRun): void {
 }
 
 async function podsLeft(run: SwitchBenchmarkRun): Promise<V1Pod[]> {
-  return (await session.core.listNamespacedPod({ namespace: session.namespace(), labelSelector: `switchbench.io/run=${run.metadata.name}` })).items;
+  return (
+    await session.core.listNamespacedPod({
+      namespace: session.namespace(),
+      labelSelector: `switchbench.io/run=${run.metadata.name}`,
+    })
+  ).items;
 }
 
 test.each([

@@ -23,13 +23,21 @@ type Scope = 'cluster' | 'operator namespace' | 'Multus namespace';
  * the test rather than being read wrong.
  */
 function documentedRights(): { right: string; scope: Scope }[] {
-  const lines = readFileSync(path.join(root, 'docs/security.md'), 'utf8').split('\n').map((l) => l.trim());
+  const lines = readFileSync(path.join(root, 'docs/security.md'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   const header = lines.indexOf('| API group | resource | verbs | why |');
   if (header < 0) throw new Error('docs/security.md has no "| API group | resource | verbs | why |" table');
   const rows = lines.slice(header + 2);
   const rights: { right: string; scope: Scope }[] = [];
-  for (const row of rows.slice(0, rows.findIndex((r) => !r.startsWith('|')))) {
-    const [groupCell = '', resourceCell = '', verbsCell = ''] = row.split('|').slice(1).map((c) => c.trim());
+  for (const row of rows.slice(
+    0,
+    rows.findIndex((r) => !r.startsWith('|')),
+  )) {
+    const [groupCell = '', resourceCell = '', verbsCell = ''] = row
+      .split('|')
+      .slice(1)
+      .map((c) => c.trim());
     const group = groupCell.startsWith('""') ? '' : groupCell;
     const [, resources = '', qualifier] = /^([^(]+?)(?: \((.+)\))?$/.exec(resourceCell) ?? [];
     let names = '';
@@ -37,20 +45,33 @@ function documentedRights(): { right: string; scope: Scope }[] {
     if (qualifier === 'operator namespace only') scope = 'operator namespace';
     else if (qualifier?.endsWith(', in its namespace')) scope = 'Multus namespace';
     else if (qualifier !== undefined) names = /^`([^`]+)` only$/.exec(qualifier)?.[1] ?? '';
-    if (qualifier !== undefined && scope === 'cluster' && names === '') throw new Error(`docs/security.md: "${resourceCell}": a qualifier this test cannot read`);
+    if (qualifier !== undefined && scope === 'cluster' && names === '')
+      throw new Error(`docs/security.md: "${resourceCell}": a qualifier this test cannot read`);
     for (const resource of resources.split(', ')) {
       const [plural, sub] = resource.split('/');
-      for (const verb of verbsCell.split(', ')) rights.push({ right: `${plural}${group && `.${group}`}${sub ? `/${sub}` : ''} [${names}] ${verb}`, scope });
+      for (const verb of verbsCell.split(', '))
+        rights.push({ right: `${plural}${group && `.${group}`}${sub ? `/${sub}` : ''} [${names}] ${verb}`, scope });
     }
   }
-  if (rights.length === 0) throw new Error('docs/security.md: the operator\'s RBAC table has no rows');
+  if (rights.length === 0) throw new Error("docs/security.md: the operator's RBAC table has no rows");
   return rights;
 }
 
-const documented = (...scopes: Scope[]) => [...new Set(documentedRights().filter((r) => scopes.includes(r.scope)).map((r) => r.right))].sort();
+const documented = (...scopes: Scope[]) =>
+  [
+    ...new Set(
+      documentedRights()
+        .filter((r) => scopes.includes(r.scope))
+        .map((r) => r.right),
+    ),
+  ].sort();
 
 // What the apiserver grants every authenticated user (system:basic-user): asking what it may do itself.
-const EVERYONE = new Set(['selfsubjectreviews.authentication.k8s.io', 'selfsubjectaccessreviews.authorization.k8s.io', 'selfsubjectrulesreviews.authorization.k8s.io']);
+const EVERYONE = new Set([
+  'selfsubjectreviews.authentication.k8s.io',
+  'selfsubjectaccessreviews.authorization.k8s.io',
+  'selfsubjectrulesreviews.authorization.k8s.io',
+]);
 
 /** `kubectl auth can-i --list` in the form of documentedRights, less what every authenticated user may do. */
 function grantedRights(listing: string): string[] {
@@ -59,7 +80,8 @@ function grantedRights(listing: string): string[] {
     .slice(1)
     .filter((line) => line.trim() !== '')
     .flatMap((line) => {
-      const [, resource, urls, names, verbs = ''] = /^(\S*)\s+\[([^\]]*)\]\s+\[([^\]]*)\]\s+\[([^\]]*)\]$/.exec(line.trimEnd()) ?? [];
+      const [, resource, urls, names, verbs = ''] =
+        /^(\S*)\s+\[([^\]]*)\]\s+\[([^\]]*)\]\s+\[([^\]]*)\]$/.exec(line.trimEnd()) ?? [];
       if (resource === undefined) throw new Error(`kubectl auth can-i --list: a line this test cannot read: ${line}`);
       // Non-resource URLs (discovery, health, version, the service account issuer) are readable by every
       // authenticated user (system:discovery, system:public-info-viewer): dropped while they are only read.
@@ -87,10 +109,30 @@ test('helm install: the operator comes up, runs a benchmark, refuses unenabled n
   // crds/ are skipped, as Helm does for existing CRDs. The release watches one namespace, so that it
   // never meets the operators of other test runs sharing this cluster.
   const namespace = await createNamespace(session.core, 'e2e-helm-bench');
-  ok(helm, ['install', RELEASE, 'charts/switchbench', '-n', releaseNamespace, '--set', 'image.pullPolicy=Never', '--set', `watchNamespace=${namespace}`, '--wait', '--timeout', '180s']);
+  ok(helm, [
+    'install',
+    RELEASE,
+    'charts/switchbench',
+    '-n',
+    releaseNamespace,
+    '--set',
+    'image.pullPolicy=Never',
+    '--set',
+    `watchNamespace=${namespace}`,
+    '--wait',
+    '--timeout',
+    '180s',
+  ]);
   const deployment = `${RELEASE}-operator`;
   const lease = await waitFor(
-    () => session.kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: releaseNamespace, name: 'switchbench-operator' }).then((l) => l.spec?.holderIdentity || undefined, () => undefined),
+    () =>
+      session.kc
+        .makeApiClient(CoordinationV1Api)
+        .readNamespacedLease({ namespace: releaseNamespace, name: 'switchbench-operator' })
+        .then(
+          (l) => l.spec?.holderIdentity || undefined,
+          () => undefined,
+        ),
     500,
   );
   expect(lease).toMatch(new RegExp(`^${deployment}-`));
@@ -110,16 +152,28 @@ test('helm install: the operator comes up, runs a benchmark, refuses unenabled n
       },
     });
     const run = await waitFor(async () => {
-      const current = (await session.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: 'switchbenchmarkruns', name: 'charted-1' }).catch(() => undefined)) as
-        | { status?: { phase?: string; trials?: unknown[] } }
-        | undefined;
+      const current = (await session.custom
+        .getNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: 'switchbenchmarkruns',
+          name: 'charted-1',
+        })
+        .catch(() => undefined)) as { status?: { phase?: string; trials?: unknown[] } } | undefined;
       return current?.status?.phase === 'Succeeded' || current?.status?.phase === 'Failed' ? current : undefined;
     }, 1000);
     expect({ phase: run.status?.phase, trials: run.status?.trials?.length }).toEqual({ phase: 'Succeeded', trials: 1 });
     // The run's teardown ends before its namespace goes: a terminating namespace refuses the cleanup
     // pod, and the run's finalizer would then outlive the uninstalled operator.
     await waitFor(async () => {
-      const current = (await session.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: 'switchbenchmarkruns', name: 'charted-1' })) as { metadata: { finalizers?: string[] } };
+      const current = (await session.custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: 'switchbenchmarkruns',
+        name: 'charted-1',
+      })) as { metadata: { finalizers?: string[] } };
       return current.metadata.finalizers?.includes(CLEANUP_FINALIZER) ? undefined : current;
     }, 500);
   } finally {
@@ -129,15 +183,30 @@ test('helm install: the operator comes up, runs a benchmark, refuses unenabled n
   // A user who may only create SwitchBenchmarks, in a namespace no admin enabled: refused at the API.
   const closed = await createNamespace(session.core, 'e2e-helm-closed', false);
   try {
-    ok(kubectl, ['-n', closed, 'create', 'role', 'bench-author', '--verb=create', '--resource=switchbenchmarks.switchbench.io']);
+    ok(kubectl, [
+      '-n',
+      closed,
+      'create',
+      'role',
+      'bench-author',
+      '--verb=create',
+      '--resource=switchbenchmarks.switchbench.io',
+    ]);
     ok(kubectl, ['-n', closed, 'create', 'rolebinding', 'bench-author', '--role=bench-author', '--user=alice']);
-    const manifest = JSON.stringify({ apiVersion: `${GROUP}/${VERSION}`, kind: 'SwitchBenchmark', metadata: { name: 'sneaky', namespace: closed }, spec: { datapath: 'memif' } });
+    const manifest = JSON.stringify({
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'SwitchBenchmark',
+      metadata: { name: 'sneaky', namespace: closed },
+      spec: { datapath: 'memif' },
+    });
     const refused = await waitFor(async () => {
       const attempt = sh(kubectl, ['--as', 'alice', 'create', '-f', '-'], manifest);
       // The policy takes a moment to be loaded by the apiserver after the install.
       return attempt.status !== 0 && attempt.out.includes('not enabled for benchmarks') ? attempt.out : undefined;
     }, 1000);
-    expect(refused).toContain(`namespace ${closed} is not enabled for benchmarks: an admin enables it with kubectl label namespace ${closed} switchbench.io/enabled=true`);
+    expect(refused).toContain(
+      `namespace ${closed} is not enabled for benchmarks: an admin enables it with kubectl label namespace ${closed} switchbench.io/enabled=true`,
+    );
     expect((await session.core.listNamespacedPod({ namespace: closed })).items).toEqual([]);
   } finally {
     await session.core.deleteNamespace({ name: closed }).catch(() => undefined);
@@ -147,17 +216,36 @@ test('helm install: the operator comes up, runs a benchmark, refuses unenabled n
   // everywhere, its Leases in the release namespace only. The Multus DaemonSet's row needs
   // --multus-daemonset, which the default install does not set.
   const account = `system:serviceaccount:${releaseNamespace}:${deployment}`;
-  const canI = (namespace: string) => grantedRights(ok(kubectl, ['auth', 'can-i', '--list', '--as', account, '-n', namespace]));
+  const canI = (namespace: string) =>
+    grantedRights(ok(kubectl, ['auth', 'can-i', '--list', '--as', account, '-n', namespace]));
   expect(canI('default')).toEqual(documented('cluster'));
   expect(canI(releaseNamespace)).toEqual(documented('cluster', 'operator namespace'));
-  expect(sh(kubectl, ['auth', 'can-i', 'get', 'secrets', '--as', account, '-n', releaseNamespace]).out.trim()).toBe('no');
+  expect(sh(kubectl, ['auth', 'can-i', 'get', 'secrets', '--as', account, '-n', releaseNamespace]).out.trim()).toBe(
+    'no',
+  );
 
   ok(helm, ['uninstall', RELEASE, '-n', releaseNamespace, '--wait']);
   // The Deployment's pods stop with their grace period after the uninstall returns.
   const left = await waitFor(() => {
-    const names = ok(kubectl, ['get', 'all,serviceaccounts,roles,rolebindings', '-n', releaseNamespace, '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'name']);
+    const names = ok(kubectl, [
+      'get',
+      'all,serviceaccounts,roles,rolebindings',
+      '-n',
+      releaseNamespace,
+      '-l',
+      `app.kubernetes.io/instance=${RELEASE}`,
+      '-o',
+      'name',
+    ]);
     return Promise.resolve(names.trim() === '' ? names : undefined);
   }, 1000);
-  const clusterLeft = ok(kubectl, ['get', 'clusterroles,clusterrolebindings,validatingadmissionpolicies,validatingadmissionpolicybindings', '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'name']);
+  const clusterLeft = ok(kubectl, [
+    'get',
+    'clusterroles,clusterrolebindings,validatingadmissionpolicies,validatingadmissionpolicybindings',
+    '-l',
+    `app.kubernetes.io/instance=${RELEASE}`,
+    '-o',
+    'name',
+  ]);
   expect({ left: left.trim(), clusterLeft: clusterLeft.trim() }).toEqual({ left: '', clusterLeft: '' });
 });

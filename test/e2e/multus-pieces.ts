@@ -22,23 +22,40 @@ export function hostHasLink(name: string): boolean {
 export class MultusPieces {
   readonly daemonSet: { namespace: string; name: string };
 
-  constructor(private readonly release: string, private readonly namespace: string) {
+  constructor(
+    private readonly release: string,
+    private readonly namespace: string,
+  ) {
     this.daemonSet = { namespace, name: `${release}-multus` };
   }
 
   manifest(): string {
-    return chartTemplates(this.release, this.namespace, { 'multus.install': 'true', 'multus.cniConfDir': cniConfDir, 'multus.cniBinDir': clusterValue('CNI_BIN_DIR') }, ['multus.yaml']);
+    return chartTemplates(
+      this.release,
+      this.namespace,
+      { 'multus.install': 'true', 'multus.cniConfDir': cniConfDir, 'multus.cniBinDir': clusterValue('CNI_BIN_DIR') },
+      ['multus.yaml'],
+    );
   }
 
   /** The NetworkAttachmentDefinition CRD and the Multus DaemonSet, until it runs and has configured the node. */
   async install(kc: KubeConfig): Promise<void> {
     sh(kubectl, ['create', 'namespace', this.namespace]);
-    ok(kubectl, ['apply', '-f', '-'], chartTemplates(this.release, this.namespace, { 'multus.install': 'true' }, ['network-attachment-crd.yaml']));
+    ok(
+      kubectl,
+      ['apply', '-f', '-'],
+      chartTemplates(this.release, this.namespace, { 'multus.install': 'true' }, ['network-attachment-crd.yaml']),
+    );
     ok(kubectl, ['apply', '-n', this.namespace, '-f', '-'], this.manifest());
     const apps = kc.makeApiClient(AppsV1Api);
     await waitFor(async () => {
       const status = (await apps.readNamespacedDaemonSet(this.daemonSet)).status;
-      return status && status.desiredNumberScheduled > 0 && status.numberReady === status.desiredNumberScheduled && multusConfig().length ? true : undefined;
+      return status &&
+        status.desiredNumberScheduled > 0 &&
+        status.numberReady === status.desiredNumberScheduled &&
+        multusConfig().length
+        ? true
+        : undefined;
     }, 1000);
   }
 

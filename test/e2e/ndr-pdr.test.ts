@@ -17,8 +17,18 @@ test('an ndr-pdr testpmd benchmark reports NDR and PDR per packet size, each ver
     spec: {
       datapath: 'testpmd',
       traffic: { packetSizes: [64], burstSizes: [16] },
-      method: { type: 'ndr-pdr', ndrPdr: { lossRatios, precision, minRatePps: 2000, maxRatePps: 400_000, searchTrialDuration: '3s' } },
-      trial: { duration: '4s', warmup: '1s', window: '2s', sampleInterval: '1s', repetitions: 1, generatorTolerance: 0.05 },
+      method: {
+        type: 'ndr-pdr',
+        ndrPdr: { lossRatios, precision, minRatePps: 2000, maxRatePps: 400_000, searchTrialDuration: '3s' },
+      },
+      trial: {
+        duration: '4s',
+        warmup: '1s',
+        window: '2s',
+        sampleInterval: '1s',
+        repetitions: 1,
+        generatorTolerance: 0.05,
+      },
       resources: SHARED_RESOURCES,
     } as unknown as SwitchBenchmark['spec'],
   };
@@ -26,7 +36,10 @@ test('an ndr-pdr testpmd benchmark reports NDR and PDR per packet size, each ver
 
   const trials = run.status?.trials ?? [];
   console.log(
-    ['offered pps  achieved tx  rx pps  loss ratio  purpose  outcome', ...trials.map((t) => [t.offeredPps, t.achievedTxPps, t.rxPpsMean, t.lossRatio, t.purpose, t.outcome].join('  '))].join('\n'),
+    [
+      'offered pps  achieved tx  rx pps  loss ratio  purpose  outcome',
+      ...trials.map((t) => [t.offeredPps, t.achievedTxPps, t.rxPpsMean, t.lossRatio, t.purpose, t.outcome].join('  ')),
+    ].join('\n'),
   );
   expect(run.status?.phase).toBe('Succeeded');
   const [point] = run.status?.summary ?? [];

@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
-import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import {
+  BENCHMARK_PLURAL,
+  GROUP,
+  VERSION,
+  type SwitchBenchmark,
+  type SwitchBenchmarkRun,
+} from '../../src/api/v1alpha1/types.js';
 import { formatPps } from '../../src/results/summary.js';
 import { clusterDir, kubeconfigPath } from '../cluster/kube.js';
 import { e2eSession } from './support.js';
@@ -30,8 +36,20 @@ function sweep(name: string, datapath: 'testpmd' | 'memif'): SwitchBenchmark {
       datapath,
       traffic: { packetSizes: [64, 512], burstSizes: [16] },
       method: { type: 'sweep', sweep: { ratesPps: rates } },
-      trial: { duration: '4s', warmup: '1s', window: '2s', sampleInterval: '1s', repetitions: 1, generatorTolerance: 0.05 },
-      resources: { cpuPolicy: 'shared', cpus: { sender: 1, receiver: 1, switch: 1 }, memoryMi: 256, hugepages: { pageSize: '2Mi', perPodMi: 512 } },
+      trial: {
+        duration: '4s',
+        warmup: '1s',
+        window: '2s',
+        sampleInterval: '1s',
+        repetitions: 1,
+        generatorTolerance: 0.05,
+      },
+      resources: {
+        cpuPolicy: 'shared',
+        cpus: { sender: 1, receiver: 1, switch: 1 },
+        memoryMi: 256,
+        hugepages: { pageSize: '2Mi', perPodMi: 512 },
+      },
     } as unknown as SwitchBenchmark['spec'],
   };
 }
@@ -51,7 +69,11 @@ function plugin(...args: string[]): Promise<Result> {
     execFile(
       kubectl,
       ['switchbench', '--kubeconfig', kubeconfigPath, '-n', session.namespace(), ...args],
-      { encoding: 'utf8', env: { ...process.env, PATH: `${path.join(prefix, 'bin')}:${process.env.PATH ?? ''}` }, timeout: 300_000 },
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${path.join(prefix, 'bin')}:${process.env.PATH ?? ''}` },
+        timeout: 300_000,
+      },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') reject(error);
         else resolve({ status: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
@@ -62,7 +84,11 @@ function plugin(...args: string[]): Promise<Result> {
 
 async function ok(...args: string[]): Promise<string> {
   const result = await plugin(...args);
-  expect({ args, status: result.status, stderr: result.stderr }).toEqual({ args, status: 0, stderr: expect.any(String) });
+  expect({ args, status: result.status, stderr: result.stderr }).toEqual({
+    args,
+    status: 0,
+    stderr: expect.any(String),
+  });
   return result.stdout;
 }
 
@@ -87,25 +113,35 @@ let testpmd: SwitchBenchmarkRun;
 let memif: SwitchBenchmarkRun;
 
 beforeAll(() => {
-  const install = spawnSync('make', ['--no-print-directory', 'install-plugin', `PREFIX=${prefix}`], { cwd: repo, encoding: 'utf8' });
-  if (install.status !== 0) throw new Error(`make install-plugin failed (exit ${install.status}):\n${install.stdout}\n${install.stderr}`);
+  const install = spawnSync('make', ['--no-print-directory', 'install-plugin', `PREFIX=${prefix}`], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  if (install.status !== 0)
+    throw new Error(`make install-plugin failed (exit ${install.status}):\n${install.stdout}\n${install.stderr}`);
 });
 
 afterAll(() => {
   const keep = process.env.SWITCHBENCH_FIGURES_DIR;
   if (keep) {
     mkdirSync(keep, { recursive: true });
-    for (const file of ['figure2.svg', 'figure2.png', 'figure3.svg', 'figure3.png']) if (existsSync(path.join(out, file))) copyFileSync(path.join(out, file), path.join(keep, file));
+    for (const file of ['figure2.svg', 'figure2.png', 'figure3.svg', 'figure3.png'])
+      if (existsSync(path.join(out, file))) copyFileSync(path.join(out, file), path.join(keep, file));
   }
   rmSync(prefix, { recursive: true, force: true });
   rmSync(out, { recursive: true, force: true });
 });
 
 test('a testpmd and a memif sweep run to Succeeded (the data the plugin shows)', async () => {
-  [testpmd, memif] = await Promise.all([session.runToEnd(sweep('plug-testpmd', 'testpmd')), session.runToEnd(sweep('plug-memif', 'memif'))]);
+  [testpmd, memif] = await Promise.all([
+    session.runToEnd(sweep('plug-testpmd', 'testpmd')),
+    session.runToEnd(sweep('plug-memif', 'memif')),
+  ]);
   for (const run of [testpmd, memif]) {
     expect(run.status?.phase).toBe('Succeeded');
-    expect(run.status?.trials?.map((t) => [t.packetSize, t.offeredPps])).toEqual([64, 512].flatMap((size) => rates.map((rate) => [size, rate])));
+    expect(run.status?.trials?.map((t) => [t.packetSize, t.offeredPps])).toEqual(
+      [64, 512].flatMap((size) => rates.map((rate) => [size, rate])),
+    );
     expect(run.status?.summary?.map((p) => p.packetSize)).toEqual([64, 512]);
   }
 });
@@ -124,24 +160,47 @@ test('list: each benchmark with its data path, phase, last run and headline', as
 test('show: Table 1 from the summary and a row per trial; --watch on a finished run ends at 100 %', async () => {
   const shown = await ok('show', 'plug-testpmd');
   const table1 = shown.split('Maximum throughput per frame size (Table 1):\n')[1]?.split('\n\nTrials:\n') ?? [];
-  expect(table1[0]?.split('\n').slice(1).map((l) => l.split(/ {2,}/).slice(0, 3))).toEqual(
-    (testpmd.status?.summary ?? []).map((p) => [`${p.packetSize}B`, '16', formatPps(p.maxRxPps as number)]),
-  );
-  expect(table1[1]?.trimEnd().split('\n').slice(1).map((l) => l.split(/ {2,}/)[5])).toEqual((testpmd.status?.trials ?? []).map((t) => (t.rxPpsMean === undefined ? '-' : formatPps(t.rxPpsMean))));
+  expect(
+    table1[0]
+      ?.split('\n')
+      .slice(1)
+      .map((l) => l.split(/ {2,}/).slice(0, 3)),
+  ).toEqual((testpmd.status?.summary ?? []).map((p) => [`${p.packetSize}B`, '16', formatPps(p.maxRxPps as number)]));
+  expect(
+    table1[1]
+      ?.trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/ {2,}/)[5]),
+  ).toEqual((testpmd.status?.trials ?? []).map((t) => (t.rxPpsMean === undefined ? '-' : formatPps(t.rxPpsMean))));
   const watched = await plugin('show', 'plug-testpmd', '--watch');
   expect(watched.status).toBe(0);
   expect(watched.stderr).toContain(`plug-testpmd-1 Succeeded [${'#'.repeat(30)}] ${testpmd.status?.progress} 100%`);
-  expect(await ok('show', 'plug-memif', '--run', '1')).toContain('Run ' + `${session.namespace()}/plug-memif-1 of plug-memif: memif, Succeeded`);
+  expect(await ok('show', 'plug-memif', '--run', '1')).toContain(
+    'Run ' + `${session.namespace()}/plug-memif-1 of plug-memif: memif, Succeeded`,
+  );
   expect(await ok('results', 'plug-memif-1')).toContain('RX MEAN');
 });
 
 test('export: JSON holds the status, CSV a row per trial with its figures', async () => {
-  const json = JSON.parse(await ok('export', 'plug-testpmd', '--format', 'json')) as { run: string; summary: unknown; trials: unknown };
-  expect(json).toMatchObject({ run: 'plug-testpmd-1', summary: testpmd.status?.summary, trials: testpmd.status?.trials });
-  const [header, ...rows] = (await ok('export', 'plug-testpmd', '--format', 'csv', '--run', '1')).trimEnd().split('\r\n');
+  const json = JSON.parse(await ok('export', 'plug-testpmd', '--format', 'json')) as {
+    run: string;
+    summary: unknown;
+    trials: unknown;
+  };
+  expect(json).toMatchObject({
+    run: 'plug-testpmd-1',
+    summary: testpmd.status?.summary,
+    trials: testpmd.status?.trials,
+  });
+  const [header, ...rows] = (await ok('export', 'plug-testpmd', '--format', 'csv', '--run', '1'))
+    .trimEnd()
+    .split('\r\n');
   const columns = (header as string).split(',');
   const column = (name: string) => rows.map((r) => r.split(',')[columns.indexOf(name)]);
-  expect(column('rx_pps_mean')).toEqual((testpmd.status?.trials ?? []).map((t) => (t.rxPpsMean === undefined ? '' : String(t.rxPpsMean))));
+  expect(column('rx_pps_mean')).toEqual(
+    (testpmd.status?.trials ?? []).map((t) => (t.rxPpsMean === undefined ? '' : String(t.rxPpsMean))),
+  );
   expect(column('offered_pps')).toEqual((testpmd.status?.trials ?? []).map((t) => String(t.offeredPps)));
   expect(column('datapath')).toEqual(rows.map(() => 'testpmd'));
 });
@@ -153,15 +212,31 @@ test('plot: figure 2 and figure 3 as SVG carrying the status data points, and as
   const trials = (testpmd.status?.trials ?? []).filter((t) => t.outcome !== 'Failed');
   const points = [memif, testpmd].flatMap((run) => run.status?.summary ?? []).filter((p) => p.maxRxPps !== undefined);
   for (const ext of ['svg', 'png']) {
-    expect(await ok('plot', 'plug-testpmd', '--figure', '2', '-o', f2(ext))).toBe(`wrote ${f2(ext)}: figure 2, ${trials.length} trials of run plug-testpmd-1\n`);
-    expect(await ok('plot', '--figure', '3', '-o', f3(ext))).toBe(`wrote ${f3(ext)}: figure 3, ${points.length} points from runs plug-memif-1, plug-testpmd-1\n`);
+    expect(await ok('plot', 'plug-testpmd', '--figure', '2', '-o', f2(ext))).toBe(
+      `wrote ${f2(ext)}: figure 2, ${trials.length} trials of run plug-testpmd-1\n`,
+    );
+    expect(await ok('plot', '--figure', '3', '-o', f3(ext))).toBe(
+      `wrote ${f3(ext)}: figure 3, ${points.length} points from runs plug-memif-1, plug-testpmd-1\n`,
+    );
   }
 
   expect(trials.length).toBeGreaterThanOrEqual(3);
-  expect(pointLabels(readFileSync(f2('svg'), 'utf8'))).toEqual(trials.map((t) => `${t.index}:${(t.rxPpsMean as number).toFixed(1)}`).sort());
-  const bars = [...readFileSync(f3('svg'), 'utf8').matchAll(/aria-label="[^"]*data path: (\w+); [^"]*frame size: (\d+); [^"]*max rx pps: ([0-9.]+)"/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+  expect(pointLabels(readFileSync(f2('svg'), 'utf8'))).toEqual(
+    trials.map((t) => `${t.index}:${(t.rxPpsMean as number).toFixed(1)}`).sort(),
+  );
+  const bars = [
+    ...readFileSync(f3('svg'), 'utf8').matchAll(
+      /aria-label="[^"]*data path: (\w+); [^"]*frame size: (\d+); [^"]*max rx pps: ([0-9.]+)"/g,
+    ),
+  ].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
   expect(bars.sort()).toEqual(
-    [memif, testpmd].flatMap((run) => (run.status?.summary ?? []).map((p) => `${run.spec.benchmark.datapath} ${p.packetSize} ${(p.maxRxPps as number).toFixed(1)}`)).sort(),
+    [memif, testpmd]
+      .flatMap((run) =>
+        (run.status?.summary ?? []).map(
+          (p) => `${run.spec.benchmark.datapath} ${p.packetSize} ${(p.maxRxPps as number).toFixed(1)}`,
+        ),
+      )
+      .sort(),
   );
 
   for (const [file, svg] of [
@@ -178,15 +253,32 @@ test('plot: figure 2 and figure 3 as SVG carrying the status data points, and as
 });
 
 test('mistakes get a clear error: unknown benchmark, bad flag value, no such run', async () => {
-  expect(await plugin('show', 'nope')).toMatchObject({ status: 1, stderr: `error: SwitchBenchmark ${session.namespace()}/nope not found\n` });
-  expect(await plugin('plot', 'plug-testpmd', '--figure', '5', '-o', 'x.svg')).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: --figure must be one of 2, 3, got "5"\n/) });
-  expect(await plugin('export', 'plug-testpmd', '--format', 'json', '--run', '7')).toMatchObject({ status: 1, stderr: expect.stringContaining('has no run 7 (run plug-testpmd-7); runs: 1') });
+  expect(await plugin('show', 'nope')).toMatchObject({
+    status: 1,
+    stderr: `error: SwitchBenchmark ${session.namespace()}/nope not found\n`,
+  });
+  expect(await plugin('plot', 'plug-testpmd', '--figure', '5', '-o', 'x.svg')).toMatchObject({
+    status: 2,
+    stderr: expect.stringMatching(/^error: --figure must be one of 2, 3, got "5"\n/),
+  });
+  expect(await plugin('export', 'plug-testpmd', '--format', 'json', '--run', '7')).toMatchObject({
+    status: 1,
+    stderr: expect.stringContaining('has no run 7 (run plug-testpmd-7); runs: 1'),
+  });
 });
 
 test('run: the run-now annotation is set to a fresh RFC 3339 timestamp; show --watch follows the run it starts to its end', async () => {
   const before = Date.now();
-  expect(await ok('run', 'plug-memif')).toMatch(/^switchbenchmark.switchbench.io\/plug-memif run requested \(switchbench.io\/run-now=/);
-  const benchmark = (await session.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: session.namespace(), plural: BENCHMARK_PLURAL, name: 'plug-memif' })) as SwitchBenchmark;
+  expect(await ok('run', 'plug-memif')).toMatch(
+    /^switchbenchmark.switchbench.io\/plug-memif run requested \(switchbench.io\/run-now=/,
+  );
+  const benchmark = (await session.custom.getNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: session.namespace(),
+    plural: BENCHMARK_PLURAL,
+    name: 'plug-memif',
+  })) as SwitchBenchmark;
   const token = benchmark.metadata.annotations?.['switchbench.io/run-now'] as string;
   expect(token).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
   expect(Date.parse(token)).toBeGreaterThanOrEqual(before - 1000);
@@ -201,7 +293,9 @@ test('run: the run-now annotation is set to a fresh RFC 3339 timestamp; show --w
   expect(done).toEqual([...done].sort((a, b) => a - b));
   expect(done.length).toBeGreaterThanOrEqual(3);
   expect(bars.at(-1)).toMatch(/^plug-memif-2 Succeeded \[#{30}\] 6\/6 100%/);
-  expect(watched.stdout).toMatch(new RegExp(`^Run ${session.namespace()}/plug-memif-2 of plug-memif: memif, Succeeded 6/6`));
+  expect(watched.stdout).toMatch(
+    new RegExp(`^Run ${session.namespace()}/plug-memif-2 of plug-memif: memif, Succeeded 6/6`),
+  );
   const manual = await session.readRun('plug-memif-2');
   expect(manual?.spec.trigger).toBe('manual');
 });

@@ -28,11 +28,16 @@ interface Series {
 }
 
 async function api<T>(port: number, route: string): Promise<T> {
-  const body = (await (await fetch(`http://127.0.0.1:${port}${route}`)).json()) as { status: string; data: T; error?: string };
+  const body = (await (await fetch(`http://127.0.0.1:${port}${route}`)).json()) as {
+    status: string;
+    data: T;
+    error?: string;
+  };
   if (body.status !== 'success') throw new Error(`Prometheus refused ${decodeURIComponent(route)}: ${body.error}`);
   return body.data;
 }
-const query = async (port: number, promql: string) => (await api<{ result: Series[] }>(port, `/api/v1/query?query=${encodeURIComponent(promql)}`)).result;
+const query = async (port: number, promql: string) =>
+  (await api<{ result: Series[] }>(port, `/api/v1/query?query=${encodeURIComponent(promql)}`)).result;
 
 /** Grafana's `label_values(SELECTOR, LABEL)` as the Prometheus data source sends it: the label values API. */
 function labelValuesRoute(definition: string): string {
@@ -44,7 +49,8 @@ function labelValuesRoute(definition: string): string {
 /** Dashboard variables replaced as Grafana does for one selected value; an unknown one fails the test. */
 const substitute = (expr: string, values: Record<string, string>) =>
   expr.replaceAll(/\$(\w+)/g, (_, name: string) => {
-    if (values[name] === undefined) throw new Error(`dashboard query uses $${name}, which this test does not set: ${expr}`);
+    if (values[name] === undefined)
+      throw new Error(`dashboard query uses $${name}, which this test does not set: ${expr}`);
     return values[name];
   });
 const VARIABLES = ['namespace', 'benchmark', 'datapath'] as const;
@@ -52,13 +58,21 @@ const VARIABLES = ['namespace', 'benchmark', 'datapath'] as const;
 /** A series' identity within the run: its labels without the ones the selector or the scrape fixes; empty values are absent in Prometheus. */
 const keyOf = (labels: Record<string, string>) =>
   Object.entries(labels)
-    .filter(([name, value]) => value !== '' && !['__name__', 'job', 'instance', 'namespace', 'benchmark'].includes(name))
+    .filter(
+      ([name, value]) => value !== '' && !['__name__', 'job', 'instance', 'namespace', 'benchmark'].includes(name),
+    )
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => `${name}=${value}`)
     .join(',');
-const byKey = (entries: [Record<string, string>, number | undefined][]) => Object.fromEntries(entries.filter((e): e is [Record<string, string>, number] => e[1] !== undefined).map(([labels, value]) => [keyOf(labels), value]));
+const byKey = (entries: [Record<string, string>, number | undefined][]) =>
+  Object.fromEntries(
+    entries
+      .filter((e): e is [Record<string, string>, number] => e[1] !== undefined)
+      .map(([labels, value]) => [keyOf(labels), value]),
+  );
 // Bits are the status's own figure (pps × size × 8) against the metric's bytes × 8: equal up to rounding.
-const rounded = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Number(value.toPrecision(12))]));
+const rounded = (values: Record<string, number>) =>
+  Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Number(value.toPrecision(12))]));
 
 const PERCENTILES: [string, keyof NonNullable<Trial['latency']>][] = [
   ['50', 'p50Ns'],
@@ -73,14 +87,26 @@ function expectedResults(run: SwitchBenchmarkRun): Record<string, Record<string,
   const datapath = run.spec.benchmark.datapath;
   const status = run.status ?? {};
   // With repetitions the latest trial of a label set speaks: fromEntries keeps the last.
-  const trial = (t: Trial) => ({ datapath, frame_size_bytes: String(t.packetSize), burst: String(t.burstSize), offered_pps: String(Math.round(t.offeredPps)) });
-  const perTrial = (pick: (t: Trial) => number | undefined) => byKey((status.trials ?? []).map((t) => [trial(t), pick(t)]));
+  const trial = (t: Trial) => ({
+    datapath,
+    frame_size_bytes: String(t.packetSize),
+    burst: String(t.burstSize),
+    offered_pps: String(Math.round(t.offeredPps)),
+  });
+  const perTrial = (pick: (t: Trial) => number | undefined) =>
+    byKey((status.trials ?? []).map((t) => [trial(t), pick(t)]));
   const measures = (status.summary ?? []).flatMap((p) => {
     const labels = { datapath, frame_size_bytes: String(p.packetSize), burst: String(p.burstSize) };
     return [
       { labels: { ...labels, measure: 'max', loss_ratio: '' }, pps: p.maxRxPps, bits: p.maxRxBitsPerSecond },
-      ...(p.ndr ? [{ labels: { ...labels, measure: 'ndr', loss_ratio: '0' }, pps: p.ndr.pps, bits: p.ndr.bitsPerSecond }] : []),
-      ...(p.pdr ?? []).map((pdr) => ({ labels: { ...labels, measure: 'pdr', loss_ratio: String(pdr.lossRatio) }, pps: pdr.pps, bits: pdr.bitsPerSecond })),
+      ...(p.ndr
+        ? [{ labels: { ...labels, measure: 'ndr', loss_ratio: '0' }, pps: p.ndr.pps, bits: p.ndr.bitsPerSecond }]
+        : []),
+      ...(p.pdr ?? []).map((pdr) => ({
+        labels: { ...labels, measure: 'pdr', loss_ratio: String(pdr.lossRatio) },
+        pps: pdr.pps,
+        bits: pdr.bitsPerSecond,
+      })),
     ];
   });
   return {
@@ -89,11 +115,18 @@ function expectedResults(run: SwitchBenchmarkRun): Record<string, Record<string,
     switchbench_trial_rx_packets_per_second: perTrial((t) => t.rxPpsMean),
     switchbench_trial_loss_ratio: perTrial((t) => t.lossRatio),
     switchbench_trial_latency_seconds: byKey(
-      (status.trials ?? []).flatMap((t) => PERCENTILES.map(([percentile, field]): [Record<string, string>, number | undefined] => [{ ...trial(t), percentile }, t.latency?.[field] === undefined ? undefined : (t.latency[field] as number) / 1e9])),
+      (status.trials ?? []).flatMap((t) =>
+        PERCENTILES.map(([percentile, field]): [Record<string, string>, number | undefined] => [
+          { ...trial(t), percentile },
+          t.latency?.[field] === undefined ? undefined : (t.latency[field] as number) / 1e9,
+        ]),
+      ),
     ),
     switchbench_run_throughput_packets_per_second: byKey(measures.map((m) => [m.labels, m.pps])),
     '8 * switchbench_run_throughput_bytes_per_second': rounded(byKey(measures.map((m) => [m.labels, m.bits]))),
-    switchbench_run_last_completion_timestamp_seconds: byKey([[{ datapath, phase: status.phase as string }, Date.parse(status.completionTime as string) / 1000]]),
+    switchbench_run_last_completion_timestamp_seconds: byKey([
+      [{ datapath, phase: status.phase as string }, Date.parse(status.completionTime as string) / 1000],
+    ]),
     switchbench_runs: byKey([[{ phase: status.phase as string }, 1]]),
     switchbench_runs_finished_total: byKey([[{ datapath, phase: status.phase as string }, 1]]),
   };
@@ -123,20 +156,46 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
   ]);
   await operator.waitForLog('Started operator');
   const config = path.join(workDir, 'prometheus.yml');
-  writeFileSync(config, `global: { scrape_interval: 1s, evaluation_interval: 1s }\nscrape_configs:\n  - job_name: switchbench\n    static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }]\n`);
-  prometheus = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${path.join(workDir, 'data')}`, `--web.listen-address=127.0.0.1:${prometheusPort}`], { stdio: 'ignore' });
+  writeFileSync(
+    config,
+    `global: { scrape_interval: 1s, evaluation_interval: 1s }\nscrape_configs:\n  - job_name: switchbench\n    static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }]\n`,
+  );
+  prometheus = spawn(
+    'prometheus',
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${path.join(workDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${prometheusPort}`,
+    ],
+    { stdio: 'ignore' },
+  );
   prometheus.on('error', (err) => {
     throw new Error(`prometheus did not start (${err.message}): run test/tools/install-prometheus.sh`);
   });
-  await waitFor(() => fetch(`http://127.0.0.1:${prometheusPort}/-/ready`).then((r) => (r.ok ? true : undefined), () => undefined), 200);
-  await waitFor(async () => ((await query(prometheusPort, 'up{job="switchbench"} == 1')).length === 1 ? true : undefined), 500);
+  await waitFor(
+    () =>
+      fetch(`http://127.0.0.1:${prometheusPort}/-/ready`).then(
+        (r) => (r.ok ? true : undefined),
+        () => undefined,
+      ),
+    200,
+  );
+  await waitFor(
+    async () => ((await query(prometheusPort, 'up{job="switchbench"} == 1')).length === 1 ? true : undefined),
+    500,
+  );
 
   // Low rates and the e2e tiers' 5 % tolerance: a generator-limited trial has no maximum to show.
-  await createBenchmark(session.kc, namespace, 'scraped', sweepSpec('testpmd', [2000, 5000], { trial: { ...SHORT_TRIAL, generatorTolerance: 0.05 } }));
+  await createBenchmark(
+    session.kc,
+    namespace,
+    'scraped',
+    sweepSpec('testpmd', [2000, 5000], { trial: { ...SHORT_TRIAL, generatorTolerance: 0.05 } }),
+  );
   const run = await waitFor(async () => {
-    const current = (await session.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name: 'scraped-1' }).catch(() => undefined)) as
-      | SwitchBenchmarkRun
-      | undefined;
+    const current = (await session.custom
+      .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name: 'scraped-1' })
+      .catch(() => undefined)) as SwitchBenchmarkRun | undefined;
     return current?.status?.phase === 'Succeeded' || current?.status?.phase === 'Failed' ? current : undefined;
   }, 1000);
   expect(run.status?.phase).toBe('Succeeded');
@@ -146,28 +205,53 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
   const labels = `namespace="${namespace}",benchmark="scraped"`;
   const measured = (run.status?.trials ?? []).filter((t) => t.rxPpsMean !== undefined);
   expect(measured.length).toBe(2);
-  await waitFor(async () => ((await query(prometheusPort, `switchbench_trial_rx_packets_per_second{${labels}}`)).length === measured.length ? true : undefined), 500);
+  await waitFor(
+    async () =>
+      (await query(prometheusPort, `switchbench_trial_rx_packets_per_second{${labels}}`)).length === measured.length
+        ? true
+        : undefined,
+    500,
+  );
   const expected = expectedResults(run);
   const unmeasured = Object.keys(expected).filter((metric) => Object.keys(expected[metric] ?? {}).length === 0);
-  if (unmeasured.length > 0) throw new Error(`the run's status gives no ${unmeasured.join(', ')}: ${JSON.stringify({ trials: run.status?.trials, summary: run.status?.summary })}`);
+  if (unmeasured.length > 0)
+    throw new Error(
+      `the run's status gives no ${unmeasured.join(', ')}: ${JSON.stringify({ trials: run.status?.trials, summary: run.status?.summary })}`,
+    );
   // A sweep reports latency and the maximum; NDR and PDR only come from method ndr-pdr.
-  expect(Object.keys(expected.switchbench_trial_latency_seconds ?? {})).toHaveLength(PERCENTILES.length * measured.length);
+  expect(Object.keys(expected.switchbench_trial_latency_seconds ?? {})).toHaveLength(
+    PERCENTILES.length * measured.length,
+  );
   let matchedSeries = 0;
   for (const [metric, values] of Object.entries(expected)) {
     const promql = metric.startsWith('8 * ') ? `8 * ${metric.slice(4)}{${labels}}` : `${metric}{${labels}}`;
     const stored = byKey((await query(prometheusPort, promql)).map((s) => [s.metric, Number(s.value[1])]));
-    expect({ metric, stored: metric.startsWith('8 * ') ? rounded(stored) : stored }).toEqual({ metric, stored: values });
+    expect({ metric, stored: metric.startsWith('8 * ') ? rounded(stored) : stored }).toEqual({
+      metric,
+      stored: values,
+    });
     matchedSeries += Object.keys(values).length;
   }
 
   // Prometheus holds this operator's series only: the health panels (no variables) show this run's operator.
-  const targets = await api<{ activeTargets: { scrapeUrl: string; health: string }[] }>(prometheusPort, '/api/v1/targets');
-  expect(targets.activeTargets.map((t) => [t.scrapeUrl, t.health])).toEqual([[`http://127.0.0.1:${metricsPort}/metrics`, 'up']]);
-  expect((await query(prometheusPort, 'count by (instance) ({__name__=~"switchbench_.+"})')).map((s) => s.metric.instance)).toEqual([`127.0.0.1:${metricsPort}`]);
-  expect(await query(prometheusPort, 'switchbench_reconcile_total{controller="switchbenchmarkrun",result="success"} > 0')).toHaveLength(1);
+  const targets = await api<{ activeTargets: { scrapeUrl: string; health: string }[] }>(
+    prometheusPort,
+    '/api/v1/targets',
+  );
+  expect(targets.activeTargets.map((t) => [t.scrapeUrl, t.health])).toEqual([
+    [`http://127.0.0.1:${metricsPort}/metrics`, 'up'],
+  ]);
+  expect(
+    (await query(prometheusPort, 'count by (instance) ({__name__=~"switchbench_.+"})')).map((s) => s.metric.instance),
+  ).toEqual([`127.0.0.1:${metricsPort}`]);
+  expect(
+    await query(prometheusPort, 'switchbench_reconcile_total{controller="switchbenchmarkrun",result="success"} > 0'),
+  ).toHaveLength(1);
   expect(await query(prometheusPort, 'switchbench_leader{job="switchbench"} == 1')).toHaveLength(1);
 
-  const dashboard = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../charts/switchbench/dashboards/switchbench.json'), 'utf8')) as {
+  const dashboard = JSON.parse(
+    readFileSync(path.resolve(import.meta.dirname, '../../charts/switchbench/dashboards/switchbench.json'), 'utf8'),
+  ) as {
     templating: { list: { name: string; type: string; definition?: string }[] };
     panels: { title: string; targets: { expr: string }[] }[];
   };
@@ -180,10 +264,15 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
   for (const variable of variables) {
     const definition = variable.definition as string;
     const values = await api<string[]>(prometheusPort, labelValuesRoute(substitute(definition, ours)));
-    if (!values.includes(ours[variable.name as (typeof VARIABLES)[number]])) failures.push(`variable ${variable.name}: ${definition} offered ${JSON.stringify(values)}`);
+    if (!values.includes(ours[variable.name as (typeof VARIABLES)[number]]))
+      failures.push(`variable ${variable.name}: ${definition} offered ${JSON.stringify(values)}`);
     for (const other of VARIABLES.filter((v) => definition.includes(`$${v}`))) {
-      const elsewhere = await api<string[]>(prometheusPort, labelValuesRoute(substitute(definition, { ...ours, [other]: 'not-this-run' })));
-      if (elsewhere.length > 0) failures.push(`variable ${variable.name} ignores $${other}: ${JSON.stringify(elsewhere)}`);
+      const elsewhere = await api<string[]>(
+        prometheusPort,
+        labelValuesRoute(substitute(definition, { ...ours, [other]: 'not-this-run' })),
+      );
+      if (elsewhere.length > 0)
+        failures.push(`variable ${variable.name} ignores $${other}: ${JSON.stringify(elsewhere)}`);
     }
   }
 
@@ -194,9 +283,15 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
   for (const { title, expr } of exprs) {
     const series = await query(prometheusPort, substitute(expr, { ...ours, __rate_interval: '1m' }));
     if (series.length === 0) failures.push(`${title}: no series for ${substitute(expr, ours)}`);
-    for (const s of series) for (const name of VARIABLES) if (s.metric[name] !== undefined && s.metric[name] !== ours[name]) failures.push(`${title}: series of another ${name}: ${JSON.stringify(s.metric)}`);
+    for (const s of series)
+      for (const name of VARIABLES)
+        if (s.metric[name] !== undefined && s.metric[name] !== ours[name])
+          failures.push(`${title}: series of another ${name}: ${JSON.stringify(s.metric)}`);
     for (const other of VARIABLES.filter((v) => expr.includes(`$${v}`))) {
-      const elsewhere = await query(prometheusPort, substitute(expr, { ...ours, [other]: 'not-this-run', __rate_interval: '1m' }));
+      const elsewhere = await query(
+        prometheusPort,
+        substitute(expr, { ...ours, [other]: 'not-this-run', __rate_interval: '1m' }),
+      );
       if (elsewhere.length > 0) failures.push(`${title} ignores $${other}: ${JSON.stringify(elsewhere[0]?.metric)}`);
     }
   }

@@ -20,11 +20,13 @@ const FAKE_RESOURCE = 'switchbench.io/fake_vf';
 const session = e2eSession('e2e-sriov');
 // The kubelet's device manager listens here whatever its --root-dir: the chart's default.
 const DEVICE_PLUGIN_DIR = '/var/lib/kubelet/device-plugins';
-const devicePluginManifest = () => chartTemplates(RELEASE, PIECES_NAMESPACE, { 'sriovDevicePlugin.install': 'true' }, ['sriov-device-plugin.yaml']);
+const devicePluginManifest = () =>
+  chartTemplates(RELEASE, PIECES_NAMESPACE, { 'sriovDevicePlugin.install': 'true' }, ['sriov-device-plugin.yaml']);
 let fakePlugin: ChildProcess | undefined;
 let fakePluginLog = '';
 
-const allocatable = async (resource: string) => (await session.core.readNode({ name: nodeName })).status?.allocatable?.[resource];
+const allocatable = async (resource: string) =>
+  (await session.core.readNode({ name: nodeName })).status?.allocatable?.[resource];
 const sriovBenchmark = (name: string, resourceName: string): SwitchBenchmark => ({
   apiVersion: `${GROUP}/${VERSION}`,
   kind: 'SwitchBenchmark',
@@ -34,7 +36,11 @@ const sriovBenchmark = (name: string, resourceName: string): SwitchBenchmark => 
 
 beforeAll(async () => {
   sh(kubectl, ['create', 'namespace', PIECES_NAMESPACE]);
-  ok(kubectl, ['apply', '-f', '-'], chartTemplates(RELEASE, PIECES_NAMESPACE, { 'multus.install': 'true' }, ['network-attachment-crd.yaml']));
+  ok(
+    kubectl,
+    ['apply', '-f', '-'],
+    chartTemplates(RELEASE, PIECES_NAMESPACE, { 'multus.install': 'true' }, ['network-attachment-crd.yaml']),
+  );
   ok(kubectl, ['apply', '-n', PIECES_NAMESPACE, '-f', '-'], devicePluginManifest());
 });
 
@@ -47,36 +53,63 @@ afterAll(async () => {
   sh(kubectl, ['delete', 'namespace', PIECES_NAMESPACE, '--wait=false']);
 });
 
-test('the chart\'s SR-IOV device plugin runs on the node and, finding no VF, advertises none: a benchmark for that resource waits, saying why', async () => {
+test("the chart's SR-IOV device plugin runs on the node and, finding no VF, advertises none: a benchmark for that resource waits, saying why", async () => {
   const apps = session.kc.makeApiClient(AppsV1Api);
   await waitFor(async () => {
     const status = (await apps.readNamespacedDaemonSet({ namespace: PIECES_NAMESPACE, name: DEVICE_PLUGIN })).status;
-    return status && status.desiredNumberScheduled > 0 && status.numberReady === status.desiredNumberScheduled ? true : undefined;
+    return status && status.desiredNumberScheduled > 0 && status.numberReady === status.desiredNumberScheduled
+      ? true
+      : undefined;
   }, 1000);
   // It scanned the node's PCI devices for the chart's default resource and found nothing to offer.
   const log = await waitFor(async () => {
     const out = sh(kubectl, ['logs', '-n', PIECES_NAMESPACE, `daemonset/${DEVICE_PLUGIN}`]).out;
-    return out.includes('no devices in device pool, skipping creating resource server for sriov_dpdk') ? out : undefined;
+    return out.includes('no devices in device pool, skipping creating resource server for sriov_dpdk')
+      ? out
+      : undefined;
   }, 1000);
   expect(log).toContain('Discovering host devices');
   expect(await allocatable('intel.com/sriov_dpdk')).toBeUndefined();
 
-  await session.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: session.namespace(), plural: BENCHMARK_PLURAL, body: sriovBenchmark('e2e-sriov-none', 'intel.com/sriov_dpdk') });
+  await session.custom.createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: session.namespace(),
+    plural: BENCHMARK_PLURAL,
+    body: sriovBenchmark('e2e-sriov-none', 'intel.com/sriov_dpdk'),
+  });
   const waiting = await waitFor(async () => {
     const run = await session.readRun('e2e-sriov-none-1');
-    return run?.status?.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'DeviceResourceMissing') ? run : undefined;
+    return run?.status?.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'DeviceResourceMissing')
+      ? run
+      : undefined;
   }, 500);
   expect(waiting.status?.phase).toBe('Pending');
   expect(waiting.status?.conditions?.find((c) => c.type === 'Progressing')?.message).toBe(
     `Node ${nodeName} advertises no intel.com/sriov_dpdk (spec.sriov.resourceName): the run starts when a device plugin offers VFs under that name there (docs/multus-sriov.md)`,
   );
   expect((await session.core.listNamespacedPod({ namespace: session.namespace() })).items).toEqual([]);
-  await session.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: session.namespace(), plural: BENCHMARK_PLURAL, name: 'e2e-sriov-none' });
+  await session.custom.deleteNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: session.namespace(),
+    plural: BENCHMARK_PLURAL,
+    name: 'e2e-sriov-none',
+  });
 });
 
 test('fake VFs from a test device plugin: each pod gets one and its address, and the traffic program refuses the device that is not there', async () => {
-  const binary = execFileSync('bash', ['test/tools/fake-device-plugin/build.sh'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1) as string;
-  fakePlugin = spawn(binary, ['--resource', FAKE_RESOURCE, '--devices', '2', '--plugin-dir', DEVICE_PLUGIN_DIR], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const binary = execFileSync('bash', ['test/tools/fake-device-plugin/build.sh'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .at(-1) as string;
+  fakePlugin = spawn(binary, ['--resource', FAKE_RESOURCE, '--devices', '2', '--plugin-dir', DEVICE_PLUGIN_DIR], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   fakePlugin.stderr?.on('data', (chunk: Buffer) => (fakePluginLog += chunk.toString()));
   expect(await waitFor(async () => ((await allocatable(FAKE_RESOURCE)) === '2' ? '2' : undefined), 500)).toBe('2');
 

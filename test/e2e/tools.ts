@@ -8,14 +8,22 @@ export const root = path.resolve(import.meta.dirname, '../..');
 
 /** A variable of test/cluster/lib.sh (a path of the local cluster or of a cached binary). */
 export function clusterValue(variable: string): string {
-  return execFileSync('bash', ['-c', `. test/cluster/lib.sh && echo "$${variable}"`], { cwd: root, encoding: 'utf8' }).trim();
+  return execFileSync('bash', ['-c', `. test/cluster/lib.sh && echo "$${variable}"`], {
+    cwd: root,
+    encoding: 'utf8',
+  }).trim();
 }
 
 export const helm = path.join(clusterValue('HELM_BIN'), 'helm');
 export const kubectl = path.join(clusterValue('K8S_BIN'), 'kubectl');
 
 export function sh(command: string, args: string[], input?: string): { status: number | null; out: string } {
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', input, env: { ...process.env, KUBECONFIG: kubeconfigPath } });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    encoding: 'utf8',
+    input,
+    env: { ...process.env, KUBECONFIG: kubeconfigPath },
+  });
   if (result.error) throw new Error(`${command} cannot run: ${result.error.message}`);
   return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
@@ -27,8 +35,16 @@ export function ok(command: string, args: string[], input?: string): string {
 }
 
 /** The chart's manifests for some templates only, rendered as `helm template` does for a release. */
-export function chartTemplates(release: string, namespace: string, values: Record<string, string>, templates: string[]): string {
+export function chartTemplates(
+  release: string,
+  namespace: string,
+  values: Record<string, string>,
+  templates: string[],
+): string {
   const sets = Object.entries(values).flatMap(([key, value]) => ['--set', `${key}=${value}`]);
   const only = templates.flatMap((t) => ['--show-only', `templates/${t}`]);
-  return ok(helm, ['template', release, 'charts/switchbench', '-n', namespace, ...sets, ...only]).replace(/^walk\.go:.*\n/gm, '');
+  return ok(helm, ['template', release, 'charts/switchbench', '-n', namespace, ...sets, ...only]).replace(
+    /^walk\.go:.*\n/gm,
+    '',
+  );
 }

@@ -20,8 +20,17 @@ test('a kube-apiserver restart mid-run: watches resume and the run completes', a
   const finished = session.runToEnd(benchmark);
   // The first trial's receiver runs: the operator is between two of its own writes.
   await waitFor(async () => {
-    const pods = (await session.core.listNamespacedPod({ namespace: session.namespace(), labelSelector: 'switchbench.io/run=steady-1' })).items;
-    return pods.some((p) => p.metadata?.name === 'steady-1-t0-a0-rx' && p.status?.containerStatuses?.[0]?.state?.running) ? true : undefined;
+    const pods = (
+      await session.core.listNamespacedPod({
+        namespace: session.namespace(),
+        labelSelector: 'switchbench.io/run=steady-1',
+      })
+    ).items;
+    return pods.some(
+      (p) => p.metadata?.name === 'steady-1-t0-a0-rx' && p.status?.containerStatuses?.[0]?.state?.running,
+    )
+      ? true
+      : undefined;
   }, 300);
 
   const pid = Number(readFileSync(path.join(clusterDir, 'run', 'kube-apiserver.pid'), 'utf8'));
@@ -32,7 +41,9 @@ test('a kube-apiserver restart mid-run: watches resume and the run completes', a
 
   const run = await finished;
   const restarts = session.logs().filter((line) => line.includes('Informer watch failed, restarting')).length;
-  console.log(`fault suite: kube-apiserver down and back in ${outage.toFixed(1)} s mid-run; the operator restarted ${restarts} watches; run ${run.status?.phase} with ${run.status?.trials?.length} trials`);
+  console.log(
+    `fault suite: kube-apiserver down and back in ${outage.toFixed(1)} s mid-run; the operator restarted ${restarts} watches; run ${run.status?.phase} with ${run.status?.trials?.length} trials`,
+  );
   expect(run.status?.phase).toBe('Succeeded');
   expect(run.status?.trials?.map((t) => [t.index, t.offeredPps])).toEqual([
     [0, 5000],

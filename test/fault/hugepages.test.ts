@@ -12,7 +12,9 @@ const session = e2eSession('fault-hugepages', { podStartTimeoutSeconds: START_TI
 
 test('hugepages all taken: the run fails with PodNotScheduled naming hugepages, and leaves no pod', async () => {
   const namespace = session.namespace();
-  const node = (await session.core.listNode()).items.find((n) => n.metadata?.labels?.['switchbench.io/node'] === 'true');
+  const node = (await session.core.listNode()).items.find(
+    (n) => n.metadata?.labels?.['switchbench.io/node'] === 'true',
+  );
   const allocatable = node?.status?.allocatable?.['hugepages-2Mi'];
   expect(allocatable).toBeDefined();
   const hog: V1Pod = {
@@ -27,14 +29,23 @@ test('hugepages all taken: the run fails with PodNotScheduled naming hugepages, 
           image: DEFAULT_CONFIG.trafficImage,
           imagePullPolicy: 'Never',
           command: ['sleep', '3600'],
-          resources: { requests: { 'hugepages-2Mi': allocatable as string, memory: '16Mi' }, limits: { 'hugepages-2Mi': allocatable as string, memory: '16Mi' } },
+          resources: {
+            requests: { 'hugepages-2Mi': allocatable as string, memory: '16Mi' },
+            limits: { 'hugepages-2Mi': allocatable as string, memory: '16Mi' },
+          },
         },
       ],
     },
   };
   await session.core.createNamespacedPod({ namespace, body: hog });
   try {
-    await waitFor(async () => ((await session.core.readNamespacedPod({ namespace, name: 'hugepage-hog' })).status?.phase === 'Running' ? true : undefined), 500);
+    await waitFor(
+      async () =>
+        (await session.core.readNamespacedPod({ namespace, name: 'hugepage-hog' })).status?.phase === 'Running'
+          ? true
+          : undefined,
+      500,
+    );
     const run = await session.runToEnd({
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'SwitchBenchmark',
@@ -42,13 +53,26 @@ test('hugepages all taken: the run fails with PodNotScheduled naming hugepages, 
       spec: sweepSpec('memif', [5000]) as unknown as SwitchBenchmark['spec'],
     });
     const ready = run.status?.conditions?.find((c) => c.type === 'Ready');
-    console.log(`fault suite: hugepages taken by another pod; run ${run.status?.phase}: ${ready?.reason}: ${ready?.message}`);
+    console.log(
+      `fault suite: hugepages taken by another pod; run ${run.status?.phase}: ${ready?.reason}: ${ready?.message}`,
+    );
     expect(ready).toMatchObject({
       status: 'False',
       reason: 'PodNotScheduled',
-      message: expect.stringMatching(new RegExp(`^receiver pod starved-1-t0-a0-rx did not start in ${START_TIMEOUT}s: not scheduled: .*Insufficient hugepages-2Mi`)),
+      message: expect.stringMatching(
+        new RegExp(
+          `^receiver pod starved-1-t0-a0-rx did not start in ${START_TIMEOUT}s: not scheduled: .*Insufficient hugepages-2Mi`,
+        ),
+      ),
     });
-    await waitFor(async () => ((await session.core.listNamespacedPod({ namespace, labelSelector: 'switchbench.io/run=starved-1' })).items.length === 0 ? true : undefined), 500);
+    await waitFor(
+      async () =>
+        (await session.core.listNamespacedPod({ namespace, labelSelector: 'switchbench.io/run=starved-1' })).items
+          .length === 0
+          ? true
+          : undefined,
+      500,
+    );
   } finally {
     await session.core.deleteNamespacedPod({ namespace, name: 'hugepage-hog', gracePeriodSeconds: 0 });
   }

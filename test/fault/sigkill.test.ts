@@ -93,72 +93,106 @@ afterAll(async () => {
   if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
 });
 
-test(`SIGKILL at random points during ${RUNS} real runs: no finished trial lost, none duplicated, nothing orphaned`, async () => {
-  const seed = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
-  const next = random(seed);
-  console.log(`fault suite: seed ${seed} (FAULT_SEED=${seed} replays the kill times)`);
-  for (let i = 0; i < RUNS; i++) {
-    await createBenchmark(kc, namespace, `bm${i}`, sweepSpec('memif', [RATE], { trial: TRIAL, resources: FAULT_RESOURCES }));
-  }
-  const watch = new PodWatch();
-  const args = ['--kubeconfig', kubeconfigPath, '--namespace', namespace, '--lock-namespace', namespace, '--log-level', 'debug', '--metrics-bind-address', '0'];
-  const started = Date.now();
-  let kills = 0;
-  const finishedAtKill: number[] = [];
-  const hostDirectories = new Set<string>();
-  let operator: OperatorProcess | undefined;
-  const finished = async () => {
-    const runs = await listRuns();
-    for (const run of runs) if (run.metadata.uid) hostDirectories.add(hostRunDir(run));
-    return runs.length === RUNS && runs.every((r) => (r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed') && cleanedUp(r) && !r.metadata.finalizers?.length);
-  };
-  try {
-    while (!(await finished())) {
-      if (Date.now() - started > HANG_BOUND_MS) throw new Error(`the runs did not finish in ${HANG_BOUND_MS / 60_000} minutes after ${kills} kills`);
-      operator = new OperatorProcess(bundleDir, `operator-${kills}`, args);
-      // Anywhere from before the caches are synced (about a second here) to several reconciles in:
-      // a real pod takes a second or two to start, so the operator must live long enough to act.
-      await Promise.race([sleep(500 + next() * 4500), operator.exited]);
-      if (!operator.running) throw new Error(`the operator exited by itself:\n${operator.tail(40)}`);
-      operator.signal('SIGKILL');
-      await operator.exited;
-      kills++;
-      finishedAtKill.push((await listRuns()).filter((r) => r.status?.phase === 'Succeeded').length);
+test(
+  `SIGKILL at random points during ${RUNS} real runs: no finished trial lost, none duplicated, nothing orphaned`,
+  async () => {
+    const seed = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
+    const next = random(seed);
+    console.log(`fault suite: seed ${seed} (FAULT_SEED=${seed} replays the kill times)`);
+    for (let i = 0; i < RUNS; i++) {
+      await createBenchmark(
+        kc,
+        namespace,
+        `bm${i}`,
+        sweepSpec('memif', [RATE], { trial: TRIAL, resources: FAULT_RESOURCES }),
+      );
     }
-  } catch (err) {
-    if (operator) console.log(operator.tail(60));
-    throw err;
-  } finally {
-    if (operator?.running) operator.signal('SIGKILL');
-    await watch.stop();
-  }
+    const watch = new PodWatch();
+    const args = [
+      '--kubeconfig',
+      kubeconfigPath,
+      '--namespace',
+      namespace,
+      '--lock-namespace',
+      namespace,
+      '--log-level',
+      'debug',
+      '--metrics-bind-address',
+      '0',
+    ];
+    const started = Date.now();
+    let kills = 0;
+    const finishedAtKill: number[] = [];
+    const hostDirectories = new Set<string>();
+    let operator: OperatorProcess | undefined;
+    const finished = async () => {
+      const runs = await listRuns();
+      for (const run of runs) if (run.metadata.uid) hostDirectories.add(hostRunDir(run));
+      return (
+        runs.length === RUNS &&
+        runs.every(
+          (r) =>
+            (r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed') &&
+            cleanedUp(r) &&
+            !r.metadata.finalizers?.length,
+        )
+      );
+    };
+    try {
+      while (!(await finished())) {
+        if (Date.now() - started > HANG_BOUND_MS)
+          throw new Error(`the runs did not finish in ${HANG_BOUND_MS / 60_000} minutes after ${kills} kills`);
+        operator = new OperatorProcess(bundleDir, `operator-${kills}`, args);
+        // Anywhere from before the caches are synced (about a second here) to several reconciles in:
+        // a real pod takes a second or two to start, so the operator must live long enough to act.
+        await Promise.race([sleep(500 + next() * 4500), operator.exited]);
+        if (!operator.running) throw new Error(`the operator exited by itself:\n${operator.tail(40)}`);
+        operator.signal('SIGKILL');
+        await operator.exited;
+        kills++;
+        finishedAtKill.push((await listRuns()).filter((r) => r.status?.phase === 'Succeeded').length);
+      }
+    } catch (err) {
+      if (operator) console.log(operator.tail(60));
+      throw err;
+    } finally {
+      if (operator?.running) operator.signal('SIGKILL');
+      await watch.stop();
+    }
 
-  const runs = await listRuns();
-  const left = await leftoversAfter(kc, namespace, undefined, [...hostDirectories], 60_000);
-  const trials = runs.flatMap((r) => r.status?.trials ?? []);
-  const duplicates = runs.filter((r) => new Set((r.status?.trials ?? []).map((t) => t.index)).size !== (r.status?.trials ?? []).length);
-  const attempts = [...watch.seen].map((name) => Number(/-a(\d+)-(rx|tx)$/.exec(name)?.[1] ?? 0));
-  const retried = [...watch.seen].filter((name) => /-a[1-9]\d*-(rx|tx)$/.test(name));
-  console.log(
-    [
-      `fault suite: operator SIGKILLed ${kills} times at random points during ${RUNS} real runs (memif, ${TRIAL.duration} trials, ${((Date.now() - started) / 1000).toFixed(0)} s)`,
-      `  runs Succeeded when each kill landed: ${finishedAtKill.join(' ')}`,
-      `  runs Succeeded and cleaned up: ${runs.filter((r) => r.status?.phase === 'Succeeded' && cleanedUp(r)).length}/${RUNS}`,
-      `  trials recorded: ${trials.length}/${RUNS} planned; runs with a trial recorded twice: ${duplicates.length}`,
-      `  trial pods of a retried attempt (the operator away past the sender's slack): ${retried.length}; trial pods in all: ${watch.seen.size}`,
-      `  left behind: ${left.pods} pods, ${left.configMaps} config maps, ${left.locks} node locks, ${left.hostDirectories} host directories`,
-    ].join('\n'),
-  );
-  // How many kills fit depends on the machine's speed; what matters is that they landed throughout
-  // the runs' lives, not only before the first run finished.
-  expect(kills).toBeGreaterThanOrEqual(5);
-  expect(new Set(finishedAtKill).size).toBeGreaterThanOrEqual(3);
-  // A kill never loses a finished trial nor records one twice; every run ends measured.
-  expect(runs.map((r) => [r.status?.phase, r.status?.trials?.map((t) => [t.index, t.offeredPps, t.outcome === 'Failed' ? t.message : 'ok'])])).toEqual(
-    runs.map(() => ['Succeeded', [[0, RATE, 'ok']]]),
-  );
-  expect(duplicates).toEqual([]);
-  expect(Math.max(...attempts)).toBeLessThan(DEFAULT_CONFIG.maxTrialAttempts);
-  expect(runs.filter((r) => r.metadata.finalizers?.length)).toEqual([]);
-  expect(left).toEqual(NOTHING_LEFT);
-}, HANG_BOUND_MS + 120_000);
+    const runs = await listRuns();
+    const left = await leftoversAfter(kc, namespace, undefined, [...hostDirectories], 60_000);
+    const trials = runs.flatMap((r) => r.status?.trials ?? []);
+    const duplicates = runs.filter(
+      (r) => new Set((r.status?.trials ?? []).map((t) => t.index)).size !== (r.status?.trials ?? []).length,
+    );
+    const attempts = [...watch.seen].map((name) => Number(/-a(\d+)-(rx|tx)$/.exec(name)?.[1] ?? 0));
+    const retried = [...watch.seen].filter((name) => /-a[1-9]\d*-(rx|tx)$/.test(name));
+    console.log(
+      [
+        `fault suite: operator SIGKILLed ${kills} times at random points during ${RUNS} real runs (memif, ${TRIAL.duration} trials, ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+        `  runs Succeeded when each kill landed: ${finishedAtKill.join(' ')}`,
+        `  runs Succeeded and cleaned up: ${runs.filter((r) => r.status?.phase === 'Succeeded' && cleanedUp(r)).length}/${RUNS}`,
+        `  trials recorded: ${trials.length}/${RUNS} planned; runs with a trial recorded twice: ${duplicates.length}`,
+        `  trial pods of a retried attempt (the operator away past the sender's slack): ${retried.length}; trial pods in all: ${watch.seen.size}`,
+        `  left behind: ${left.pods} pods, ${left.configMaps} config maps, ${left.locks} node locks, ${left.hostDirectories} host directories`,
+      ].join('\n'),
+    );
+    // How many kills fit depends on the machine's speed; what matters is that they landed throughout
+    // the runs' lives, not only before the first run finished.
+    expect(kills).toBeGreaterThanOrEqual(5);
+    expect(new Set(finishedAtKill).size).toBeGreaterThanOrEqual(3);
+    // A kill never loses a finished trial nor records one twice; every run ends measured.
+    expect(
+      runs.map((r) => [
+        r.status?.phase,
+        r.status?.trials?.map((t) => [t.index, t.offeredPps, t.outcome === 'Failed' ? t.message : 'ok']),
+      ]),
+    ).toEqual(runs.map(() => ['Succeeded', [[0, RATE, 'ok']]]));
+    expect(duplicates).toEqual([]);
+    expect(Math.max(...attempts)).toBeLessThan(DEFAULT_CONFIG.maxTrialAttempts);
+    expect(runs.filter((r) => r.metadata.finalizers?.length)).toEqual([]);
+    expect(left).toEqual(NOTHING_LEFT);
+  },
+  HANG_BOUND_MS + 120_000,
+);

@@ -28,20 +28,31 @@ export const NOTHING_LEFT: Leftovers = { pods: 0, configMaps: 0, nads: 0, locks:
  * What of the runs remains in `namespace` (their lock namespace too) and on the node: pods of `run`,
  * or of every run when undefined, and the host directories given.
  */
-export async function leftovers(kc: KubeConfig, namespace: string, run: string | undefined, hostDirectories: string[]): Promise<Leftovers> {
+export async function leftovers(
+  kc: KubeConfig,
+  namespace: string,
+  run: string | undefined,
+  hostDirectories: string[],
+): Promise<Leftovers> {
   const core = kc.makeApiClient(CoreV1Api);
   const coordination = kc.makeApiClient(CoordinationV1Api);
   // Without the NetworkAttachmentDefinition API (Multus not installed), no definition can exist.
-  const nads = await kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: NAD_GROUP, version: NAD_VERSION, namespace, plural: NAD_PLURAL }).then(
-    (list) => (list as { items: unknown[] }).items.length,
-    (err: unknown) => {
-      if (err instanceof ApiException && err.code === 404) return 0;
-      throw err;
-    },
-  );
+  const nads = await kc
+    .makeApiClient(CustomObjectsApi)
+    .listNamespacedCustomObject({ group: NAD_GROUP, version: NAD_VERSION, namespace, plural: NAD_PLURAL })
+    .then(
+      (list) => (list as { items: unknown[] }).items.length,
+      (err: unknown) => {
+        if (err instanceof ApiException && err.code === 404) return 0;
+        throw err;
+      },
+    );
   return {
-    pods: (await core.listNamespacedPod({ namespace, ...(run ? { labelSelector: `${RUN_LABEL}=${run}` } : {}) })).items.length,
-    configMaps: (await core.listNamespacedConfigMap({ namespace })).items.filter((c) => c.metadata?.name !== 'kube-root-ca.crt').length,
+    pods: (await core.listNamespacedPod({ namespace, ...(run ? { labelSelector: `${RUN_LABEL}=${run}` } : {}) })).items
+      .length,
+    configMaps: (await core.listNamespacedConfigMap({ namespace })).items.filter(
+      (c) => c.metadata?.name !== 'kube-root-ca.crt',
+    ).length,
     nads,
     locks: (await coordination.listNamespacedLease({ namespace })).items.length,
     hostDirectories: hostDirectories.filter((d) => existsSync(d)).length,
@@ -52,7 +63,13 @@ export async function leftovers(kc: KubeConfig, namespace: string, run: string |
  * Leftovers once they are all gone, or whatever remains after `boundMs`: a bound that only catches
  * a hang, so that a leftover fails the test with what it is instead of timing it out.
  */
-export async function leftoversAfter(kc: KubeConfig, namespace: string, run: string | undefined, hostDirectories: string[], boundMs: number): Promise<Leftovers> {
+export async function leftoversAfter(
+  kc: KubeConfig,
+  namespace: string,
+  run: string | undefined,
+  hostDirectories: string[],
+  boundMs: number,
+): Promise<Leftovers> {
   const deadline = Date.now() + boundMs;
   for (;;) {
     const now = await leftovers(kc, namespace, run, hostDirectories);
@@ -61,6 +78,7 @@ export async function leftoversAfter(kc: KubeConfig, namespace: string, run: str
   }
 }
 
-export const cleanedUp = (run: SwitchBenchmarkRun | undefined) => run?.status?.conditions?.some((c) => c.type === CLEANED_UP && c.status === 'True') ?? false;
+export const cleanedUp = (run: SwitchBenchmarkRun | undefined) =>
+  run?.status?.conditions?.some((c) => c.type === CLEANED_UP && c.status === 'True') ?? false;
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

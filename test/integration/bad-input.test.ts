@@ -53,14 +53,27 @@ test('the apiserver and the controller refuse each bad spec with its field while
   const create = (manifest: (typeof corpus)[number]) => {
     const object = manifest.object as unknown as SwitchBenchmark;
     const body = { ...object, metadata: { ...object.metadata, namespace } };
-    return custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, body, fieldValidation: 'Strict' });
+    return custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: BENCHMARK_PLURAL,
+      body,
+      fieldValidation: 'Strict',
+    });
   };
   // Whatever the check (schema, CEL, strict decoding), the message names a field.
   const namesField = /\b(?:metadata|spec)\.[A-Za-z]/;
   for (const manifest of byApiserver) {
     const refused = await apiRefusal(create(manifest));
-    expect({ file: manifest.file, refused }).toEqual({ file: manifest.file, refused: expect.stringContaining(manifest.expect) });
-    expect({ file: manifest.file, refused }).toEqual({ file: manifest.file, refused: expect.stringMatching(namesField) });
+    expect({ file: manifest.file, refused }).toEqual({
+      file: manifest.file,
+      refused: expect.stringContaining(manifest.expect),
+    });
+    expect({ file: manifest.file, refused }).toEqual({
+      file: manifest.file,
+      refused: expect.stringMatching(namesField),
+    });
     passed.byApiserver++;
   }
   for (const manifest of byController) await create(manifest);
@@ -74,7 +87,13 @@ test('the apiserver and the controller refuse each bad spec with its field while
   for (const manifest of byController) {
     const name = (manifest.object as unknown as SwitchBenchmark).metadata.name as string;
     const refused = await waitFor(async () => {
-      const b = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, name })) as SwitchBenchmark;
+      const b = (await custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: BENCHMARK_PLURAL,
+        name,
+      })) as SwitchBenchmark;
       return b.status?.phase === 'Invalid' ? b : undefined;
     }, 200);
     const ready = refused.status?.conditions?.find((c) => c.type === 'Ready');
@@ -82,7 +101,10 @@ test('the apiserver and the controller refuse each bad spec with its field while
       file: manifest.file,
       ready: { status: 'False', reason: 'InvalidSpec', message: expect.stringContaining(manifest.expect) },
     });
-    expect({ file: manifest.file, message: ready?.message }).toEqual({ file: manifest.file, message: expect.stringMatching(namesField) });
+    expect({ file: manifest.file, message: ready?.message }).toEqual({
+      file: manifest.file,
+      message: expect.stringMatching(namesField),
+    });
     expect(await kubelet.run(`${name}-1`)).toBeUndefined();
     passed.byController++;
   }

@@ -42,7 +42,14 @@ test('/healthz answers 200 at once; /readyz 503 until the caches are synced, the
   const server = new URL(kc.getCurrentCluster()?.server as string);
   gate = await ApiserverGate.start(server.hostname, Number(server.port));
   const gated = path.join(workDir, 'kubeconfig');
-  writeFileSync(gated, readFileSync(kubeconfigPath, 'utf8').replace(`server: ${server.origin}`, `server: https://${server.hostname}:${gate.port}`), { mode: 0o600 });
+  writeFileSync(
+    gated,
+    readFileSync(kubeconfigPath, 'utf8').replace(
+      `server: ${server.origin}`,
+      `server: https://${server.hostname}:${gate.port}`,
+    ),
+    { mode: 0o600 },
+  );
   expect(readFileSync(gated, 'utf8')).toContain(`:${gate.port}`);
 
   const port = await freePort();

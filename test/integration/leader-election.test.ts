@@ -32,18 +32,31 @@ const replicas: OperatorProcess[] = [];
 function startReplica(identity: string): OperatorProcess {
   const replica = new OperatorProcess(bundleDir, identity, [
     ...['--kubeconfig', kubeconfigPath, '--namespace', namespace, '--leader-elect'],
-    ...['--leader-election-namespace', namespace, '--leader-election-id', LEASE, '--log-level', 'debug', '--metrics-bind-address', '0'],
+    ...[
+      '--leader-election-namespace',
+      namespace,
+      '--leader-election-id',
+      LEASE,
+      '--log-level',
+      'debug',
+      '--metrics-bind-address',
+      '0',
+    ],
   ]);
   replicas.push(replica);
   return replica;
 }
 
 const lease = () => coordination.readNamespacedLease({ namespace, name: LEASE }).catch(() => undefined);
-const holderIs = (identity: string) => waitFor(async () => ((await lease())?.spec?.holderIdentity === identity ? Date.now() : undefined), 100);
+const holderIs = (identity: string) =>
+  waitFor(async () => ((await lease())?.spec?.holderIdentity === identity ? Date.now() : undefined), 100);
 
 // No node carries this label: the run is created and then waits, which is all this test needs.
 const createWaitingBenchmark = (name: string) =>
-  createBenchmark(kc, namespace, name, { datapath: 'memif', placement: { nodeSelector: { 'switchbench.io/test-node': `none-${namespace}` } } });
+  createBenchmark(kc, namespace, name, {
+    datapath: 'memif',
+    placement: { nodeSelector: { 'switchbench.io/test-node': `none-${namespace}` } },
+  });
 const runExists = (name: string) =>
   waitFor(
     () =>
@@ -93,7 +106,9 @@ async function failoverScenario(): Promise<void> {
   await leader.waitForLog('Started operator');
   await standingBy(standby, leader.identity);
   expect(standby.logged('Acquired leader lease')).toBe(false);
-  expect(await lease()).toMatchObject({ spec: { holderIdentity: leader.identity, leaseDurationSeconds: LEASE_MS / 1000 } });
+  expect(await lease()).toMatchObject({
+    spec: { holderIdentity: leader.identity, leaseDurationSeconds: LEASE_MS / 1000 },
+  });
 
   // Only the leader reconciles: it creates the run; the standby's workers never started.
   await createWaitingBenchmark('first');
@@ -115,7 +130,9 @@ async function failoverScenario(): Promise<void> {
   const lastRenewal = new Date(last?.spec?.renewTime ?? 0).getTime();
   const takenOver = new Date((await lease())?.spec?.acquireTime ?? 0).getTime();
   const fromRenewal = takenOver - lastRenewal;
-  console.log(`leader election: failover after ${(fromRenewal / 1000).toFixed(1)} s from the last renewal, ${((takenOver - killedAt) / 1000).toFixed(1)} s from the kill`);
+  console.log(
+    `leader election: failover after ${(fromRenewal / 1000).toFixed(1)} s from the last renewal, ${((takenOver - killedAt) / 1000).toFixed(1)} s from the kill`,
+  );
   // Never before the lease expired by the standby's clock (it saw that renewal no earlier than it
   // was written), and at most FAILOVER_MS after it; the slack only absorbs the time of the requests
   // of those attempts and late timers on a loaded machine.
@@ -133,7 +150,9 @@ async function failoverScenario(): Promise<void> {
   const terminatedAt = Date.now();
   standby.signal('SIGTERM');
   const termFailover = (await holderIs(c.identity)) - terminatedAt;
-  console.log(`leader election: failover after SIGTERM of the leader (lease released) took ${(termFailover / 1000).toFixed(1)} s`);
+  console.log(
+    `leader election: failover after SIGTERM of the leader (lease released) took ${(termFailover / 1000).toFixed(1)} s`,
+  );
   expect(await standby.exited).toBe(0);
   expect(standby.logged('Released leader lease')).toBe(true);
   expect((await lease())?.spec?.leaseTransitions).toBe(2);

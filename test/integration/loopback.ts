@@ -42,7 +42,9 @@ export class ApiserverGate {
     const server = createServer();
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, host, () => resolve(new ApiserverGate(server, host, (server.address() as { port: number }).port, upstreamPort)));
+      server.listen(0, host, () =>
+        resolve(new ApiserverGate(server, host, (server.address() as { port: number }).port, upstreamPort)),
+      );
     });
   }
 

@@ -13,7 +13,8 @@ import { waitFor } from '../cluster/kube.js';
 export function buildBundle(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchbench-bundle-'));
   const bundle = spawnSync('npm', ['run', 'bundle', '--', `--outdir=${dir}`], { encoding: 'utf8' });
-  if (bundle.status !== 0) throw new Error(`npm run bundle failed (exit ${bundle.status}):\n${bundle.stdout}\n${bundle.stderr}`);
+  if (bundle.status !== 0)
+    throw new Error(`npm run bundle failed (exit ${bundle.status}):\n${bundle.stdout}\n${bundle.stderr}`);
   return dir;
 }
 
@@ -28,7 +29,11 @@ export class OperatorProcess {
   readonly exited: Promise<number | NodeJS.Signals>;
   private readonly child: ChildProcess;
 
-  constructor(bundleDir: string, readonly identity: string, args: string[]) {
+  constructor(
+    bundleDir: string,
+    readonly identity: string,
+    args: string[],
+  ) {
     this.child = spawn(process.execPath, [path.join(bundleDir, 'operator.mjs'), ...args], {
       env: { ...process.env, POD_NAME: identity },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,7 +53,9 @@ export class OperatorProcess {
     };
     this.child.stdout?.on('data', collect);
     this.child.stderr?.on('data', collect);
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve(code ?? (signal as NodeJS.Signals))));
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code, signal) => resolve(code ?? (signal as NodeJS.Signals))),
+    );
   }
 
   logged(message: string, fields: Record<string, unknown> = {}): boolean {

@@ -1,7 +1,21 @@
 // Where runs go and when they may start, against a real apiserver: node locks and the queue,
 // preflight refusals, cross-node placement, start timeouts. Every test has its own fake nodes.
-import { ApiException, CoordinationV1Api, CoreV1Api, CustomObjectsApi, V1MicroTime, type CoreV1Event, type V1Lease } from '@kubernetes/client-node';
-import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import {
+  ApiException,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  V1MicroTime,
+  type CoreV1Event,
+  type V1Lease,
+} from '@kubernetes/client-node';
+import {
+  BENCHMARK_PLURAL,
+  GROUP,
+  VERSION,
+  type SwitchBenchmark,
+  type SwitchBenchmarkRun,
+} from '../../src/api/v1alpha1/types.js';
 import { CPU_MANAGER_POLICY_LABEL } from '../../src/controller/admission.js';
 import { nodeLockName } from '../../src/controller/node-lock.js';
 import type { Operator } from '../../src/operator.js';
@@ -18,7 +32,12 @@ let operator: Operator | undefined;
 const nodes: FakeNode[] = [];
 
 /** A fake node only this test's benchmarks select (label switchbench.io/test-node=<its name>). */
-async function node(suffix: string, labels: Record<string, string> = {}, allocatable?: Record<string, string>, ready = true): Promise<FakeNode> {
+async function node(
+  suffix: string,
+  labels: Record<string, string> = {},
+  allocatable?: Record<string, string>,
+  ready = true,
+): Promise<FakeNode> {
   const name = `${namespace}-${suffix}`;
   const fake = new FakeNode(kc, name, { 'switchbench.io/test-node': name, ...labels }, allocatable);
   fake.ready = ready;
@@ -42,12 +61,16 @@ function benchmark(name: string, on: FakeNode, spec: Record<string, unknown> = {
   };
 }
 
-const create = (b: SwitchBenchmark) => custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, body: b });
-const remove = (name: string) => custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, name });
+const create = (b: SwitchBenchmark) =>
+  custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, body: b });
+const remove = (name: string) =>
+  custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, name });
 const progressing = (run: SwitchBenchmarkRun) => run.status?.conditions?.find((c) => c.type === 'Progressing');
 const ready = (run: SwitchBenchmarkRun) => run.status?.conditions?.find((c) => c.type === 'Ready');
-const readLease = (node: FakeNode) => coordination.readNamespacedLease({ namespace, name: nodeLockName(node.name) }).catch(() => undefined);
-const events = async (reason: string): Promise<CoreV1Event[]> => (await core.listNamespacedEvent({ namespace })).items.filter((e) => e.reason === reason);
+const readLease = (node: FakeNode) =>
+  coordination.readNamespacedLease({ namespace, name: nodeLockName(node.name) }).catch(() => undefined);
+const events = async (reason: string): Promise<CoreV1Event[]> =>
+  (await core.listNamespacedEvent({ namespace })).items.filter((e) => e.reason === reason);
 
 /** Plays a one-trial run to its end and lets it clean up, as the kubelet would. */
 async function finishRun(run: string): Promise<void> {
@@ -85,7 +108,11 @@ test('runs on one node take turns, first come first served, through the node lea
   await create(benchmark('third', shared));
 
   const queued = await kubelet.waitForRun('third-1', (r) => r.status?.phase === 'Queued');
-  expect(progressing(queued)).toMatchObject({ status: 'False', reason: 'NodeBusy', message: expect.stringContaining(`in use by SwitchBenchmarkRun ${namespace}/first-1`) });
+  expect(progressing(queued)).toMatchObject({
+    status: 'False',
+    reason: 'NodeBusy',
+    message: expect.stringContaining(`in use by SwitchBenchmarkRun ${namespace}/first-1`),
+  });
   expect((await readLease(shared))?.spec?.holderIdentity).toMatch(new RegExp(`^${namespace}/first-1/`));
   expect(await kubelet.pod('second-1-t0-a0-rx')).toBeUndefined();
 
@@ -105,13 +132,23 @@ test('runs on one node take turns, first come first served, through the node lea
 test('a lock whose holder is gone is taken over at once; one held outside the watch, once it expires', async () => {
   const lease = (node: FakeNode, holder: string, renewed: Date): V1Lease => ({
     metadata: { name: nodeLockName(node.name), namespace, labels: { 'switchbench.io/node-lock': 'true' } },
-    spec: { holderIdentity: holder, leaseDurationSeconds: 120, acquireTime: new V1MicroTime(renewed), renewTime: new V1MicroTime(renewed) },
+    spec: {
+      holderIdentity: holder,
+      leaseDurationSeconds: 120,
+      acquireTime: new V1MicroTime(renewed),
+      renewTime: new V1MicroTime(renewed),
+    },
   });
   const orphaned = await node('orphaned');
-  await coordination.createNamespacedLease({ namespace, body: lease(orphaned, `${namespace}/vanished-1/0000`, new Date()) });
+  await coordination.createNamespacedLease({
+    namespace,
+    body: lease(orphaned, `${namespace}/vanished-1/0000`, new Date()),
+  });
   await create(benchmark('heir', orphaned));
   await kubelet.waitForRun('heir-1', (r) => r.status?.phase === 'Running');
-  expect((await events('NodeLockRecovered')).map((e) => e.message)).toEqual([expect.stringContaining(`its holder ${namespace}/vanished-1/0000 has finished or is gone`)]);
+  expect((await events('NodeLockRecovered')).map((e) => e.message)).toEqual([
+    expect.stringContaining(`its holder ${namespace}/vanished-1/0000 has finished or is gone`),
+  ]);
 
   // Another operator's run (a namespace this operator does not watch) that keeps renewing its lock.
   const foreign = await node('foreign');
@@ -121,7 +158,11 @@ test('a lock whose holder is gone is taken over at once; one held outside the wa
   expect(progressing(waiting)?.message).toContain('in use by SwitchBenchmarkRun elsewhere/run-1');
   // Its operator dies: the lease is last renewed long ago.
   const stale = (await readLease(foreign)) as V1Lease;
-  await coordination.replaceNamespacedLease({ namespace, name: nodeLockName(foreign.name), body: { ...stale, spec: lease(foreign, 'elsewhere/run-1/1111', new Date(Date.now() - 600_000)).spec } });
+  await coordination.replaceNamespacedLease({
+    namespace,
+    name: nodeLockName(foreign.name),
+    body: { ...stale, spec: lease(foreign, 'elsewhere/run-1/1111', new Date(Date.now() - 600_000)).spec },
+  });
   await kubelet.waitForRun('patient-1', (r) => r.status?.phase === 'Running');
 
   await remove('heir');
@@ -147,13 +188,27 @@ test('preflight: a NotReady or cordoned node holds the run Pending with the reas
   const noHugepages = await node('nohuge', {}, { cpu: '8', memory: '16Gi', pods: '110' });
   await create(benchmark('hungry', noHugepages));
   const hungry = await kubelet.waitForRun('hungry-1', (r) => r.status?.phase === 'Failed');
-  expect(ready(hungry)).toMatchObject({ reason: 'NoHugepages', message: expect.stringContaining(`Node ${noHugepages.name} has no allocatable hugepages-2Mi`) });
+  expect(ready(hungry)).toMatchObject({
+    reason: 'NoHugepages',
+    message: expect.stringContaining(`Node ${noHugepages.name} has no allocatable hugepages-2Mi`),
+  });
 
   const unpinned = await node('unpinned', { [CPU_MANAGER_POLICY_LABEL]: 'none' });
-  await create(benchmark('pinned', unpinned, { resources: { cpuPolicy: 'exclusive', hugepages: { pageSize: '2Mi', perPodMi: 64 } } }));
+  await create(
+    benchmark('pinned', unpinned, {
+      resources: { cpuPolicy: 'exclusive', hugepages: { pageSize: '2Mi', perPodMi: 64 } },
+    }),
+  );
   const pinned = await kubelet.waitForRun('pinned-1', (r) => r.status?.phase === 'Failed');
-  expect(ready(pinned)).toMatchObject({ reason: 'CPUManagerNotStatic', message: expect.stringContaining('spec.resources.cpuPolicy exclusive needs the kubelet\'s static CPU manager') });
-  expect((await core.listNamespacedPod({ namespace })).items.filter((p) => /^(hungry|pinned|blocked)-/.test(p.metadata?.name ?? ''))).toEqual([]);
+  expect(ready(pinned)).toMatchObject({
+    reason: 'CPUManagerNotStatic',
+    message: expect.stringContaining("spec.resources.cpuPolicy exclusive needs the kubelet's static CPU manager"),
+  });
+  expect(
+    (await core.listNamespacedPod({ namespace })).items.filter((p) =>
+      /^(hungry|pinned|blocked)-/.test(p.metadata?.name ?? ''),
+    ),
+  ).toEqual([]);
 
   for (const name of ['early', 'blocked', 'hungry', 'pinned']) await remove(name);
 });
@@ -164,7 +219,10 @@ test('cross-node: the receiver goes to the node of receiverNodeSelector, the sen
   await create(
     benchmark('apart', home, {
       datapath: 'kernel',
-      placement: { nodeSelector: { 'switchbench.io/test-node': home.name }, receiverNodeSelector: { 'switchbench.io/test-node': away.name } },
+      placement: {
+        nodeSelector: { 'switchbench.io/test-node': home.name },
+        receiverNodeSelector: { 'switchbench.io/test-node': away.name },
+      },
     }),
   );
   const running = await kubelet.waitForRun('apart-1', (r) => r.status?.phase === 'Running');
@@ -180,12 +238,26 @@ test('cross-node: the receiver goes to the node of receiverNodeSelector, the sen
   expect((await readLease(home))?.spec?.holderIdentity).toMatch(new RegExp(`^${namespace}/apart-1/`));
 
   await create(
-    benchmark('together', home, { datapath: 'kernel', placement: { nodeSelector: { 'switchbench.io/test-node': home.name }, receiverNodeSelector: { 'switchbench.io/test-node': home.name } } }),
+    benchmark('together', home, {
+      datapath: 'kernel',
+      placement: {
+        nodeSelector: { 'switchbench.io/test-node': home.name },
+        receiverNodeSelector: { 'switchbench.io/test-node': home.name },
+      },
+    }),
   );
   const same = await kubelet.waitForRun('together-1', (r) => r.status?.phase === 'Failed');
-  expect(ready(same)).toMatchObject({ reason: 'SameNode', message: expect.stringContaining('select another node, or remove it for a same-node run') });
+  expect(ready(same)).toMatchObject({
+    reason: 'SameNode',
+    message: expect.stringContaining('select another node, or remove it for a same-node run'),
+  });
 
-  const refused = await create(benchmark('vhost-apart', home, { datapath: 'testpmd', placement: { nodeSelector: { a: 'b' }, receiverNodeSelector: { c: 'd' } } })).then(
+  const refused = await create(
+    benchmark('vhost-apart', home, {
+      datapath: 'testpmd',
+      placement: { nodeSelector: { a: 'b' }, receiverNodeSelector: { c: 'd' } },
+    }),
+  ).then(
     () => undefined,
     (err: unknown) => (err instanceof ApiException ? String(err.body) : String(err)),
   );
@@ -203,7 +275,9 @@ test('a traffic pod that cannot be scheduled fails the run, naming the phase and
   const failed = await kubelet.waitForRun('stuck-1', (r) => r.status?.phase === 'Failed');
   expect(ready(failed)).toMatchObject({
     reason: 'PodNotScheduled',
-    message: expect.stringMatching(/^receiver pod stuck-1-t0-a0-rx did not start in 2s: not scheduled: .*untolerated taint/),
+    message: expect.stringMatching(
+      /^receiver pod stuck-1-t0-a0-rx did not start in 2s: not scheduled: .*untolerated taint/,
+    ),
   });
   await remove('stuck');
 });
@@ -213,7 +287,13 @@ test('a benchmark in a namespace no admin enabled is refused before any pod, say
   const { operator: guard } = await startOperator(kc, closed);
   try {
     const somewhere = await node('closed');
-    await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: closed, plural: BENCHMARK_PLURAL, body: { ...benchmark('sneaky', somewhere), metadata: { name: 'sneaky', namespace: closed } } });
+    await custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: closed,
+      plural: BENCHMARK_PLURAL,
+      body: { ...benchmark('sneaky', somewhere), metadata: { name: 'sneaky', namespace: closed } },
+    });
     const refused = await new FakeKubelet(kc, closed).waitForRun('sneaky-1', (r) => r.status?.phase === 'Failed');
     expect(ready(refused)).toMatchObject({
       reason: 'NamespaceNotEnabled',

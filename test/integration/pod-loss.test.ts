@@ -3,7 +3,15 @@
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import type { Operator } from '../../src/operator.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
-import { createBenchmark, dropRunFinalizers, FakeKubelet, FakeNode, receiverSummary, senderSummary, startOperator } from './support.js';
+import {
+  createBenchmark,
+  dropRunFinalizers,
+  FakeKubelet,
+  FakeNode,
+  receiverSummary,
+  senderSummary,
+  startOperator,
+} from './support.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -23,7 +31,9 @@ const sweep = (name: string) =>
   });
 const deletePod = (name: string) => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 });
 const retried = async (): Promise<string[]> =>
-  (await core.listNamespacedEvent({ namespace })).items.filter((e: CoreV1Event) => e.reason === 'TrialRetried').map((e) => e.message ?? '');
+  (await core.listNamespacedEvent({ namespace })).items
+    .filter((e: CoreV1Event) => e.reason === 'TrialRetried')
+    .map((e) => e.message ?? '');
 
 /** Up to the moment the sender exists: switch ready, receiver running. */
 async function startTrial(run: string): Promise<void> {
@@ -49,7 +59,10 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   node = await new FakeNode(kc, `${namespace}-${expect.getState().currentTestName?.split(' ')[1]}`, {}).register();
-  await core.patchNode({ name: node.name, body: [{ op: 'add', path: '/metadata/labels/switchbench.io~1test-node', value: node.name }] });
+  await core.patchNode({
+    name: node.name,
+    body: [{ op: 'add', path: '/metadata/labels/switchbench.io~1test-node', value: node.name }],
+  });
   ({ operator } = await startOperator(kc, namespace));
 });
 
@@ -69,7 +82,9 @@ test('a receiver deleted mid-trial: the attempt is redone with a new pair', asyn
   await startTrial('rx-1');
   await deletePod('rx-1-t0-a0-rx');
   await kubelet.waitForPod('rx-1-t0-a1-rx');
-  expect(await retried()).toEqual([expect.stringContaining('Trial 0 attempt 1: receiver pod of trial 0 was deleted during the trial')]);
+  expect(await retried()).toEqual([
+    expect.stringContaining('Trial 0 attempt 1: receiver pod of trial 0 was deleted during the trial'),
+  ]);
   await finishes('rx-1');
 });
 
@@ -85,7 +100,9 @@ test('a switch restarted mid-trial: once the new switch is ready, the attempt is
   expect(replaced.metadata?.name).toBe('sw-1-switch');
   await kubelet.running('sw-1-switch', true);
   await kubelet.waitForPod('sw-1-t0-a1-rx');
-  expect(await retried()).toEqual(expect.arrayContaining([expect.stringContaining('switch pod sw-1-switch was restarted during the trial')]));
+  expect(await retried()).toEqual(
+    expect.arrayContaining([expect.stringContaining('switch pod sw-1-switch was restarted during the trial')]),
+  );
   await finishes('sw-1');
 });
 
@@ -99,7 +116,9 @@ test('a sender lost while the operator was away: the late pair would miss packet
   await new Promise((resolve) => setTimeout(resolve, 6000));
   ({ operator } = await startOperator(kc, namespace));
   await kubelet.waitForPod('tx-1-t0-a1-rx');
-  expect(await retried()).toEqual(expect.arrayContaining([expect.stringContaining('sender pod of trial 0 was not there')]));
+  expect(await retried()).toEqual(
+    expect.arrayContaining([expect.stringContaining('sender pod of trial 0 was not there')]),
+  );
   await finishes('tx-1');
 });
 
@@ -113,7 +132,9 @@ test('both programs exit 0 without a measurement: the attempt is redone on a por
   await kubelet.succeeded('empty-1-t0-a0-tx', senderSummary(1000, 2000));
   await kubelet.succeeded('empty-1-t0-a0-rx', JSON.stringify(empty));
   await kubelet.waitForPod('empty-1-t0-a1-rx');
-  expect(await retried()).toEqual(expect.arrayContaining(["Trial 0 attempt 1: the receiver's summary lacks the number rx.pps_mean"]));
+  expect(await retried()).toEqual(
+    expect.arrayContaining(["Trial 0 attempt 1: the receiver's summary lacks the number rx.pps_mean"]),
+  );
   const port = async (name: string) => {
     const args = (await kubelet.pod(name))?.spec?.containers[0]?.args ?? [];
     return args[args.indexOf('--dst-port') + 1];
@@ -136,6 +157,12 @@ test('losing every attempt records the trial as failed with the reason, and the 
   await kubelet.waitForPod('gone-1-t0-a1-tx');
   await deletePod('gone-1-t0-a1-rx');
   const failed = await kubelet.waitForRun('gone-1', (r) => r.status?.phase === 'Failed');
-  expect(failed.status?.trials).toEqual([expect.objectContaining({ index: 0, outcome: 'Failed', message: 'receiver pod of trial 0 was deleted during the trial (after 2 attempts)' })]);
+  expect(failed.status?.trials).toEqual([
+    expect.objectContaining({
+      index: 0,
+      outcome: 'Failed',
+      message: 'receiver pod of trial 0 was deleted during the trial (after 2 attempts)',
+    }),
+  ]);
   expect(failed.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'AllTrialsFailed' });
 });

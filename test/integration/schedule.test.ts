@@ -7,7 +7,14 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
+import {
+  BENCHMARK_PLURAL,
+  GROUP,
+  RUN_PLURAL,
+  VERSION,
+  type SwitchBenchmark,
+  type SwitchBenchmarkRun,
+} from '../../src/api/v1alpha1/types.js';
 import type { Operator } from '../../src/operator.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
 import { createBenchmark, dropRunFinalizers, FakeClock, startOperator } from './support.js';
@@ -38,9 +45,19 @@ const spec = (namespace: string, extra: Record<string, unknown>) => ({
 });
 
 const readBenchmark = async (namespace: string, name: string) =>
-  (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, name })) as SwitchBenchmark;
+  (await custom.getNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: BENCHMARK_PLURAL,
+    name,
+  })) as SwitchBenchmark;
 const listRuns = async (namespace: string) =>
-  ((await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL })) as { items: SwitchBenchmarkRun[] }).items;
+  (
+    (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL })) as {
+      items: SwitchBenchmarkRun[];
+    }
+  ).items;
 const runNames = async (namespace: string) => (await listRuns(namespace)).map((r) => r.metadata.name as string).sort();
 const waitForRun = (namespace: string, name: string, until: (run: SwitchBenchmarkRun) => boolean = () => true) =>
   waitFor(async () => (await listRuns(namespace)).find((r) => r.metadata.name === name && until(r)), 200);
@@ -51,14 +68,23 @@ const waitForStatus = (namespace: string, name: string, until: (b: SwitchBenchma
     return until(b) ? b : undefined;
   }, 200);
 const events = async (namespace: string, name: string, reason: string) =>
-  (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},reason=${reason}` })).items.map((e) => e.message ?? '');
+  (
+    await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},reason=${reason}` })
+  ).items.map((e) => e.message ?? '');
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const patchBenchmark = (namespace: string, name: string, body: object) =>
-  custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, name, body }, mergePatch);
-const runNow = (namespace: string, name: string, token: string) => patchBenchmark(namespace, name, { metadata: { annotations: { 'switchbench.io/run-now': token } } });
+  custom.patchNamespacedCustomObject(
+    { group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, name, body },
+    mergePatch,
+  );
+const runNow = (namespace: string, name: string, token: string) =>
+  patchBenchmark(namespace, name, { metadata: { annotations: { 'switchbench.io/run-now': token } } });
 /** Enabling or disabling the namespace: a run not yet started there then proceeds, or fails at once. */
 const setEnabled = (namespace: string, enabled: boolean) =>
-  core.patchNamespace({ name: namespace, body: { metadata: { labels: { 'switchbench.io/enabled': enabled ? 'true' : null } } } }, mergePatch);
+  core.patchNamespace(
+    { name: namespace, body: { metadata: { labels: { 'switchbench.io/enabled': enabled ? 'true' : null } } } },
+    mergePatch,
+  );
 
 /** A namespace of the test's own, and an operator on a fake clock set to the real time. */
 async function setUp(enabled: boolean): Promise<{ namespace: string; clock: FakeClock }> {
@@ -76,7 +102,10 @@ beforeAll(async () => {
 afterEach(async () => {
   await operator?.stop();
   operator = undefined;
-  writeFileSync(path.join(os.tmpdir(), `switchbench-integration-${expect.getState().currentTestName?.replace(/\W+/g, '-')}.log`), logs.join('\n'));
+  writeFileSync(
+    path.join(os.tmpdir(), `switchbench-integration-${expect.getState().currentTestName?.replace(/\W+/g, '-')}.log`),
+    logs.join('\n'),
+  );
 });
 
 afterAll(async () => {
@@ -100,7 +129,12 @@ test('a schedule starts runs at their times (never early), only the latest after
   const first = await waitForRun(namespace, runNameFor('every10', d1), finished);
   expect(first.spec).toMatchObject({ trigger: 'schedule', scheduledTime: d1.toISOString(), benchmarkName: 'every10' });
   expect(first.metadata.labels?.['switchbench.io/trigger']).toBe('schedule');
-  await waitForStatus(namespace, 'every10', (b) => b.status?.lastScheduleTime === d1.toISOString() && b.status.nextRunTime === plus(d1, TEN_MINUTES).toISOString());
+  await waitForStatus(
+    namespace,
+    'every10',
+    (b) =>
+      b.status?.lastScheduleTime === d1.toISOString() && b.status.nextRunTime === plus(d1, TEN_MINUTES).toISOString(),
+  );
 
   // 35 minutes of downtime: 3 times missed, one run, for the latest of them.
   const latest = plus(d1, 3 * TEN_MINUTES);
@@ -115,13 +149,25 @@ test('a schedule starts runs at their times (never early), only the latest after
   // Three finished runs, a limit of two: the oldest goes.
   await waitFor(async () => ((await runNames(namespace)).includes(runNameFor('every10', d1)) ? undefined : true), 200);
   expect(await runNames(namespace)).toEqual([runNameFor('every10', latest), runNameFor('every10', d5)].sort());
-  const status = (await waitForStatus(namespace, 'every10', (b) => b.status?.lastRun?.name === runNameFor('every10', d5))).status;
-  expect(status).toMatchObject({ runsStarted: 3, lastScheduleTime: d5.toISOString(), nextRunTime: plus(d5, TEN_MINUTES).toISOString(), phase: 'Failed' });
+  const status = (
+    await waitForStatus(namespace, 'every10', (b) => b.status?.lastRun?.name === runNameFor('every10', d5))
+  ).status;
+  expect(status).toMatchObject({
+    runsStarted: 3,
+    lastScheduleTime: d5.toISOString(),
+    nextRunTime: plus(d5, TEN_MINUTES).toISOString(),
+    phase: 'Failed',
+  });
 });
 
 test('a time missed beyond startingDeadlineSeconds is skipped with an event; the next one runs', async () => {
   const { namespace, clock } = await setUp(false);
-  await createBenchmark(kc, namespace, 'deadline', spec(namespace, { schedule: '*/10 * * * *', startingDeadlineSeconds: 60 }));
+  await createBenchmark(
+    kc,
+    namespace,
+    'deadline',
+    spec(namespace, { schedule: '*/10 * * * *', startingDeadlineSeconds: 60 }),
+  );
   const d1 = boundaryAfter(clock.now());
   await waitForStatus(namespace, 'deadline', (b) => b.status?.nextRunTime === d1.toISOString());
 
@@ -143,7 +189,12 @@ test('a time missed beyond startingDeadlineSeconds is skipped with an event; the
 
 test('runs never overlap: a due time and a run-now request wait for the active run; past the deadline the due time is skipped', async () => {
   const { namespace, clock } = await setUp(true);
-  await createBenchmark(kc, namespace, 'overlap', spec(namespace, { schedule: '*/10 * * * *', startingDeadlineSeconds: 120 }));
+  await createBenchmark(
+    kc,
+    namespace,
+    'overlap',
+    spec(namespace, { schedule: '*/10 * * * *', startingDeadlineSeconds: 120 }),
+  );
   const d1 = boundaryAfter(clock.now());
   await waitForStatus(namespace, 'overlap', (b) => b.status?.nextRunTime === d1.toISOString());
 
@@ -178,7 +229,12 @@ test('runs never overlap: a due time and a run-now request wait for the active r
 
 test('suspend stops scheduled runs; resumed within the deadline, the missed time runs', async () => {
   const { namespace, clock } = await setUp(false);
-  await createBenchmark(kc, namespace, 'paused', spec(namespace, { schedule: '*/10 * * * *', startingDeadlineSeconds: 300, suspend: true }));
+  await createBenchmark(
+    kc,
+    namespace,
+    'paused',
+    spec(namespace, { schedule: '*/10 * * * *', startingDeadlineSeconds: 300, suspend: true }),
+  );
   const d1 = boundaryAfter(clock.now());
   const suspended = await waitForStatus(namespace, 'paused', (b) => b.status?.phase === 'Suspended');
   expect(suspended.status?.nextRunTime).toBeUndefined();
@@ -200,7 +256,9 @@ test('run-now starts a second run of a one-shot benchmark, and a manual run of a
   await runNow(namespace, 'oneshot', '2026-01-01T00:00:00Z');
   const second = await waitForRun(namespace, 'oneshot-2', finished);
   expect(second.spec.trigger).toBe('manual');
-  const status = (await waitForStatus(namespace, 'oneshot', (b) => b.status?.lastRunNowToken === '2026-01-01T00:00:00Z')).status;
+  const status = (
+    await waitForStatus(namespace, 'oneshot', (b) => b.status?.lastRunNowToken === '2026-01-01T00:00:00Z')
+  ).status;
   expect(status).toMatchObject({ runsStarted: 2, lastRun: { name: 'oneshot-2' } });
   expect(status?.nextRunTime).toBeUndefined();
   await runNow(namespace, 'oneshot', '2026-01-01T00:00:00Z');

@@ -36,7 +36,12 @@ export function memoryLogger(lines: string[] = []): { log: winston.Logger; lines
 }
 
 // Pods here stay unscheduled until a test writes their status: no start timeout within a test's time.
-export const TEST_CONFIG: OperatorConfig = { ...DEFAULT_CONFIG, trialGraceSeconds: 30, maxTrialAttempts: 2, podStartTimeoutSeconds: 3600 };
+export const TEST_CONFIG: OperatorConfig = {
+  ...DEFAULT_CONFIG,
+  trialGraceSeconds: 30,
+  maxTrialAttempts: 2,
+  podStartTimeoutSeconds: 3600,
+};
 
 /** The operator's clock under a test's control: schedules are tested by moving it, never by sleeping. */
 export class FakeClock {
@@ -94,7 +99,10 @@ export class FakeKubelet {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
 
-  constructor(kc: KubeConfig, private readonly namespace: string) {
+  constructor(
+    kc: KubeConfig,
+    private readonly namespace: string,
+  ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
   }
@@ -113,7 +121,13 @@ export class FakeKubelet {
 
   async run(name: string): Promise<SwitchBenchmarkRun | undefined> {
     return (await this.custom
-      .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: RUN_PLURAL, name })
+      .getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: this.namespace,
+        plural: RUN_PLURAL,
+        name,
+      })
       .catch(() => undefined)) as SwitchBenchmarkRun | undefined;
   }
 
@@ -124,7 +138,12 @@ export class FakeKubelet {
     }, 200);
   }
 
-  private async setStatus(name: string, phase: string, container: Partial<V1ContainerStatus>, ready = false): Promise<void> {
+  private async setStatus(
+    name: string,
+    phase: string,
+    container: Partial<V1ContainerStatus>,
+    ready = false,
+  ): Promise<void> {
     // The scheduler writes the pod's conditions too: on a conflict, read again and retry.
     await waitFor(async () => {
       const pod = await this.waitForPod(name);
@@ -143,7 +162,16 @@ export class FakeKubelet {
               podIP: FAKE_POD_IP,
               podIPs: [{ ip: FAKE_POD_IP }],
               conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
-              containerStatuses: [{ name: containerName, image: pod.spec?.containers[0]?.image ?? '', imageID: '', ready, restartCount: 0, ...container }],
+              containerStatuses: [
+                {
+                  name: containerName,
+                  image: pod.spec?.containers[0]?.image ?? '',
+                  imageID: '',
+                  ready,
+                  restartCount: 0,
+                  ...container,
+                },
+              ],
             },
           },
         })
@@ -162,11 +190,15 @@ export class FakeKubelet {
   }
 
   succeeded(name: string, message: string): Promise<void> {
-    return this.setStatus(name, 'Succeeded', { state: { terminated: { exitCode: 0, reason: 'Completed', message, finishedAt: new Date() } } });
+    return this.setStatus(name, 'Succeeded', {
+      state: { terminated: { exitCode: 0, reason: 'Completed', message, finishedAt: new Date() } },
+    });
   }
 
   failed(name: string, exitCode: number, message: string): Promise<void> {
-    return this.setStatus(name, 'Failed', { state: { terminated: { exitCode, reason: 'Error', message, finishedAt: new Date() } } });
+    return this.setStatus(name, 'Failed', {
+      state: { terminated: { exitCode, reason: 'Error', message, finishedAt: new Date() } },
+    });
   }
 
   /** Runs one trial's pods through their life; the sender must not exist before the receiver runs. */
@@ -183,7 +215,12 @@ export class FakeKubelet {
 }
 
 /** Creates a SwitchBenchmark from a spec (partial: the apiserver defaults the rest). */
-export function createBenchmark(kc: KubeConfig, namespace: string, name: string, spec: Record<string, unknown>): Promise<unknown> {
+export function createBenchmark(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown>,
+): Promise<unknown> {
   return kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
@@ -199,9 +236,21 @@ export function createBenchmark(kc: KubeConfig, namespace: string, name: string,
  */
 export async function dropRunFinalizers(kc: KubeConfig, namespace: string): Promise<void> {
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const runs = (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL })) as { items: SwitchBenchmarkRun[] };
+  const runs = (await custom.listNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: RUN_PLURAL,
+  })) as { items: SwitchBenchmarkRun[] };
   for (const run of runs.items.filter((r) => r.metadata.finalizers?.length)) {
-    await custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name: run.metadata.name as string, body: [{ op: 'remove', path: '/metadata/finalizers' }] });
+    await custom.patchNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: RUN_PLURAL,
+      name: run.metadata.name as string,
+      body: [{ op: 'remove', path: '/metadata/finalizers' }],
+    });
   }
 }
 
@@ -222,7 +271,12 @@ export class FakeNode {
     kc: KubeConfig,
     readonly name: string,
     private readonly labels: Record<string, string>,
-    private readonly allocatable: Record<string, string> = { cpu: '8', memory: '16Gi', 'hugepages-2Mi': '1Gi', pods: '110' },
+    private readonly allocatable: Record<string, string> = {
+      cpu: '8',
+      memory: '16Gi',
+      'hugepages-2Mi': '1Gi',
+      pods: '110',
+    },
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.coordination = kc.makeApiClient(CoordinationV1Api);
@@ -243,7 +297,14 @@ export class FakeNode {
 
   async heartbeat(): Promise<void> {
     const now = new Date();
-    const ready = { type: 'Ready', status: this.ready ? 'True' : 'False', reason: this.ready ? 'KubeletReady' : 'KubeletNotReady', message: 'fake node', lastHeartbeatTime: now, lastTransitionTime: now };
+    const ready = {
+      type: 'Ready',
+      status: this.ready ? 'True' : 'False',
+      reason: this.ready ? 'KubeletReady' : 'KubeletNotReady',
+      message: 'fake node',
+      lastHeartbeatTime: now,
+      lastTransitionTime: now,
+    };
     // The node lifecycle controller writes the node too: retry on conflict with a fresh copy.
     await waitFor(async () => {
       const node = await this.core.readNode({ name: this.name });
@@ -253,15 +314,27 @@ export class FakeNode {
         () => undefined,
       );
     }, 100);
-    const lease = { metadata: { name: this.name, namespace: 'kube-node-lease' }, spec: { holderIdentity: this.name, leaseDurationSeconds: 40, renewTime: new V1MicroTime(now) } };
-    const existing = await this.coordination.readNamespacedLease({ name: this.name, namespace: 'kube-node-lease' }).catch(() => undefined);
-    if (existing) await this.coordination.replaceNamespacedLease({ name: this.name, namespace: 'kube-node-lease', body: { ...existing, spec: lease.spec } });
+    const lease = {
+      metadata: { name: this.name, namespace: 'kube-node-lease' },
+      spec: { holderIdentity: this.name, leaseDurationSeconds: 40, renewTime: new V1MicroTime(now) },
+    };
+    const existing = await this.coordination
+      .readNamespacedLease({ name: this.name, namespace: 'kube-node-lease' })
+      .catch(() => undefined);
+    if (existing)
+      await this.coordination.replaceNamespacedLease({
+        name: this.name,
+        namespace: 'kube-node-lease',
+        body: { ...existing, spec: lease.spec },
+      });
     else await this.coordination.createNamespacedLease({ namespace: 'kube-node-lease', body: lease });
   }
 
   async delete(): Promise<void> {
     clearInterval(this.timer);
     await this.core.deleteNode({ name: this.name }).catch(() => undefined);
-    await this.coordination.deleteNamespacedLease({ name: this.name, namespace: 'kube-node-lease' }).catch(() => undefined);
+    await this.coordination
+      .deleteNamespacedLease({ name: this.name, namespace: 'kube-node-lease' })
+      .catch(() => undefined);
   }
 }

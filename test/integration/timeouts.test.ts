@@ -6,7 +6,14 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiException, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod, type V1PodStatus } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type V1Pod,
+  type V1PodStatus,
+} from '@kubernetes/client-node';
 import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import type { OperatorConfig } from '../../src/controller/config.js';
 import { MANAGED_SELECTOR } from '../../src/controller/labels.js';
@@ -31,7 +38,8 @@ let nodes = 0;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const condition = (run: SwitchBenchmarkRun, type: string) => run.status?.conditions?.find((c) => c.type === type);
-const events = async (reason: string) => (await core.listNamespacedEvent({ namespace })).items.filter((e) => e.reason === reason);
+const events = async (reason: string) =>
+  (await core.listNamespacedEvent({ namespace })).items.filter((e) => e.reason === reason);
 
 /** Polls `probe` until it returns a value; fails naming `what` if that takes longer than a hang. */
 async function within<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
@@ -70,22 +78,32 @@ async function operatorWith(config: Partial<OperatorConfig>): Promise<void> {
 /** What the operator created in the namespace and has not removed: its pods, ConfigMaps and node locks. */
 async function leftovers(): Promise<string[]> {
   const pods = (await core.listNamespacedPod({ namespace })).items.map((p) => `pod/${p.metadata?.name}`);
-  const configMaps = (await core.listNamespacedConfigMap({ namespace, labelSelector: MANAGED_SELECTOR })).items.map((c) => `configmap/${c.metadata?.name}`);
-  const leases = (await coordination.listNamespacedLease({ namespace, labelSelector: `${NODE_LOCK_LABEL}=true` })).items.map((l) => `lease/${l.metadata?.name}`);
+  const configMaps = (await core.listNamespacedConfigMap({ namespace, labelSelector: MANAGED_SELECTOR })).items.map(
+    (c) => `configmap/${c.metadata?.name}`,
+  );
+  const leases = (
+    await coordination.listNamespacedLease({ namespace, labelSelector: `${NODE_LOCK_LABEL}=true` })
+  ).items.map((l) => `lease/${l.metadata?.name}`);
   return [...pods, ...configMaps, ...leases];
 }
 
 /** Lets the run's host cleanup succeed, then checks that its teardown finished and left nothing. */
 async function cleanedUp(run: string): Promise<void> {
   await kubelet.succeeded(`${run}-cleanup`, '');
-  const done = await runWhen(run, 'torn down', (r) => condition(r, CLEANED_UP)?.status === 'True' && !r.metadata.finalizers?.includes(CLEANUP_FINALIZER));
+  const done = await runWhen(
+    run,
+    'torn down',
+    (r) => condition(r, CLEANED_UP)?.status === 'True' && !r.metadata.finalizers?.includes(CLEANUP_FINALIZER),
+  );
   expect(done.metadata.finalizers ?? []).toEqual([]);
   await nothingLeft();
 }
 
 async function nothingLeft(): Promise<void> {
   // Teardown runs on after the run's status says it ended: wait for it, then let the assertion name what is left.
-  await within('the operator removing its objects', async () => ((await leftovers()).length === 0 ? true : undefined)).catch(() => undefined);
+  await within('the operator removing its objects', async () =>
+    (await leftovers()).length === 0 ? true : undefined,
+  ).catch(() => undefined);
   expect(await leftovers()).toEqual([]);
 }
 
@@ -103,7 +121,13 @@ async function writePodStatus(name: string, status: (pod: V1Pod) => V1PodStatus)
   }, 50);
 }
 
-const containerOf = (pod: V1Pod) => ({ name: pod.spec?.containers[0]?.name ?? 'main', image: pod.spec?.containers[0]?.image ?? '', imageID: '', ready: false, restartCount: 0 });
+const containerOf = (pod: V1Pod) => ({
+  name: pod.spec?.containers[0]?.name ?? 'main',
+  image: pod.spec?.containers[0]?.image ?? '',
+  imageID: '',
+  ready: false,
+  restartCount: 0,
+});
 
 /**
  * The kubelet at a pod's activeDeadlineSeconds: it kills the containers and fails the pod with
@@ -114,7 +138,9 @@ const deadlineExceeded = (pod: V1Pod): V1PodStatus => ({
   reason: 'DeadlineExceeded',
   message: 'Pod was active on the node longer than the specified deadline',
   ...(pod.status?.startTime ? { startTime: pod.status.startTime } : {}),
-  containerStatuses: [{ ...containerOf(pod), state: { terminated: { exitCode: 137, reason: 'Error', finishedAt: new Date() } } }],
+  containerStatuses: [
+    { ...containerOf(pod), state: { terminated: { exitCode: 137, reason: 'Error', finishedAt: new Date() } } },
+  ],
 });
 
 beforeAll(async () => {
@@ -126,7 +152,10 @@ beforeAll(async () => {
 beforeEach(async () => {
   nodes += 1;
   node = await new FakeNode(kc, `${namespace}-n${nodes}`, {}).register();
-  await core.patchNode({ name: node.name, body: [{ op: 'add', path: '/metadata/labels/switchbench.io~1test-node', value: node.name }] });
+  await core.patchNode({
+    name: node.name,
+    body: [{ op: 'add', path: '/metadata/labels/switchbench.io~1test-node', value: node.name }],
+  });
   logs = [];
 });
 
@@ -135,7 +164,10 @@ afterEach(async () => {
   operator = undefined;
   await node.delete();
   // The operator's log of each test, for when one fails or times out.
-  writeFileSync(path.join(os.tmpdir(), `switchbench-integration-${expect.getState().currentTestName?.replace(/\W+/g, '-')}.log`), logs.join('\n'));
+  writeFileSync(
+    path.join(os.tmpdir(), `switchbench-integration-${expect.getState().currentTestName?.replace(/\W+/g, '-')}.log`),
+    logs.join('\n'),
+  );
 });
 
 afterAll(async () => {
@@ -148,30 +180,47 @@ test('a switch that never becomes ready fails the run with SwitchNotReady before
   // ovs-dpdk: its switch has a ConfigMap (the flows), which teardown must remove too.
   await benchmark('sw', { datapath: 'ovs-dpdk' });
   await kubelet.waitForPod('sw-1-switch');
-  expect((await core.listNamespacedConfigMap({ namespace, labelSelector: MANAGED_SELECTOR })).items.map((c) => c.metadata?.name)).toEqual(['sw-1-switch']);
+  expect(
+    (await core.listNamespacedConfigMap({ namespace, labelSelector: MANAGED_SELECTOR })).items.map(
+      (c) => c.metadata?.name,
+    ),
+  ).toEqual(['sw-1-switch']);
   // Its process runs, but its readiness probe never passes.
   await kubelet.running('sw-1-switch', false);
 
   const failed = await ended('sw-1', 'Failed');
-  expect(condition(failed, 'Ready')).toMatchObject({ status: 'False', reason: 'SwitchNotReady', message: expect.stringMatching(/^switch pod sw-1-switch was not ready after 3s/) });
+  expect(condition(failed, 'Ready')).toMatchObject({
+    status: 'False',
+    reason: 'SwitchNotReady',
+    message: expect.stringMatching(/^switch pod sw-1-switch was not ready after 3s/),
+  });
   expect(condition(failed, 'Degraded')).toMatchObject({ status: 'True', reason: 'SwitchNotReady' });
   expect(failed.status?.trials ?? []).toEqual([]);
   expect(await kubelet.pod('sw-1-t0-a0-rx')).toBeUndefined();
   await cleanedUp('sw-1');
 });
 
-test('a trial pod whose container cannot start fails the run with PodNotStarted, naming its role and the kubelet\'s words', async () => {
+test("a trial pod whose container cannot start fails the run with PodNotStarted, naming its role and the kubelet's words", async () => {
   await operatorWith({ podStartTimeoutSeconds: 6 });
   await benchmark('ps');
   const receiver = await kubelet.waitForPod('ps-1-t0-a0-rx');
   // Scheduled (bound to the node, as the scheduler would), then stuck pulling its image: the start
   // timeout names the kubelet's reason, not the scheduler's.
-  await core.createNamespacedPodBinding({ namespace, name: 'ps-1-t0-a0-rx', body: { metadata: { name: 'ps-1-t0-a0-rx' }, target: { apiVersion: 'v1', kind: 'Node', name: node.name } } });
+  await core.createNamespacedPodBinding({
+    namespace,
+    name: 'ps-1-t0-a0-rx',
+    body: { metadata: { name: 'ps-1-t0-a0-rx' }, target: { apiVersion: 'v1', kind: 'Node', name: node.name } },
+  });
   const image = receiver.spec?.containers[0]?.image ?? '';
   await writePodStatus('ps-1-t0-a0-rx', (pod) => ({
     phase: 'Pending',
     conditions: [{ type: 'PodScheduled', status: 'True' }],
-    containerStatuses: [{ ...containerOf(pod), state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } } }],
+    containerStatuses: [
+      {
+        ...containerOf(pod),
+        state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } },
+      },
+    ],
   }));
 
   const failed = await ended('ps-1', 'Failed');
@@ -182,7 +231,9 @@ test('a trial pod whose container cannot start fails the run with PodNotStarted,
   });
   expect(await kubelet.pod('ps-1-t0-a0-tx')).toBeUndefined();
   // A bound pod is gone only once its kubelet confirms the containers stopped: play that part.
-  await within('the receiver deleted', async () => ((await kubelet.pod('ps-1-t0-a0-rx'))?.metadata?.deletionTimestamp ? true : undefined));
+  await within('the receiver deleted', async () =>
+    (await kubelet.pod('ps-1-t0-a0-rx'))?.metadata?.deletionTimestamp ? true : undefined,
+  );
   await core.deleteNamespacedPod({ namespace, name: 'ps-1-t0-a0-rx', gracePeriodSeconds: 0 });
   await cleanedUp('ps-1');
 });
@@ -201,9 +252,17 @@ test('a trial killed at its activeDeadlineSeconds (DeadlineExceeded) is retried,
 
   const failed = await ended('dl-1', 'Failed');
   const lastWords = 'receiver pod dl-1-t0-a1-rx failed: DeadlineExceeded: exit code 137 (Error)';
-  expect(failed.status?.trials).toEqual([expect.objectContaining({ index: 0, outcome: 'Failed', message: `${lastWords} (after 2 attempts)` })]);
-  expect(condition(failed, 'Ready')).toMatchObject({ status: 'False', reason: 'AllTrialsFailed', message: `${lastWords} (after 2 attempts)` });
-  expect((await events('TrialRetried')).map((e) => e.message)).toEqual(['Trial 0 attempt 1: receiver pod dl-1-t0-a0-rx failed: DeadlineExceeded: exit code 137 (Error)']);
+  expect(failed.status?.trials).toEqual([
+    expect.objectContaining({ index: 0, outcome: 'Failed', message: `${lastWords} (after 2 attempts)` }),
+  ]);
+  expect(condition(failed, 'Ready')).toMatchObject({
+    status: 'False',
+    reason: 'AllTrialsFailed',
+    message: `${lastWords} (after 2 attempts)`,
+  });
+  expect((await events('TrialRetried')).map((e) => e.message)).toEqual([
+    'Trial 0 attempt 1: receiver pod dl-1-t0-a0-rx failed: DeadlineExceeded: exit code 137 (Error)',
+  ]);
   await cleanedUp('dl-1');
 });
 
@@ -218,9 +277,21 @@ test('a trial whose pods run but never report is abandoned by the operator itsel
   }
 
   const failed = await ended('mute-1', 'Failed');
-  expect(failed.status?.trials).toEqual([expect.objectContaining({ index: 0, outcome: 'Failed', message: 'trial 0 did not finish in time (after 2 attempts)' })]);
-  expect(condition(failed, 'Ready')).toMatchObject({ status: 'False', reason: 'AllTrialsFailed', message: 'trial 0 did not finish in time (after 2 attempts)' });
-  expect((await events('TrialRetried')).map((e) => e.message)).toContain('Trial 0 attempt 1: trial 0 did not finish in time');
+  expect(failed.status?.trials).toEqual([
+    expect.objectContaining({
+      index: 0,
+      outcome: 'Failed',
+      message: 'trial 0 did not finish in time (after 2 attempts)',
+    }),
+  ]);
+  expect(condition(failed, 'Ready')).toMatchObject({
+    status: 'False',
+    reason: 'AllTrialsFailed',
+    message: 'trial 0 did not finish in time (after 2 attempts)',
+  });
+  expect((await events('TrialRetried')).map((e) => e.message)).toContain(
+    'Trial 0 attempt 1: trial 0 did not finish in time',
+  );
   await cleanedUp('mute-1');
 });
 
@@ -235,7 +306,11 @@ test('a run whose node lock another run took fails with NodeLockLost and leaves 
   const held = await coordination.readNamespacedLease({ namespace, name: lockName });
   expect(held.spec?.holderIdentity).toBe(`${namespace}/lost-1/${running.metadata.uid}`);
   const intruder = `${namespace}/intruder-1/00000000-0000-0000-0000-000000000001`;
-  await coordination.replaceNamespacedLease({ namespace, name: lockName, body: nodeLock(node.name, namespace, intruder, new Date(), held) });
+  await coordination.replaceNamespacedLease({
+    namespace,
+    name: lockName,
+    body: nodeLock(node.name, namespace, intruder, new Date(), held),
+  });
 
   const failed = await ended('lost-1', 'Failed');
   expect(condition(failed, 'Ready')).toMatchObject({
@@ -258,13 +333,21 @@ test('a host cleanup that never succeeds is given up with CleanupAbandoned, afte
   await ended('dirty-1', 'Succeeded');
   // The cleanup pod is created and never runs: its node is gone.
   await kubelet.waitForPod('dirty-1-cleanup');
-  const abandoned = await runWhen('dirty-1', 'past its cleanup', (r) => !r.metadata.finalizers?.includes(CLEANUP_FINALIZER));
+  const abandoned = await runWhen(
+    'dirty-1',
+    'past its cleanup',
+    (r) => !r.metadata.finalizers?.includes(CLEANUP_FINALIZER),
+  );
   expect(abandoned.status?.phase).toBe('Succeeded');
   const directory = `/var/run/switchbench/runs/${abandoned.metadata.uid}`;
   expect(condition(abandoned, CLEANED_UP)).toMatchObject({
     status: 'False',
     reason: 'CleanupAbandoned',
-    message: expect.stringMatching(new RegExp(`^Gave up removing the run's host directory on ${node.name} after \\d+s: cleanup pod dirty-1-cleanup was still Pending; remove ${directory} by hand$`)),
+    message: expect.stringMatching(
+      new RegExp(
+        `^Gave up removing the run's host directory on ${node.name} after \\d+s: cleanup pod dirty-1-cleanup was still Pending; remove ${directory} by hand$`,
+      ),
+    ),
   });
   await nothingLeft();
 
@@ -272,7 +355,13 @@ test('a host cleanup that never succeeds is given up with CleanupAbandoned, afte
   await benchmark('doomed');
   await kubelet.waitForPod('doomed-1-t0-a0-rx');
   const doomed = (await kubelet.run('doomed-1')) as SwitchBenchmarkRun;
-  await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BENCHMARK_PLURAL, name: 'doomed' });
+  await custom.deleteNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: BENCHMARK_PLURAL,
+    name: 'doomed',
+  });
   await kubelet.waitForPod('doomed-1-cleanup');
   await within('run doomed-1 deleted', async () => ((await kubelet.run('doomed-1')) ? undefined : true));
   expect((await events('CleanupAbandoned')).map((e) => [e.involvedObject.name, e.message])).toEqual([

@@ -27,7 +27,8 @@ const argv = (args) => args.map((a) => `${a}\0`).join('');
 
 mkdirSync(path.join(out, 'config'), { recursive: true });
 writeFileSync(path.join(out, 'datapath'), datapath);
-for (const role of ['sender', 'receiver']) writeFileSync(path.join(out, role), argv(driver.endpoint(context, role).backendArgs));
+for (const role of ['sender', 'receiver'])
+  writeFileSync(path.join(out, role), argv(driver.endpoint(context, role).backendArgs));
 const plan = driver.switchPlan(context);
 if (plan) {
   writeFileSync(path.join(out, 'command'), argv(plan.command));

@@ -16,19 +16,22 @@ const code = (value) => '`' + (typeof value === 'string' ? value : JSON.stringif
 
 function typeOf(schema) {
   if (schema.type === 'array') return `[]${typeOf(schema.items ?? {})}`;
-  if (schema.type === 'object' && schema.additionalProperties) return `map[string]${typeOf(schema.additionalProperties)}`;
+  if (schema.type === 'object' && schema.additionalProperties)
+    return `map[string]${typeOf(schema.additionalProperties)}`;
   return schema.type ?? 'any';
 }
 
 function bounds(schema) {
   const parts = [];
   if (schema.enum) parts.push(schema.enum.map(code).join(', '));
-  if (schema.minimum !== undefined || schema.maximum !== undefined) parts.push(`${schema.minimum ?? '…'}..${schema.maximum ?? '…'}`);
+  if (schema.minimum !== undefined || schema.maximum !== undefined)
+    parts.push(`${schema.minimum ?? '…'}..${schema.maximum ?? '…'}`);
   if (schema.items) {
     const inner = bounds(schema.items);
     if (inner) parts.push(`each ${inner}`);
   }
-  if (schema.minItems !== undefined || schema.maxItems !== undefined) parts.push(`${schema.minItems ?? 0}..${schema.maxItems ?? '∞'} items`);
+  if (schema.minItems !== undefined || schema.maxItems !== undefined)
+    parts.push(`${schema.minItems ?? 0}..${schema.maxItems ?? '∞'} items`);
   if (schema['x-kubernetes-list-type'] === 'set') parts.push('no duplicates');
   if (schema.maxLength !== undefined) parts.push(`≤ ${schema.maxLength} chars`);
   if (schema.pattern && /\(ms\|s\|m\|h\)/.test(schema.pattern)) parts.push('duration (e.g. 60s, 1m30s)');
@@ -42,7 +45,9 @@ function rows(schema, prefix, required = []) {
     const field = prefix ? `${prefix}.${name}` : name;
     const req = required.includes(name) ? ' (required)' : '';
     const def = child.default !== undefined ? code(child.default) : '';
-    out.push(`| ${code(field)}${req} | ${typeOf(child)} | ${cell(def)} | ${cell(bounds(child))} | ${cell(child.description ?? '')} |`);
+    out.push(
+      `| ${code(field)}${req} | ${typeOf(child)} | ${cell(def)} | ${cell(bounds(child))} | ${cell(child.description ?? '')} |`,
+    );
     if (child.properties) out.push(...rows(child, field, child.required ?? []));
     if (child.items?.properties) out.push(...rows(child.items, `${field}[]`, child.items.required ?? []));
   }
@@ -73,7 +78,10 @@ function render() {
   ];
   const benchmark = schema('SwitchBenchmark');
   const run = schema('SwitchBenchmarkRun');
-  const conditionless = (s) => ({ ...s, properties: Object.fromEntries(Object.entries(s.properties).filter(([k]) => k !== 'conditions')) });
+  const conditionless = (s) => ({
+    ...s,
+    properties: Object.fromEntries(Object.entries(s.properties).filter(([k]) => k !== 'conditions')),
+  });
   return [
     START,
     ...table('SwitchBenchmark `spec`', benchmark.properties.spec, 'spec'),

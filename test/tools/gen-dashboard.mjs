@@ -23,7 +23,12 @@ function panel(title, type, targets, options = {}) {
     description: options.description ?? '',
     datasource: { type: 'prometheus', uid: '${datasource}' },
     gridPos,
-    targets: targets.map(([expr, legendFormat, extra = {}], i) => ({ refId: String.fromCharCode(65 + i), expr, legendFormat, ...extra })),
+    targets: targets.map(([expr, legendFormat, extra = {}], i) => ({
+      refId: String.fromCharCode(65 + i),
+      expr,
+      legendFormat,
+      ...extra,
+    })),
     fieldConfig: { defaults: { unit: options.unit ?? 'short' }, overrides: [] },
     options: options.panelOptions ?? {},
   };
@@ -47,42 +52,125 @@ const panels = [
   panel(
     'Figure 2: receive rate vs offered rate (last run)',
     'xychart',
-    [[`switchbench_trial_rx_packets_per_second{${scope}}`, '{{benchmark}} {{frame_size_bytes}}B offered {{offered_pps}}', { format: 'table', instant: true }]],
-    { unit: 'pps', description: 'One point per trial of the last finished run: x is the offered_pps label, y the mean receive rate (the paper\'s Figure 2).' },
+    [
+      [
+        `switchbench_trial_rx_packets_per_second{${scope}}`,
+        '{{benchmark}} {{frame_size_bytes}}B offered {{offered_pps}}',
+        { format: 'table', instant: true },
+      ],
+    ],
+    {
+      unit: 'pps',
+      description:
+        "One point per trial of the last finished run: x is the offered_pps label, y the mean receive rate (the paper's Figure 2).",
+    },
   ),
   panel(
     'Figure 3: max throughput per data path and frame size (last run)',
     'barchart',
-    [[`max by (datapath, frame_size_bytes) (switchbench_run_throughput_packets_per_second{${scope}, measure="max"})`, '{{datapath}} {{frame_size_bytes}}B', { format: 'table', instant: true }]],
-    { unit: 'pps', description: 'The paper\'s Figure 3: the highest receive rate each data path reached, per frame size.' },
+    [
+      [
+        `max by (datapath, frame_size_bytes) (switchbench_run_throughput_packets_per_second{${scope}, measure="max"})`,
+        '{{datapath}} {{frame_size_bytes}}B',
+        { format: 'table', instant: true },
+      ],
+    ],
+    {
+      unit: 'pps',
+      description: "The paper's Figure 3: the highest receive rate each data path reached, per frame size.",
+    },
   ),
   panel(
     'Throughput over time (regressions show as drops)',
     'timeseries',
-    [[`switchbench_run_throughput_packets_per_second{${scope}}`, '{{benchmark}} {{frame_size_bytes}}B {{measure}} {{loss_ratio}}']],
+    [
+      [
+        `switchbench_run_throughput_packets_per_second{${scope}}`,
+        '{{benchmark}} {{frame_size_bytes}}B {{measure}} {{loss_ratio}}',
+      ],
+    ],
     { unit: 'pps', width: 24 },
   ),
-  panel('Throughput in bits per second', 'timeseries', [[`8 * switchbench_run_throughput_bytes_per_second{${scope}}`, '{{benchmark}} {{frame_size_bytes}}B {{measure}}']], { unit: 'bps' }),
-  panel('Loss ratio per trial (last run)', 'timeseries', [[`switchbench_trial_loss_ratio{${scope}}`, '{{benchmark}} {{frame_size_bytes}}B {{offered_pps}}pps']], { unit: 'percentunit' }),
+  panel(
+    'Throughput in bits per second',
+    'timeseries',
+    [[`8 * switchbench_run_throughput_bytes_per_second{${scope}}`, '{{benchmark}} {{frame_size_bytes}}B {{measure}}']],
+    { unit: 'bps' },
+  ),
+  panel(
+    'Loss ratio per trial (last run)',
+    'timeseries',
+    [[`switchbench_trial_loss_ratio{${scope}}`, '{{benchmark}} {{frame_size_bytes}}B {{offered_pps}}pps']],
+    { unit: 'percentunit' },
+  ),
   panel(
     'One-way latency percentiles (last run)',
     'timeseries',
-    [[`max by (benchmark, frame_size_bytes, percentile) (switchbench_trial_latency_seconds{${scope}})`, '{{benchmark}} {{frame_size_bytes}}B p{{percentile}}']],
+    [
+      [
+        `max by (benchmark, frame_size_bytes, percentile) (switchbench_trial_latency_seconds{${scope}})`,
+        '{{benchmark}} {{frame_size_bytes}}B p{{percentile}}',
+      ],
+    ],
     { unit: 's' },
   ),
-  panel('Sender shortfall (achieved / offered)', 'timeseries', [[`switchbench_trial_tx_packets_per_second{${scope}} / switchbench_trial_offered_packets_per_second{${scope}}`, '{{benchmark}} {{offered_pps}}pps']], { unit: 'percentunit' }),
-  panel('Runs by outcome', 'stat', [[`sum by (phase) (switchbench_runs{namespace=~"$namespace", benchmark=~"$benchmark"})`, '{{phase}}']]),
-  panel('Last completion', 'stat', [[`max by (benchmark) (switchbench_run_last_completion_timestamp_seconds{${scope}}) * 1000`, '{{benchmark}}']], { unit: 'dateTimeFromNow' }),
-  panel('Reconciles per second by outcome', 'timeseries', [['sum by (controller, result) (rate(switchbench_reconcile_total[$__rate_interval]))', '{{controller}} {{result}}']], { unit: 'reqps' }),
-  panel('Reconcile duration p99', 'timeseries', [['histogram_quantile(0.99, sum by (controller, le) (rate(switchbench_reconcile_duration_seconds_bucket[$__rate_interval])))', '{{controller}}']], { unit: 's' }),
+  panel(
+    'Sender shortfall (achieved / offered)',
+    'timeseries',
+    [
+      [
+        `switchbench_trial_tx_packets_per_second{${scope}} / switchbench_trial_offered_packets_per_second{${scope}}`,
+        '{{benchmark}} {{offered_pps}}pps',
+      ],
+    ],
+    { unit: 'percentunit' },
+  ),
+  panel('Runs by outcome', 'stat', [
+    [`sum by (phase) (switchbench_runs{namespace=~"$namespace", benchmark=~"$benchmark"})`, '{{phase}}'],
+  ]),
+  panel(
+    'Last completion',
+    'stat',
+    [[`max by (benchmark) (switchbench_run_last_completion_timestamp_seconds{${scope}}) * 1000`, '{{benchmark}}']],
+    { unit: 'dateTimeFromNow' },
+  ),
+  panel(
+    'Reconciles per second by outcome',
+    'timeseries',
+    [
+      [
+        'sum by (controller, result) (rate(switchbench_reconcile_total[$__rate_interval]))',
+        '{{controller}} {{result}}',
+      ],
+    ],
+    { unit: 'reqps' },
+  ),
+  panel(
+    'Reconcile duration p99',
+    'timeseries',
+    [
+      [
+        'histogram_quantile(0.99, sum by (controller, le) (rate(switchbench_reconcile_duration_seconds_bucket[$__rate_interval])))',
+        '{{controller}}',
+      ],
+    ],
+    { unit: 's' },
+  ),
   panel('Work queue depth', 'timeseries', [['sum by (name) (switchbench_workqueue_depth)', '{{name}}']]),
-  panel('Leader and watch restarts', 'timeseries', [['switchbench_leader', 'leader {{pod}}{{instance}}'], ['sum by (resource) (increase(switchbench_informer_watch_restarts_total[$__rate_interval])) or vector(0)', 'restarts {{resource}}']]),
+  panel('Leader and watch restarts', 'timeseries', [
+    ['switchbench_leader', 'leader {{pod}}{{instance}}'],
+    [
+      'sum by (resource) (increase(switchbench_informer_watch_restarts_total[$__rate_interval])) or vector(0)',
+      'restarts {{resource}}',
+    ],
+  ]),
 ];
 
 const dashboard = {
   title: 'switchbench',
   uid: 'switchbench',
-  description: 'Packet rates between co-located containers per NFV data path (switchbench operator); metrics in docs/metrics.md.',
+  description:
+    'Packet rates between co-located containers per NFV data path (switchbench operator); metrics in docs/metrics.md.',
   tags: ['switchbench', 'nfv'],
   timezone: 'utc',
   schemaVersion: 39,
@@ -95,7 +183,11 @@ const dashboard = {
       { name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', current: {} },
       variable('namespace', 'namespace', 'label_values(switchbench_runs, namespace)'),
       variable('benchmark', 'benchmark', 'label_values(switchbench_runs{namespace=~"$namespace"}, benchmark)'),
-      variable('datapath', 'data path', 'label_values(switchbench_run_last_completion_timestamp_seconds{namespace=~"$namespace"}, datapath)'),
+      variable(
+        'datapath',
+        'data path',
+        'label_values(switchbench_run_last_completion_timestamp_seconds{namespace=~"$namespace"}, datapath)',
+      ),
     ],
   },
   panels,

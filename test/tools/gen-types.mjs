@@ -63,7 +63,13 @@ async function generate() {
     "import type { OpenApiSchema } from './schema.js';",
     '',
   ];
-  const options = { bannerComment: '', additionalProperties: false, format: true, declareExternallyReferenced: true, maxItems: -1 };
+  const options = {
+    bannerComment: '',
+    additionalProperties: false,
+    format: true,
+    declareExternallyReferenced: true,
+    maxItems: -1,
+  };
   parts.push(
     await compile(annotate(conditionSchemas[0], 'Condition', { conditionType: 'never' }), 'Condition', options),
   );
@@ -75,10 +81,16 @@ async function generate() {
     schema.required = [...new Set([...(schema.required ?? []), 'apiVersion', 'kind', 'metadata'])];
     parts.push(await compile(schema, kind, options));
   }
-  const schemas = Object.fromEntries(Object.keys(byKind).sort().map((k) => [k, schemaOf(k)]));
+  const schemas = Object.fromEntries(
+    Object.keys(byKind)
+      .sort()
+      .map((k) => [k, schemaOf(k)]),
+  );
   parts.push(
     '/** The openAPIV3Schema of each CRD, for structural defaulting and schema checks. */',
-    `export const crdSchemas: Record<${Object.keys(schemas).map((k) => `'${k}'`).join(' | ')}, OpenApiSchema> = ${JSON.stringify(schemas, null, 2)};`,
+    `export const crdSchemas: Record<${Object.keys(schemas)
+      .map((k) => `'${k}'`)
+      .join(' | ')}, OpenApiSchema> = ${JSON.stringify(schemas, null, 2)};`,
     '',
   );
   return parts.join('\n');

@@ -35,7 +35,9 @@ const specSchema = crdSchemas.SwitchBenchmark.properties?.spec;
 if (!specSchema) throw new Error('SwitchBenchmark CRD has no spec schema');
 
 /** A SwitchBenchmark spec as the apiserver would store it: every default filled in. */
-export function defaultSpec(spec: Partial<SwitchBenchmarkSpec> & Pick<SwitchBenchmarkSpec, 'datapath'>): SwitchBenchmarkSpec {
+export function defaultSpec(
+  spec: Partial<SwitchBenchmarkSpec> & Pick<SwitchBenchmarkSpec, 'datapath'>,
+): SwitchBenchmarkSpec {
   return applyDefaults(specSchema as OpenApiSchema, spec) as SwitchBenchmarkSpec;
 }
 

@@ -43,7 +43,10 @@ export function formatFieldErrors(errors: readonly FieldError[]): string {
 function validateSchedule(spec: SwitchBenchmarkSpec): FieldError[] {
   const errors: FieldError[] = [];
   if (spec.timeZone !== undefined && !isTimeZone(spec.timeZone)) {
-    errors.push({ field: 'spec.timeZone', message: `"${spec.timeZone}" is not an IANA time zone such as Europe/Rome or UTC` });
+    errors.push({
+      field: 'spec.timeZone',
+      message: `"${spec.timeZone}" is not an IANA time zone such as Europe/Rome or UTC`,
+    });
   }
   if (spec.schedule === undefined) return errors;
   const schedule = spec.schedule.trim();
@@ -56,13 +59,19 @@ function validateSchedule(spec: SwitchBenchmarkSpec): FieldError[] {
     return errors;
   }
   if (/\bH\b/.test(schedule)) {
-    errors.push({ field: 'spec.schedule', message: 'the hashed "H" form is not supported: give explicit minutes and hours' });
+    errors.push({
+      field: 'spec.schedule',
+      message: 'the hashed "H" form is not supported: give explicit minutes and hours',
+    });
     return errors;
   }
   try {
     CronExpressionParser.parse(schedule, { tz: 'UTC' }).next();
   } catch (err) {
-    errors.push({ field: 'spec.schedule', message: `"${spec.schedule}" is not a valid cron schedule: ${(err as Error).message}` });
+    errors.push({
+      field: 'spec.schedule',
+      message: `"${spec.schedule}" is not a valid cron schedule: ${(err as Error).message}`,
+    });
   }
   return errors;
 }
@@ -97,7 +106,10 @@ function validateFrameSizes(given: SwitchBenchmarkSpec): FieldError[] {
  * what real paths add: the external search's steps, generator-limited probes, a failed verification
  * that reopens the search.
  */
-export function searchBudget(search: NonNullable<SwitchBenchmarkSpec['method']['ndrPdr']>, repetitions: number): { probes: number; verifications: number } {
+export function searchBudget(
+  search: NonNullable<SwitchBenchmarkSpec['method']['ndrPdr']>,
+  repetitions: number,
+): { probes: number; verifications: number } {
   const width = (search.maxRatePps - search.minRatePps) / (search.precision * search.minRatePps);
   const bisection = 1 + Math.max(1, Math.ceil(Math.log2(Math.max(width, 1))));
   return { probes: 2 * bisection, verifications: 2 * search.lossRatios.length * repetitions };

@@ -9,5 +9,10 @@ benchmark.metadata.name = 'demo-testpmd';
 benchmark.spec.traffic = { packetSizes: [64, 512], burstSizes: [16] };
 benchmark.spec.method = { type: 'sweep', sweep: { ratesPps: [5000, 10000, 20000] } };
 benchmark.spec.trial = { duration: '8s', warmup: '2s', window: '5s', sampleInterval: '1s', repetitions: 1 };
-benchmark.spec.resources = { cpuPolicy: 'shared', cpus: { sender: 1, receiver: 1, switch: 1 }, memoryMi: 256, hugepages: { pageSize: '2Mi', perPodMi: 512 } };
+benchmark.spec.resources = {
+  cpuPolicy: 'shared',
+  cpus: { sender: 1, receiver: 1, switch: 1 },
+  memoryMi: 256,
+  hugepages: { pageSize: '2Mi', perPodMi: 512 },
+};
 process.stdout.write(stringify(benchmark));

@@ -52,7 +52,12 @@ describe('defaultSpec', () => {
   });
 
   test('a default object is itself defaulted', () => {
-    expect(applyDefaults({ properties: { a: { type: 'object', default: {}, properties: { b: { type: 'integer', default: 3 } } } } }, {})).toEqual({
+    expect(
+      applyDefaults(
+        { properties: { a: { type: 'object', default: {}, properties: { b: { type: 'integer', default: 3 } } } } },
+        {},
+      ),
+    ).toEqual({
       a: { b: 3 },
     });
   });

@@ -14,17 +14,22 @@ const corpus = loadInvalidCorpus();
 describe('examples', () => {
   const objects = examples.flatMap(({ file, objects }) => objects.map((object) => ({ file, object })));
 
-  test.each(objects.map((o) => [o.file, o.object] as const))('%s is valid against the CRD schema and the semantic rules', (_file, object) => {
-    const defaulted = applyDefaults(crdSchemas.SwitchBenchmark, object) as { spec: SwitchBenchmarkSpec };
-    const valid = checkBenchmark(defaulted);
-    expect(checkBenchmark.errors ?? []).toEqual([]);
-    expect(valid).toBe(true);
-    expect(formatFieldErrors(validateSpec(defaulted.spec, context))).toBe('');
-  });
+  test.each(objects.map((o) => [o.file, o.object] as const))(
+    '%s is valid against the CRD schema and the semantic rules',
+    (_file, object) => {
+      const defaulted = applyDefaults(crdSchemas.SwitchBenchmark, object) as { spec: SwitchBenchmarkSpec };
+      const valid = checkBenchmark(defaulted);
+      expect(checkBenchmark.errors ?? []).toEqual([]);
+      expect(valid).toBe(true);
+      expect(formatFieldErrors(validateSpec(defaulted.spec, context))).toBe('');
+    },
+  );
 
   test('there is one example per data path, a recurring one and an ndr-pdr one', () => {
     const specs = objects.map((o) => (o.object as { spec: SwitchBenchmarkSpec }).spec);
-    expect(new Set(specs.map((s) => s.datapath))).toEqual(new Set(['kernel', 'testpmd', 'ovs-dpdk', 'vpp', 'snabb', 'sriov', 'memif']));
+    expect(new Set(specs.map((s) => s.datapath))).toEqual(
+      new Set(['kernel', 'testpmd', 'ovs-dpdk', 'vpp', 'snabb', 'sriov', 'memif']),
+    );
     expect(specs.some((s) => s.schedule !== undefined)).toBe(true);
     expect(specs.some((s) => s.method?.type === 'ndr-pdr')).toBe(true);
   });
@@ -37,15 +42,22 @@ describe('invalid corpus', () => {
   });
 
   const controllerCases = corpus.filter((c) => c.rejectedBy === 'controller');
-  test.each(controllerCases.map((c) => [c.file, c] as const))('%s passes the schema and the controller says what to change', (_file, c) => {
-    const defaulted = applyDefaults(crdSchemas.SwitchBenchmark, c.object) as { spec: SwitchBenchmarkSpec };
-    expect(checkBenchmark(defaulted)).toBe(true);
-    expect(formatFieldErrors(validateSpec(defaultSpec(defaulted.spec), context))).toContain(c.expect);
-  });
+  test.each(controllerCases.map((c) => [c.file, c] as const))(
+    '%s passes the schema and the controller says what to change',
+    (_file, c) => {
+      const defaulted = applyDefaults(crdSchemas.SwitchBenchmark, c.object) as { spec: SwitchBenchmarkSpec };
+      expect(checkBenchmark(defaulted)).toBe(true);
+      expect(formatFieldErrors(validateSpec(defaultSpec(defaulted.spec), context))).toContain(c.expect);
+    },
+  );
 
   // The apiserver entries get their real check (OpenAPI + CEL) in the cluster tier; here at least
   // the ones a schema alone catches must fail it, so a loosened bound cannot slip through unnoticed.
-  const schemaCases = corpus.filter((c) => c.rejectedBy === 'apiserver' && / in body |Unsupported value|Required value|Duplicate value|unknown field/.test(c.expect));
+  const schemaCases = corpus.filter(
+    (c) =>
+      c.rejectedBy === 'apiserver' &&
+      / in body |Unsupported value|Required value|Duplicate value|unknown field/.test(c.expect),
+  );
   test.each(schemaCases.map((c) => [c.file, c] as const))('%s fails the OpenAPI schema', (_file, c) => {
     expect(checkBenchmark(applyDefaults(crdSchemas.SwitchBenchmark, c.object))).toBe(false);
   });
@@ -64,16 +76,30 @@ function celRules(): CelRule[] {
   const rules: CelRule[] = [];
   const walk = (crd: string, node: unknown, field: string) => {
     if (!node || typeof node !== 'object') return;
-    const schema = node as { properties?: Record<string, unknown>; items?: unknown; additionalProperties?: unknown; 'x-kubernetes-validations'?: { rule: string; message?: string; fieldPath?: string }[] };
+    const schema = node as {
+      properties?: Record<string, unknown>;
+      items?: unknown;
+      additionalProperties?: unknown;
+      'x-kubernetes-validations'?: { rule: string; message?: string; fieldPath?: string }[];
+    };
     for (const v of schema['x-kubernetes-validations'] ?? []) {
-      if (v.message === undefined) throw new Error(`${crd}: CEL rule ${v.rule} has no message: a user would see the rule's text`);
-      rules.push({ crd, field: `${field}${v.fieldPath ?? ''}`.replace(/^\./, '') || '<nil>', rule: v.rule, message: v.message });
+      if (v.message === undefined)
+        throw new Error(`${crd}: CEL rule ${v.rule} has no message: a user would see the rule's text`);
+      rules.push({
+        crd,
+        field: `${field}${v.fieldPath ?? ''}`.replace(/^\./, '') || '<nil>',
+        rule: v.rule,
+        message: v.message,
+      });
     }
     for (const [name, child] of Object.entries(schema.properties ?? {})) walk(crd, child, `${field}.${name}`);
     walk(crd, schema.items, `${field}[*]`);
     walk(crd, schema.additionalProperties, `${field}[*]`);
   };
-  for (const crd of loadCrds() as { metadata: { name: string }; spec: { versions: { schema: { openAPIV3Schema: unknown } }[] } }[]) {
+  for (const crd of loadCrds() as {
+    metadata: { name: string };
+    spec: { versions: { schema: { openAPIV3Schema: unknown } }[] };
+  }[]) {
     for (const version of crd.spec.versions) walk(crd.metadata.name, version.schema.openAPIV3Schema, '');
   }
   return rules;
@@ -89,16 +115,25 @@ describe('CEL rules', () => {
   const rendered = (r: CelRule) => `${r.field}: Invalid value: "object": ${r.message}`;
   const apiserverCases = corpus.filter((c) => c.rejectedBy === 'apiserver');
 
-  test('the only transition rule is the run\'s immutable spec, which the cluster tier tests by an update', () => {
-    expect(transition.map((r) => `${r.crd} ${r.field}: ${r.message}`)).toEqual(['switchbenchmarkruns.switchbench.io spec: spec of a SwitchBenchmarkRun is immutable']);
+  test("the only transition rule is the run's immutable spec, which the cluster tier tests by an update", () => {
+    expect(transition.map((r) => `${r.crd} ${r.field}: ${r.message}`)).toEqual([
+      'switchbenchmarkruns.switchbench.io spec: spec of a SwitchBenchmarkRun is immutable',
+    ]);
   });
 
   // A case covers a rule when its expected message can come from that rule and no other, so two
   // rules with one message (the two node selectors' label keys) need their field in the case.
-  test.each(onCreate.map((r) => [`${r.message} (at ${r.field})`, r] as const))('%s has an invalid manifest of its own', (_name, rule) => {
-    const covering = apiserverCases.filter((c) => rendered(rule).includes(c.expect) && onCreate.every((other) => other === rule || !rendered(other).includes(c.expect)));
-    expect(covering.length).toBeGreaterThan(0);
-  });
+  test.each(onCreate.map((r) => [`${r.message} (at ${r.field})`, r] as const))(
+    '%s has an invalid manifest of its own',
+    (_name, rule) => {
+      const covering = apiserverCases.filter(
+        (c) =>
+          rendered(rule).includes(c.expect) &&
+          onCreate.every((other) => other === rule || !rendered(other).includes(c.expect)),
+      );
+      expect(covering.length).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('generated types', () => {

@@ -5,10 +5,13 @@ import type { OpenApiSchema } from '../../../src/api/v1alpha1/schema.js';
 
 function toJsonSchema(schema: OpenApiSchema): Record<string, unknown> {
   const { properties, items, additionalProperties, format: _format, ...rest } = schema;
-  const out: Record<string, unknown> = Object.fromEntries(Object.entries(rest).filter(([k]) => !k.startsWith('x-kubernetes-')));
+  const out: Record<string, unknown> = Object.fromEntries(
+    Object.entries(rest).filter(([k]) => !k.startsWith('x-kubernetes-')),
+  );
   if (properties) {
     out.properties = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, toJsonSchema(v)]));
-    if (additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
+    if (additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields'])
+      out.additionalProperties = false;
   }
   if (typeof additionalProperties === 'object') out.additionalProperties = toJsonSchema(additionalProperties);
   if (items) out.items = toJsonSchema(items);

@@ -9,7 +9,8 @@ import {
 } from '../../../src/api/v1alpha1/validate.js';
 
 const context = { imageAllowlist: ['localhost/switchbench-traffic:dev'] };
-const spec = (partial: Record<string, unknown>): SwitchBenchmarkSpec => defaultSpec({ datapath: 'memif', ...partial } as never);
+const spec = (partial: Record<string, unknown>): SwitchBenchmarkSpec =>
+  defaultSpec({ datapath: 'memif', ...partial } as never);
 const fields = (errors: FieldError[]) => errors.map((e) => e.field);
 
 describe('validateSpec', () => {
@@ -17,7 +18,10 @@ describe('validateSpec', () => {
     ['the defaults', {}],
     ['a 5-field schedule with a time zone', { schedule: '0 3 * * 1-5', timeZone: 'Europe/Rome' }],
     ['a cron macro', { schedule: '@daily' }],
-    ['jumbo frames with a jumbo MTU', { datapath: 'kernel', kernel: { mtu: 9000 }, traffic: { packetSizes: [64, 9000] } }],
+    [
+      'jumbo frames with a jumbo MTU',
+      { datapath: 'kernel', kernel: { mtu: 9000 }, traffic: { packetSizes: [64, 9000] } },
+    ],
     ['1518-byte frames on the default MTU', { datapath: 'kernel', traffic: { packetSizes: [1518] } }],
     ['an allowed image', { resources: { images: { traffic: 'localhost/switchbench-traffic:dev' } } }],
     ['frames above 1518 on a DPDK path', { datapath: 'testpmd', traffic: { packetSizes: [9000] } }],
@@ -32,9 +36,24 @@ describe('validateSpec', () => {
     ['an impossible date', { schedule: '0 3 30 2 *' }, 'spec.schedule', /not a valid cron schedule/],
     ['the hashed form', { schedule: 'H 3 * * *' }, 'spec.schedule', /hashed "H" form/],
     ['an unknown macro', { schedule: '@sometimes' }, 'spec.schedule', /must have 5 fields/],
-    ['an unknown time zone', { schedule: '0 3 * * *', timeZone: 'Europe/Atlantis' }, 'spec.timeZone', /not an IANA time zone/],
-    ['frames above the MTU', { datapath: 'kernel', traffic: { packetSizes: [64, 1519, 9000] } }, 'spec.traffic.packetSizes', /1519, 9000 exceed the largest frame of MTU 1500 \(1518 bytes\)/],
-    ['an image off the allowlist', { resources: { images: { switch: 'docker.io/evil:1' } } }, 'spec.resources.images.switch', /not on the operator's image allowlist \(localhost\/switchbench-traffic:dev\)/],
+    [
+      'an unknown time zone',
+      { schedule: '0 3 * * *', timeZone: 'Europe/Atlantis' },
+      'spec.timeZone',
+      /not an IANA time zone/,
+    ],
+    [
+      'frames above the MTU',
+      { datapath: 'kernel', traffic: { packetSizes: [64, 1519, 9000] } },
+      'spec.traffic.packetSizes',
+      /1519, 9000 exceed the largest frame of MTU 1500 \(1518 bytes\)/,
+    ],
+    [
+      'an image off the allowlist',
+      { resources: { images: { switch: 'docker.io/evil:1' } } },
+      'spec.resources.images.switch',
+      /not on the operator's image allowlist \(localhost\/switchbench-traffic:dev\)/,
+    ],
   ])('rejects %s', (_name, partial, field, message) => {
     const errors = validateSpec(spec(partial), context);
     expect(fields(errors)).toEqual([field]);
@@ -51,17 +70,27 @@ describe('validateSpec', () => {
       context,
     );
     expect(fields(errors)).toEqual(['spec.traffic']);
-    expect(errors[0]?.message).toMatch(/up to 1500 trials \(packetSizes × burstSizes × offered rates × repetitions\); at most 1000/);
+    expect(errors[0]?.message).toMatch(
+      /up to 1500 trials \(packetSizes × burstSizes × offered rates × repetitions\); at most 1000/,
+    );
   });
 
   test('rejects a plan longer than a day', () => {
-    const errors = validateSpec(spec({ trial: { duration: '1h', repetitions: 20 }, traffic: { packetSizes: [64, 512] } }), context);
+    const errors = validateSpec(
+      spec({ trial: { duration: '1h', repetitions: 20 }, traffic: { packetSizes: [64, 512] } }),
+      context,
+    );
     expect(fields(errors)).toEqual(['spec.trial.duration']);
     expect(errors[0]?.message).toMatch(/up to 40\.0 h .* at most 24 h/);
   });
 
   test('formats errors as field: message', () => {
-    expect(formatFieldErrors([{ field: 'spec.a', message: 'x' }, { field: 'spec.b', message: 'y' }])).toBe('spec.a: x; spec.b: y');
+    expect(
+      formatFieldErrors([
+        { field: 'spec.a', message: 'x' },
+        { field: 'spec.b', message: 'y' },
+      ]),
+    ).toBe('spec.a: x; spec.b: y');
   });
 });
 
@@ -69,10 +98,20 @@ describe('planBudget', () => {
   test.each([
     ['max: one trial per point', {}, 2, 120],
     ['max with repetitions', { trial: { repetitions: 3 } }, 6, 360],
-    ['sweep range', { method: { type: 'sweep', sweep: { range: { fromPps: 1000, toPps: 5000, stepPps: 1000 } } } }, 10, 600],
+    [
+      'sweep range',
+      { method: { type: 'sweep', sweep: { range: { fromPps: 1000, toPps: 5000, stepPps: 1000 } } } },
+      10,
+      600,
+    ],
     // width = (20e6 - 1e4) / (0.005 × 1e4) = 399800 → 19 halvings + the first probe; 2 verifications
     // Twice bisection's 20 probes and one verification per ratio: the search's hard budget.
-    ['ndr-pdr', { traffic: { packetSizes: [64] }, method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0, 0.005] } } }, 44, 40 * 10 + 4 * 60],
+    [
+      'ndr-pdr',
+      { traffic: { packetSizes: [64] }, method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0, 0.005] } } },
+      44,
+      40 * 10 + 4 * 60,
+    ],
   ])('%s', (_name, partial, trials, seconds) => {
     expect(planBudget(spec(partial))).toEqual({ trials, seconds });
   });

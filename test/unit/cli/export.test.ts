@@ -4,7 +4,15 @@ import { search, sweep } from './fixtures.js';
 describe('export', () => {
   test('JSON: the run, the spec it ran, summary and every trial', () => {
     const parsed = JSON.parse(runJson(sweep)) as Record<string, unknown>;
-    expect(parsed).toMatchObject({ namespace: 'lab', benchmark: 'tp', run: 'tp-2', datapath: 'testpmd', trigger: 'initial', phase: 'Succeeded', node: 'node-a' });
+    expect(parsed).toMatchObject({
+      namespace: 'lab',
+      benchmark: 'tp',
+      run: 'tp-2',
+      datapath: 'testpmd',
+      trigger: 'initial',
+      phase: 'Succeeded',
+      node: 'node-a',
+    });
     expect(parsed.summary).toEqual(sweep.status?.summary);
     expect(parsed.trials).toEqual(sweep.status?.trials);
     expect((parsed.spec as { datapath: string }).datapath).toBe('testpmd');
@@ -15,7 +23,19 @@ describe('export', () => {
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');
     const header = (lines[0] as string).split(',');
-    expect(header.slice(0, 11)).toEqual(['namespace', 'benchmark', 'run', 'datapath', 'index', 'frame_size_bytes', 'burst', 'repetition', 'purpose', 'outcome', 'offered_pps']);
+    expect(header.slice(0, 11)).toEqual([
+      'namespace',
+      'benchmark',
+      'run',
+      'datapath',
+      'index',
+      'frame_size_bytes',
+      'burst',
+      'repetition',
+      'purpose',
+      'outcome',
+      'offered_pps',
+    ]);
     const cell = (line: string | undefined, name: string) => (line as string).split(',')[header.indexOf(name)];
     expect(cell(lines[1], 'rx_pps_mean')).toBe('1500000');
     expect(cell(lines[1], 'purpose')).toBe('search');

@@ -1,12 +1,38 @@
 // Runs as the operator writes them, for the plugin's table tests.
 import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
-import type { SwitchBenchmark, SwitchBenchmarkRun, SwitchBenchmarkSpec, Trial } from '../../../src/api/v1alpha1/types.js';
+import type {
+  SwitchBenchmark,
+  SwitchBenchmarkRun,
+  SwitchBenchmarkSpec,
+  Trial,
+} from '../../../src/api/v1alpha1/types.js';
 
-export function trial(index: number, packetSize: number, offeredPps: number, rxPpsMean: number | undefined, extra: Partial<Trial> = {}): Trial {
-  return { index, packetSize, burstSize: 16, offeredPps, outcome: 'Measured', achievedTxPps: offeredPps, rxPpsMean, lossRatio: rxPpsMean === undefined ? undefined : 1 - rxPpsMean / offeredPps, ...extra };
+export function trial(
+  index: number,
+  packetSize: number,
+  offeredPps: number,
+  rxPpsMean: number | undefined,
+  extra: Partial<Trial> = {},
+): Trial {
+  return {
+    index,
+    packetSize,
+    burstSize: 16,
+    offeredPps,
+    outcome: 'Measured',
+    achievedTxPps: offeredPps,
+    rxPpsMean,
+    lossRatio: rxPpsMean === undefined ? undefined : 1 - rxPpsMean / offeredPps,
+    ...extra,
+  };
 }
 
-export function run(name: string, benchmarkName: string, spec: Partial<SwitchBenchmarkSpec> & Pick<SwitchBenchmarkSpec, 'datapath'>, status: SwitchBenchmarkRun['status']): SwitchBenchmarkRun {
+export function run(
+  name: string,
+  benchmarkName: string,
+  spec: Partial<SwitchBenchmarkSpec> & Pick<SwitchBenchmarkSpec, 'datapath'>,
+  status: SwitchBenchmarkRun['status'],
+): SwitchBenchmarkRun {
   return {
     apiVersion: 'switchbench.io/v1alpha1',
     kind: 'SwitchBenchmarkRun',
@@ -37,8 +63,26 @@ export const sweep = run(
       trial(6, 64, 40_000, 30_500),
     ],
     summary: [
-      { packetSize: 64, burstSize: 16, maxRxPps: 30_750.125, maxRxPpsMin: 30_500, maxRxPpsMax: 31_000.25, maxRxBitsPerSecond: 30_750.125 * 512, trials: 4, unstableTrials: 1 },
-      { packetSize: 512, burstSize: 16, maxRxPps: 18_000, maxRxPpsMin: 18_000, maxRxPpsMax: 18_000, maxRxBitsPerSecond: 18_000 * 4096, trials: 3, generatorLimitedTrials: 1 },
+      {
+        packetSize: 64,
+        burstSize: 16,
+        maxRxPps: 30_750.125,
+        maxRxPpsMin: 30_500,
+        maxRxPpsMax: 31_000.25,
+        maxRxBitsPerSecond: 30_750.125 * 512,
+        trials: 4,
+        unstableTrials: 1,
+      },
+      {
+        packetSize: 512,
+        burstSize: 16,
+        maxRxPps: 18_000,
+        maxRxPpsMin: 18_000,
+        maxRxPpsMax: 18_000,
+        maxRxBitsPerSecond: 18_000 * 4096,
+        trials: 3,
+        generatorLimitedTrials: 1,
+      },
     ],
   },
 );
@@ -47,10 +91,16 @@ export const sweep = run(
 export const search = run(
   'mf-1',
   'mf',
-  { datapath: 'memif', method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0, 0.005, 0.01] } } as unknown as SwitchBenchmarkSpec['method'] },
+  {
+    datapath: 'memif',
+    method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0, 0.005, 0.01] } } as unknown as SwitchBenchmarkSpec['method'],
+  },
   {
     phase: 'Succeeded',
-    trials: [trial(0, 64, 2_000_000, 1_500_000, { purpose: 'search' }), trial(1, 64, 1_400_000, 1_400_000, { purpose: 'verify', message: 'rate found, "NDR", verified' })],
+    trials: [
+      trial(0, 64, 2_000_000, 1_500_000, { purpose: 'search' }),
+      trial(1, 64, 1_400_000, 1_400_000, { purpose: 'verify', message: 'rate found, "NDR", verified' }),
+    ],
     summary: [
       {
         packetSize: 64,
@@ -68,6 +118,17 @@ export const search = run(
   },
 );
 
-export function benchmark(name: string, datapath: SwitchBenchmarkSpec['datapath'], status: SwitchBenchmark['status'], namespace = 'lab'): SwitchBenchmark {
-  return { apiVersion: 'switchbench.io/v1alpha1', kind: 'SwitchBenchmark', metadata: { name, namespace }, spec: defaultSpec({ datapath }), status } as SwitchBenchmark;
+export function benchmark(
+  name: string,
+  datapath: SwitchBenchmarkSpec['datapath'],
+  status: SwitchBenchmark['status'],
+  namespace = 'lab',
+): SwitchBenchmark {
+  return {
+    apiVersion: 'switchbench.io/v1alpha1',
+    kind: 'SwitchBenchmark',
+    metadata: { name, namespace },
+    spec: defaultSpec({ datapath }),
+    status,
+  } as SwitchBenchmark;
 }

@@ -1,24 +1,79 @@
 import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
 import type { SwitchBenchmarkRun } from '../../../src/api/v1alpha1/types.js';
-import { age, listTable, progressBar, runReport, showReport, summaryTable, throughputTable, trialsTable } from '../../../src/cli/table.js';
+import {
+  age,
+  listTable,
+  progressBar,
+  runReport,
+  showReport,
+  summaryTable,
+  throughputTable,
+  trialsTable,
+} from '../../../src/cli/table.js';
 import { benchmark, search, sweep } from './fixtures.js';
 
 const run: SwitchBenchmarkRun = {
   apiVersion: 'switchbench.io/v1alpha1',
   kind: 'SwitchBenchmarkRun',
   metadata: { name: 'demo-1', namespace: 'default' },
-  spec: { benchmarkName: 'demo', benchmarkGeneration: 1, trigger: 'initial', benchmark: defaultSpec({ datapath: 'testpmd' }) },
+  spec: {
+    benchmarkName: 'demo',
+    benchmarkGeneration: 1,
+    trigger: 'initial',
+    benchmark: defaultSpec({ datapath: 'testpmd' }),
+  },
   status: {
     phase: 'Succeeded',
     progress: '2/2',
     node: 'node-a',
-    conditions: [{ type: 'Ready', status: 'True', reason: 'Completed', message: '2/2 trials measured', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Completed',
+        message: '2/2 trials measured',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+    ],
     trials: [
-      { index: 0, packetSize: 64, burstSize: 16, offeredPps: 10000, outcome: 'Measured', achievedTxPps: 10000, rxPpsMean: 9998.4, rxPpsStddev: 12, lossRatio: 0, latency: { p50Ns: 12000, p90Ns: 1, p99Ns: 45500, p999Ns: 1, maxNs: 1 }, cpus: { sender: '1', receiver: '1' } },
-      { index: 1, packetSize: 64, burstSize: 16, offeredPps: 20000, outcome: 'GeneratorLimited', achievedTxPps: 15000, rxPpsMean: 15000, lossRatio: 0.00002, unstable: true },
+      {
+        index: 0,
+        packetSize: 64,
+        burstSize: 16,
+        offeredPps: 10000,
+        outcome: 'Measured',
+        achievedTxPps: 10000,
+        rxPpsMean: 9998.4,
+        rxPpsStddev: 12,
+        lossRatio: 0,
+        latency: { p50Ns: 12000, p90Ns: 1, p99Ns: 45500, p999Ns: 1, maxNs: 1 },
+        cpus: { sender: '1', receiver: '1' },
+      },
+      {
+        index: 1,
+        packetSize: 64,
+        burstSize: 16,
+        offeredPps: 20000,
+        outcome: 'GeneratorLimited',
+        achievedTxPps: 15000,
+        rxPpsMean: 15000,
+        lossRatio: 0.00002,
+        unstable: true,
+      },
       { index: 2, packetSize: 64, burstSize: 16, offeredPps: 30000, outcome: 'Failed', message: 'receiver pod failed' },
     ],
-    summary: [{ packetSize: 64, burstSize: 16, maxRxPps: 9998.4, maxRxPpsMin: 9998.4, maxRxPpsMax: 9998.4, maxRxBitsPerSecond: 9998.4 * 512, trials: 3, unstableTrials: 1 }],
+    summary: [
+      {
+        packetSize: 64,
+        burstSize: 16,
+        maxRxPps: 9998.4,
+        maxRxPpsMin: 9998.4,
+        maxRxPpsMax: 9998.4,
+        maxRxBitsPerSecond: 9998.4 * 512,
+        trials: 3,
+        unstableTrials: 1,
+      },
+    ],
   },
 };
 
@@ -104,7 +159,11 @@ describe('list', () => {
 
   test('a row per benchmark: data path, method, phase, last run, headline, next run', () => {
     const benchmarks = [
-      benchmark('tp', 'testpmd', { phase: 'Succeeded', lastRun: { name: 'tp-2', phase: 'Succeeded', completionTime: '2026-01-01T11:55:00Z', headline: '64B 30.8kpps' }, nextRunTime: '2026-01-02T00:00:00Z' }),
+      benchmark('tp', 'testpmd', {
+        phase: 'Succeeded',
+        lastRun: { name: 'tp-2', phase: 'Succeeded', completionTime: '2026-01-01T11:55:00Z', headline: '64B 30.8kpps' },
+        nextRunTime: '2026-01-02T00:00:00Z',
+      }),
       benchmark('mf', 'memif', { phase: 'Running', activeRun: 'mf-1' }, 'other'),
       benchmark('new', 'kernel', undefined),
     ];

@@ -1,16 +1,29 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { admit, CPU_MANAGER_POLICY_LABEL, preflight, totalRequests, type Admission, type PreflightInput } from '../../../src/controller/admission.js';
+import {
+  admit,
+  CPU_MANAGER_POLICY_LABEL,
+  preflight,
+  totalRequests,
+  type Admission,
+  type PreflightInput,
+} from '../../../src/controller/admission.js';
 import { parseQuantity } from '../../../src/controller/quantity.js';
 
 const node = (name: string, labels: Record<string, string>, allocatable: Record<string, string>): V1Node => ({
   metadata: { name, labels },
   status: { allocatable },
 });
-const pod = (requests: Record<string, string>): V1Pod => ({ spec: { containers: [{ name: 'c', resources: { requests } }] } });
+const pod = (requests: Record<string, string>): V1Pod => ({
+  spec: { containers: [{ name: 'c', resources: { requests } }] },
+});
 const roomy = { cpu: '4', memory: '8Gi', 'hugepages-2Mi': '2Gi' };
 const selector = { 'switchbench.io/node': 'true' };
 const labelled = { 'switchbench.io/node': 'true' };
-const threePods = [pod({ cpu: '1', memory: '512Mi', 'hugepages-2Mi': '512Mi' }), pod({ cpu: '1', memory: '512Mi', 'hugepages-2Mi': '512Mi' }), pod({ cpu: '1', memory: '512Mi', 'hugepages-2Mi': '512Mi' })];
+const threePods = [
+  pod({ cpu: '1', memory: '512Mi', 'hugepages-2Mi': '512Mi' }),
+  pod({ cpu: '1', memory: '512Mi', 'hugepages-2Mi': '512Mi' }),
+  pod({ cpu: '1', memory: '512Mi', 'hugepages-2Mi': '512Mi' }),
+];
 
 describe('parseQuantity', () => {
   test.each([
@@ -29,7 +42,10 @@ describe('parseQuantity', () => {
 
 describe('admit', () => {
   test('admits the one labelled node that can hold every pod at once', () => {
-    expect(admit(selector, [node('a', {}, roomy), node('b', labelled, roomy)], threePods)).toEqual({ kind: 'admit', node: 'b' });
+    expect(admit(selector, [node('a', {}, roomy), node('b', labelled, roomy)], threePods)).toEqual({
+      kind: 'admit',
+      node: 'b',
+    });
   });
 
   test('waits, saying how to label a node, when none matches', () => {
@@ -59,8 +75,10 @@ describe('admit', () => {
     });
   });
 
-  describe('SR-IOV VFs, a device plugin\'s extended resource', () => {
-    const vfPods = threePods.slice(0, 2).map((p) => pod({ ...p.spec?.containers[0]?.resources?.requests, 'intel.com/sriov_dpdk': '1' }));
+  describe("SR-IOV VFs, a device plugin's extended resource", () => {
+    const vfPods = threePods
+      .slice(0, 2)
+      .map((p) => pod({ ...p.spec?.containers[0]?.resources?.requests, 'intel.com/sriov_dpdk': '1' }));
 
     test.each([
       ['not advertised at all', roomy],
@@ -69,7 +87,8 @@ describe('admit', () => {
       expect(admit(selector, [node('a', labelled, allocatable)], vfPods)).toEqual({
         kind: 'wait',
         reason: 'DeviceResourceMissing',
-        message: 'Node a advertises no intel.com/sriov_dpdk (spec.sriov.resourceName): the run starts when a device plugin offers VFs under that name there (docs/multus-sriov.md)',
+        message:
+          'Node a advertises no intel.com/sriov_dpdk (spec.sriov.resourceName): the run starts when a device plugin offers VFs under that name there (docs/multus-sriov.md)',
       });
     });
 
@@ -79,12 +98,21 @@ describe('admit', () => {
         reason: 'InsufficientResources',
         message: expect.stringContaining('intel.com/sriov_dpdk: needs 2, node allocatable 1'),
       });
-      expect(admit(selector, [node('a', labelled, { ...roomy, 'intel.com/sriov_dpdk': '2' })], vfPods)).toEqual({ kind: 'admit', node: 'a' });
+      expect(admit(selector, [node('a', labelled, { ...roomy, 'intel.com/sriov_dpdk': '2' })], vfPods)).toEqual({
+        kind: 'admit',
+        node: 'a',
+      });
     });
   });
 
   test('sums requests over pods and containers', () => {
-    expect(totalRequests(threePods)).toEqual(new Map([['cpu', 3], ['memory', 3 * 512 * 2 ** 20], ['hugepages-2Mi', 3 * 512 * 2 ** 20]]));
+    expect(totalRequests(threePods)).toEqual(
+      new Map([
+        ['cpu', 3],
+        ['memory', 3 * 512 * 2 ** 20],
+        ['hugepages-2Mi', 3 * 512 * 2 ** 20],
+      ]),
+    );
   });
 });
 
@@ -110,33 +138,128 @@ describe('preflight', () => {
   });
 
   test.each<[string, Partial<PreflightInput>, Admission['kind'], string, string]>([
-    ['an image off the allowlist', { images: ['img', 'evil'] }, 'reject', 'ImageNotAllowed', 'Image evil is not on the operator\'s allowlist'],
-    ['missing cluster pieces of the data path', { datapathProblems: [{ reason: 'MultusMissing', message: 'install Multus' }] }, 'wait', 'MultusMissing', 'install Multus'],
-    ['a node that is not Ready', { nodes: [{ metadata: { name: 'a', labels: labelled }, status: { allocatable: roomy, conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }] } }] }, 'wait', 'NodeNotReady', 'Node a is not Ready (KubeletNotReady)'],
-    ['a node with no Ready condition', { nodes: [{ metadata: { name: 'a', labels: labelled }, status: { allocatable: roomy } }] }, 'wait', 'NodeNotReady', 'no Ready condition'],
-    ['a cordoned node', { nodes: [readyNode('a', labelled, { spec: { unschedulable: true } })] }, 'wait', 'NodeCordoned', 'kubectl uncordon a'],
-    ['a node without hugepages', { nodes: [{ metadata: { name: 'a', labels: labelled }, status: { allocatable: { cpu: '4', memory: '8Gi', 'hugepages-2Mi': '0' }, ...ready } }] }, 'reject', 'NoHugepages', 'Node a has no allocatable hugepages-2Mi'],
-    ['exclusive CPUs on a node whose label says policy none', { nodes: [readyNode('a', { ...labelled, [CPU_MANAGER_POLICY_LABEL]: 'none' })] }, 'reject', 'CPUManagerNotStatic', 'or use cpuPolicy: shared'],
-    ['exclusive CPUs where the configured policy is none', { cpuManagerPolicy: 'none' }, 'reject', 'CPUManagerNotStatic', 'node a runs policy none'],
-    ['a receiver selector that picks the same node', { receiverNodeSelector: selector, receiverPods: [] }, 'reject', 'SameNode', 'spec.placement.receiverNodeSelector selects node a'],
-    ['a receiver selector that matches no node', { receiverNodeSelector: { rx: 'yes' }, receiverPods: [] }, 'wait', 'NodeNotFound', '(spec.placement.receiverNodeSelector)'],
+    [
+      'an image off the allowlist',
+      { images: ['img', 'evil'] },
+      'reject',
+      'ImageNotAllowed',
+      "Image evil is not on the operator's allowlist",
+    ],
+    [
+      'missing cluster pieces of the data path',
+      { datapathProblems: [{ reason: 'MultusMissing', message: 'install Multus' }] },
+      'wait',
+      'MultusMissing',
+      'install Multus',
+    ],
+    [
+      'a node that is not Ready',
+      {
+        nodes: [
+          {
+            metadata: { name: 'a', labels: labelled },
+            status: { allocatable: roomy, conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }] },
+          },
+        ],
+      },
+      'wait',
+      'NodeNotReady',
+      'Node a is not Ready (KubeletNotReady)',
+    ],
+    [
+      'a node with no Ready condition',
+      { nodes: [{ metadata: { name: 'a', labels: labelled }, status: { allocatable: roomy } }] },
+      'wait',
+      'NodeNotReady',
+      'no Ready condition',
+    ],
+    [
+      'a cordoned node',
+      { nodes: [readyNode('a', labelled, { spec: { unschedulable: true } })] },
+      'wait',
+      'NodeCordoned',
+      'kubectl uncordon a',
+    ],
+    [
+      'a node without hugepages',
+      {
+        nodes: [
+          {
+            metadata: { name: 'a', labels: labelled },
+            status: { allocatable: { cpu: '4', memory: '8Gi', 'hugepages-2Mi': '0' }, ...ready },
+          },
+        ],
+      },
+      'reject',
+      'NoHugepages',
+      'Node a has no allocatable hugepages-2Mi',
+    ],
+    [
+      'exclusive CPUs on a node whose label says policy none',
+      { nodes: [readyNode('a', { ...labelled, [CPU_MANAGER_POLICY_LABEL]: 'none' })] },
+      'reject',
+      'CPUManagerNotStatic',
+      'or use cpuPolicy: shared',
+    ],
+    [
+      'exclusive CPUs where the configured policy is none',
+      { cpuManagerPolicy: 'none' },
+      'reject',
+      'CPUManagerNotStatic',
+      'node a runs policy none',
+    ],
+    [
+      'a receiver selector that picks the same node',
+      { receiverNodeSelector: selector, receiverPods: [] },
+      'reject',
+      'SameNode',
+      'spec.placement.receiverNodeSelector selects node a',
+    ],
+    [
+      'a receiver selector that matches no node',
+      { receiverNodeSelector: { rx: 'yes' }, receiverPods: [] },
+      'wait',
+      'NodeNotFound',
+      '(spec.placement.receiverNodeSelector)',
+    ],
   ])('refuses %s', (_name, change, kind, reason, message) => {
     expect(preflight({ ...base, ...change })).toEqual({ kind, reason, message: expect.stringContaining(message) });
   });
 
   test('a node label stating policy static wins over a configured none', () => {
-    expect(preflight({ ...base, cpuManagerPolicy: 'none', nodes: [readyNode('a', { ...labelled, [CPU_MANAGER_POLICY_LABEL]: 'static' })] })).toMatchObject({ kind: 'admit' });
+    expect(
+      preflight({
+        ...base,
+        cpuManagerPolicy: 'none',
+        nodes: [readyNode('a', { ...labelled, [CPU_MANAGER_POLICY_LABEL]: 'static' })],
+      }),
+    ).toMatchObject({ kind: 'admit' });
   });
 
   test('an unknown CPU manager policy admits with a note; shared CPUs need no policy', () => {
-    expect(preflight({ ...base, cpuManagerPolicy: 'unknown' })).toEqual({ kind: 'admit', node: 'a', notes: [expect.stringContaining('policy of node a is not known')] });
-    expect(preflight({ ...base, cpuManagerPolicy: 'none', exclusiveCpus: false })).toEqual({ kind: 'admit', node: 'a', notes: [] });
+    expect(preflight({ ...base, cpuManagerPolicy: 'unknown' })).toEqual({
+      kind: 'admit',
+      node: 'a',
+      notes: [expect.stringContaining('policy of node a is not known')],
+    });
+    expect(preflight({ ...base, cpuManagerPolicy: 'none', exclusiveCpus: false })).toEqual({
+      kind: 'admit',
+      node: 'a',
+      notes: [],
+    });
   });
 
   test('cross-node: the receiver gets its own node, checked against its own pods', () => {
     const nodes = [readyNode('a', labelled), readyNode('b', { rx: 'yes' })];
-    expect(preflight({ ...base, nodes, receiverNodeSelector: { rx: 'yes' }, receiverPods: [threePods[0] as V1Pod] })).toEqual({ kind: 'admit', node: 'a', receiverNode: 'b', notes: [] });
-    const small = [readyNode('a', labelled), { metadata: { name: 'b', labels: { rx: 'yes' } }, status: { allocatable: { ...roomy, cpu: '0' }, ...ready } }];
-    expect(preflight({ ...base, nodes: small, receiverNodeSelector: { rx: 'yes' }, receiverPods: [threePods[0] as V1Pod] })).toMatchObject({ kind: 'reject', reason: 'InsufficientResources', message: expect.stringContaining('Node b') });
+    expect(
+      preflight({ ...base, nodes, receiverNodeSelector: { rx: 'yes' }, receiverPods: [threePods[0] as V1Pod] }),
+    ).toEqual({ kind: 'admit', node: 'a', receiverNode: 'b', notes: [] });
+    const small = [
+      readyNode('a', labelled),
+      { metadata: { name: 'b', labels: { rx: 'yes' } }, status: { allocatable: { ...roomy, cpu: '0' }, ...ready } },
+    ];
+    expect(
+      preflight({ ...base, nodes: small, receiverNodeSelector: { rx: 'yes' }, receiverPods: [threePods[0] as V1Pod] }),
+    ).toMatchObject({ kind: 'reject', reason: 'InsufficientResources', message: expect.stringContaining('Node b') });
   });
 });

@@ -12,7 +12,8 @@ const t = (iso: string) => new Date(iso);
 
 function cache<T extends { metadata: { name?: string; namespace?: string } }>(items: T[]): ObjectCache<T> {
   return {
-    get: (name: string, namespace?: string) => items.find((i) => i.metadata.name === name && i.metadata.namespace === namespace),
+    get: (name: string, namespace?: string) =>
+      items.find((i) => i.metadata.name === name && i.metadata.namespace === namespace),
     list: (namespace?: string) => items.filter((i) => namespace === undefined || i.metadata.namespace === namespace),
   };
 }
@@ -40,17 +41,37 @@ class RecordingWriter {
   }
 }
 
-const benchmark = (spec: Record<string, unknown>, extra: { status?: SwitchBenchmark['status']; annotations?: Record<string, string> } = {}): SwitchBenchmark => ({
+const benchmark = (
+  spec: Record<string, unknown>,
+  extra: { status?: SwitchBenchmark['status']; annotations?: Record<string, string> } = {},
+): SwitchBenchmark => ({
   apiVersion: 'switchbench.io/v1alpha1',
   kind: 'SwitchBenchmark',
-  metadata: { name: 'b', namespace: 'ns', uid: 'u-1', generation: 1, creationTimestamp: t('2026-01-01T02:00:00Z'), ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+  metadata: {
+    name: 'b',
+    namespace: 'ns',
+    uid: 'u-1',
+    generation: 1,
+    creationTimestamp: t('2026-01-01T02:00:00Z'),
+    ...(extra.annotations ? { annotations: extra.annotations } : {}),
+  },
   spec: defaultSpec({ datapath: 'memif', ...spec } as never),
   ...(extra.status ? { status: extra.status } : {}),
 });
 
-const runOf = (b: SwitchBenchmark, name: string, phase: string | undefined, created: string, origin: Parameters<typeof newRun>[3] = {}): SwitchBenchmarkRun => {
+const runOf = (
+  b: SwitchBenchmark,
+  name: string,
+  phase: string | undefined,
+  created: string,
+  origin: Parameters<typeof newRun>[3] = {},
+): SwitchBenchmarkRun => {
   const run = newRun(b, name, origin.scheduledTime ? 'schedule' : 'manual', origin);
-  return { ...run, metadata: { ...run.metadata, creationTimestamp: t(created) }, ...(phase ? { status: { phase: phase as never } } : {}) };
+  return {
+    ...run,
+    metadata: { ...run.metadata, creationTimestamp: t(created) },
+    ...(phase ? { status: { phase: phase as never } } : {}),
+  };
 };
 
 function reconciler(b: SwitchBenchmark, runs: SwitchBenchmarkRun[], clock: { now: Date }) {
@@ -73,7 +94,11 @@ describe('BenchmarkReconciler', () => {
     const { r, writer } = reconciler(b, [], clock);
     expect(await r.reconcile('ns/b')).toEqual({ requeueAfterMs: 595_000 });
     expect(writer.created).toEqual(['b-29453940']);
-    expect(writer.statuses.at(-1)).toMatchObject({ lastScheduleTime: '2026-01-01T03:00:00.000Z', nextRunTime: '2026-01-01T03:10:00.000Z', runsStarted: 1 });
+    expect(writer.statuses.at(-1)).toMatchObject({
+      lastScheduleTime: '2026-01-01T03:00:00.000Z',
+      nextRunTime: '2026-01-01T03:10:00.000Z',
+      runsStarted: 1,
+    });
     // Same stale caches (neither the status nor the run arrived): the run-now request must wait.
     clock.now = t('2026-01-01T03:00:06Z');
     await r.reconcile('ns/b');
@@ -82,11 +107,16 @@ describe('BenchmarkReconciler', () => {
 
   test('a run already there for the due time (its status write was lost) is recorded, not created again', async () => {
     const b = benchmark({ schedule: '*/10 * * * *' });
-    const done = runOf(b, 'b-29453940', 'Succeeded', '2026-01-01T03:00:01Z', { scheduledTime: t('2026-01-01T03:00:00Z') });
+    const done = runOf(b, 'b-29453940', 'Succeeded', '2026-01-01T03:00:01Z', {
+      scheduledTime: t('2026-01-01T03:00:00Z'),
+    });
     const { r, writer } = reconciler(b, [done], { now: t('2026-01-01T03:00:30Z') });
     await r.reconcile('ns/b');
     expect(writer.created).toEqual([]);
-    expect(writer.statuses.at(-1)).toMatchObject({ lastScheduleTime: '2026-01-01T03:00:00.000Z', nextRunTime: '2026-01-01T03:10:00.000Z' });
+    expect(writer.statuses.at(-1)).toMatchObject({
+      lastScheduleTime: '2026-01-01T03:00:00.000Z',
+      nextRunTime: '2026-01-01T03:10:00.000Z',
+    });
   });
 
   test('a run-now request whose run exists is recorded, not run twice; a new one gets the next number', async () => {
@@ -98,14 +128,20 @@ describe('BenchmarkReconciler', () => {
     expect(lagging.writer.created).toEqual([]);
     expect(lagging.writer.statuses.at(-1)).toMatchObject({ lastRunNowToken: 'second', runsStarted: 2 });
 
-    const again = benchmark({}, { status: { runsStarted: 2, lastRunNowToken: 'second' }, annotations: { 'switchbench.io/run-now': 'third' } });
+    const again = benchmark(
+      {},
+      { status: { runsStarted: 2, lastRunNowToken: 'second' }, annotations: { 'switchbench.io/run-now': 'third' } },
+    );
     const fresh = reconciler(again, [first, second], { now: t('2026-01-01T03:00:00Z') });
     expect(await fresh.r.reconcile('ns/b')).toEqual({});
     expect(fresh.writer.created).toEqual(['b-3']);
   });
 
   test('prunes the oldest finished runs beyond historyLimit, and reports a missed time once', async () => {
-    const b = benchmark({ schedule: '0 * * * *', startingDeadlineSeconds: 60, historyLimit: 1 }, { status: { runsStarted: 2, nextRunTime: '2026-01-01T03:00:00.000Z' } });
+    const b = benchmark(
+      { schedule: '0 * * * *', startingDeadlineSeconds: 60, historyLimit: 1 },
+      { status: { runsStarted: 2, nextRunTime: '2026-01-01T03:00:00.000Z' } },
+    );
     const runs = [
       runOf(b, 'b-old', 'Failed', '2026-01-01T01:00:00Z', { scheduledTime: t('2026-01-01T01:00:00Z') }),
       runOf(b, 'b-new', 'Succeeded', '2026-01-01T02:00:00Z', { scheduledTime: t('2026-01-01T02:00:00Z') }),
@@ -115,7 +151,10 @@ describe('BenchmarkReconciler', () => {
     expect(writer.deleted).toEqual(['b-old']);
     expect(writer.created).toEqual([]);
     expect(writer.events.map((e) => e.reason)).toEqual(['MissedSchedule']);
-    expect(writer.statuses.at(-1)).toMatchObject({ nextRunTime: '2026-01-01T04:00:00.000Z', lastScheduleTime: '2026-01-01T02:00:00.000Z' });
+    expect(writer.statuses.at(-1)).toMatchObject({
+      nextRunTime: '2026-01-01T04:00:00.000Z',
+      lastScheduleTime: '2026-01-01T02:00:00.000Z',
+    });
 
     const announced = { ...b, status: writer.statuses.at(-1) } as SwitchBenchmark;
     const later = reconciler(announced, runs.slice(1), { now: t('2026-01-01T03:06:00Z') });

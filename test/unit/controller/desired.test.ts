@@ -1,6 +1,13 @@
 import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
 import type { SwitchBenchmarkRun } from '../../../src/api/v1alpha1/types.js';
-import { cleanupPod, hostRunDir, networkAttachment, switchConfigMap, switchPod, trafficPod } from '../../../src/controller/desired.js';
+import {
+  cleanupPod,
+  hostRunDir,
+  networkAttachment,
+  switchConfigMap,
+  switchPod,
+  trafficPod,
+} from '../../../src/controller/desired.js';
 import { trafficArgs } from '../../../src/controller/traffic-args.js';
 import type { SwitchPlan, TrafficEndpointPlan } from '../../../src/datapaths/types.js';
 import type { TrialRequest } from '../../../src/plan/index.js';
@@ -43,7 +50,18 @@ const plan: SwitchPlan = {
 };
 
 function traffic(spec = defaultSpec({ datapath: 'testpmd' }), role: 'sender' | 'receiver' = 'sender') {
-  return trafficPod({ run: run(spec), spec, node: 'node-a', role, trial: 2, attempt: 1, image: 'img', endpoint, args: trafficArgs(role, request, spec, endpoint, 1), deadlineSeconds: 120.5 });
+  return trafficPod({
+    run: run(spec),
+    spec,
+    node: 'node-a',
+    role,
+    trial: 2,
+    attempt: 1,
+    image: 'img',
+    endpoint,
+    args: trafficArgs(role, request, spec, endpoint, 1),
+    deadlineSeconds: 120.5,
+  });
 }
 
 describe('trafficPod', () => {
@@ -52,13 +70,26 @@ describe('trafficPod', () => {
     expect(pod.metadata).toMatchObject({
       name: 'bench-1-t2-a1-tx',
       namespace: 'perf',
-      labels: { 'switchbench.io/run': 'bench-1', 'switchbench.io/role': 'sender', 'switchbench.io/trial': '2', 'switchbench.io/attempt': '1', 'app.kubernetes.io/managed-by': 'switchbench-operator' },
-      ownerReferences: [{ kind: 'SwitchBenchmarkRun', name: 'bench-1', uid, controller: true, blockOwnerDeletion: true }],
+      labels: {
+        'switchbench.io/run': 'bench-1',
+        'switchbench.io/role': 'sender',
+        'switchbench.io/trial': '2',
+        'switchbench.io/attempt': '1',
+        'app.kubernetes.io/managed-by': 'switchbench-operator',
+      },
+      ownerReferences: [
+        { kind: 'SwitchBenchmarkRun', name: 'bench-1', uid, controller: true, blockOwnerDeletion: true },
+      ],
     });
     const container = pod.spec?.containers[0];
     const limits = { cpu: '1', memory: '512Mi', 'hugepages-2Mi': '512Mi' };
     expect(container?.resources).toEqual({ requests: limits, limits });
-    expect(pod.spec).toMatchObject({ nodeSelector: { 'kubernetes.io/hostname': 'node-a' }, restartPolicy: 'Never', activeDeadlineSeconds: 121, automountServiceAccountToken: false });
+    expect(pod.spec).toMatchObject({
+      nodeSelector: { 'kubernetes.io/hostname': 'node-a' },
+      restartPolicy: 'Never',
+      activeDeadlineSeconds: 121,
+      automountServiceAccountToken: false,
+    });
     expect(container?.command).toEqual(['sb-sender']);
   });
 
@@ -79,7 +110,10 @@ describe('trafficPod', () => {
 
   test('mounts the run directory from a host path keyed by the run UID, never by a name', () => {
     const pod = traffic();
-    expect(pod.spec?.volumes).toContainEqual({ name: 'run-dir', hostPath: { path: `/var/run/switchbench/runs/${uid}`, type: 'DirectoryOrCreate' } });
+    expect(pod.spec?.volumes).toContainEqual({
+      name: 'run-dir',
+      hostPath: { path: `/var/run/switchbench/runs/${uid}`, type: 'DirectoryOrCreate' },
+    });
     expect(pod.spec?.containers[0]?.volumeMounts).toContainEqual({ name: 'run-dir', mountPath: '/run/switchbench' });
     expect(pod.spec?.volumes).toContainEqual({ name: 'hugepages', emptyDir: { medium: 'HugePages-2Mi' } });
   });
@@ -98,7 +132,24 @@ describe('trafficArgs', () => {
   ] as const)('the %s gets the trial as flags, and the backend last', (role, head) => {
     const args = trafficArgs(role, request, defaultSpec({ datapath: 'testpmd' }), endpoint, 0);
     expect(args.slice(0, head.length)).toEqual(head);
-    expect(args).toEqual(expect.arrayContaining(['--duration', '60', '--warmup', '20', '--window', '20', '--sample-interval', '1', '--dst-port', '5000', '--cpu-mode', 'dedicated', '--summary-file', '/dev/termination-log']));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--duration',
+        '60',
+        '--warmup',
+        '20',
+        '--window',
+        '20',
+        '--sample-interval',
+        '1',
+        '--dst-port',
+        '5000',
+        '--cpu-mode',
+        'dedicated',
+        '--summary-file',
+        '/dev/termination-log',
+      ]),
+    );
     expect(args.slice(-endpoint.backendArgs.length)).toEqual(endpoint.backendArgs);
   });
 
@@ -120,11 +171,13 @@ describe('switch objects', () => {
     expect(pod.metadata?.name).toBe('bench-1-switch');
     expect(container?.readinessProbe).toEqual(plan.readinessProbe);
     expect(container?.resources?.limits).toMatchObject({ cpu: '2' });
-    expect(container?.volumeMounts).toEqual(expect.arrayContaining([
-      { name: 'config', mountPath: '/etc/switchbench', readOnly: true },
-      { name: 'run-dir', mountPath: '/run/switchbench' },
-      { name: 'hugepages', mountPath: '/dev/hugepages' },
-    ]));
+    expect(container?.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'config', mountPath: '/etc/switchbench', readOnly: true },
+        { name: 'run-dir', mountPath: '/run/switchbench' },
+        { name: 'hugepages', mountPath: '/dev/hugepages' },
+      ]),
+    );
     expect(switchConfigMap(run(spec), plan)?.data).toEqual({ 'startup.conf': 'unix { nodaemon }' });
   });
 
@@ -137,7 +190,9 @@ describe('cleanupPod', () => {
   test('removes exactly the run directory, as argv', () => {
     const pod = cleanupPod(run(), 'node-a', 'img');
     expect(pod.spec?.containers[0]?.command).toEqual(['rm', '-rf', '--one-file-system', '--', `/runs/${uid}`]);
-    expect(pod.spec?.volumes).toEqual([{ name: 'runs', hostPath: { path: '/var/run/switchbench/runs', type: 'DirectoryOrCreate' } }]);
+    expect(pod.spec?.volumes).toEqual([
+      { name: 'runs', hostPath: { path: '/var/run/switchbench/runs', type: 'DirectoryOrCreate' } },
+    ]);
     expect(pod.spec?.hostNetwork).toBeUndefined();
     expect(pod.spec?.containers[0]?.securityContext?.capabilities).toEqual({ drop: ['ALL'] });
   });
@@ -151,30 +206,47 @@ describe('cleanupPod', () => {
     expect(command[2]).not.toContain('sb0b6c3f0e5d7a4');
     expect(command[2]).toContain('ip link delete dev "$link"');
     expect(pod.spec?.hostNetwork).toBe(true);
-    expect(pod.spec?.containers[0]?.securityContext).toMatchObject({ capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] }, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(pod.spec?.containers[0]?.securityContext).toMatchObject({
+      capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] },
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+    });
   });
 
-  test.each(['eth0; reboot', 'a'.repeat(16), 'Sb1', ''])('refuses a host interface name %j that no run would have', (name) => {
-    expect(() => cleanupPod(run(), 'node-a', 'img', [name])).toThrow('is not a run\'s interface name');
-  });
+  test.each(['eth0; reboot', 'a'.repeat(16), 'Sb1', ''])(
+    'refuses a host interface name %j that no run would have',
+    (name) => {
+      expect(() => cleanupPod(run(), 'node-a', 'img', [name])).toThrow("is not a run's interface name");
+    },
+  );
 });
 
 describe('networkAttachment', () => {
-  test('one per run, owned by it, with the plan\'s CNI configuration as JSON and its annotations', () => {
-    const nad = networkAttachment(run(defaultSpec({ datapath: 'sriov', sriov: { resourceName: 'intel.com/vf', vlan: 0 } })), {
-      cniConfig: { cniVersion: '0.4.0', name: 'n', type: 'sriov' },
-      annotations: { 'k8s.v1.cni.cncf.io/resourceName': 'intel.com/vf' },
-      hostInterfaces: [],
-    });
+  test("one per run, owned by it, with the plan's CNI configuration as JSON and its annotations", () => {
+    const nad = networkAttachment(
+      run(defaultSpec({ datapath: 'sriov', sriov: { resourceName: 'intel.com/vf', vlan: 0 } })),
+      {
+        cniConfig: { cniVersion: '0.4.0', name: 'n', type: 'sriov' },
+        annotations: { 'k8s.v1.cni.cncf.io/resourceName': 'intel.com/vf' },
+        hostInterfaces: [],
+      },
+    );
     expect(nad).toEqual({
       apiVersion: 'k8s.cni.cncf.io/v1',
       kind: 'NetworkAttachmentDefinition',
       metadata: {
         name: 'bench-1-net',
         namespace: 'perf',
-        labels: { 'app.kubernetes.io/managed-by': 'switchbench-operator', 'switchbench.io/benchmark': 'bench', 'switchbench.io/run': 'bench-1', 'switchbench.io/role': 'network' },
+        labels: {
+          'app.kubernetes.io/managed-by': 'switchbench-operator',
+          'switchbench.io/benchmark': 'bench',
+          'switchbench.io/run': 'bench-1',
+          'switchbench.io/role': 'network',
+        },
         annotations: { 'k8s.v1.cni.cncf.io/resourceName': 'intel.com/vf' },
-        ownerReferences: [expect.objectContaining({ kind: 'SwitchBenchmarkRun', name: 'bench-1', uid, controller: true })],
+        ownerReferences: [
+          expect.objectContaining({ kind: 'SwitchBenchmarkRun', name: 'bench-1', uid, controller: true }),
+        ],
       },
       spec: { config: '{"cniVersion":"0.4.0","name":"n","type":"sriov"}' },
     });

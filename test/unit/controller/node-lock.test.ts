@@ -1,12 +1,26 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import type { SwitchBenchmarkRun } from '../../../src/api/v1alpha1/types.js';
-import { decideLock, firstInLine, LOCK_DURATION_SECONDS, LOCK_RENEW_SECONDS, lockHolder, nodeLock, nodeLockName, type HolderState } from '../../../src/controller/node-lock.js';
+import {
+  decideLock,
+  firstInLine,
+  LOCK_DURATION_SECONDS,
+  LOCK_RENEW_SECONDS,
+  lockHolder,
+  nodeLock,
+  nodeLockName,
+  type HolderState,
+} from '../../../src/controller/node-lock.js';
 
 const now = new Date('2026-11-25T12:00:00Z');
 const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
 const lease = (holder: string | undefined, renewedSecondsAgo: number): V1Lease => ({
   metadata: { name: nodeLockName('n1'), namespace: 'switchbench-system', resourceVersion: '7' },
-  spec: { ...(holder ? { holderIdentity: holder } : {}), leaseDurationSeconds: LOCK_DURATION_SECONDS, renewTime: ago(renewedSecondsAgo), acquireTime: ago(600) },
+  spec: {
+    ...(holder ? { holderIdentity: holder } : {}),
+    leaseDurationSeconds: LOCK_DURATION_SECONDS,
+    renewTime: ago(renewedSecondsAgo),
+    acquireTime: ago(600),
+  },
 });
 const state = (s: HolderState) => () => s;
 
@@ -17,10 +31,34 @@ describe('decideLock', () => {
     ['held by me, due for renewal', lease('ns/me/u1', LOCK_RENEW_SECONDS), 'active', { kind: 'held', renew: true }],
     ['released (no holder)', lease(undefined, 5), 'active', { kind: 'take', previous: '(none)', why: 'released' }],
     ['held by an active run', lease('ns/other/u2', 5), 'active', { kind: 'busy', holder: 'ns/other/u2' }],
-    ['held by an active run that stopped renewing (its operator sees it)', lease('ns/other/u2', 9999), 'active', { kind: 'busy', holder: 'ns/other/u2' }],
-    ['held by a run that is gone', lease('ns/other/u2', 5), 'gone', { kind: 'take', previous: 'ns/other/u2', why: 'its holder ns/other/u2 has finished or is gone' }],
-    ['held by a run outside the watch, renewing', lease('far/other/u2', LOCK_DURATION_SECONDS - 1), 'unknown', { kind: 'busy', holder: 'far/other/u2' }],
-    ['held by a run outside the watch, expired', lease('far/other/u2', LOCK_DURATION_SECONDS + 1), 'unknown', { kind: 'take', previous: 'far/other/u2', why: `its holder far/other/u2 stopped renewing ${LOCK_DURATION_SECONDS + 1}s ago` }],
+    [
+      'held by an active run that stopped renewing (its operator sees it)',
+      lease('ns/other/u2', 9999),
+      'active',
+      { kind: 'busy', holder: 'ns/other/u2' },
+    ],
+    [
+      'held by a run that is gone',
+      lease('ns/other/u2', 5),
+      'gone',
+      { kind: 'take', previous: 'ns/other/u2', why: 'its holder ns/other/u2 has finished or is gone' },
+    ],
+    [
+      'held by a run outside the watch, renewing',
+      lease('far/other/u2', LOCK_DURATION_SECONDS - 1),
+      'unknown',
+      { kind: 'busy', holder: 'far/other/u2' },
+    ],
+    [
+      'held by a run outside the watch, expired',
+      lease('far/other/u2', LOCK_DURATION_SECONDS + 1),
+      'unknown',
+      {
+        kind: 'take',
+        previous: 'far/other/u2',
+        why: `its holder far/other/u2 stopped renewing ${LOCK_DURATION_SECONDS + 1}s ago`,
+      },
+    ],
   ])('%s', (_name, current, holderState, expected) => {
     expect(decideLock(current, 'ns/me/u1', now, state(holderState))).toEqual(expected);
   });
@@ -59,6 +97,10 @@ describe('nodeLock', () => {
     const renewed = nodeLock('n1', 'locks', 'ns/other/u2', now, lease('ns/other/u2', 40));
     expect(renewed.metadata?.resourceVersion).toBe('7');
     expect(renewed.spec).toMatchObject({ acquireTime: ago(600), renewTime: now, leaseTransitions: 0 });
-    expect(nodeLock('n1', 'locks', me, now, lease('ns/other/u2', 40)).spec).toMatchObject({ holderIdentity: me, acquireTime: now, leaseTransitions: 1 });
+    expect(nodeLock('n1', 'locks', me, now, lease('ns/other/u2', 40)).spec).toMatchObject({
+      holderIdentity: me,
+      acquireTime: now,
+      leaseTransitions: 1,
+    });
   });
 });

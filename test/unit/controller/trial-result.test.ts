@@ -2,7 +2,10 @@ import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
 import type { TrialRequest } from '../../../src/plan/index.js';
 import { trialFromSummaries } from '../../../src/results/trial.js';
 
-const spec = defaultSpec({ datapath: 'memif', trial: { generatorTolerance: 0.02, maxCoefficientOfVariation: 0.05 } } as never);
+const spec = defaultSpec({
+  datapath: 'memif',
+  trial: { generatorTolerance: 0.02, maxCoefficientOfVariation: 0.05 },
+} as never);
 const now = new Date('2026-01-01T00:00:00Z');
 const request: TrialRequest = {
   index: 4,
@@ -17,20 +20,29 @@ const request: TrialRequest = {
   sampleIntervalSeconds: 1,
 };
 const SCHEMA = 'switchbench.io/trial/v1';
-const sender = (pps: number) => JSON.stringify({ schema: SCHEMA, role: 'sender', tx: { pps, packets: 60_000_000, failures: 12 }, cpus: '2' });
+const sender = (pps: number) =>
+  JSON.stringify({ schema: SCHEMA, role: 'sender', tx: { pps, packets: 60_000_000, failures: 12 }, cpus: '2' });
 const receiver = (mean: number, stddev: number) =>
   JSON.stringify({
     schema: SCHEMA,
     role: 'receiver',
     rx: { pps_mean: mean, pps_stddev: stddev, packets: 59_999_000, samples: 20 },
-    loss: { ratio: 0.5, lost: 9, reordered: 3, duplicates: 0, window: { expected: 20_000_000, lost: 1000, ratio: 1000 / 20_000_000 } },
+    loss: {
+      ratio: 0.5,
+      lost: 9,
+      reordered: 3,
+      duplicates: 0,
+      window: { expected: 20_000_000, lost: 1000, ratio: 1000 / 20_000_000 },
+    },
     latency_ns: { count: 59_999_000, p50: 4100, p90: 8000, p99: 15000, p999: 30000, max: 99000 },
     cpus: '3',
   });
 
 describe('trialFromSummaries', () => {
   test('carries every figure of both programs into the trial', () => {
-    expect(trialFromSummaries(request, spec, sender(999_000), receiver(998_000, 4990), now, '2025-12-31T23:59:00.000Z')).toEqual({
+    expect(
+      trialFromSummaries(request, spec, sender(999_000), receiver(998_000, 4990), now, '2025-12-31T23:59:00.000Z'),
+    ).toEqual({
       startTime: '2025-12-31T23:59:00.000Z',
       index: 4,
       packetSize: 64,
@@ -66,24 +78,39 @@ describe('trialFromSummaries', () => {
   });
 
   test('an unpaced trial (method max) is never generator-limited', () => {
-    expect(trialFromSummaries({ ...request, offeredPps: 0 }, spec, sender(10), receiver(10, 0), now).outcome).toBe('Measured');
+    expect(trialFromSummaries({ ...request, offeredPps: 0 }, spec, sender(10), receiver(10, 0), now).outcome).toBe(
+      'Measured',
+    );
   });
 
   test('flags samples that vary beyond the bound as unstable', () => {
-    expect(trialFromSummaries(request, spec, sender(999_000), receiver(600_000, 300_000), now)).toMatchObject({ unstable: true, coefficientOfVariation: 0.5 });
+    expect(trialFromSummaries(request, spec, sender(999_000), receiver(600_000, 300_000), now)).toMatchObject({
+      unstable: true,
+      coefficientOfVariation: 0.5,
+    });
   });
 
   test.each([
     ['no summary at all', undefined, receiver(1, 0), 'the sender left no JSON summary in its termination message'],
     ['a summary that is not JSON', '{oops', receiver(1, 0), "the sender's summary is not JSON"],
     ['another schema', JSON.stringify({ schema: 'x/v9' }), receiver(1, 0), 'is not of schema switchbench.io/trial/v1'],
-    ['a missing figure', sender(1), JSON.stringify({ schema: SCHEMA, rx: {} }), "the receiver's summary lacks the number rx.pps_mean"],
+    [
+      'a missing figure',
+      sender(1),
+      JSON.stringify({ schema: SCHEMA, rx: {} }),
+      "the receiver's summary lacks the number rx.pps_mean",
+    ],
   ])('%s makes a failed trial that says why', (_name, senderText, receiverText, message) => {
-    expect(trialFromSummaries(request, spec, senderText, receiverText, now)).toMatchObject({ outcome: 'Failed', message: expect.stringContaining(message) });
+    expect(trialFromSummaries(request, spec, senderText, receiverText, now)).toMatchObject({
+      outcome: 'Failed',
+      message: expect.stringContaining(message),
+    });
   });
 
   test('takes the last JSON line when the program logged before it', () => {
-    expect(trialFromSummaries(request, spec, `EAL: starting\n${sender(999_000)}`, receiver(1, 0), now).outcome).toBe('Measured');
+    expect(trialFromSummaries(request, spec, `EAL: starting\n${sender(999_000)}`, receiver(1, 0), now).outcome).toBe(
+      'Measured',
+    );
   });
 });
 

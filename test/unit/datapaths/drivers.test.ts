@@ -58,13 +58,24 @@ describe.each(CASES)('%s', (_name, datapath, context) => {
     else expect(endpointSockets[0]).toBe(endpointSockets[1]);
   });
 
-  test.each(ROLES)('the %s gets the DPDK backend, EAL arguments last, hugepages and the run directory, no capability', (role) => {
-    const endpoint = driver.endpoint(context, role);
-    const { backendArgs } = endpoint;
-    expect(backendArgs.slice(0, 2)).toEqual(['--backend', 'dpdk']);
-    expect(backendArgs.slice(backendArgs.indexOf('--'))).toEqual(expect.arrayContaining(['--in-memory', '--file-prefix', `sb-${role}`, '--vdev']));
-    expect(endpoint).toMatchObject({ capabilities: ['SYS_NICE'], hugepages: true, runDir: true, annotations: {}, extendedResources: {} });
-  });
+  test.each(ROLES)(
+    'the %s gets the DPDK backend, EAL arguments last, hugepages and the run directory, no capability',
+    (role) => {
+      const endpoint = driver.endpoint(context, role);
+      const { backendArgs } = endpoint;
+      expect(backendArgs.slice(0, 2)).toEqual(['--backend', 'dpdk']);
+      expect(backendArgs.slice(backendArgs.indexOf('--'))).toEqual(
+        expect.arrayContaining(['--in-memory', '--file-prefix', `sb-${role}`, '--vdev']),
+      );
+      expect(endpoint).toMatchObject({
+        capabilities: ['SYS_NICE'],
+        hugepages: true,
+        runDir: true,
+        annotations: {},
+        extendedResources: {},
+      });
+    },
+  );
 
   test("the sender addresses its frames to the receiver port's MAC", () => {
     expect(sender.backendArgs[sender.backendArgs.indexOf('--dst-mac') + 1]).toBe(vdevArgs(receiver.backendArgs).mac);
@@ -72,7 +83,11 @@ describe.each(CASES)('%s', (_name, datapath, context) => {
   });
 
   test('no argument could be read as anything but one plain word', () => {
-    const argvs = [...endpoints.map((e) => e.backendArgs), plan?.command ?? [], plan?.readinessProbe.exec?.command ?? []];
+    const argvs = [
+      ...endpoints.map((e) => e.backendArgs),
+      plan?.command ?? [],
+      plan?.readinessProbe.exec?.command ?? [],
+    ];
     for (const arg of argvs.flat()) expect(arg).toMatch(SAFE_ARG);
   });
 
@@ -88,7 +103,9 @@ describe.each(CASES)('%s', (_name, datapath, context) => {
     test('configuration files have ConfigMap keys, and the command names only files that exist', () => {
       const keys = plan.configFiles.map((file) => file.key);
       for (const key of keys) expect(key).toMatch(/^[-._a-zA-Z0-9]+$/);
-      const named = [...plan.command, ...(plan.readinessProbe.exec?.command ?? [])].filter((arg) => arg.startsWith(`${plan.configDir}/`));
+      const named = [...plan.command, ...(plan.readinessProbe.exec?.command ?? [])].filter((arg) =>
+        arg.startsWith(`${plan.configDir}/`),
+      );
       for (const path of named) expect(keys).toContain(path.slice(plan.configDir.length + 1));
     });
   }

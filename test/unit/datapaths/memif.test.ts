@@ -30,6 +30,7 @@ describe('memif driver', () => {
     [4096, '12'],
   ] as const)('ring size %i is rsize %s (its base-2 logarithm) on both sides', (ringSize, rsize) => {
     const context = contextFor('memif', { memif: { ringSize } });
-    for (const role of ['sender', 'receiver'] as const) expect(vdevArgs(memifDriver.endpoint(context, role).backendArgs).rsize).toBe(rsize);
+    for (const role of ['sender', 'receiver'] as const)
+      expect(vdevArgs(memifDriver.endpoint(context, role).backendArgs).rsize).toBe(rsize);
   });
 });

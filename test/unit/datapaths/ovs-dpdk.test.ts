@@ -44,19 +44,34 @@ describe('OVS-DPDK driver', () => {
   test('the switch runs with its state directory, both ports and the flows, and is ready when OVS holds those flows', () => {
     const plan = ovsDpdkDriver.switchPlan(spec('port-to-port'));
     expect(plan?.command.slice(0, 10)).toEqual([
-      '/usr/local/bin/sb-switch-ovs', 'run', '--state-dir', '/var/run/switch',
-      '--port', '/run/switchbench/sender.sock', '--port', '/run/switchbench/receiver.sock',
-      '--flows', '/etc/switchbench/flows.txt',
+      '/usr/local/bin/sb-switch-ovs',
+      'run',
+      '--state-dir',
+      '/var/run/switch',
+      '--port',
+      '/run/switchbench/sender.sock',
+      '--port',
+      '/run/switchbench/receiver.sock',
+      '--flows',
+      '/etc/switchbench/flows.txt',
     ]);
     expect(plan?.readinessProbe.exec?.command).toEqual([
-      '/usr/local/bin/sb-switch-ovs', 'ready', '--state-dir', '/var/run/switch', '--flows', '/etc/switchbench/flows.txt',
+      '/usr/local/bin/sb-switch-ovs',
+      'ready',
+      '--state-dir',
+      '/var/run/switch',
+      '--flows',
+      '/etc/switchbench/flows.txt',
     ]);
   });
 
-  test.each(['sender', 'receiver'] as const)('the %s listens (server=1): OVS\'s dpdkvhostuserclient port connects to it', (role) => {
-    expect(vdevArgs(ovsDpdkDriver.endpoint(spec('port-to-port'), role).backendArgs)).toMatchObject({
-      path: `/run/switchbench/${role}.sock`,
-      server: '1',
-    });
-  });
+  test.each(['sender', 'receiver'] as const)(
+    "the %s listens (server=1): OVS's dpdkvhostuserclient port connects to it",
+    (role) => {
+      expect(vdevArgs(ovsDpdkDriver.endpoint(spec('port-to-port'), role).backendArgs)).toMatchObject({
+        path: `/run/switchbench/${role}.sock`,
+        server: '1',
+      });
+    },
+  );
 });

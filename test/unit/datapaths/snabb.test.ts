@@ -80,7 +80,10 @@ describe('Snabb forwarding', () => {
 
   test('l2-learning puts apps.bridge.learning between them, with a bridge port named after each', () => {
     const { apps, links } = appNetwork(snabbProgram(spec('l2-learning')));
-    expect(apps.get('bridge')).toEqual({ klass: 'require("apps.bridge.learning").bridge', arg: '{ports = {"sender", "receiver"}}' });
+    expect(apps.get('bridge')).toEqual({
+      klass: 'require("apps.bridge.learning").bridge',
+      arg: '{ports = {"sender", "receiver"}}',
+    });
     expect(links).toEqual([
       ['sender', 'tx', 'bridge', 'sender'],
       ['bridge', 'sender', 'sender', 'rx'],
@@ -102,13 +105,23 @@ describe('Snabb driver', () => {
     const plan = snabbDriver.switchPlan(contextFor('snabb'));
     expect(plan?.configFiles).toEqual([{ key: 'switch.lua', content: snabbProgram(spec('l2-learning')) }]);
     expect(plan?.command).toEqual([
-      '/usr/local/bin/sb-switch-snabb', 'run', '--state-dir', '/var/run/switch', '--program', '/etc/switchbench/switch.lua',
-      '--socket', '/run/switchbench/sender.sock', '--socket', '/run/switchbench/receiver.sock',
+      '/usr/local/bin/sb-switch-snabb',
+      'run',
+      '--state-dir',
+      '/var/run/switch',
+      '--program',
+      '/etc/switchbench/switch.lua',
+      '--socket',
+      '/run/switchbench/sender.sock',
+      '--socket',
+      '/run/switchbench/receiver.sock',
     ]);
     expect(plan?.capabilities).toEqual(['IPC_LOCK', 'SYS_ADMIN']);
   });
 
-  test.each(['sender', 'receiver'] as const)('the %s is a virtio-user client of Snabb\'s vhost_user server', (role) => {
-    expect(vdevArgs(snabbDriver.endpoint(contextFor('snabb'), role).backendArgs)).toMatchObject({ path: `/run/switchbench/${role}.sock` });
+  test.each(['sender', 'receiver'] as const)("the %s is a virtio-user client of Snabb's vhost_user server", (role) => {
+    expect(vdevArgs(snabbDriver.endpoint(contextFor('snabb'), role).backendArgs)).toMatchObject({
+      path: `/run/switchbench/${role}.sock`,
+    });
   });
 });

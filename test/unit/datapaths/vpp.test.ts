@@ -11,7 +11,14 @@ const context = (forwarding: 'l2-xconnect' | 'bridge-domain', cpuPolicy: 'exclus
 
 /** The documented parameters of each startup.conf section we use (one parameter per line). */
 const STARTUP_GRAMMAR: Record<string, RegExp[]> = {
-  unix: [/^nodaemon$/, /^nosyslog$/, /^runtime-dir \/\S+$/, /^cli-listen \/\S+$/, /^exec \/\S+$/, /^poll-sleep-usec \d+$/],
+  unix: [
+    /^nodaemon$/,
+    /^nosyslog$/,
+    /^runtime-dir \/\S+$/,
+    /^cli-listen \/\S+$/,
+    /^exec \/\S+$/,
+    /^poll-sleep-usec \d+$/,
+  ],
   statseg: [/^socket-name \/\S+$/],
   buffers: [/^buffers-per-numa \d+$/, /^page-size (4K|2M|1G|default|default-hugepage)$/],
   plugins: [/^plugin (default|[\w-]+\.so) (enable|disable)$/],
@@ -21,7 +28,10 @@ const STARTUP_GRAMMAR: Record<string, RegExp[]> = {
 function parseStartup(text: string): Record<string, string[]> {
   const sections: Record<string, string[]> = {};
   let current: string[] | undefined;
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const open = /^([a-z-]+) \{$/.exec(line);
     if (open && !current) sections[open[1] as string] = current = [];
     else if (line === '}' && current) current = undefined;
@@ -61,19 +71,23 @@ describe('VPP startup.conf', () => {
     ['exclusive', undefined],
     ['shared', '100'],
   ] as const)('cpuPolicy %s: the main loop sleeps %p µs per pass', (cpuPolicy, sleep) => {
-    expect(param(parseStartup(vppStartupConf(context('l2-xconnect', cpuPolicy).spec)), 'unix', 'poll-sleep-usec')).toBe(sleep);
+    expect(param(parseStartup(vppStartupConf(context('l2-xconnect', cpuPolicy).spec)), 'unix', 'poll-sleep-usec')).toBe(
+      sleep,
+    );
   });
 
   test('VPP stays in the foreground, executes the CLI file from the ConfigMap and keeps its sockets in the state directory', () => {
     const sections = parseStartup(vppStartupConf(context('l2-xconnect').spec));
-    expect(sections.unix).toEqual(expect.arrayContaining(['nodaemon', 'exec /etc/switchbench/switch.cli', 'runtime-dir /var/run/switch/vpp']));
+    expect(sections.unix).toEqual(
+      expect.arrayContaining(['nodaemon', 'exec /etc/switchbench/switch.cli', 'runtime-dir /var/run/switch/vpp']),
+    );
     for (const socket of [param(sections, 'unix', 'cli-listen'), param(sections, 'statseg', 'socket-name')]) {
       expect(socket?.startsWith('/var/run/switch/vpp/')).toBe(true);
       expect(Buffer.byteLength(socket ?? '')).toBeLessThanOrEqual(MAX_SOCKET_PATH_BYTES);
     }
   });
 
-  test('the dpdk plugin is off (vhost-user is VPP\'s own) and the CPUs are left to the entrypoint', () => {
+  test("the dpdk plugin is off (vhost-user is VPP's own) and the CPUs are left to the entrypoint", () => {
     const sections = parseStartup(vppStartupConf(context('l2-xconnect').spec));
     expect(sections.plugins).toEqual(['plugin dpdk_plugin.so disable']);
     expect(sections.cpu).toBeUndefined();
@@ -82,17 +96,26 @@ describe('VPP startup.conf', () => {
 
 describe('VPP CLI file', () => {
   test.each(['l2-xconnect', 'bridge-domain'] as const)('%s: every line is a documented CLI command', (forwarding) => {
-    for (const line of vppCli(forwarding).trimEnd().split('\n')) expect(CLI_GRAMMAR.some((re) => re.test(line))).toBe(true);
+    for (const line of vppCli(forwarding).trimEnd().split('\n'))
+      expect(CLI_GRAMMAR.some((re) => re.test(line))).toBe(true);
   });
 
-  test.each(['l2-xconnect', 'bridge-domain'] as const)('%s: both interfaces are created as servers on the switch sockets, sender first, and brought up', (forwarding) => {
-    const lines = vppCli(forwarding).trimEnd().split('\n');
-    expect(lines.slice(0, 2)).toEqual([
-      'create vhost-user socket /run/switchbench/sender.sock server',
-      'create vhost-user socket /run/switchbench/receiver.sock server',
-    ]);
-    expect(lines).toEqual(expect.arrayContaining(['set interface state VirtualEthernet0/0/0 up', 'set interface state VirtualEthernet0/0/1 up']));
-  });
+  test.each(['l2-xconnect', 'bridge-domain'] as const)(
+    '%s: both interfaces are created as servers on the switch sockets, sender first, and brought up',
+    (forwarding) => {
+      const lines = vppCli(forwarding).trimEnd().split('\n');
+      expect(lines.slice(0, 2)).toEqual([
+        'create vhost-user socket /run/switchbench/sender.sock server',
+        'create vhost-user socket /run/switchbench/receiver.sock server',
+      ]);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          'set interface state VirtualEthernet0/0/0 up',
+          'set interface state VirtualEthernet0/0/1 up',
+        ]),
+      );
+    },
+  );
 
   test('l2-xconnect cross-connects the interfaces both ways', () => {
     expect(vppCli('l2-xconnect')).toContain(
@@ -111,7 +134,9 @@ describe('VPP CLI file', () => {
       ]),
     );
     // The domain exists before interfaces join it.
-    expect(lines.findIndex((l) => l.startsWith('create bridge-domain'))).toBeLessThan(lines.findIndex((l) => l.startsWith('set interface l2 bridge')));
+    expect(lines.findIndex((l) => l.startsWith('create bridge-domain'))).toBeLessThan(
+      lines.findIndex((l) => l.startsWith('set interface l2 bridge')),
+    );
   });
 });
 
@@ -120,14 +145,24 @@ describe('VPP driver', () => {
     const plan = vppDriver.switchPlan(context('bridge-domain'));
     expect(plan?.configFiles.map((f) => f.key)).toEqual(['startup.conf', 'switch.cli']);
     expect(plan?.command).toEqual([
-      '/usr/local/bin/sb-switch-vpp', 'run', '--state-dir', '/var/run/switch', '--config', '/etc/switchbench/startup.conf',
-      '--socket', '/run/switchbench/sender.sock', '--socket', '/run/switchbench/receiver.sock',
+      '/usr/local/bin/sb-switch-vpp',
+      'run',
+      '--state-dir',
+      '/var/run/switch',
+      '--config',
+      '/etc/switchbench/startup.conf',
+      '--socket',
+      '/run/switchbench/sender.sock',
+      '--socket',
+      '/run/switchbench/receiver.sock',
     ]);
     expect(plan?.capabilities).toEqual(['IPC_LOCK', 'SYS_NICE']);
   });
 
-  test.each(['sender', 'receiver'] as const)('the %s is a virtio-user client of VPP\'s vhost-user server', (role) => {
-    expect(vdevArgs(vppDriver.endpoint(context('l2-xconnect'), role).backendArgs)).toMatchObject({ path: `/run/switchbench/${role}.sock` });
+  test.each(['sender', 'receiver'] as const)("the %s is a virtio-user client of VPP's vhost-user server", (role) => {
+    expect(vdevArgs(vppDriver.endpoint(context('l2-xconnect'), role).backendArgs)).toMatchObject({
+      path: `/run/switchbench/${role}.sock`,
+    });
     expect(vdevArgs(vppDriver.endpoint(context('l2-xconnect'), role).backendArgs).server).toBeUndefined();
   });
 });

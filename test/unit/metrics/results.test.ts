@@ -5,7 +5,12 @@ import { lastFinishedRun, resultSamples } from '../../../src/metrics/results.js'
 import { parseBindAddress } from '../../../src/metrics/server.js';
 
 const benchmark = (name: string, uid = `uid-${name}`): SwitchBenchmark =>
-  ({ apiVersion: 'switchbench.io/v1alpha1', kind: 'SwitchBenchmark', metadata: { name, namespace: 'ns', uid }, spec: {} }) as unknown as SwitchBenchmark;
+  ({
+    apiVersion: 'switchbench.io/v1alpha1',
+    kind: 'SwitchBenchmark',
+    metadata: { name, namespace: 'ns', uid },
+    spec: {},
+  }) as unknown as SwitchBenchmark;
 
 const trial = (index: number, offeredPps: number, rxPpsMean: number, extra: Partial<Trial> = {}): Trial => ({
   index,
@@ -21,19 +26,49 @@ const trial = (index: number, offeredPps: number, rxPpsMean: number, extra: Part
   ...extra,
 });
 
-function run(owner: SwitchBenchmark, name: string, status: Partial<NonNullable<SwitchBenchmarkRun['status']>>, datapath = 'testpmd'): SwitchBenchmarkRun {
+function run(
+  owner: SwitchBenchmark,
+  name: string,
+  status: Partial<NonNullable<SwitchBenchmarkRun['status']>>,
+  datapath = 'testpmd',
+): SwitchBenchmarkRun {
   return {
     apiVersion: 'switchbench.io/v1alpha1',
     kind: 'SwitchBenchmarkRun',
-    metadata: { name, namespace: 'ns', uid: `uid-${name}`, creationTimestamp: status.startTime, ownerReferences: [{ apiVersion: 'v1', kind: 'SwitchBenchmark', name: owner.metadata.name as string, uid: owner.metadata.uid as string, controller: true }] },
-    spec: { benchmarkName: owner.metadata.name as string, benchmarkGeneration: 1, trigger: 'schedule', benchmark: { datapath } },
+    metadata: {
+      name,
+      namespace: 'ns',
+      uid: `uid-${name}`,
+      creationTimestamp: status.startTime,
+      ownerReferences: [
+        {
+          apiVersion: 'v1',
+          kind: 'SwitchBenchmark',
+          name: owner.metadata.name as string,
+          uid: owner.metadata.uid as string,
+          controller: true,
+        },
+      ],
+    },
+    spec: {
+      benchmarkName: owner.metadata.name as string,
+      benchmarkGeneration: 1,
+      trigger: 'schedule',
+      benchmark: { datapath },
+    },
     status,
   } as unknown as SwitchBenchmarkRun;
 }
 
 const sweep = benchmark('sweep');
 const search = benchmark('search');
-const older = run(sweep, 'sweep-1', { phase: 'Succeeded', startTime: '2026-11-24T01:00:00Z', completionTime: '2026-11-24T02:00:00Z', trials: [trial(0, 1000, 900)], summary: [{ packetSize: 64, burstSize: 32, maxRxPps: 900, maxRxBitsPerSecond: 460800 }] });
+const older = run(sweep, 'sweep-1', {
+  phase: 'Succeeded',
+  startTime: '2026-11-24T01:00:00Z',
+  completionTime: '2026-11-24T02:00:00Z',
+  trials: [trial(0, 1000, 900)],
+  summary: [{ packetSize: 64, burstSize: 32, maxRxPps: 900, maxRxBitsPerSecond: 460800 }],
+});
 const newer = run(sweep, 'sweep-2', {
   phase: 'Succeeded',
   startTime: '2026-11-25T01:00:00Z',
@@ -41,7 +76,11 @@ const newer = run(sweep, 'sweep-2', {
   trials: [trial(0, 1000, 1000), trial(1, 2000, 1500), trial(2, 2000, 1600)],
   summary: [{ packetSize: 64, burstSize: 32, maxRxPps: 1600, maxRxBitsPerSecond: 819200 }],
 });
-const running = run(sweep, 'sweep-3', { phase: 'Running', startTime: '2026-11-25T03:00:00Z', trials: [trial(0, 1000, 10)] });
+const running = run(sweep, 'sweep-3', {
+  phase: 'Running',
+  startTime: '2026-11-25T03:00:00Z',
+  trials: [trial(0, 1000, 10)],
+});
 const ndrPdr = run(
   search,
   'search-1',
@@ -50,23 +89,81 @@ const ndrPdr = run(
     startTime: '2026-11-25T01:00:00Z',
     completionTime: '2026-11-25T01:30:00Z',
     trials: [trial(0, 5000, 5000, { purpose: 'verify' })],
-    summary: [{ packetSize: 64, burstSize: 32, ndr: { lossRatio: 0, pps: 5000, bitsPerSecond: 2.56e6 }, pdr: [{ lossRatio: 0.005, pps: 6000, bitsPerSecond: 3.072e6 }] }],
+    summary: [
+      {
+        packetSize: 64,
+        burstSize: 32,
+        ndr: { lossRatio: 0, pps: 5000, bitsPerSecond: 2.56e6 },
+        pdr: [{ lossRatio: 0.005, pps: 6000, bitsPerSecond: 3.072e6 }],
+      },
+    ],
   },
   'memif',
 );
-const failed = run(search, 'search-2', { phase: 'Failed', startTime: '2026-11-25T04:00:00Z', completionTime: '2026-11-25T04:01:00Z', trials: [{ ...trial(0, 5000, 0), outcome: 'Failed', rxPpsMean: undefined, lossRatio: undefined, latency: undefined, achievedTxPps: undefined }] });
+const failed = run(search, 'search-2', {
+  phase: 'Failed',
+  startTime: '2026-11-25T04:00:00Z',
+  completionTime: '2026-11-25T04:01:00Z',
+  trials: [
+    {
+      ...trial(0, 5000, 0),
+      outcome: 'Failed',
+      rxPpsMean: undefined,
+      lossRatio: undefined,
+      latency: undefined,
+      achievedTxPps: undefined,
+    },
+  ],
+});
 
 describe('result samples', () => {
   test('only the last finished run of each benchmark speaks; a running one does not', () => {
     expect(lastFinishedRun(sweep, [older, running, newer])?.metadata.name).toBe('sweep-2');
     const samples = resultSamples([sweep], [older, newer, running]);
     expect(samples.trialRxPps).toEqual([
-      { labels: { namespace: 'ns', benchmark: 'sweep', datapath: 'testpmd', frame_size_bytes: '64', burst: '32', offered_pps: '1000' }, value: 1000 },
+      {
+        labels: {
+          namespace: 'ns',
+          benchmark: 'sweep',
+          datapath: 'testpmd',
+          frame_size_bytes: '64',
+          burst: '32',
+          offered_pps: '1000',
+        },
+        value: 1000,
+      },
       // Two repetitions at 2000 pps: the latest one.
-      { labels: { namespace: 'ns', benchmark: 'sweep', datapath: 'testpmd', frame_size_bytes: '64', burst: '32', offered_pps: '2000' }, value: 1600 },
+      {
+        labels: {
+          namespace: 'ns',
+          benchmark: 'sweep',
+          datapath: 'testpmd',
+          frame_size_bytes: '64',
+          burst: '32',
+          offered_pps: '2000',
+        },
+        value: 1600,
+      },
     ]);
-    expect(samples.runThroughputPps).toEqual([{ labels: { namespace: 'ns', benchmark: 'sweep', datapath: 'testpmd', frame_size_bytes: '64', burst: '32', measure: 'max', loss_ratio: '' }, value: 1600 }]);
-    expect(samples.trialLatencySeconds.filter((s) => s.labels.offered_pps === '1000').map((s) => [s.labels.percentile, s.value])).toEqual([
+    expect(samples.runThroughputPps).toEqual([
+      {
+        labels: {
+          namespace: 'ns',
+          benchmark: 'sweep',
+          datapath: 'testpmd',
+          frame_size_bytes: '64',
+          burst: '32',
+          measure: 'max',
+          loss_ratio: '',
+        },
+        value: 1600,
+      },
+    ]);
+    expect(
+      samples.trialLatencySeconds
+        .filter((s) => s.labels.offered_pps === '1000')
+        .map((s) => [s.labels.percentile, s.value]),
+    ).toEqual([
       ['50', 5e-6],
       ['90', 9e-6],
       ['99', 2e-5],
@@ -77,7 +174,12 @@ describe('result samples', () => {
       ['Succeeded', 2],
       ['Running', 1],
     ]);
-    expect(samples.runLastCompletionSeconds).toEqual([{ labels: { namespace: 'ns', benchmark: 'sweep', datapath: 'testpmd', phase: 'Succeeded' }, value: Date.parse('2026-11-25T02:00:00Z') / 1000 }]);
+    expect(samples.runLastCompletionSeconds).toEqual([
+      {
+        labels: { namespace: 'ns', benchmark: 'sweep', datapath: 'testpmd', phase: 'Succeeded' },
+        value: Date.parse('2026-11-25T02:00:00Z') / 1000,
+      },
+    ]);
   });
 
   test('an ndr-pdr run gives NDR and each PDR, in packets and in bytes per second', () => {
@@ -105,7 +207,10 @@ describe('result samples', () => {
 
 describe('the scrape', () => {
   const scrape = async (runs: SwitchBenchmarkRun[]) => {
-    const metrics = new OperatorMetrics({ benchmarks: () => [sweep, search], runs: () => runs, isLeader: () => false }, '1.2.3');
+    const metrics = new OperatorMetrics(
+      { benchmarks: () => [sweep, search], runs: () => runs, isLeader: () => false },
+      '1.2.3',
+    );
     const observers = metrics.observers();
     observers.reconcile('switchbenchmarkrun').reconciled?.('success', 0.02);
     observers.queue('switchbenchmarkrun').added?.('ns/a');
@@ -118,21 +223,36 @@ describe('the scrape', () => {
 
   test('carries the result, health, leader and build series', async () => {
     const text = await scrape([older, newer, ndrPdr]);
-    expect(text).toContain('switchbench_trial_rx_packets_per_second{namespace="ns",benchmark="sweep",datapath="testpmd",frame_size_bytes="64",burst="32",offered_pps="2000"} 1600');
-    expect(text).toContain('switchbench_run_throughput_packets_per_second{namespace="ns",benchmark="search",datapath="memif",frame_size_bytes="64",burst="32",measure="pdr",loss_ratio="0.005"} 6000');
+    expect(text).toContain(
+      'switchbench_trial_rx_packets_per_second{namespace="ns",benchmark="sweep",datapath="testpmd",frame_size_bytes="64",burst="32",offered_pps="2000"} 1600',
+    );
+    expect(text).toContain(
+      'switchbench_run_throughput_packets_per_second{namespace="ns",benchmark="search",datapath="memif",frame_size_bytes="64",burst="32",measure="pdr",loss_ratio="0.005"} 6000',
+    );
     expect(text).toContain('switchbench_leader 0');
     expect(text).toContain('switchbench_build_info{version="1.2.3"');
     expect(text).toContain('switchbench_reconcile_total{controller="switchbenchmarkrun",result="success"} 1');
     expect(text).toContain('switchbench_informer_watch_restarts_total{resource="pods"} 1');
     // Counted once, and not for a run already finished when the caches filled.
-    expect(text).toContain('switchbench_runs_finished_total{namespace="ns",benchmark="sweep",datapath="testpmd",phase="Succeeded"} 1');
+    expect(text).toContain(
+      'switchbench_runs_finished_total{namespace="ns",benchmark="sweep",datapath="testpmd",phase="Succeeded"} 1',
+    );
     expect(text).not.toContain('benchmark="search",datapath="memif",phase="Succeeded"} 1\nswitchbench_runs_finished');
   });
 
   test('passes promtool check metrics (names, units, suffixes)', async () => {
-    const check = spawnSync('promtool', ['check', 'metrics'], { input: await scrape([older, newer, ndrPdr]), encoding: 'utf8' });
-    if (check.error) throw new Error(`promtool is missing (${check.error.message}): run test/tools/install-prometheus.sh (make test-unit does)`);
-    expect({ status: check.status, problems: `${check.stdout}${check.stderr}`.trim() }).toEqual({ status: 0, problems: '' });
+    const check = spawnSync('promtool', ['check', 'metrics'], {
+      input: await scrape([older, newer, ndrPdr]),
+      encoding: 'utf8',
+    });
+    if (check.error)
+      throw new Error(
+        `promtool is missing (${check.error.message}): run test/tools/install-prometheus.sh (make test-unit does)`,
+      );
+    expect({ status: check.status, problems: `${check.stdout}${check.stderr}`.trim() }).toEqual({
+      status: 0,
+      problems: '',
+    });
   });
 });
 

@@ -48,7 +48,8 @@ function search(device: Device, s = spec()): Trial[] {
   return trials;
 }
 
-const verified = (trials: Trial[], s = spec()) => bounds(s.method.ndrPdr as never, trials).map((b) => (b.verified ? b.lower : undefined));
+const verified = (trials: Trial[], s = spec()) =>
+  bounds(s.method.ndrPdr as never, trials).map((b) => (b.verified ? b.lower : undefined));
 /** A path that forwards at most `c` pps: whatever is offered beyond that is lost. */
 const capacity = (c: number) => (r: number) => (r <= c ? 0 : (r - c) / r);
 /** mulberry32: the same noise on every run of a seed, and unrelated noise for neighbouring seeds. */
@@ -113,38 +114,122 @@ function jittery(seed: number, loss: (knee: number, r: number) => number, knee: 
   const random = seeded(seed);
   return { loss: (r) => loss(knee * (1 + JITTER * (2 * random() - 1)), r) };
 }
-const jitteredKnee = (knee: number, above = (k: number) => k): [number, number] => [above(knee * (1 - JITTER)), above(knee * (1 + JITTER))];
+const jitteredKnee = (knee: number, above = (k: number) => k): [number, number] => [
+  above(knee * (1 - JITTER)),
+  above(knee * (1 + JITTER)),
+];
 const linear = (slope: number) => (knee: number, r: number) => (r <= knee ? 0 : Math.min(1, (r - knee) / slope));
 
 const curves: Curve[] = [
   { name: 'step at 5 Mpps', device: () => ({ loss: capacity(5e6) }), ndr: 5e6, pdr: Math.floor(5e6 / (1 - PDR)) },
-  { name: 'step at 100 kpps', device: () => ({ loss: capacity(100e3) }), ndr: 100e3, pdr: Math.floor(100e3 / (1 - PDR)) },
-  { name: 'step at 12.3 kpps, near the minimum', device: () => ({ loss: capacity(12_300) }), ndr: 12_300, pdr: Math.floor(12_300 / (1 - PDR)) },
-  { name: 'step at 13.7 Mpps', device: () => ({ loss: capacity(13.7e6) }), ndr: 13.7e6, pdr: Math.floor(13.7e6 / (1 - PDR)) },
+  {
+    name: 'step at 100 kpps',
+    device: () => ({ loss: capacity(100e3) }),
+    ndr: 100e3,
+    pdr: Math.floor(100e3 / (1 - PDR)),
+  },
+  {
+    name: 'step at 12.3 kpps, near the minimum',
+    device: () => ({ loss: capacity(12_300) }),
+    ndr: 12_300,
+    pdr: Math.floor(12_300 / (1 - PDR)),
+  },
+  {
+    name: 'step at 13.7 Mpps',
+    device: () => ({ loss: capacity(13.7e6) }),
+    ndr: 13.7e6,
+    pdr: Math.floor(13.7e6 / (1 - PDR)),
+  },
   // Its PDR knee (20.05 Mpps) lies above the range: the maximum is the answer.
   { name: 'step at 19.95 Mpps, near the maximum', device: () => ({ loss: capacity(19.95e6) }), ndr: 19.95e6, pdr: MAX },
   { name: 'no loss up to the maximum', device: () => ({ loss: () => 0 }), ndr: MAX, pdr: MAX },
   { name: 'loss at every rate', device: () => ({ loss: () => 0.5 }), ndr: undefined, pdr: undefined },
   // Loss reaches the PDR's 0.5 % at knee + 0.005 × slope; the steep one saturates at 100 % long before the maximum.
   { name: 'linear rise above 3 Mpps', device: () => ({ loss: (r) => linear(4e8)(3e6, r) }), ndr: 3e6, pdr: 5e6 },
-  { name: 'steep linear rise above 40 kpps', device: () => ({ loss: (r) => linear(2e6)(40e3, r) }), ndr: 40e3, pdr: 50e3 },
-  { name: 'noisy step at 7 Mpps (knee ±0.1 %)', device: (seed) => jittery(seed, (k, r) => capacity(k)(r), 7e6), ndr: jitteredKnee(7e6), pdr: jitteredKnee(7e6, (k) => k / (1 - PDR)), seeds: SEEDS },
-  { name: 'noisy step at 250 kpps (knee ±0.1 %)', device: (seed) => jittery(seed, (k, r) => capacity(k)(r), 250e3), ndr: jitteredKnee(250e3), pdr: jitteredKnee(250e3, (k) => k / (1 - PDR)), seeds: SEEDS },
-  { name: 'noisy linear rise above 3 Mpps (knee ±0.1 %)', device: (seed) => jittery(seed, linear(4e8), 3e6), ndr: jitteredKnee(3e6), pdr: jitteredKnee(3e6, (k) => k + PDR * 4e8), seeds: SEEDS, trials: NOISY_LINE },
-  { name: 'loss island 6–7 Mpps above a 2 Mpps knee', device: () => ({ loss: island }), ndr: 2e6, pdr: Math.floor(2e6 / (1 - PDR)) },
-  { name: 'loss dips under the PDR 9–12 Mpps above a 4 Mpps knee', device: () => ({ loss: dip }), ndr: 4e6, pdr: Math.floor(4e6 / (1 - PDR)) },
+  {
+    name: 'steep linear rise above 40 kpps',
+    device: () => ({ loss: (r) => linear(2e6)(40e3, r) }),
+    ndr: 40e3,
+    pdr: 50e3,
+  },
+  {
+    name: 'noisy step at 7 Mpps (knee ±0.1 %)',
+    device: (seed) => jittery(seed, (k, r) => capacity(k)(r), 7e6),
+    ndr: jitteredKnee(7e6),
+    pdr: jitteredKnee(7e6, (k) => k / (1 - PDR)),
+    seeds: SEEDS,
+  },
+  {
+    name: 'noisy step at 250 kpps (knee ±0.1 %)',
+    device: (seed) => jittery(seed, (k, r) => capacity(k)(r), 250e3),
+    ndr: jitteredKnee(250e3),
+    pdr: jitteredKnee(250e3, (k) => k / (1 - PDR)),
+    seeds: SEEDS,
+  },
+  {
+    name: 'noisy linear rise above 3 Mpps (knee ±0.1 %)',
+    device: (seed) => jittery(seed, linear(4e8), 3e6),
+    ndr: jitteredKnee(3e6),
+    pdr: jitteredKnee(3e6, (k) => k + PDR * 4e8),
+    seeds: SEEDS,
+    trials: NOISY_LINE,
+  },
+  {
+    name: 'loss island 6–7 Mpps above a 2 Mpps knee',
+    device: () => ({ loss: island }),
+    ndr: 2e6,
+    pdr: Math.floor(2e6 / (1 - PDR)),
+  },
+  {
+    name: 'loss dips under the PDR 9–12 Mpps above a 4 Mpps knee',
+    device: () => ({ loss: dip }),
+    ndr: 4e6,
+    pdr: Math.floor(4e6 / (1 - PDR)),
+  },
   // The sender tops out below the path: the search is bounded by what the sender achieved.
-  { name: 'sender tops out at 8 Mpps, path at 50 Mpps', device: () => ({ loss: capacity(50e6), txCap: 8e6 }), ndr: 8e6, pdr: 8e6, limited: true },
-  { name: 'sender tops out at 15 Mpps, path at 6 Mpps', device: () => ({ loss: capacity(6e6), txCap: 15e6 }), ndr: 6e6, pdr: Math.floor(6e6 / (1 - PDR)), limited: true },
+  {
+    name: 'sender tops out at 8 Mpps, path at 50 Mpps',
+    device: () => ({ loss: capacity(50e6), txCap: 8e6 }),
+    ndr: 8e6,
+    pdr: 8e6,
+    limited: true,
+  },
+  {
+    name: 'sender tops out at 15 Mpps, path at 6 Mpps',
+    device: () => ({ loss: capacity(6e6), txCap: 15e6 }),
+    ndr: 6e6,
+    pdr: Math.floor(6e6 / (1 - PDR)),
+    limited: true,
+  },
   // The PDR knee (12.01 Mpps) lies beyond the sender: bounded by it.
-  { name: 'sender tops out at 12 Mpps, path at 11.95 Mpps', device: () => ({ loss: capacity(11.95e6), txCap: 12e6 }), ndr: 11.95e6, pdr: 12e6, limited: true },
-  { name: 'cliff to 1 % loss above 777,777 pps', device: () => ({ loss: (r) => (r <= 777_777 ? 0 : 0.01) }), ndr: 777_777, pdr: 777_777, trials: BLIND },
-  { name: 'cliff to 100 % loss above 3.3 Mpps', device: () => ({ loss: (r) => (r <= 3.3e6 ? 0 : 1) }), ndr: 3.3e6, pdr: 3.3e6, trials: BLIND },
+  {
+    name: 'sender tops out at 12 Mpps, path at 11.95 Mpps',
+    device: () => ({ loss: capacity(11.95e6), txCap: 12e6 }),
+    ndr: 11.95e6,
+    pdr: 12e6,
+    limited: true,
+  },
+  {
+    name: 'cliff to 1 % loss above 777,777 pps',
+    device: () => ({ loss: (r) => (r <= 777_777 ? 0 : 0.01) }),
+    ndr: 777_777,
+    pdr: 777_777,
+    trials: BLIND,
+  },
+  {
+    name: 'cliff to 100 % loss above 3.3 Mpps',
+    device: () => ({ loss: (r) => (r <= 3.3e6 ? 0 : 1) }),
+    ndr: 3.3e6,
+    pdr: 3.3e6,
+    trials: BLIND,
+  },
 ];
 
 const kneeRange = (knee: Exclude<Knee, undefined>): [number, number] => (Array.isArray(knee) ? knee : [knee, knee]);
-const show = (pps: number | undefined) => (pps === undefined ? '-' : pps >= 1e6 ? `${(pps / 1e6).toFixed(4)}M` : `${(pps / 1e3).toFixed(3)}k`);
-const showKnee = (knee: Knee) => (knee === undefined ? '-' : Array.isArray(knee) ? `${show(knee[0])}..${show(knee[1])}` : show(knee));
+const show = (pps: number | undefined) =>
+  pps === undefined ? '-' : pps >= 1e6 ? `${(pps / 1e6).toFixed(4)}M` : `${(pps / 1e3).toFixed(3)}k`;
+const showKnee = (knee: Knee) =>
+  knee === undefined ? '-' : Array.isArray(knee) ? `${show(knee[0])}..${show(knee[1])}` : show(knee);
 
 /**
  * Found within the precision below the knee, measured as the search measures its interval,
@@ -160,15 +245,19 @@ function expectAtKnee(found: number | undefined, knee: Knee) {
 }
 
 describe('ndr-pdr search on synthetic loss curves (NDR and PDR from one search, 0.5 % precision)', () => {
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(60) : i === 5 ? `  ${c}` : c.padStart(20))).join(' ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(60) : i === 5 ? `  ${c}` : c.padStart(20))).join(' ');
   // Noisy rows show the range found over their seeds, the most trials a seed took and how many kept to 12.
   const rows = [line(['curve', 'true NDR', 'found NDR', 'true PDR', 'found PDR', 'trials'])];
   afterAll(() => console.log(rows.join('\n')));
 
-  test('the table\'s knees are the curves\' (noise-free rows pass at the knee and fail just above it)', () => {
+  test("the table's knees are the curves' (noise-free rows pass at the knee and fail just above it)", () => {
     for (const { device, ndr, pdr } of curves.filter((c) => typeof c.ndr === 'number' && typeof c.pdr === 'number')) {
       const { loss, txCap } = device(1);
-      for (const [knee, ratio] of [[ndr, 0], [pdr, PDR]] as [number, number][]) {
+      for (const [knee, ratio] of [
+        [ndr, 0],
+        [pdr, PDR],
+      ] as [number, number][]) {
         expect(loss(knee)).toBeLessThanOrEqual(ratio);
         if (knee < Math.min(MAX, txCap ?? Infinity)) expect(loss(knee + 1)).toBeGreaterThan(ratio);
       }
@@ -200,7 +289,9 @@ describe('ndr-pdr search on synthetic loss curves (NDR and PDR from one search, 
     const label = seeds > 1 ? `${name}, ${seeds} seeds` : name;
     const within = used.filter((n) => n <= TRIALS).length / used.length;
     const cost = `${Math.max(...used)}${seeds > 1 ? ` (${Math.round(within * 100)} % ≤ ${TRIALS})` : ''}`;
-    rows.push(line([label, showKnee(ndr), spread(found.map((f) => f[0])), showKnee(pdr), spread(found.map((f) => f[1])), cost]));
+    rows.push(
+      line([label, showKnee(ndr), spread(found.map((f) => f[0])), showKnee(pdr), spread(found.map((f) => f[1])), cost]),
+    );
   });
 });
 
@@ -211,7 +302,17 @@ describe('ndr-pdr search', () => {
     const s = spec(0.01, [0]);
     for (let next = ndrPdr.next(s, trials); next; next = ndrPdr.next(s, trials)) {
       const loss = capacity(next.purpose === 'verify' ? sustained : 5e6)(next.offeredPps);
-      trials.push({ index: next.index, packetSize: 64, burstSize: 16, offeredPps: next.offeredPps, purpose: next.purpose, outcome: 'Measured', achievedTxPps: next.offeredPps, rxPpsMean: next.offeredPps, lossRatio: loss });
+      trials.push({
+        index: next.index,
+        packetSize: 64,
+        burstSize: 16,
+        offeredPps: next.offeredPps,
+        purpose: next.purpose,
+        outcome: 'Measured',
+        achievedTxPps: next.offeredPps,
+        rxPpsMean: next.offeredPps,
+        lossRatio: loss,
+      });
     }
     return { trials, s };
   }
@@ -234,18 +335,43 @@ describe('ndr-pdr search', () => {
   test('search trials are short with proportional warm-up; verification trials are full length', () => {
     const s = spec();
     const first = ndrPdr.next(s, []);
-    expect(first).toMatchObject({ offeredPps: 20e6, purpose: 'search', durationSeconds: 10, warmupSeconds: 3, windowSeconds: 3, sampleIntervalSeconds: 1 });
+    expect(first).toMatchObject({
+      offeredPps: 20e6,
+      purpose: 'search',
+      durationSeconds: 10,
+      warmupSeconds: 3,
+      windowSeconds: 3,
+      sampleIntervalSeconds: 1,
+    });
     const trials = search({ loss: capacity(1e6) });
     const verify = trials.find((t) => t.purpose === 'verify') as Trial;
-    expect(ndrPdr.next(s, trials.slice(0, trials.indexOf(verify)))).toMatchObject({ purpose: 'verify', durationSeconds: 60, warmupSeconds: 20 });
+    expect(ndrPdr.next(s, trials.slice(0, trials.indexOf(verify)))).toMatchObject({
+      purpose: 'verify',
+      durationSeconds: 60,
+      warmupSeconds: 20,
+    });
   });
 
   test('searches each point in turn and resumes from any prefix of its trials', () => {
-    const s = defaultSpec({ datapath: 'testpmd', traffic: { packetSizes: [64, 512] }, method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0] } } } as never);
+    const s = defaultSpec({
+      datapath: 'testpmd',
+      traffic: { packetSizes: [64, 512] },
+      method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0] } },
+    } as never);
     const trials: Trial[] = [];
     for (let next = ndrPdr.next(s, trials); next; next = ndrPdr.next(s, trials)) {
       const loss = capacity(next.packetSize === 64 ? 3e6 : 1e6)(next.offeredPps);
-      trials.push({ index: next.index, packetSize: next.packetSize, burstSize: 16, offeredPps: next.offeredPps, purpose: next.purpose, outcome: 'Measured', achievedTxPps: next.offeredPps, rxPpsMean: next.offeredPps * (1 - loss), lossRatio: loss });
+      trials.push({
+        index: next.index,
+        packetSize: next.packetSize,
+        burstSize: 16,
+        offeredPps: next.offeredPps,
+        purpose: next.purpose,
+        outcome: 'Measured',
+        achievedTxPps: next.offeredPps,
+        rxPpsMean: next.offeredPps * (1 - loss),
+        lossRatio: loss,
+      });
     }
     const sizes = trials.map((t) => t.packetSize);
     expect(sizes.indexOf(512)).toBeGreaterThan(sizes.lastIndexOf(64));
@@ -257,7 +383,15 @@ describe('a trial that failed after its retries', () => {
   test('ends the search at its point, keeping what was found, and is not counted as loss', () => {
     const s = spec();
     const first = ndrPdr.next(s, []);
-    const failed: Trial = { index: 0, packetSize: 64, burstSize: 16, offeredPps: first?.offeredPps as number, purpose: 'search', outcome: 'Failed', message: 'port did not come up' };
+    const failed: Trial = {
+      index: 0,
+      packetSize: 64,
+      burstSize: 16,
+      offeredPps: first?.offeredPps as number,
+      purpose: 'search',
+      outcome: 'Failed',
+      message: 'port did not come up',
+    };
     expect(ndrPdr.next(s, [failed])).toBeUndefined();
     expect(bounds(s.method.ndrPdr as never, [failed]).map((b) => b.upper)).toEqual([undefined, undefined]);
   });
@@ -271,17 +405,56 @@ describe('timing of search and verification trials', () => {
       trial,
     } as never);
   test.each<[string, Record<string, string>, string, 'search' | 'verify', [number, number, number, number]]>([
-    ['the paper\'s trial, verified at full length', { duration: '60s', warmup: '20s', window: '20s', sampleInterval: '1s' }, '10s', 'verify', [60, 20, 20, 1]],
-    ['the paper\'s proportions in a 10 s search trial', { duration: '60s', warmup: '20s', window: '20s', sampleInterval: '1s' }, '10s', 'search', [10, 3, 3, 1]],
-    ['a scaled warm-up below one sample drops to none', { duration: '4s', warmup: '1s', window: '2s', sampleInterval: '1s' }, '3s', 'search', [3, 0, 2, 1]],
-    ['a window shorter than the sample interval is one sample', { duration: '60s', warmup: '20s', window: '20s', sampleInterval: '5s' }, '2s', 'search', [2, 0, 0.667, 0.667]],
-    ['sub-second samples tile the warm-up exactly', { duration: '10s', warmup: '3s', window: '5s', sampleInterval: '500ms' }, '3s', 'search', [3, 0.5, 1.5, 0.5]],
+    [
+      "the paper's trial, verified at full length",
+      { duration: '60s', warmup: '20s', window: '20s', sampleInterval: '1s' },
+      '10s',
+      'verify',
+      [60, 20, 20, 1],
+    ],
+    [
+      "the paper's proportions in a 10 s search trial",
+      { duration: '60s', warmup: '20s', window: '20s', sampleInterval: '1s' },
+      '10s',
+      'search',
+      [10, 3, 3, 1],
+    ],
+    [
+      'a scaled warm-up below one sample drops to none',
+      { duration: '4s', warmup: '1s', window: '2s', sampleInterval: '1s' },
+      '3s',
+      'search',
+      [3, 0, 2, 1],
+    ],
+    [
+      'a window shorter than the sample interval is one sample',
+      { duration: '60s', warmup: '20s', window: '20s', sampleInterval: '5s' },
+      '2s',
+      'search',
+      [2, 0, 0.667, 0.667],
+    ],
+    [
+      'sub-second samples tile the warm-up exactly',
+      { duration: '10s', warmup: '3s', window: '5s', sampleInterval: '500ms' },
+      '3s',
+      'search',
+      [3, 0.5, 1.5, 0.5],
+    ],
   ])('%s', (_name, trial, searchTrialDuration, purpose, [duration, warmup, window, sample]) => {
     const t = timing(withTrial(trial, searchTrialDuration), purpose);
-    expect(t).toEqual({ durationSeconds: duration, warmupSeconds: warmup, windowSeconds: window, sampleIntervalSeconds: sample });
+    expect(t).toEqual({
+      durationSeconds: duration,
+      warmupSeconds: warmup,
+      windowSeconds: window,
+      sampleIntervalSeconds: sample,
+    });
     // What the receiver insists on: whole samples, and the measurement inside the trial.
-    expect(Math.abs(t.warmupSeconds / t.sampleIntervalSeconds - Math.round(t.warmupSeconds / t.sampleIntervalSeconds))).toBeLessThan(1e-9);
-    expect(Math.abs(t.windowSeconds / t.sampleIntervalSeconds - Math.round(t.windowSeconds / t.sampleIntervalSeconds))).toBeLessThan(1e-9);
+    expect(
+      Math.abs(t.warmupSeconds / t.sampleIntervalSeconds - Math.round(t.warmupSeconds / t.sampleIntervalSeconds)),
+    ).toBeLessThan(1e-9);
+    expect(
+      Math.abs(t.windowSeconds / t.sampleIntervalSeconds - Math.round(t.windowSeconds / t.sampleIntervalSeconds)),
+    ).toBeLessThan(1e-9);
     expect(t.warmupSeconds + t.windowSeconds).toBeLessThanOrEqual(t.durationSeconds);
   });
 });

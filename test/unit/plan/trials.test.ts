@@ -3,7 +3,8 @@ import type { SwitchBenchmarkSpec, Trial } from '../../../src/api/v1alpha1/types
 import { methodFor } from '../../../src/plan/index.js';
 import type { TrialRequest } from '../../../src/plan/trials.js';
 
-const spec = (partial: Record<string, unknown>): SwitchBenchmarkSpec => defaultSpec({ datapath: 'testpmd', ...partial } as never);
+const spec = (partial: Record<string, unknown>): SwitchBenchmarkSpec =>
+  defaultSpec({ datapath: 'testpmd', ...partial } as never);
 const finish = (request: TrialRequest): Trial => ({ ...request, outcome: 'Measured' });
 
 function runAll(s: SwitchBenchmarkSpec): TrialRequest[] {
@@ -24,15 +25,34 @@ const shape = (r: TrialRequest) => `${r.packetSize}/${r.burstSize}@${r.offeredPp
 describe('fixed methods', () => {
   test.each([
     ['max: one unpaced trial per point', {}, ['64/16@0#0', '512/16@0#0']],
-    ['max with repetitions', { traffic: { packetSizes: [64] }, trial: { repetitions: 3 } }, ['64/16@0#0', '64/16@0#1', '64/16@0#2']],
+    [
+      'max with repetitions',
+      { traffic: { packetSizes: [64] }, trial: { repetitions: 3 } },
+      ['64/16@0#0', '64/16@0#1', '64/16@0#2'],
+    ],
     [
       'sweep: sizes, then bursts, then ascending rates, then repetitions',
-      { traffic: { packetSizes: [64, 512], burstSizes: [16, 32] }, method: { type: 'sweep', sweep: { ratesPps: [2000, 1000] } } },
-      ['64/16@1000#0', '64/16@2000#0', '64/32@1000#0', '64/32@2000#0', '512/16@1000#0', '512/16@2000#0', '512/32@1000#0', '512/32@2000#0'],
+      {
+        traffic: { packetSizes: [64, 512], burstSizes: [16, 32] },
+        method: { type: 'sweep', sweep: { ratesPps: [2000, 1000] } },
+      },
+      [
+        '64/16@1000#0',
+        '64/16@2000#0',
+        '64/32@1000#0',
+        '64/32@2000#0',
+        '512/16@1000#0',
+        '512/16@2000#0',
+        '512/32@1000#0',
+        '512/32@2000#0',
+      ],
     ],
     [
       'sweep over a range',
-      { traffic: { packetSizes: [64] }, method: { type: 'sweep', sweep: { range: { fromPps: 100, toPps: 300, stepPps: 100 } } } },
+      {
+        traffic: { packetSizes: [64] },
+        method: { type: 'sweep', sweep: { range: { fromPps: 100, toPps: 300, stepPps: 100 } } },
+      },
       ['64/16@100#0', '64/16@200#0', '64/16@300#0'],
     ],
   ])('%s', (_name, partial, expected) => {
@@ -40,7 +60,9 @@ describe('fixed methods', () => {
   });
 
   test('requests carry index, purpose and the trial timing in seconds', () => {
-    const [first] = runAll(spec({ trial: { duration: '1m30s', warmup: '30s', window: '45s', sampleInterval: '500ms' } }));
+    const [first] = runAll(
+      spec({ trial: { duration: '1m30s', warmup: '30s', window: '45s', sampleInterval: '500ms' } }),
+    );
     expect(first).toEqual({
       index: 0,
       purpose: 'max',
@@ -61,5 +83,4 @@ describe('fixed methods', () => {
     expect(methodFor('sweep')?.next(s, all.slice(0, 2).map(finish))).toEqual(all[2]);
     expect(methodFor('sweep')?.next(s, all.map(finish))).toBeUndefined();
   });
-
 });

@@ -4,7 +4,12 @@ import { formatPps, headline, summarize } from '../../../src/results/summary.js'
 
 const spec = defaultSpec({ datapath: 'memif', traffic: { packetSizes: [64, 512], burstSizes: [16] } } as never);
 let index = 0;
-const trial = (packetSize: number, offeredPps: number, rxPpsMean: number | undefined, extra: Partial<Trial> = {}): Trial => ({
+const trial = (
+  packetSize: number,
+  offeredPps: number,
+  rxPpsMean: number | undefined,
+  extra: Partial<Trial> = {},
+): Trial => ({
   index: index++,
   packetSize,
   burstSize: 16,
@@ -46,7 +51,13 @@ describe('summarize', () => {
       trial(512, 6e6, undefined, { outcome: 'Failed', message: 'receiver pod failed' }),
       trial(512, 2e6, 1.9e6, { unstable: true }),
     ]);
-    expect(point).toMatchObject({ packetSize: 512, maxRxPps: 1.9e6, trials: 4, unstableTrials: 1, generatorLimitedTrials: 1 });
+    expect(point).toMatchObject({
+      packetSize: 512,
+      maxRxPps: 1.9e6,
+      trials: 4,
+      unstableTrials: 1,
+      generatorLimitedTrials: 1,
+    });
   });
 
   test('a point with only failed trials has counts but no figure', () => {
@@ -78,7 +89,11 @@ describe('headline', () => {
 });
 
 describe('summarize an ndr-pdr search', () => {
-  const search = defaultSpec({ datapath: 'vpp', traffic: { packetSizes: [64] }, method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0, 0.01], precision: 0.01 } } } as never);
+  const search = defaultSpec({
+    datapath: 'vpp',
+    traffic: { packetSizes: [64] },
+    method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0, 0.01], precision: 0.01 } },
+  } as never);
   const t = (offeredPps: number, lossRatio: number, purpose: Trial['purpose']) =>
     trial(64, offeredPps, offeredPps * (1 - lossRatio), { lossRatio, purpose, achievedTxPps: offeredPps });
 

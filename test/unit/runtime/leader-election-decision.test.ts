@@ -31,14 +31,37 @@ describe('nextAttempt (fake clock, controller-runtime timings)', () => {
       'no Lease: create it, first holder, no transitions',
       undefined,
       s(5),
-      { kind: 'create', record: { holderIdentity: 'me', leaseDurationSeconds: 15, acquireTime: s(5), renewTime: s(5), leaseTransitions: 0 } },
+      {
+        kind: 'create',
+        record: {
+          holderIdentity: 'me',
+          leaseDurationSeconds: 15,
+          acquireTime: s(5),
+          renewTime: s(5),
+          leaseTransitions: 0,
+        },
+      },
     ],
-    ['another holder seen changing 14.999 s ago: wait', seen(record('other'), s(0)), s(14.999), { kind: 'held', holder: 'other', expiresAt: s(15) }],
+    [
+      'another holder seen changing 14.999 s ago: wait',
+      seen(record('other'), s(0)),
+      s(14.999),
+      { kind: 'held', holder: 'other', expiresAt: s(15) },
+    ],
     [
       'another holder unchanged for exactly the lease duration: take over, one more transition',
       seen(record('other'), s(0)),
       s(15),
-      { kind: 'update', record: { holderIdentity: 'me', leaseDurationSeconds: 15, acquireTime: s(15), renewTime: s(15), leaseTransitions: 4 } },
+      {
+        kind: 'update',
+        record: {
+          holderIdentity: 'me',
+          leaseDurationSeconds: 15,
+          acquireTime: s(15),
+          renewTime: s(15),
+          leaseTransitions: 4,
+        },
+      },
     ],
     [
       'expiry counts the duration written in the record, not ours',
@@ -50,19 +73,46 @@ describe('nextAttempt (fake clock, controller-runtime timings)', () => {
       'a released lease (no holder) is taken at once',
       seen(record('', { leaseDurationSeconds: 1 }), s(100)),
       s(100),
-      { kind: 'update', record: { holderIdentity: 'me', leaseDurationSeconds: 15, acquireTime: s(100), renewTime: s(100), leaseTransitions: 4 } },
+      {
+        kind: 'update',
+        record: {
+          holderIdentity: 'me',
+          leaseDurationSeconds: 15,
+          acquireTime: s(100),
+          renewTime: s(100),
+          leaseTransitions: 4,
+        },
+      },
     ],
     [
       'our own lease: renew, keeping acquireTime and transitions',
       seen(record('me', { acquireTime: s(-300) }), s(0)),
       s(2),
-      { kind: 'update', record: { holderIdentity: 'me', leaseDurationSeconds: 15, acquireTime: s(-300), renewTime: s(2), leaseTransitions: 3 } },
+      {
+        kind: 'update',
+        record: {
+          holderIdentity: 'me',
+          leaseDurationSeconds: 15,
+          acquireTime: s(-300),
+          renewTime: s(2),
+          leaseTransitions: 3,
+        },
+      },
     ],
     [
       'our own lease from before a restart (same identity) is renewed without waiting',
       seen(record('me'), s(1)),
       s(1),
-      { kind: 'update', record: { holderIdentity: 'me', leaseDurationSeconds: 15, acquireTime: s(0), renewTime: s(1), leaseTransitions: 3 } },
+      {
+        kind: 'update',
+        record: {
+          holderIdentity: 'me',
+          leaseDurationSeconds: 15,
+          acquireTime: s(0),
+          renewTime: s(1),
+          leaseTransitions: 3,
+        },
+      },
     ],
   ];
   test.each(cases)('%s', (_name, observation, now, expected) => {
@@ -74,9 +124,21 @@ describe('observe: expiry runs on the local clock from the last change seen', ()
   test.each([
     ['first read: observed now', undefined, record('other'), s(7), s(7)],
     ['same record read again: the first sighting stands', seen(record('other'), s(3)), record('other'), s(9), s(3)],
-    ['renewed (renewTime moved): observed now', seen(record('other'), s(3)), record('other', { renewTime: s(2) }), s(9), s(9)],
+    [
+      'renewed (renewTime moved): observed now',
+      seen(record('other'), s(3)),
+      record('other', { renewTime: s(2) }),
+      s(9),
+      s(9),
+    ],
     ['new holder: observed now', seen(record('other'), s(3)), record('third'), s(9), s(9)],
-    ['transitions changed: observed now', seen(record('other'), s(3)), record('other', { leaseTransitions: 4 }), s(9), s(9)],
+    [
+      'transitions changed: observed now',
+      seen(record('other'), s(3)),
+      record('other', { leaseTransitions: 4 }),
+      s(9),
+      s(9),
+    ],
   ])('%s', (_name, previous, read, now, observedAt) => {
     expect(observe(previous, read, now)).toEqual({ record: read, observedAt });
   });
@@ -93,7 +155,13 @@ describe('observe: expiry runs on the local clock from the last change seen', ()
       observation = observe(observation, record('other', { renewTime: s(t + skewSeconds) }), s(t + 0.5));
       expect(nextAttempt(observation, 'me', DEFAULT_LEASE_TIMING, s(t + 0.5)).kind).toBe('held');
     }
-    const afterDeath = (t: number) => nextAttempt(observe(observation, record('other', { renewTime: s(10 + skewSeconds) }), s(t)), 'me', DEFAULT_LEASE_TIMING, s(t));
+    const afterDeath = (t: number) =>
+      nextAttempt(
+        observe(observation, record('other', { renewTime: s(10 + skewSeconds) }), s(t)),
+        'me',
+        DEFAULT_LEASE_TIMING,
+        s(t),
+      );
     expect(afterDeath(25.4).kind).toBe('held');
     expect(afterDeath(25.5).kind).toBe('update');
   });
@@ -130,10 +198,26 @@ describe('recordOf / specOf', () => {
 describe('timing', () => {
   test.each([
     ['controller-runtime defaults', DEFAULT_LEASE_TIMING, undefined],
-    ['lease not longer than renew deadline', { leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }, /leaseDurationMs \(10000\) must be greater than renewDeadlineMs/],
-    ['renew deadline within 1.2 retry periods', { leaseDurationMs: 15_000, renewDeadlineMs: 2_400, retryPeriodMs: 2_000 }, /renewDeadlineMs \(2400\) must be greater than 1.2 × retryPeriodMs/],
-    ['zero retry period', { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 0 }, /retryPeriodMs must be a positive number/],
-    ['sub-second lease', { leaseDurationMs: 900, renewDeadlineMs: 500, retryPeriodMs: 100 }, /leaseDurationMs must be at least 1000/],
+    [
+      'lease not longer than renew deadline',
+      { leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+      /leaseDurationMs \(10000\) must be greater than renewDeadlineMs/,
+    ],
+    [
+      'renew deadline within 1.2 retry periods',
+      { leaseDurationMs: 15_000, renewDeadlineMs: 2_400, retryPeriodMs: 2_000 },
+      /renewDeadlineMs \(2400\) must be greater than 1.2 × retryPeriodMs/,
+    ],
+    [
+      'zero retry period',
+      { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 0 },
+      /retryPeriodMs must be a positive number/,
+    ],
+    [
+      'sub-second lease',
+      { leaseDurationMs: 900, renewDeadlineMs: 500, retryPeriodMs: 100 },
+      /leaseDurationMs must be at least 1000/,
+    ],
   ])('%s', (_name, timing, error) => {
     if (error) expect(() => validateTiming(timing)).toThrow(error);
     else expect(() => validateTiming(timing)).not.toThrow();

@@ -16,8 +16,16 @@ class FakeApiserver {
   private version = 0;
 
   write(spec: V1LeaseSpec, expectedVersion?: string): V1Lease {
-    if (expectedVersion === undefined ? this.lease !== undefined : this.lease?.metadata?.resourceVersion !== expectedVersion) throw conflict();
-    this.lease = wire({ metadata: { name: 'lease', namespace: 'test', resourceVersion: String(++this.version) }, spec });
+    if (
+      expectedVersion === undefined
+        ? this.lease !== undefined
+        : this.lease?.metadata?.resourceVersion !== expectedVersion
+    )
+      throw conflict();
+    this.lease = wire({
+      metadata: { name: 'lease', namespace: 'test', resourceVersion: String(++this.version) },
+      spec,
+    });
     return wire(this.lease);
   }
 }

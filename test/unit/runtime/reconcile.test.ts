@@ -5,11 +5,22 @@ import { WorkQueue } from '../../../src/runtime/workqueue.js';
 
 const log = winston.createLogger({ silent: true });
 
-async function reconcileOnce(result: () => Promise<{ requeueAfterMs?: number }>): Promise<{ outcome: ReconcileOutcome; queue: WorkQueue }> {
+async function reconcileOnce(
+  result: () => Promise<{ requeueAfterMs?: number }>,
+): Promise<{ outcome: ReconcileOutcome; queue: WorkQueue }> {
   const queue = new WorkQueue({ baseDelayMs: 60_000, maxDelayMs: 60_000 });
   let outcome: ReconcileOutcome | undefined;
   queue.add('ns/a');
-  const done = runWorkers(queue, result, { workers: 1, log, observer: { reconciled: (o) => { outcome = o; queue.shutDown(); } } });
+  const done = runWorkers(queue, result, {
+    workers: 1,
+    log,
+    observer: {
+      reconciled: (o) => {
+        outcome = o;
+        queue.shutDown();
+      },
+    },
+  });
   await done;
   return { outcome: outcome as ReconcileOutcome, queue };
 }
@@ -18,9 +29,30 @@ describe('runWorkers', () => {
   test.each([
     ['success', async () => ({}), 'success', 0],
     ['a requeue-after', async () => ({ requeueAfterMs: 1000 }), 'requeue_after', 0],
-    ['an error, retried with backoff', async () => { throw new Error('boom'); }, 'error', 1],
-    ['a conflict, retried like any error', async () => { throw new ApiException(409, 'Conflict', '{}', {}); }, 'error', 1],
-    ['a terminal error, not retried', async () => { throw new TerminalError('bad spec'); }, 'terminal_error', 0],
+    [
+      'an error, retried with backoff',
+      async () => {
+        throw new Error('boom');
+      },
+      'error',
+      1,
+    ],
+    [
+      'a conflict, retried like any error',
+      async () => {
+        throw new ApiException(409, 'Conflict', '{}', {});
+      },
+      'error',
+      1,
+    ],
+    [
+      'a terminal error, not retried',
+      async () => {
+        throw new TerminalError('bad spec');
+      },
+      'terminal_error',
+      0,
+    ],
   ] as const)('%s', async (_name, result, outcome, retries) => {
     const run = await reconcileOnce(result);
     expect(run.outcome).toBe(outcome);
@@ -51,7 +83,11 @@ describe('runWorkers', () => {
 
 describe('errorMessage', () => {
   test.each([
-    ['an API status', new ApiException(409, 'x', JSON.stringify({ kind: 'Status', message: 'the object has been modified' }), {}), '409: the object has been modified'],
+    [
+      'an API status',
+      new ApiException(409, 'x', JSON.stringify({ kind: 'Status', message: 'the object has been modified' }), {}),
+      '409: the object has been modified',
+    ],
     ['an API error without a status body', new ApiException(502, 'x', 'Bad Gateway', {}), 'HTTP 502'],
     ['an Error', new Error('socket hang up'), 'socket hang up'],
     ['anything else', 'weird', 'weird'],

@@ -84,11 +84,15 @@ describe('WorkQueue', () => {
   test('reports adds, depth and time waited', async () => {
     let now = 0;
     const events: string[] = [];
-    const queue = new WorkQueue(undefined, {
-      added: (k) => events.push(`added ${k}`),
-      depthChanged: (d) => events.push(`depth ${d}`),
-      dequeued: (k, s) => events.push(`waited ${k} ${s}`),
-    }, () => now);
+    const queue = new WorkQueue(
+      undefined,
+      {
+        added: (k) => events.push(`added ${k}`),
+        depthChanged: (d) => events.push(`depth ${d}`),
+        dequeued: (k, s) => events.push(`waited ${k} ${s}`),
+      },
+      () => now,
+    );
     queue.add('a');
     now = 2500;
     await queue.get();
