@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODE ?= full
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 
-.PHONY: all deps build lint test test-static test-unit test-chart test-native test-switches test-integration test-fault test-cluster test-e2e \
+.PHONY: all deps build lint generate verify test test-static test-unit test-chart test-native test-switches test-integration test-fault test-cluster test-e2e \
         native images install-plugin cluster-up cluster-down demo bench bench-native bench-switches bench-operator clean
 
 all: build
@@ -30,19 +30,25 @@ lint: deps
 
 test: test-static test-unit test-chart test-native test-switches test-integration test-fault test-cluster test-e2e
 
-test-static: lint
-	node test/tools/gen-types.mjs --check
-	node test/tools/gen-api-docs.mjs --check
-	node test/tools/gen-dashboard.mjs --check
+test-static: lint verify
+
+# Every generated artefact from its source: TS types from crds/, the README's API tables, the dashboard.
+GENERATORS := .ci/generate/types.mjs .ci/generate/api-docs.mjs .ci/generate/dashboard.mjs
+generate: deps
+	for g in $(GENERATORS); do node $$g; done
+
+# Fails naming any generated file that is stale against its source.
+verify: deps
+	for g in $(GENERATORS); do node $$g --check; done
 
 test-unit: deps
-	bash test/tools/install-prometheus.sh  # promtool checks the metric names
+	bash .ci/install-prometheus.sh  # promtool checks the metric names
 	$(JEST) -c test/jest.unit.config.mjs
 
 # The Helm chart through the real helm (built from its Go module, cached) and promtool.
 test-chart: deps
-	bash test/cluster/build-binaries.sh helm
-	bash test/tools/install-prometheus.sh
+	bash .ci/cluster/build-binaries.sh helm
+	bash .ci/install-prometheus.sh
 	$(JEST) -c test/chart/jest.config.mjs
 
 test-native: native
@@ -66,7 +72,7 @@ test-cluster: deps
 PREFIX ?= /usr/local
 PLUGIN_LIB = $(PREFIX)/lib/kubectl-switchbench
 install-plugin: deps
-	bash -c '. test/cluster/lib.sh && ensure_packages fonts-dejavu-core'  # the text of PNG figures
+	bash -c '. .ci/cluster/lib.sh && ensure_packages fonts-dejavu-core'  # the text of PNG figures
 	npm run bundle
 	rm -rf $(PLUGIN_LIB) && install -d $(PLUGIN_LIB)/node_modules $(PREFIX)/bin
 	install -m 0644 dist/bundle/kubectl-switchbench.mjs $(PLUGIN_LIB)/
@@ -78,13 +84,13 @@ images: build
 	bash images/build.sh
 
 cluster-up:
-	bash test/cluster/up.sh $(MODE)
+	bash .ci/cluster/up.sh $(MODE)
 
 cluster-down:
-	bash test/cluster/down.sh
+	bash .ci/cluster/down.sh
 
 demo: deps
-	bash test/tools/demo.sh
+	bash .ci/demo/demo.sh
 
 test-e2e: build
 	$(JEST) -c test/e2e/jest.config.mjs

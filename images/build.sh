@@ -9,7 +9,7 @@
 # holding a NOT-BUILT-LOCALLY file that says why; a dir is relative to images/ and names the
 # image by its last component)
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/../test/cluster/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../.ci/cluster/lib.sh"
 
 pid_alive containerd || die "no local cluster node is running: start one with 'make cluster-up' (MODE=full)"
 import_image "$(bash "$REPO_ROOT/images/base/build.sh")"

@@ -4,7 +4,7 @@
 # with buildah under the name Docker Hub uses so `--pull=never` finds it. Prints the OCI archive
 # that containerd imports. Delete the cached tar to pick up newer Debian packages.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/../../test/cluster/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../../.ci/cluster/lib.sh"
 
 BASE_IMAGE=docker.io/library/debian:bookworm-slim
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}

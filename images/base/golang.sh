@@ -4,7 +4,7 @@
 # images/sriov-device-plugin then resolves to it with --pull=never; elsewhere the real image is used.
 # Only a build stage uses it, so it stays in buildah's storage and is never imported into containerd.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/../../test/cluster/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../../.ci/cluster/lib.sh"
 
 GO_IMAGE=docker.io/library/golang:1.26-bookworm
 goroot=$(go env GOROOT)

@@ -4,7 +4,7 @@
 # operator's Dockerfile then resolves to it with --pull=never; elsewhere the real image is used.
 # Prints the OCI archive that containerd imports.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/../../test/cluster/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../../.ci/cluster/lib.sh"
 
 NODE_IMAGE=docker.io/library/node:20-bookworm-slim
 node_bin=$(readlink -f "$(command -v node)")

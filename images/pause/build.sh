@@ -4,7 +4,7 @@
 # so a change to pause.c gives a new image. Prints "IMAGE ARCHIVE".
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$here/../../test/cluster/lib.sh"
+. "$here/../../.ci/cluster/lib.sh"
 
 ensure_packages buildah gcc libc6-dev
 tag=$(sha256sum "$here/pause.c" | cut -c1-12)

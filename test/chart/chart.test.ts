@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 const root = path.resolve(import.meta.dirname, '../..');
 const chart = path.join(root, 'charts/switchbench');
 const helm = path.join(
-  execFileSync('bash', ['-c', '. test/cluster/lib.sh && echo "$HELM_BIN"'], { cwd: root, encoding: 'utf8' }).trim(),
+  execFileSync('bash', ['-c', '. .ci/cluster/lib.sh && echo "$HELM_BIN"'], { cwd: root, encoding: 'utf8' }).trim(),
   'helm',
 );
 
@@ -22,7 +22,7 @@ function run(args: string[]): { status: number | null; out: string } {
   const result = spawnSync(helm, args, { encoding: 'utf8' });
   if (result.error)
     throw new Error(
-      `${helm} cannot run (${result.error.message}): make test-chart builds it (test/cluster/build-binaries.sh helm)`,
+      `${helm} cannot run (${result.error.message}): make test-chart builds it (.ci/cluster/build-binaries.sh helm)`,
     );
   return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
@@ -295,8 +295,7 @@ test('the alert rules pass promtool check rules', () => {
     const file = path.join(dir, 'rules.json');
     writeFileSync(file, JSON.stringify(rule.spec));
     const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
-    if (check.error)
-      throw new Error(`promtool is missing (${check.error.message}): run test/tools/install-prometheus.sh`);
+    if (check.error) throw new Error(`promtool is missing (${check.error.message}): run .ci/install-prometheus.sh`);
     expect({ status: check.status, out: check.stdout + check.stderr }).toMatchObject({
       status: 0,
       out: expect.stringContaining('SUCCESS: 3 rules found'),

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const scripts = path.dirname(fileURLToPath(import.meta.url));
+// The cluster's scripts live with the project's tooling in .ci/cluster.
+const scripts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.ci/cluster');
 export const clusterDir = process.env.SWITCHBENCH_CLUSTER_DIR ?? '/var/lib/switchbench';
 
 // This run's name among the cluster's users: the PID of jest's main process, which runs the

@@ -14,10 +14,10 @@ export default () => {
   if (build.status !== 0)
     throw new Error(`images/build.sh ${images.join(' ')} failed (exit ${build.status}): the e2e tier cannot run`);
   // The Prometheus that scrapes the operator in the metrics test.
-  const prometheus = spawnSync('bash', ['test/tools/install-prometheus.sh'], {
+  const prometheus = spawnSync('bash', ['.ci/install-prometheus.sh'], {
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (prometheus.status !== 0)
-    throw new Error(`test/tools/install-prometheus.sh failed (exit ${prometheus.status}): the e2e tier cannot run`);
+    throw new Error(`.ci/install-prometheus.sh failed (exit ${prometheus.status}): the e2e tier cannot run`);
 };

@@ -170,7 +170,7 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
     { stdio: 'ignore' },
   );
   prometheus.on('error', (err) => {
-    throw new Error(`prometheus did not start (${err.message}): run test/tools/install-prometheus.sh`);
+    throw new Error(`prometheus did not start (${err.message}): run .ci/install-prometheus.sh`);
   });
   await waitFor(
     () =>

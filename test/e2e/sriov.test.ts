@@ -99,7 +99,7 @@ test("the chart's SR-IOV device plugin runs on the node and, finding no VF, adve
 });
 
 test('fake VFs from a test device plugin: each pod gets one and its address, and the traffic program refuses the device that is not there', async () => {
-  const binary = execFileSync('bash', ['test/tools/fake-device-plugin/build.sh'], {
+  const binary = execFileSync('bash', ['test/fixtures/fake-device-plugin/build.sh'], {
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

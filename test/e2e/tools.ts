@@ -1,14 +1,14 @@
 // The command-line tools e2e tests drive as a user would (helm, kubectl), and the local cluster's
-// settings from test/cluster/lib.sh, so tests and scripts never disagree on a path.
+// settings from .ci/cluster/lib.sh, so tests and scripts never disagree on a path.
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { kubeconfigPath } from '../cluster/kube.js';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 
-/** A variable of test/cluster/lib.sh (a path of the local cluster or of a cached binary). */
+/** A variable of .ci/cluster/lib.sh (a path of the local cluster or of a cached binary). */
 export function clusterValue(variable: string): string {
-  return execFileSync('bash', ['-c', `. test/cluster/lib.sh && echo "$${variable}"`], {
+  return execFileSync('bash', ['-c', `. .ci/cluster/lib.sh && echo "$${variable}"`], {
     cwd: root,
     encoding: 'utf8',
   }).trim();

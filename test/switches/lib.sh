@@ -21,8 +21,8 @@ fatal() {
 # Root, the Debian packages (a fresh machine has none), the native programs and 2 MiB hugepages.
 prepare_host() {
   ((EUID == 0)) || fatal 'must run as root (mount namespaces, hugepages, DPDK)'
-  # shellcheck source=../cluster/lib.sh
-  . "$REPO/test/cluster/lib.sh"
+  # shellcheck source=../../.ci/cluster/lib.sh
+  . "$REPO/.ci/cluster/lib.sh"
   ensure_packages "${PACKAGES[@]}" || fatal "could not install ${PACKAGES[*]}"
   [[ -x $NATIVE/sb-sender && -x $NATIVE/sb-receiver ]] || fatal "no $NATIVE/sb-sender or sb-receiver: run make -C native"
   # Others on this machine use hugepages too: only ever raise the pool.

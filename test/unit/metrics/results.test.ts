@@ -247,7 +247,7 @@ describe('the scrape', () => {
     });
     if (check.error)
       throw new Error(
-        `promtool is missing (${check.error.message}): run test/tools/install-prometheus.sh (make test-unit does)`,
+        `promtool is missing (${check.error.message}): run .ci/install-prometheus.sh (make test-unit does)`,
       );
     expect({ status: check.status, problems: `${check.stdout}${check.stderr}`.trim() }).toEqual({
       status: 0,

@@ -3,7 +3,7 @@
 # real operator. Installed with service starts refused: the tests run their own Prometheus on
 # loopback, with their own configuration, and stop it; nothing may stay behind as a daemon.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/../cluster/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/cluster/lib.sh"
 
 command -v promtool >/dev/null && command -v prometheus >/dev/null && exit 0
 policy=/usr/sbin/policy-rc.d

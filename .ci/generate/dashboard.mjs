@@ -202,7 +202,7 @@ if (process.argv.includes('--check')) {
     // missing counts as drift
   }
   if (current !== text) {
-    console.error(`${out} is out of date: run node test/tools/gen-dashboard.mjs`);
+    console.error(`${out} is out of date: run make generate`);
     process.exit(1);
   }
 } else {

@@ -4,7 +4,7 @@
 # and prints its results.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-. test/cluster/lib.sh
+. .ci/cluster/lib.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 kc() { "$K8S_BIN/kubectl" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
@@ -13,7 +13,7 @@ step "Building the operator and the native programs"
 make --no-print-directory build
 
 step "Starting the local single-node cluster (full mode; a cold first build takes a while)"
-bash test/cluster/up.sh full
+bash .ci/cluster/up.sh full
 
 step "Building and importing the images"
 bash images/build.sh operator traffic testpmd
@@ -21,7 +21,7 @@ bash images/build.sh operator traffic testpmd
 step "Installing the CRDs and the operator"
 kc apply --server-side --force-conflicts -f crds/ >/dev/null
 kc wait --for condition=established --timeout=60s crd/switchbenchmarks.switchbench.io crd/switchbenchmarkruns.switchbench.io >/dev/null
-kc apply -f test/tools/demo/operator.yaml
+kc apply -f .ci/demo/operator.yaml
 kc -n switchbench-system rollout restart deployment/switchbench-operator >/dev/null
 kc -n switchbench-system rollout status deployment/switchbench-operator --timeout=180s
 
@@ -33,7 +33,7 @@ kc label namespace default switchbench.io/enabled=true --overwrite
 
 step "Running the testpmd example (short trials, shared CPUs)"
 kc delete switchbenchmark demo-testpmd --ignore-not-found --cascade=foreground --wait=true >/dev/null
-node test/tools/demo/benchmark.mjs | kc apply -f -
+node .ci/demo/benchmark.mjs | kc apply -f -
 run=demo-testpmd-1
 deadline=$((SECONDS + 900))
 until [[ $(kc get sbmrun "$run" -o jsonpath='{.status.phase}' 2>/dev/null) =~ ^(Succeeded|Failed)$ ]]; do
