@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
 import { compile } from 'json-schema-to-typescript';
+import * as prettier from 'prettier';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const target = path.join(root, 'src/api/v1alpha1/generated.ts');
@@ -96,7 +97,11 @@ async function generate() {
   return parts.join('\n');
 }
 
-const text = await generate();
+// Formatted as the rest of the tree is, so the formatter's check and this one agree.
+const text = await prettier.format(await generate(), {
+  ...(await prettier.resolveConfig(target)),
+  filepath: target,
+});
 if (process.argv.includes('--check')) {
   const current = readFileSync(target, 'utf8');
   if (current !== text) {

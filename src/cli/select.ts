@@ -1,8 +1,8 @@
 // Which run a command means: `--run N` is the benchmark's run `<benchmark>-N`; without it, the
 // latest finished run (for tables, plots and exports) or the active run (for --watch). Pure.
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
-import { isFinished } from '../controller/ownership.js';
-import { pendingRunNow, RUN_NOW_ANNOTATION } from '../controller/schedule.js';
+import { RUN_NOW_ANNOTATION } from '../api/v1alpha1/labels.js';
+import { isFinished, pendingRunNow } from '../api/v1alpha1/predicates.js';
 
 export { isFinished };
 

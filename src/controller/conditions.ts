@@ -1,9 +1,10 @@
+import type { ConditionType, Reason } from '../api/v1alpha1/conditions.js';
 import type { Condition } from '../api/v1alpha1/types.js';
 
 export interface ConditionInput {
-  type: string;
+  type: ConditionType;
   status: Condition['status'];
-  reason: string;
+  reason: Reason;
   message: string;
 }
 

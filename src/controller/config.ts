@@ -1,6 +1,6 @@
 import type { Datapath } from '../api/v1alpha1/types.js';
-import type { CpuManagerPolicy } from './admission.js';
-import type { NamespacedName } from './cluster-pieces.js';
+import type { CpuManagerPolicy } from './run/preflight.js';
+import type { NamespacedName } from './run/cluster-pieces.js';
 
 /** Operator-level settings, chosen by the cluster admin (flags / chart values), never by a spec. */
 export interface OperatorConfig {

@@ -1,17 +1,11 @@
-import type { KubernetesObject, ObjectCache, V1OwnerReference } from '@kubernetes/client-node';
+// How the operator's objects point to their owners (owner references), the links garbage collection
+// and the informers' event handlers follow.
+import type { ObjectCache, V1OwnerReference } from '@kubernetes/client-node';
+import { controllerUid } from '../api/v1alpha1/predicates.js';
 import { API_VERSION, type SwitchBenchmark, type SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
-
-/** The controlling owner's UID, the link sample-controller's handleObject follows. */
-export function controllerUid(object: KubernetesObject): string | undefined {
-  return object.metadata?.ownerReferences?.find((ref) => ref.controller)?.uid;
-}
 
 export function runsOf(runs: ObjectCache<SwitchBenchmarkRun>, benchmark: SwitchBenchmark): SwitchBenchmarkRun[] {
   return runs.list(benchmark.metadata.namespace).filter((run) => controllerUid(run) === benchmark.metadata.uid);
-}
-
-export function isFinished(run: SwitchBenchmarkRun): boolean {
-  return run.status?.phase === 'Succeeded' || run.status?.phase === 'Failed';
 }
 
 /** The reference that makes `owner` the controller of a child: garbage collection follows it. */

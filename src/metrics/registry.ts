@@ -2,7 +2,7 @@
 // informer caches, operator health fed by the runtime's observer hooks, process metrics by prom-client.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
-import { isFinished } from '../controller/ownership.js';
+import { isFinished } from '../api/v1alpha1/predicates.js';
 import type { InformerObserver } from '../runtime/informer.js';
 import type { ReconcileObserver } from '../runtime/reconcile.js';
 import type { QueueObserver } from '../runtime/workqueue.js';

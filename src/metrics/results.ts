@@ -2,7 +2,7 @@
 // last finished run of each benchmark that still exists, so a deleted benchmark leaves no series and
 // no label carries a run's name or UID (bounded cardinality).
 import type { SwitchBenchmark, SwitchBenchmarkRun, Trial } from '../api/v1alpha1/types.js';
-import { controllerUid, isFinished } from '../controller/ownership.js';
+import { controllerUid, isFinished } from '../api/v1alpha1/predicates.js';
 
 export type Labels = Record<string, string>;
 export interface Sample {

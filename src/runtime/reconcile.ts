@@ -1,4 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { WorkQueue } from './workqueue.js';
 
@@ -12,7 +13,15 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
-export type Reconciler = (key: string) => Promise<ReconcileResult>;
+/** What the runtime hands each reconcile, as controller-runtime puts it in the context. */
+export interface ReconcileContext {
+  /** Fresh for every reconcile, so the lines of one reconcile can be told from a concurrent one's. */
+  reconcileID: string;
+  /** The workers' logger with `reconcileID` (and the controller's name the caller gave) on every line. */
+  log: Logger;
+}
+
+export type Reconciler = (key: string, context: ReconcileContext) => Promise<ReconcileResult>;
 
 export type ReconcileOutcome = 'success' | 'requeue_after' | 'error' | 'terminal_error';
 
@@ -45,10 +54,12 @@ async function reconcileOne(
   queue: WorkQueue,
   reconcile: Reconciler,
   key: string,
-  log: Logger,
+  workersLog: Logger,
 ): Promise<ReconcileOutcome> {
+  const reconcileID = randomUUID();
+  const log = workersLog.child({ reconcileID });
   try {
-    const result = await reconcile(key);
+    const result = await reconcile(key, { reconcileID, log });
     queue.forget(key);
     if (result.requeueAfterMs !== undefined) {
       queue.addAfter(key, result.requeueAfterMs);

@@ -7,7 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
-import { CLEANED_UP } from '../../src/controller/run.js';
+import { ConditionType } from '../../src/api/v1alpha1/conditions.js';
 import { waitFor } from '../cluster/kube.js';
 import { e2eSession, SHARED_RESOURCES, SHORT_TRIAL } from './support.js';
 
@@ -77,7 +77,9 @@ test.each([
   // Finished means cleaned up too: the host directory removed (by a pod on the node), then no pod left.
   await waitFor(async () => {
     const latest = await session.readRun(run.metadata.name as string);
-    return latest?.status?.conditions?.some((c) => c.type === CLEANED_UP && c.status === 'True') ? true : undefined;
+    return latest?.status?.conditions?.some((c) => c.type === ConditionType.HostCleanedUp && c.status === 'True')
+      ? true
+      : undefined;
   }, 1000);
   await waitFor(async () => ((await podsLeft(run)).length === 0 ? true : undefined), 1000);
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../src/api/v1alpha1/types.js';
-import { CLEANUP_FINALIZER } from '../../src/controller/run.js';
+import { CLEANUP_FINALIZER } from '../../src/api/v1alpha1/labels.js';
 import { createNamespace, waitFor } from '../cluster/kube.js';
 import { e2eSession, sweepSpec } from './support.js';
 import { helm, kubectl, ok, root, sh } from './tools.js';

@@ -10,7 +10,7 @@ import {
   type SwitchBenchmarkRun,
 } from '../../src/api/v1alpha1/types.js';
 import type { OperatorConfig } from '../../src/controller/config.js';
-import type { Operator } from '../../src/operator.js';
+import type { Operator } from '../../src/manager.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
 import { dropRunFinalizers, startOperator } from '../integration/support.js';
 

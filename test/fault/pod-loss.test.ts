@@ -6,8 +6,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { DEFAULT_CONFIG } from '../../src/controller/config.js';
-import { hostRunDir } from '../../src/controller/desired.js';
-import { ATTEMPT_LABEL, ROLE_LABEL, RUN_LABEL } from '../../src/controller/labels.js';
+import { hostRunDir } from '../../src/controller/run/desired.js';
+import { ATTEMPT_LABEL, ROLE_LABEL, RUN_LABEL } from '../../src/api/v1alpha1/labels.js';
 import { waitFor } from '../cluster/kube.js';
 import { e2eSession, SHORT_TRIAL, sweepSpec } from '../e2e/support.js';
 import { createBenchmark } from '../integration/support.js';

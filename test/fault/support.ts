@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { ApiException, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
-import { RUN_LABEL } from '../../src/controller/labels.js';
-import { CLEANED_UP } from '../../src/controller/run.js';
+import { RUN_LABEL } from '../../src/api/v1alpha1/labels.js';
+import { ConditionType } from '../../src/api/v1alpha1/conditions.js';
 import { NAD_GROUP, NAD_PLURAL, NAD_VERSION } from '../../src/datapaths/network.js';
 import { SHARED_RESOURCES } from '../e2e/support.js';
 
@@ -79,6 +79,6 @@ export async function leftoversAfter(
 }
 
 export const cleanedUp = (run: SwitchBenchmarkRun | undefined) =>
-  run?.status?.conditions?.some((c) => c.type === CLEANED_UP && c.status === 'True') ?? false;
+  run?.status?.conditions?.some((c) => c.type === ConditionType.HostCleanedUp && c.status === 'True') ?? false;
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

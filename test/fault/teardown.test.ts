@@ -4,8 +4,8 @@
 // (a definition and a bridge of the run, no switch pod). The time that takes is printed; the bound
 // asserted is loose (the machine is shared), the figure is what the 10 s target is read from.
 import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
-import { hostRunDir } from '../../src/controller/desired.js';
-import { RUN_LABEL } from '../../src/controller/labels.js';
+import { hostRunDir } from '../../src/controller/run/desired.js';
+import { RUN_LABEL } from '../../src/api/v1alpha1/labels.js';
 import { bridgeName } from '../../src/datapaths/network.js';
 import { waitFor } from '../cluster/kube.js';
 import { e2eSession, SHORT_TRIAL, sweepSpec } from '../e2e/support.js';

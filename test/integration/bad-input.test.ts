@@ -4,7 +4,7 @@
 // meanwhile.
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmark } from '../../src/api/v1alpha1/types.js';
-import type { Operator } from '../../src/operator.js';
+import type { Operator } from '../../src/manager.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
 import { apiRefusal, loadInvalidCorpus } from '../invalid/corpus.js';
 import { createBenchmark, dropRunFinalizers, FakeKubelet, FakeNode, startOperator } from './support.js';

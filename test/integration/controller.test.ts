@@ -13,8 +13,9 @@ import {
   type SwitchBenchmark,
   type SwitchBenchmarkRun,
 } from '../../src/api/v1alpha1/types.js';
-import { CLEANED_UP, CLEANUP_FINALIZER } from '../../src/controller/run.js';
-import type { Operator } from '../../src/operator.js';
+import { CLEANUP_FINALIZER } from '../../src/api/v1alpha1/labels.js';
+import { ConditionType } from '../../src/api/v1alpha1/conditions.js';
+import type { Operator } from '../../src/manager.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
 import { dropRunFinalizers, FakeKubelet, FakeNode, startOperator } from './support.js';
 
@@ -157,7 +158,9 @@ test('a testpmd sweep runs to the end, survives an operator restart, and cleans 
   await kubelet.succeeded(`${runName}-cleanup`, '');
   const cleaned = await kubelet.waitForRun(
     runName,
-    (r) => condition(r, CLEANED_UP)?.status === 'True' && !(r.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER),
+    (r) =>
+      condition(r, ConditionType.HostCleanedUp)?.status === 'True' &&
+      !(r.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER),
   );
   expect(cleaned.status?.phase).toBe('Succeeded');
   await waitFor(async () => ((await podNames()).length === 0 ? true : undefined), 200);

@@ -16,9 +16,9 @@ import {
   type SwitchBenchmark,
   type SwitchBenchmarkRun,
 } from '../../src/api/v1alpha1/types.js';
-import { CPU_MANAGER_POLICY_LABEL } from '../../src/controller/admission.js';
-import { nodeLockName } from '../../src/controller/node-lock.js';
-import type { Operator } from '../../src/operator.js';
+import { CPU_MANAGER_POLICY_LABEL } from '../../src/api/v1alpha1/labels.js';
+import { nodeLockName } from '../../src/controller/run/node-lock.js';
+import type { Operator } from '../../src/manager.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
 import { dropRunFinalizers, FakeKubelet, FakeNode, startOperator } from './support.js';
 

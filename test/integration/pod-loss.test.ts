@@ -1,7 +1,7 @@
 // Pods lost in the middle of a trial, against a real apiserver (the test plays the kubelet): the
 // attempt is redone with fresh pods, a bounded number of times, and the run ends with the reason.
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
-import type { Operator } from '../../src/operator.js';
+import type { Operator } from '../../src/manager.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
 import {
   createBenchmark,

@@ -15,7 +15,7 @@ import {
   type SwitchBenchmark,
   type SwitchBenchmarkRun,
 } from '../../src/api/v1alpha1/types.js';
-import type { Operator } from '../../src/operator.js';
+import type { Operator } from '../../src/manager.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
 import { createBenchmark, dropRunFinalizers, FakeClock, startOperator } from './support.js';
 

@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import winston from 'winston';
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { DEFAULT_CONFIG, type OperatorConfig } from '../../src/controller/config.js';
-import { Operator } from '../../src/operator.js';
+import { Operator } from '../../src/manager.js';
 import { waitFor } from '../cluster/kube.js';
 
 /** Logs kept in memory: the test output stays readable, and a failing test can print them. */

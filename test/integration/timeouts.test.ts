@@ -16,10 +16,12 @@ import {
 } from '@kubernetes/client-node';
 import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import type { OperatorConfig } from '../../src/controller/config.js';
-import { MANAGED_SELECTOR } from '../../src/controller/labels.js';
-import { NODE_LOCK_LABEL, nodeLock, nodeLockName } from '../../src/controller/node-lock.js';
-import { CLEANED_UP, CLEANUP_FINALIZER } from '../../src/controller/run.js';
-import type { Operator } from '../../src/operator.js';
+import { MANAGED_SELECTOR } from '../../src/api/v1alpha1/labels.js';
+import { NODE_LOCK_LABEL } from '../../src/api/v1alpha1/labels.js';
+import { nodeLock, nodeLockName } from '../../src/controller/run/node-lock.js';
+import { CLEANUP_FINALIZER } from '../../src/api/v1alpha1/labels.js';
+import { ConditionType } from '../../src/api/v1alpha1/conditions.js';
+import type { Operator } from '../../src/manager.js';
 import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
 import { createBenchmark, dropRunFinalizers, FakeKubelet, FakeNode, startOperator } from './support.js';
 
@@ -93,7 +95,9 @@ async function cleanedUp(run: string): Promise<void> {
   const done = await runWhen(
     run,
     'torn down',
-    (r) => condition(r, CLEANED_UP)?.status === 'True' && !r.metadata.finalizers?.includes(CLEANUP_FINALIZER),
+    (r) =>
+      condition(r, ConditionType.HostCleanedUp)?.status === 'True' &&
+      !r.metadata.finalizers?.includes(CLEANUP_FINALIZER),
   );
   expect(done.metadata.finalizers ?? []).toEqual([]);
   await nothingLeft();
@@ -340,7 +344,7 @@ test('a host cleanup that never succeeds is given up with CleanupAbandoned, afte
   );
   expect(abandoned.status?.phase).toBe('Succeeded');
   const directory = `/var/run/switchbench/runs/${abandoned.metadata.uid}`;
-  expect(condition(abandoned, CLEANED_UP)).toMatchObject({
+  expect(condition(abandoned, ConditionType.HostCleanedUp)).toMatchObject({
     status: 'False',
     reason: 'CleanupAbandoned',
     message: expect.stringMatching(

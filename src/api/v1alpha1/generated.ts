@@ -10,7 +10,7 @@ export interface Condition {
   message: string;
   observedGeneration?: number;
   reason: string;
-  status: "True" | "False" | "Unknown";
+  status: 'True' | 'False' | 'Unknown';
   type: string;
 }
 
@@ -18,8 +18,8 @@ export interface Condition {
  * SwitchBenchmark measures how fast two co-located containers exchange packets over one data path (kernel bridge, a vhost-user switch, SR-IOV or memif), once or on a schedule. Each execution is a SwitchBenchmarkRun owned by this object.
  */
 export interface SwitchBenchmark {
-  apiVersion: "switchbench.io/v1alpha1";
-  kind: "SwitchBenchmark";
+  apiVersion: 'switchbench.io/v1alpha1';
+  kind: 'SwitchBenchmark';
   metadata: ObjectMeta;
   spec: SwitchBenchmarkSpec;
   status?: SwitchBenchmarkStatus;
@@ -31,7 +31,7 @@ export interface SwitchBenchmarkSpec {
   /**
    * The inter-container data path to measure. kernel: UDP or raw sockets over veth pairs on a Linux bridge. testpmd, ovs-dpdk, vpp, snabb: DPDK virtio-user through that switch's vhost-user ports. sriov: DPDK on a virtual function each, through the NIC's switch. memif: DPDK memif, direct shared memory with no switch (the software upper bound).
    */
-  datapath: "kernel" | "testpmd" | "ovs-dpdk" | "vpp" | "snabb" | "sriov" | "memif";
+  datapath: 'kernel' | 'testpmd' | 'ovs-dpdk' | 'vpp' | 'snabb' | 'sriov' | 'memif';
   kernel?: SwitchBenchmarkSpecKernel;
   testpmd?: SwitchBenchmarkSpecTestpmd;
   ovsDpdk?: SwitchBenchmarkSpecOvsDpdk;
@@ -72,11 +72,11 @@ export interface SwitchBenchmarkSpecKernel {
   /**
    * udp sockets go through the network stack; raw (AF_PACKET) sockets bypass it.
    */
-  socket: "udp" | "raw";
+  socket: 'udp' | 'raw';
   /**
    * single is one send/recv system call per packet; mmsg is sendmmsg/recvmmsg with the burst as vector length.
    */
-  batching: "single" | "mmsg";
+  batching: 'single' | 'mmsg';
   /**
    * MTU of the per-run bridge and the pods' interfaces. Frames above mtu + 18 bytes need a larger MTU.
    */
@@ -98,7 +98,7 @@ export interface SwitchBenchmarkSpecOvsDpdk {
   /**
    * port-to-port installs two in_port→output flows; l2-learning uses the NORMAL action (MAC learning).
    */
-  forwarding: "port-to-port" | "l2-learning";
+  forwarding: 'port-to-port' | 'l2-learning';
 }
 /**
  * Options of the VPP data path (datapath vpp only).
@@ -107,7 +107,7 @@ export interface SwitchBenchmarkSpecVpp {
   /**
    * l2-xconnect cross-connects the two vhost-user interfaces; bridge-domain puts them in one learning bridge domain.
    */
-  forwarding: "l2-xconnect" | "bridge-domain";
+  forwarding: 'l2-xconnect' | 'bridge-domain';
 }
 /**
  * Options of the Snabb data path (datapath snabb only).
@@ -116,7 +116,7 @@ export interface SwitchBenchmarkSpecSnabb {
   /**
    * l2-learning links the vhost_user apps through apps.bridge.learning (as the paper's authors ran it); port-to-port links them directly.
    */
-  forwarding: "port-to-port" | "l2-learning";
+  forwarding: 'port-to-port' | 'l2-learning';
 }
 /**
  * Options of the memif data path (datapath memif only).
@@ -183,7 +183,7 @@ export interface SwitchBenchmarkSpecMethod {
   /**
    * sweep offers each rate of a list or range (the paper's Figure 2). ndr-pdr searches, RFC 2544 style, for the highest rate whose loss stays within each loss ratio. max offers as fast as the sender can and reports what arrives.
    */
-  type: "sweep" | "ndr-pdr" | "max";
+  type: 'sweep' | 'ndr-pdr' | 'max';
   sweep?: SwitchBenchmarkSpecMethodSweep;
   ndrPdr?: SwitchBenchmarkSpecMethodNdrPdr;
 }
@@ -276,7 +276,7 @@ export interface SwitchBenchmarkSpecResources {
   /**
    * exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. shared gives small CPU requests and programs that sleep when paced or idle: for small dev clusters only, figures are not comparable with exclusive ones.
    */
-  cpuPolicy: "exclusive" | "shared";
+  cpuPolicy: 'exclusive' | 'shared';
   cpus: SwitchBenchmarkSpecResourcesCpus;
   /**
    * Memory per pod in MiB, hugepages not included.
@@ -297,7 +297,7 @@ export interface SwitchBenchmarkSpecResourcesCpus {
  * Hugepages per pod (not used by datapath kernel).
  */
 export interface SwitchBenchmarkSpecResourcesHugepages {
-  pageSize: "2Mi" | "1Gi";
+  pageSize: '2Mi' | '1Gi';
   /**
    * Hugepage memory per pod in MiB.
    */
@@ -318,7 +318,7 @@ export interface SwitchBenchmarkStatus {
   /**
    * Pending, Running, Succeeded, Failed (last run), Suspended, or Invalid.
    */
-  phase?: "Pending" | "Running" | "Succeeded" | "Failed" | "Suspended" | "Invalid";
+  phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Suspended' | 'Invalid';
   /**
    * Name of the SwitchBenchmarkRun in progress.
    */
@@ -363,8 +363,8 @@ export interface SwitchBenchmarkStatusLastRun {
  * SwitchBenchmarkRun is one execution of a SwitchBenchmark. The operator creates it; its spec is a snapshot of the benchmark's spec taken when the run started and never changes, so the record says what was measured even after the benchmark is edited.
  */
 export interface SwitchBenchmarkRun {
-  apiVersion: "switchbench.io/v1alpha1";
-  kind: "SwitchBenchmarkRun";
+  apiVersion: 'switchbench.io/v1alpha1';
+  kind: 'SwitchBenchmarkRun';
   metadata: ObjectMeta;
   spec: SwitchBenchmarkRunSpec;
   status?: SwitchBenchmarkRunStatus;
@@ -381,7 +381,7 @@ export interface SwitchBenchmarkRunSpec {
   /**
    * What started the run.
    */
-  trigger: "initial" | "schedule" | "manual";
+  trigger: 'initial' | 'schedule' | 'manual';
   /**
    * The schedule time this run stands for (trigger schedule).
    */
@@ -396,7 +396,7 @@ export interface SwitchBenchmarkRunStatus {
   /**
    * Pending → Queued (node busy) → Running → Succeeded or Failed.
    */
-  phase?: "Pending" | "Queued" | "Running" | "Succeeded" | "Failed";
+  phase?: 'Pending' | 'Queued' | 'Running' | 'Succeeded' | 'Failed';
   /**
    * Node that runs the switch and the sender.
    */
@@ -454,11 +454,11 @@ export interface SwitchBenchmarkRunStatusTrialsItem {
   /**
    * sweep, max, search (an ndr-pdr probe) or verify (the final trial at a found rate).
    */
-  purpose?: "sweep" | "max" | "search" | "verify";
+  purpose?: 'sweep' | 'max' | 'search' | 'verify';
   /**
    * Measured; GeneratorLimited (the sender fell short of the offered rate: not a property of the data path); Failed (no figures; see message).
    */
-  outcome: "Measured" | "GeneratorLimited" | "Failed";
+  outcome: 'Measured' | 'GeneratorLimited' | 'Failed';
   message?: string;
   startTime?: string;
   completionTime?: string;
@@ -565,1207 +565,1116 @@ export interface SwitchBenchmarkRunStatusSummaryItemPdrItem {
 
 /** The openAPIV3Schema of each CRD, for structural defaulting and schema checks. */
 export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenApiSchema> = {
-  "SwitchBenchmark": {
-    "description": "SwitchBenchmark measures how fast two co-located containers exchange packets over one data path (kernel bridge, a vhost-user switch, SR-IOV or memif), once or on a schedule. Each execution is a SwitchBenchmarkRun owned by this object.",
-    "type": "object",
-    "required": [
-      "spec"
-    ],
-    "x-kubernetes-validations": [
+  SwitchBenchmark: {
+    description:
+      'SwitchBenchmark measures how fast two co-located containers exchange packets over one data path (kernel bridge, a vhost-user switch, SR-IOV or memif), once or on a schedule. Each execution is a SwitchBenchmarkRun owned by this object.',
+    type: 'object',
+    required: ['spec'],
+    'x-kubernetes-validations': [
       {
-        "rule": "size(self.metadata.name) <= 40",
-        "message": "metadata.name must be at most 40 characters (run and pod names are derived from it)"
-      }
+        rule: 'size(self.metadata.name) <= 40',
+        message: 'metadata.name must be at most 40 characters (run and pod names are derived from it)',
+      },
     ],
-    "properties": {
-      "apiVersion": {
-        "type": "string"
+    properties: {
+      apiVersion: {
+        type: 'string',
       },
-      "kind": {
-        "type": "string"
+      kind: {
+        type: 'string',
       },
-      "metadata": {
-        "type": "object"
+      metadata: {
+        type: 'object',
       },
-      "spec": {
-        "description": "What to measure, where and when.",
-        "type": "object",
-        "required": [
-          "datapath"
+      spec: {
+        description: 'What to measure, where and when.',
+        type: 'object',
+        required: ['datapath'],
+        'x-kubernetes-validations': [
+          {
+            rule: "!has(self.kernel) || self.datapath == 'kernel'",
+            message: 'spec.kernel is allowed only with datapath kernel',
+            fieldPath: '.kernel',
+          },
+          {
+            rule: "!has(self.testpmd) || self.datapath == 'testpmd'",
+            message: 'spec.testpmd is allowed only with datapath testpmd',
+            fieldPath: '.testpmd',
+          },
+          {
+            rule: "!has(self.ovsDpdk) || self.datapath == 'ovs-dpdk'",
+            message: 'spec.ovsDpdk is allowed only with datapath ovs-dpdk',
+            fieldPath: '.ovsDpdk',
+          },
+          {
+            rule: "!has(self.vpp) || self.datapath == 'vpp'",
+            message: 'spec.vpp is allowed only with datapath vpp',
+            fieldPath: '.vpp',
+          },
+          {
+            rule: "!has(self.snabb) || self.datapath == 'snabb'",
+            message: 'spec.snabb is allowed only with datapath snabb',
+            fieldPath: '.snabb',
+          },
+          {
+            rule: "!has(self.memif) || self.datapath == 'memif'",
+            message: 'spec.memif is allowed only with datapath memif',
+            fieldPath: '.memif',
+          },
+          {
+            rule: "!has(self.sriov) || self.datapath == 'sriov'",
+            message: 'spec.sriov is allowed only with datapath sriov',
+            fieldPath: '.sriov',
+          },
+          {
+            rule: "self.datapath != 'sriov' || has(self.sriov)",
+            message: 'spec.sriov (with resourceName) is required when datapath is sriov',
+          },
+          {
+            rule: "!has(self.placement) || !has(self.placement.receiverNodeSelector) || self.datapath in ['kernel', 'sriov']",
+            message:
+              'spec.placement.receiverNodeSelector (cross-node) is allowed only with datapath kernel or sriov: vhost-user and memif share memory and cannot cross nodes',
+            fieldPath: '.placement.receiverNodeSelector',
+          },
+          {
+            rule: "self.method.type != 'ndr-pdr' || !has(self.method.ndrPdr) || duration(self.method.ndrPdr.searchTrialDuration) <= duration(self.trial.duration)",
+            message: 'spec.method.ndrPdr.searchTrialDuration must not exceed spec.trial.duration',
+            fieldPath: '.method.ndrPdr.searchTrialDuration',
+          },
+          {
+            rule: '!has(self.timeZone) || has(self.schedule)',
+            message: 'spec.timeZone is allowed only together with spec.schedule',
+            fieldPath: '.timeZone',
+          },
+          {
+            rule: '!has(self.startingDeadlineSeconds) || has(self.schedule)',
+            message: 'spec.startingDeadlineSeconds is allowed only together with spec.schedule',
+            fieldPath: '.startingDeadlineSeconds',
+          },
+          {
+            rule: "self.method.type == 'sweep' ? has(self.method.sweep) : !has(self.method.sweep)",
+            message: 'spec.method.sweep is required when method.type is sweep, and allowed only then',
+            fieldPath: '.method.sweep',
+          },
+          {
+            rule: "self.method.type == 'ndr-pdr' ? has(self.method.ndrPdr) : !has(self.method.ndrPdr)",
+            message: 'spec.method.ndrPdr is required when method.type is ndr-pdr, and allowed only then',
+            fieldPath: '.method.ndrPdr',
+          },
+          {
+            rule: 'duration(self.trial.warmup) + duration(self.trial.window) <= duration(self.trial.duration)',
+            message: 'spec.trial.warmup + spec.trial.window must not exceed spec.trial.duration',
+            fieldPath: '.trial',
+          },
+          {
+            rule: 'duration(self.trial.sampleInterval) <= duration(self.trial.window)',
+            message: 'spec.trial.sampleInterval must not exceed spec.trial.window',
+            fieldPath: '.trial.sampleInterval',
+          },
+          {
+            rule: "duration(self.trial.duration) >= duration('2s') && duration(self.trial.duration) <= duration('1h')",
+            message: 'spec.trial.duration must be between 2s and 1h',
+            fieldPath: '.trial.duration',
+          },
+          {
+            rule: "duration(self.trial.window) > duration('0s')",
+            message: 'spec.trial.window must be longer than 0s',
+            fieldPath: '.trial.window',
+          },
+          {
+            rule: "duration(self.trial.sampleInterval) >= duration('100ms') && duration(self.trial.sampleInterval) <= duration('60s')",
+            message: 'spec.trial.sampleInterval must be between 100ms and 60s',
+            fieldPath: '.trial.sampleInterval',
+          },
+          {
+            rule: "self.resources.hugepages.perPodMi % (self.resources.hugepages.pageSize == '1Gi' ? 1024 : 2) == 0",
+            message: 'spec.resources.hugepages.perPodMi must be a multiple of the page size (2 for 2Mi, 1024 for 1Gi)',
+            fieldPath: '.resources.hugepages.perPodMi',
+          },
         ],
-        "x-kubernetes-validations": [
-          {
-            "rule": "!has(self.kernel) || self.datapath == 'kernel'",
-            "message": "spec.kernel is allowed only with datapath kernel",
-            "fieldPath": ".kernel"
+        properties: {
+          datapath: {
+            description:
+              "The inter-container data path to measure. kernel: UDP or raw sockets over veth pairs on a Linux bridge. testpmd, ovs-dpdk, vpp, snabb: DPDK virtio-user through that switch's vhost-user ports. sriov: DPDK on a virtual function each, through the NIC's switch. memif: DPDK memif, direct shared memory with no switch (the software upper bound).",
+            type: 'string',
+            enum: ['kernel', 'testpmd', 'ovs-dpdk', 'vpp', 'snabb', 'sriov', 'memif'],
           },
-          {
-            "rule": "!has(self.testpmd) || self.datapath == 'testpmd'",
-            "message": "spec.testpmd is allowed only with datapath testpmd",
-            "fieldPath": ".testpmd"
-          },
-          {
-            "rule": "!has(self.ovsDpdk) || self.datapath == 'ovs-dpdk'",
-            "message": "spec.ovsDpdk is allowed only with datapath ovs-dpdk",
-            "fieldPath": ".ovsDpdk"
-          },
-          {
-            "rule": "!has(self.vpp) || self.datapath == 'vpp'",
-            "message": "spec.vpp is allowed only with datapath vpp",
-            "fieldPath": ".vpp"
-          },
-          {
-            "rule": "!has(self.snabb) || self.datapath == 'snabb'",
-            "message": "spec.snabb is allowed only with datapath snabb",
-            "fieldPath": ".snabb"
-          },
-          {
-            "rule": "!has(self.memif) || self.datapath == 'memif'",
-            "message": "spec.memif is allowed only with datapath memif",
-            "fieldPath": ".memif"
-          },
-          {
-            "rule": "!has(self.sriov) || self.datapath == 'sriov'",
-            "message": "spec.sriov is allowed only with datapath sriov",
-            "fieldPath": ".sriov"
-          },
-          {
-            "rule": "self.datapath != 'sriov' || has(self.sriov)",
-            "message": "spec.sriov (with resourceName) is required when datapath is sriov"
-          },
-          {
-            "rule": "!has(self.placement) || !has(self.placement.receiverNodeSelector) || self.datapath in ['kernel', 'sriov']",
-            "message": "spec.placement.receiverNodeSelector (cross-node) is allowed only with datapath kernel or sriov: vhost-user and memif share memory and cannot cross nodes",
-            "fieldPath": ".placement.receiverNodeSelector"
-          },
-          {
-            "rule": "self.method.type != 'ndr-pdr' || !has(self.method.ndrPdr) || duration(self.method.ndrPdr.searchTrialDuration) <= duration(self.trial.duration)",
-            "message": "spec.method.ndrPdr.searchTrialDuration must not exceed spec.trial.duration",
-            "fieldPath": ".method.ndrPdr.searchTrialDuration"
-          },
-          {
-            "rule": "!has(self.timeZone) || has(self.schedule)",
-            "message": "spec.timeZone is allowed only together with spec.schedule",
-            "fieldPath": ".timeZone"
-          },
-          {
-            "rule": "!has(self.startingDeadlineSeconds) || has(self.schedule)",
-            "message": "spec.startingDeadlineSeconds is allowed only together with spec.schedule",
-            "fieldPath": ".startingDeadlineSeconds"
-          },
-          {
-            "rule": "self.method.type == 'sweep' ? has(self.method.sweep) : !has(self.method.sweep)",
-            "message": "spec.method.sweep is required when method.type is sweep, and allowed only then",
-            "fieldPath": ".method.sweep"
-          },
-          {
-            "rule": "self.method.type == 'ndr-pdr' ? has(self.method.ndrPdr) : !has(self.method.ndrPdr)",
-            "message": "spec.method.ndrPdr is required when method.type is ndr-pdr, and allowed only then",
-            "fieldPath": ".method.ndrPdr"
-          },
-          {
-            "rule": "duration(self.trial.warmup) + duration(self.trial.window) <= duration(self.trial.duration)",
-            "message": "spec.trial.warmup + spec.trial.window must not exceed spec.trial.duration",
-            "fieldPath": ".trial"
-          },
-          {
-            "rule": "duration(self.trial.sampleInterval) <= duration(self.trial.window)",
-            "message": "spec.trial.sampleInterval must not exceed spec.trial.window",
-            "fieldPath": ".trial.sampleInterval"
-          },
-          {
-            "rule": "duration(self.trial.duration) >= duration('2s') && duration(self.trial.duration) <= duration('1h')",
-            "message": "spec.trial.duration must be between 2s and 1h",
-            "fieldPath": ".trial.duration"
-          },
-          {
-            "rule": "duration(self.trial.window) > duration('0s')",
-            "message": "spec.trial.window must be longer than 0s",
-            "fieldPath": ".trial.window"
-          },
-          {
-            "rule": "duration(self.trial.sampleInterval) >= duration('100ms') && duration(self.trial.sampleInterval) <= duration('60s')",
-            "message": "spec.trial.sampleInterval must be between 100ms and 60s",
-            "fieldPath": ".trial.sampleInterval"
-          },
-          {
-            "rule": "self.resources.hugepages.perPodMi % (self.resources.hugepages.pageSize == '1Gi' ? 1024 : 2) == 0",
-            "message": "spec.resources.hugepages.perPodMi must be a multiple of the page size (2 for 2Mi, 1024 for 1Gi)",
-            "fieldPath": ".resources.hugepages.perPodMi"
-          }
-        ],
-        "properties": {
-          "datapath": {
-            "description": "The inter-container data path to measure. kernel: UDP or raw sockets over veth pairs on a Linux bridge. testpmd, ovs-dpdk, vpp, snabb: DPDK virtio-user through that switch's vhost-user ports. sriov: DPDK on a virtual function each, through the NIC's switch. memif: DPDK memif, direct shared memory with no switch (the software upper bound).",
-            "type": "string",
-            "enum": [
-              "kernel",
-              "testpmd",
-              "ovs-dpdk",
-              "vpp",
-              "snabb",
-              "sriov",
-              "memif"
-            ]
-          },
-          "kernel": {
-            "description": "Options of the kernel data path (datapath kernel only).",
-            "type": "object",
-            "properties": {
-              "socket": {
-                "description": "udp sockets go through the network stack; raw (AF_PACKET) sockets bypass it.",
-                "type": "string",
-                "enum": [
-                  "udp",
-                  "raw"
-                ],
-                "default": "udp"
+          kernel: {
+            description: 'Options of the kernel data path (datapath kernel only).',
+            type: 'object',
+            properties: {
+              socket: {
+                description: 'udp sockets go through the network stack; raw (AF_PACKET) sockets bypass it.',
+                type: 'string',
+                enum: ['udp', 'raw'],
+                default: 'udp',
               },
-              "batching": {
-                "description": "single is one send/recv system call per packet; mmsg is sendmmsg/recvmmsg with the burst as vector length.",
-                "type": "string",
-                "enum": [
-                  "single",
-                  "mmsg"
-                ],
-                "default": "single"
+              batching: {
+                description:
+                  'single is one send/recv system call per packet; mmsg is sendmmsg/recvmmsg with the burst as vector length.',
+                type: 'string',
+                enum: ['single', 'mmsg'],
+                default: 'single',
               },
-              "mtu": {
-                "description": "MTU of the per-run bridge and the pods' interfaces. Frames above mtu + 18 bytes need a larger MTU.",
-                "type": "integer",
-                "minimum": 1280,
-                "maximum": 9000,
-                "default": 1500
-              }
-            }
-          },
-          "testpmd": {
-            "description": "Options of the testpmd data path (datapath testpmd only).",
-            "type": "object",
-            "properties": {
-              "burst": {
-                "description": "Packets testpmd moves per receive/transmit call between its two vhost-user ports.",
-                "type": "integer",
-                "minimum": 1,
-                "maximum": 512,
-                "default": 32
-              }
-            }
-          },
-          "ovsDpdk": {
-            "description": "Options of the OVS-DPDK data path (datapath ovs-dpdk only).",
-            "type": "object",
-            "properties": {
-              "forwarding": {
-                "description": "port-to-port installs two in_port→output flows; l2-learning uses the NORMAL action (MAC learning).",
-                "type": "string",
-                "enum": [
-                  "port-to-port",
-                  "l2-learning"
-                ],
-                "default": "port-to-port"
-              }
-            }
-          },
-          "vpp": {
-            "description": "Options of the VPP data path (datapath vpp only).",
-            "type": "object",
-            "properties": {
-              "forwarding": {
-                "description": "l2-xconnect cross-connects the two vhost-user interfaces; bridge-domain puts them in one learning bridge domain.",
-                "type": "string",
-                "enum": [
-                  "l2-xconnect",
-                  "bridge-domain"
-                ],
-                "default": "l2-xconnect"
-              }
-            }
-          },
-          "snabb": {
-            "description": "Options of the Snabb data path (datapath snabb only).",
-            "type": "object",
-            "properties": {
-              "forwarding": {
-                "description": "l2-learning links the vhost_user apps through apps.bridge.learning (as the paper's authors ran it); port-to-port links them directly.",
-                "type": "string",
-                "enum": [
-                  "port-to-port",
-                  "l2-learning"
-                ],
-                "default": "l2-learning"
-              }
-            }
-          },
-          "memif": {
-            "description": "Options of the memif data path (datapath memif only).",
-            "type": "object",
-            "properties": {
-              "ringSize": {
-                "description": "Descriptors per memif ring.",
-                "type": "integer",
-                "enum": [
-                  256,
-                  512,
-                  1024,
-                  2048,
-                  4096
-                ],
-                "default": 1024
-              }
-            }
-          },
-          "sriov": {
-            "description": "Options of the SR-IOV data path (required with datapath sriov).",
-            "type": "object",
-            "required": [
-              "resourceName"
-            ],
-            "properties": {
-              "resourceName": {
-                "description": "Extended resource the SR-IOV network device plugin advertises for the VFs to use (for example intel.com/sriov_vfio). switchbench never creates VFs or rebinds NICs.",
-                "type": "string",
-                "maxLength": 253,
-                "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+              mtu: {
+                description:
+                  "MTU of the per-run bridge and the pods' interfaces. Frames above mtu + 18 bytes need a larger MTU.",
+                type: 'integer',
+                minimum: 1280,
+                maximum: 9000,
+                default: 1500,
               },
-              "vlan": {
-                "description": "VLAN the two VFs are placed in (0 means untagged).",
-                "type": "integer",
-                "minimum": 0,
-                "maximum": 4094,
-                "default": 0
-              }
-            }
+            },
           },
-          "placement": {
-            "description": "Where the traffic pods and the switch run.",
-            "type": "object",
-            "default": {},
-            "properties": {
-              "nodeSelector": {
-                "description": "Labels of the node that runs the switch, the sender and (unless receiverNodeSelector is set) the receiver. Must select exactly one node.",
-                "type": "object",
-                "maxProperties": 16,
-                "x-kubernetes-validations": [
+          testpmd: {
+            description: 'Options of the testpmd data path (datapath testpmd only).',
+            type: 'object',
+            properties: {
+              burst: {
+                description: 'Packets testpmd moves per receive/transmit call between its two vhost-user ports.',
+                type: 'integer',
+                minimum: 1,
+                maximum: 512,
+                default: 32,
+              },
+            },
+          },
+          ovsDpdk: {
+            description: 'Options of the OVS-DPDK data path (datapath ovs-dpdk only).',
+            type: 'object',
+            properties: {
+              forwarding: {
+                description:
+                  'port-to-port installs two in_port→output flows; l2-learning uses the NORMAL action (MAC learning).',
+                type: 'string',
+                enum: ['port-to-port', 'l2-learning'],
+                default: 'port-to-port',
+              },
+            },
+          },
+          vpp: {
+            description: 'Options of the VPP data path (datapath vpp only).',
+            type: 'object',
+            properties: {
+              forwarding: {
+                description:
+                  'l2-xconnect cross-connects the two vhost-user interfaces; bridge-domain puts them in one learning bridge domain.',
+                type: 'string',
+                enum: ['l2-xconnect', 'bridge-domain'],
+                default: 'l2-xconnect',
+              },
+            },
+          },
+          snabb: {
+            description: 'Options of the Snabb data path (datapath snabb only).',
+            type: 'object',
+            properties: {
+              forwarding: {
+                description:
+                  "l2-learning links the vhost_user apps through apps.bridge.learning (as the paper's authors ran it); port-to-port links them directly.",
+                type: 'string',
+                enum: ['port-to-port', 'l2-learning'],
+                default: 'l2-learning',
+              },
+            },
+          },
+          memif: {
+            description: 'Options of the memif data path (datapath memif only).',
+            type: 'object',
+            properties: {
+              ringSize: {
+                description: 'Descriptors per memif ring.',
+                type: 'integer',
+                enum: [256, 512, 1024, 2048, 4096],
+                default: 1024,
+              },
+            },
+          },
+          sriov: {
+            description: 'Options of the SR-IOV data path (required with datapath sriov).',
+            type: 'object',
+            required: ['resourceName'],
+            properties: {
+              resourceName: {
+                description:
+                  'Extended resource the SR-IOV network device plugin advertises for the VFs to use (for example intel.com/sriov_vfio). switchbench never creates VFs or rebinds NICs.',
+                type: 'string',
+                maxLength: 253,
+                pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$',
+              },
+              vlan: {
+                description: 'VLAN the two VFs are placed in (0 means untagged).',
+                type: 'integer',
+                minimum: 0,
+                maximum: 4094,
+                default: 0,
+              },
+            },
+          },
+          placement: {
+            description: 'Where the traffic pods and the switch run.',
+            type: 'object',
+            default: {},
+            properties: {
+              nodeSelector: {
+                description:
+                  'Labels of the node that runs the switch, the sender and (unless receiverNodeSelector is set) the receiver. Must select exactly one node.',
+                type: 'object',
+                maxProperties: 16,
+                'x-kubernetes-validations': [
                   {
-                    "rule": "self.all(k, k.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'))",
-                    "message": "label keys must be [prefix/]name: name up to 63 alphanumerics, '-', '_' or '.', prefix a DNS subdomain"
-                  }
-                ],
-                "additionalProperties": {
-                  "type": "string",
-                  "maxLength": 63,
-                  "pattern": "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"
-                },
-                "default": {
-                  "switchbench.io/node": "true"
-                }
-              },
-              "receiverNodeSelector": {
-                "description": "Labels of another node for the receiver, for cross-node runs (kernel and sriov only).",
-                "type": "object",
-                "maxProperties": 16,
-                "x-kubernetes-validations": [
-                  {
-                    "rule": "self.all(k, k.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'))",
-                    "message": "label keys must be [prefix/]name: name up to 63 alphanumerics, '-', '_' or '.', prefix a DNS subdomain"
-                  }
-                ],
-                "additionalProperties": {
-                  "type": "string",
-                  "maxLength": 63,
-                  "pattern": "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"
-                }
-              }
-            }
-          },
-          "traffic": {
-            "description": "The packets offered. Every combination of packet size and burst size is measured.",
-            "type": "object",
-            "default": {},
-            "properties": {
-              "packetSizes": {
-                "description": "Ethernet frame sizes in bytes, including the 4-byte FCS as RFC 2544 counts them (64 is the minimum frame).",
-                "type": "array",
-                "minItems": 1,
-                "maxItems": 16,
-                "x-kubernetes-list-type": "set",
-                "items": {
-                  "type": "integer",
-                  "minimum": 64,
-                  "maximum": 9000
-                },
-                "default": [
-                  64,
-                  512
-                ]
-              },
-              "burstSizes": {
-                "description": "Packets the sender hands to its port per call.",
-                "type": "array",
-                "minItems": 1,
-                "maxItems": 8,
-                "x-kubernetes-list-type": "set",
-                "items": {
-                  "type": "integer",
-                  "minimum": 1,
-                  "maximum": 512
-                },
-                "default": [
-                  16
-                ]
-              }
-            }
-          },
-          "method": {
-            "description": "How offered rates are chosen.",
-            "type": "object",
-            "default": {},
-            "properties": {
-              "type": {
-                "description": "sweep offers each rate of a list or range (the paper's Figure 2). ndr-pdr searches, RFC 2544 style, for the highest rate whose loss stays within each loss ratio. max offers as fast as the sender can and reports what arrives.",
-                "type": "string",
-                "enum": [
-                  "sweep",
-                  "ndr-pdr",
-                  "max"
-                ],
-                "default": "max"
-              },
-              "sweep": {
-                "description": "Offered rates for method sweep, as an explicit list or a linear range.",
-                "type": "object",
-                "x-kubernetes-validations": [
-                  {
-                    "rule": "has(self.ratesPps) != has(self.range)",
-                    "message": "spec.method.sweep needs exactly one of ratesPps or range"
-                  }
-                ],
-                "properties": {
-                  "ratesPps": {
-                    "description": "Offered rates in packets per second.",
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": 200,
-                    "x-kubernetes-list-type": "set",
-                    "items": {
-                      "type": "integer",
-                      "minimum": 1,
-                      "maximum": 200000000
-                    }
+                    rule: "self.all(k, k.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'))",
+                    message:
+                      "label keys must be [prefix/]name: name up to 63 alphanumerics, '-', '_' or '.', prefix a DNS subdomain",
                   },
-                  "range": {
-                    "description": "Offered rates from fromPps to toPps (inclusive) every stepPps.",
-                    "type": "object",
-                    "required": [
-                      "fromPps",
-                      "toPps",
-                      "stepPps"
-                    ],
-                    "x-kubernetes-validations": [
+                ],
+                additionalProperties: {
+                  type: 'string',
+                  maxLength: 63,
+                  pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
+                },
+                default: {
+                  'switchbench.io/node': 'true',
+                },
+              },
+              receiverNodeSelector: {
+                description: 'Labels of another node for the receiver, for cross-node runs (kernel and sriov only).',
+                type: 'object',
+                maxProperties: 16,
+                'x-kubernetes-validations': [
+                  {
+                    rule: "self.all(k, k.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'))",
+                    message:
+                      "label keys must be [prefix/]name: name up to 63 alphanumerics, '-', '_' or '.', prefix a DNS subdomain",
+                  },
+                ],
+                additionalProperties: {
+                  type: 'string',
+                  maxLength: 63,
+                  pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
+                },
+              },
+            },
+          },
+          traffic: {
+            description: 'The packets offered. Every combination of packet size and burst size is measured.',
+            type: 'object',
+            default: {},
+            properties: {
+              packetSizes: {
+                description:
+                  'Ethernet frame sizes in bytes, including the 4-byte FCS as RFC 2544 counts them (64 is the minimum frame).',
+                type: 'array',
+                minItems: 1,
+                maxItems: 16,
+                'x-kubernetes-list-type': 'set',
+                items: {
+                  type: 'integer',
+                  minimum: 64,
+                  maximum: 9000,
+                },
+                default: [64, 512],
+              },
+              burstSizes: {
+                description: 'Packets the sender hands to its port per call.',
+                type: 'array',
+                minItems: 1,
+                maxItems: 8,
+                'x-kubernetes-list-type': 'set',
+                items: {
+                  type: 'integer',
+                  minimum: 1,
+                  maximum: 512,
+                },
+                default: [16],
+              },
+            },
+          },
+          method: {
+            description: 'How offered rates are chosen.',
+            type: 'object',
+            default: {},
+            properties: {
+              type: {
+                description:
+                  "sweep offers each rate of a list or range (the paper's Figure 2). ndr-pdr searches, RFC 2544 style, for the highest rate whose loss stays within each loss ratio. max offers as fast as the sender can and reports what arrives.",
+                type: 'string',
+                enum: ['sweep', 'ndr-pdr', 'max'],
+                default: 'max',
+              },
+              sweep: {
+                description: 'Offered rates for method sweep, as an explicit list or a linear range.',
+                type: 'object',
+                'x-kubernetes-validations': [
+                  {
+                    rule: 'has(self.ratesPps) != has(self.range)',
+                    message: 'spec.method.sweep needs exactly one of ratesPps or range',
+                  },
+                ],
+                properties: {
+                  ratesPps: {
+                    description: 'Offered rates in packets per second.',
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: 200,
+                    'x-kubernetes-list-type': 'set',
+                    items: {
+                      type: 'integer',
+                      minimum: 1,
+                      maximum: 200000000,
+                    },
+                  },
+                  range: {
+                    description: 'Offered rates from fromPps to toPps (inclusive) every stepPps.',
+                    type: 'object',
+                    required: ['fromPps', 'toPps', 'stepPps'],
+                    'x-kubernetes-validations': [
                       {
-                        "rule": "self.toPps >= self.fromPps",
-                        "message": "spec.method.sweep.range.toPps must be at least fromPps"
+                        rule: 'self.toPps >= self.fromPps',
+                        message: 'spec.method.sweep.range.toPps must be at least fromPps',
                       },
                       {
-                        "rule": "(self.toPps - self.fromPps) / self.stepPps < 200",
-                        "message": "spec.method.sweep.range must give at most 200 rates ((toPps - fromPps) / stepPps + 1)"
-                      }
+                        rule: '(self.toPps - self.fromPps) / self.stepPps < 200',
+                        message:
+                          'spec.method.sweep.range must give at most 200 rates ((toPps - fromPps) / stepPps + 1)',
+                      },
                     ],
-                    "properties": {
-                      "fromPps": {
-                        "type": "integer",
-                        "minimum": 1,
-                        "maximum": 200000000
+                    properties: {
+                      fromPps: {
+                        type: 'integer',
+                        minimum: 1,
+                        maximum: 200000000,
                       },
-                      "toPps": {
-                        "type": "integer",
-                        "minimum": 1,
-                        "maximum": 200000000
+                      toPps: {
+                        type: 'integer',
+                        minimum: 1,
+                        maximum: 200000000,
                       },
-                      "stepPps": {
-                        "type": "integer",
-                        "minimum": 1,
-                        "maximum": 200000000
-                      }
-                    }
-                  }
-                }
+                      stepPps: {
+                        type: 'integer',
+                        minimum: 1,
+                        maximum: 200000000,
+                      },
+                    },
+                  },
+                },
               },
-              "ndrPdr": {
-                "description": "Search settings for method ndr-pdr.",
-                "type": "object",
-                "required": [
-                  "lossRatios"
-                ],
-                "x-kubernetes-validations": [
+              ndrPdr: {
+                description: 'Search settings for method ndr-pdr.',
+                type: 'object',
+                required: ['lossRatios'],
+                'x-kubernetes-validations': [
                   {
-                    "rule": "self.maxRatePps > self.minRatePps",
-                    "message": "spec.method.ndrPdr.maxRatePps must be greater than minRatePps"
-                  }
+                    rule: 'self.maxRatePps > self.minRatePps',
+                    message: 'spec.method.ndrPdr.maxRatePps must be greater than minRatePps',
+                  },
                 ],
-                "properties": {
-                  "lossRatios": {
-                    "description": "Loss ratios to find the highest rate for. 0 gives the NDR (no drop rate), others a PDR (partial drop rate).",
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": 4,
-                    "x-kubernetes-list-type": "set",
-                    "items": {
-                      "type": "number",
-                      "minimum": 0,
-                      "maximum": 0.5
-                    }
+                properties: {
+                  lossRatios: {
+                    description:
+                      'Loss ratios to find the highest rate for. 0 gives the NDR (no drop rate), others a PDR (partial drop rate).',
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: 4,
+                    'x-kubernetes-list-type': 'set',
+                    items: {
+                      type: 'number',
+                      minimum: 0,
+                      maximum: 0.5,
+                    },
                   },
-                  "precision": {
-                    "description": "The search stops when (upper - lower) / upper falls below this.",
-                    "type": "number",
-                    "minimum": 0.0001,
-                    "maximum": 0.5,
-                    "default": 0.005
+                  precision: {
+                    description: 'The search stops when (upper - lower) / upper falls below this.',
+                    type: 'number',
+                    minimum: 0.0001,
+                    maximum: 0.5,
+                    default: 0.005,
                   },
-                  "minRatePps": {
-                    "description": "Lowest rate the search offers.",
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": 200000000,
-                    "default": 10000
+                  minRatePps: {
+                    description: 'Lowest rate the search offers.',
+                    type: 'integer',
+                    minimum: 1,
+                    maximum: 200000000,
+                    default: 10000,
                   },
-                  "maxRatePps": {
-                    "description": "Highest rate the search offers (its first trial).",
-                    "type": "integer",
-                    "minimum": 2,
-                    "maximum": 200000000,
-                    "default": 20000000
+                  maxRatePps: {
+                    description: 'Highest rate the search offers (its first trial).',
+                    type: 'integer',
+                    minimum: 2,
+                    maximum: 200000000,
+                    default: 20000000,
                   },
-                  "searchTrialDuration": {
-                    "description": "Duration of search trials; the final verification trial at each found rate lasts trial.duration.",
-                    "type": "string",
-                    "maxLength": 32,
-                    "pattern": "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$",
-                    "default": "10s"
-                  }
-                }
-              }
-            }
+                  searchTrialDuration: {
+                    description:
+                      'Duration of search trials; the final verification trial at each found rate lasts trial.duration.',
+                    type: 'string',
+                    maxLength: 32,
+                    pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+                    default: '10s',
+                  },
+                },
+              },
+            },
           },
-          "trial": {
-            "description": "One measurement at one offered rate. The defaults are the paper's protocol: a 60 s trial whose first 20 s are discarded, the per-second receive rate averaged over the next 20 s.",
-            "type": "object",
-            "default": {},
-            "properties": {
-              "duration": {
-                "description": "Length of one trial, warm-up included (Go duration, e.g. 60s, 1m30s).",
-                "type": "string",
-                "maxLength": 32,
-                "pattern": "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$",
-                "default": "60s"
+          trial: {
+            description:
+              "One measurement at one offered rate. The defaults are the paper's protocol: a 60 s trial whose first 20 s are discarded, the per-second receive rate averaged over the next 20 s.",
+            type: 'object',
+            default: {},
+            properties: {
+              duration: {
+                description: 'Length of one trial, warm-up included (Go duration, e.g. 60s, 1m30s).',
+                type: 'string',
+                maxLength: 32,
+                pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+                default: '60s',
               },
-              "warmup": {
-                "description": "Initial part of each trial whose samples are discarded.",
-                "type": "string",
-                "maxLength": 32,
-                "pattern": "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$",
-                "default": "20s"
+              warmup: {
+                description: 'Initial part of each trial whose samples are discarded.',
+                type: 'string',
+                maxLength: 32,
+                pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+                default: '20s',
               },
-              "window": {
-                "description": "Measurement window after the warm-up over which samples are averaged.",
-                "type": "string",
-                "maxLength": 32,
-                "pattern": "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$",
-                "default": "20s"
+              window: {
+                description: 'Measurement window after the warm-up over which samples are averaged.',
+                type: 'string',
+                maxLength: 32,
+                pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+                default: '20s',
               },
-              "sampleInterval": {
-                "description": "Interval of the receiver's rate samples.",
-                "type": "string",
-                "maxLength": 32,
-                "pattern": "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$",
-                "default": "1s"
+              sampleInterval: {
+                description: "Interval of the receiver's rate samples.",
+                type: 'string',
+                maxLength: 32,
+                pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+                default: '1s',
               },
-              "repetitions": {
-                "description": "Trials per point; figures are reported as median with min and max.",
-                "type": "integer",
-                "minimum": 1,
-                "maximum": 20,
-                "default": 1
+              repetitions: {
+                description: 'Trials per point; figures are reported as median with min and max.',
+                type: 'integer',
+                minimum: 1,
+                maximum: 20,
+                default: 1,
               },
-              "maxCoefficientOfVariation": {
-                "description": "A trial whose samples' standard deviation / mean exceeds this is flagged unstable (the paper saw below 0.025).",
-                "type": "number",
-                "minimum": 0,
-                "maximum": 1,
-                "default": 0.05
+              maxCoefficientOfVariation: {
+                description:
+                  "A trial whose samples' standard deviation / mean exceeds this is flagged unstable (the paper saw below 0.025).",
+                type: 'number',
+                minimum: 0,
+                maximum: 1,
+                default: 0.05,
               },
-              "generatorTolerance": {
-                "description": "A trial whose achieved transmit rate is below offered × (1 - generatorTolerance) is generator-limited: reported as such, never counted as loss of the data path.",
-                "type": "number",
-                "minimum": 0,
-                "maximum": 0.5,
-                "default": 0.02
-              }
-            }
+              generatorTolerance: {
+                description:
+                  'A trial whose achieved transmit rate is below offered × (1 - generatorTolerance) is generator-limited: reported as such, never counted as loss of the data path.',
+                type: 'number',
+                minimum: 0,
+                maximum: 0.5,
+                default: 0.02,
+              },
+            },
           },
-          "resources": {
-            "description": "CPUs, memory and hugepages of each pod the benchmark runs.",
-            "type": "object",
-            "default": {},
-            "properties": {
-              "cpuPolicy": {
-                "description": "exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. shared gives small CPU requests and programs that sleep when paced or idle: for small dev clusters only, figures are not comparable with exclusive ones.",
-                "type": "string",
-                "enum": [
-                  "exclusive",
-                  "shared"
-                ],
-                "default": "exclusive"
+          resources: {
+            description: 'CPUs, memory and hugepages of each pod the benchmark runs.',
+            type: 'object',
+            default: {},
+            properties: {
+              cpuPolicy: {
+                description:
+                  "exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. shared gives small CPU requests and programs that sleep when paced or idle: for small dev clusters only, figures are not comparable with exclusive ones.",
+                type: 'string',
+                enum: ['exclusive', 'shared'],
+                default: 'exclusive',
               },
-              "cpus": {
-                "description": "Whole CPUs per role (the CPU limit under cpuPolicy shared).",
-                "type": "object",
-                "default": {},
-                "properties": {
-                  "sender": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": 16,
-                    "default": 1
+              cpus: {
+                description: 'Whole CPUs per role (the CPU limit under cpuPolicy shared).',
+                type: 'object',
+                default: {},
+                properties: {
+                  sender: {
+                    type: 'integer',
+                    minimum: 1,
+                    maximum: 16,
+                    default: 1,
                   },
-                  "receiver": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": 16,
-                    "default": 1
+                  receiver: {
+                    type: 'integer',
+                    minimum: 1,
+                    maximum: 16,
+                    default: 1,
                   },
-                  "switch": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": 16,
-                    "default": 1
-                  }
-                }
-              },
-              "memoryMi": {
-                "description": "Memory per pod in MiB, hugepages not included.",
-                "type": "integer",
-                "minimum": 64,
-                "maximum": 65536,
-                "default": 512
-              },
-              "hugepages": {
-                "description": "Hugepages per pod (not used by datapath kernel).",
-                "type": "object",
-                "default": {},
-                "properties": {
-                  "pageSize": {
-                    "type": "string",
-                    "enum": [
-                      "2Mi",
-                      "1Gi"
-                    ],
-                    "default": "2Mi"
+                  switch: {
+                    type: 'integer',
+                    minimum: 1,
+                    maximum: 16,
+                    default: 1,
                   },
-                  "perPodMi": {
-                    "description": "Hugepage memory per pod in MiB.",
-                    "type": "integer",
-                    "minimum": 2,
-                    "maximum": 65536,
-                    "default": 512
-                  }
-                }
+                },
               },
-              "images": {
-                "description": "Image overrides. Each must be on the operator's image allowlist, set by the cluster admin; unset means the operator's default image for the role.",
-                "type": "object",
-                "properties": {
-                  "traffic": {
-                    "type": "string",
-                    "maxLength": 255,
-                    "pattern": "^[a-z0-9]([-a-z0-9._/:@]*[A-Za-z0-9])?$"
+              memoryMi: {
+                description: 'Memory per pod in MiB, hugepages not included.',
+                type: 'integer',
+                minimum: 64,
+                maximum: 65536,
+                default: 512,
+              },
+              hugepages: {
+                description: 'Hugepages per pod (not used by datapath kernel).',
+                type: 'object',
+                default: {},
+                properties: {
+                  pageSize: {
+                    type: 'string',
+                    enum: ['2Mi', '1Gi'],
+                    default: '2Mi',
                   },
-                  "switch": {
-                    "type": "string",
-                    "maxLength": 255,
-                    "pattern": "^[a-z0-9]([-a-z0-9._/:@]*[A-Za-z0-9])?$"
-                  }
-                }
-              }
-            }
+                  perPodMi: {
+                    description: 'Hugepage memory per pod in MiB.',
+                    type: 'integer',
+                    minimum: 2,
+                    maximum: 65536,
+                    default: 512,
+                  },
+                },
+              },
+              images: {
+                description:
+                  "Image overrides. Each must be on the operator's image allowlist, set by the cluster admin; unset means the operator's default image for the role.",
+                type: 'object',
+                properties: {
+                  traffic: {
+                    type: 'string',
+                    maxLength: 255,
+                    pattern: '^[a-z0-9]([-a-z0-9._/:@]*[A-Za-z0-9])?$',
+                  },
+                  switch: {
+                    type: 'string',
+                    maxLength: 255,
+                    pattern: '^[a-z0-9]([-a-z0-9._/:@]*[A-Za-z0-9])?$',
+                  },
+                },
+              },
+            },
           },
-          "schedule": {
-            "description": "Cron schedule (5 fields, e.g. \"0 3 * * *\", or a macro such as @daily) for recurring runs. Unset means one run (and one per run-now request).",
-            "type": "string",
-            "minLength": 9,
-            "maxLength": 100
+          schedule: {
+            description:
+              'Cron schedule (5 fields, e.g. "0 3 * * *", or a macro such as @daily) for recurring runs. Unset means one run (and one per run-now request).',
+            type: 'string',
+            minLength: 9,
+            maxLength: 100,
           },
-          "timeZone": {
-            "description": "IANA time zone of the schedule (e.g. Europe/Rome); UTC when unset.",
-            "type": "string",
-            "maxLength": 64,
-            "pattern": "^[A-Za-z][A-Za-z0-9_+/-]*$"
+          timeZone: {
+            description: 'IANA time zone of the schedule (e.g. Europe/Rome); UTC when unset.',
+            type: 'string',
+            maxLength: 64,
+            pattern: '^[A-Za-z][A-Za-z0-9_+/-]*$',
           },
-          "startingDeadlineSeconds": {
-            "description": "How late a scheduled run may still start (after operator downtime, or while an earlier run of this benchmark is still active); a time missed by more is skipped with a MissedSchedule event. Unset: a missed time starts however late. Only the most recent missed time is ever run.",
-            "type": "integer",
-            "format": "int64",
-            "minimum": 10,
-            "maximum": 604800
+          startingDeadlineSeconds: {
+            description:
+              'How late a scheduled run may still start (after operator downtime, or while an earlier run of this benchmark is still active); a time missed by more is skipped with a MissedSchedule event. Unset: a missed time starts however late. Only the most recent missed time is ever run.',
+            type: 'integer',
+            format: 'int64',
+            minimum: 10,
+            maximum: 604800,
           },
-          "suspend": {
-            "description": "Stops new runs from starting; a running run finishes.",
-            "type": "boolean",
-            "default": false
+          suspend: {
+            description: 'Stops new runs from starting; a running run finishes.',
+            type: 'boolean',
+            default: false,
           },
-          "historyLimit": {
-            "description": "Finished SwitchBenchmarkRuns kept; older ones are deleted.",
-            "type": "integer",
-            "minimum": 1,
-            "maximum": 100,
-            "default": 10
-          }
-        }
+          historyLimit: {
+            description: 'Finished SwitchBenchmarkRuns kept; older ones are deleted.',
+            type: 'integer',
+            minimum: 1,
+            maximum: 100,
+            default: 10,
+          },
+        },
       },
-      "status": {
-        "description": "Observed state, written by the operator.",
-        "type": "object",
-        "properties": {
-          "observedGeneration": {
-            "type": "integer",
-            "format": "int64"
+      status: {
+        description: 'Observed state, written by the operator.',
+        type: 'object',
+        properties: {
+          observedGeneration: {
+            type: 'integer',
+            format: 'int64',
           },
-          "phase": {
-            "description": "Pending, Running, Succeeded, Failed (last run), Suspended, or Invalid.",
-            "type": "string",
-            "enum": [
-              "Pending",
-              "Running",
-              "Succeeded",
-              "Failed",
-              "Suspended",
-              "Invalid"
-            ]
+          phase: {
+            description: 'Pending, Running, Succeeded, Failed (last run), Suspended, or Invalid.',
+            type: 'string',
+            enum: ['Pending', 'Running', 'Succeeded', 'Failed', 'Suspended', 'Invalid'],
           },
-          "activeRun": {
-            "description": "Name of the SwitchBenchmarkRun in progress.",
-            "type": "string"
+          activeRun: {
+            description: 'Name of the SwitchBenchmarkRun in progress.',
+            type: 'string',
           },
-          "lastRun": {
-            "description": "The last finished run.",
-            "type": "object",
-            "properties": {
-              "name": {
-                "type": "string"
+          lastRun: {
+            description: 'The last finished run.',
+            type: 'object',
+            properties: {
+              name: {
+                type: 'string',
               },
-              "phase": {
-                "type": "string"
+              phase: {
+                type: 'string',
               },
-              "startTime": {
-                "type": "string",
-                "format": "date-time"
+              startTime: {
+                type: 'string',
+                format: 'date-time',
               },
-              "completionTime": {
-                "type": "string",
-                "format": "date-time"
+              completionTime: {
+                type: 'string',
+                format: 'date-time',
               },
-              "headline": {
-                "description": "The headline figure, e.g. \"64B 5.21Mpps\".",
-                "type": "string"
-              }
-            }
+              headline: {
+                description: 'The headline figure, e.g. "64B 5.21Mpps".',
+                type: 'string',
+              },
+            },
           },
-          "nextRunTime": {
-            "description": "When the schedule next starts a run; a time in the past while that run waits for the active one to finish. Unset when unscheduled or suspended.",
-            "type": "string",
-            "format": "date-time"
+          nextRunTime: {
+            description:
+              'When the schedule next starts a run; a time in the past while that run waits for the active one to finish. Unset when unscheduled or suspended.',
+            type: 'string',
+            format: 'date-time',
           },
-          "lastScheduleTime": {
-            "description": "The scheduled time of the last run the schedule started.",
-            "type": "string",
-            "format": "date-time"
+          lastScheduleTime: {
+            description: 'The scheduled time of the last run the schedule started.',
+            type: 'string',
+            format: 'date-time',
           },
-          "lastRunNowToken": {
-            "description": "The value of the switchbench.io/run-now annotation last acted on; a different value starts a manual run.",
-            "type": "string"
+          lastRunNowToken: {
+            description:
+              'The value of the switchbench.io/run-now annotation last acted on; a different value starts a manual run.',
+            type: 'string',
           },
-          "runsStarted": {
-            "description": "Runs created so far; also numbers the next run.",
-            "type": "integer",
-            "format": "int64"
+          runsStarted: {
+            description: 'Runs created so far; also numbers the next run.',
+            type: 'integer',
+            format: 'int64',
           },
-          "conditions": {
-            "description": "Ready, Progressing and Degraded, each with the generation it describes.",
-            "type": "array",
-            "x-kubernetes-list-type": "map",
-            "x-kubernetes-list-map-keys": [
-              "type"
-            ],
-            "items": {
-              "description": "Condition contains details for one aspect of the current state of this API Resource.",
-              "type": "object",
-              "required": [
-                "lastTransitionTime",
-                "message",
-                "reason",
-                "status",
-                "type"
-              ],
-              "properties": {
-                "lastTransitionTime": {
-                  "type": "string",
-                  "format": "date-time"
+          conditions: {
+            description: 'Ready, Progressing and Degraded, each with the generation it describes.',
+            type: 'array',
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-list-map-keys': ['type'],
+            items: {
+              description: 'Condition contains details for one aspect of the current state of this API Resource.',
+              type: 'object',
+              required: ['lastTransitionTime', 'message', 'reason', 'status', 'type'],
+              properties: {
+                lastTransitionTime: {
+                  type: 'string',
+                  format: 'date-time',
                 },
-                "message": {
-                  "type": "string",
-                  "maxLength": 32768
+                message: {
+                  type: 'string',
+                  maxLength: 32768,
                 },
-                "observedGeneration": {
-                  "type": "integer",
-                  "format": "int64",
-                  "minimum": 0
+                observedGeneration: {
+                  type: 'integer',
+                  format: 'int64',
+                  minimum: 0,
                 },
-                "reason": {
-                  "type": "string",
-                  "maxLength": 1024,
-                  "minLength": 1,
-                  "pattern": "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"
+                reason: {
+                  type: 'string',
+                  maxLength: 1024,
+                  minLength: 1,
+                  pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
                 },
-                "status": {
-                  "type": "string",
-                  "enum": [
-                    "True",
-                    "False",
-                    "Unknown"
-                  ]
+                status: {
+                  type: 'string',
+                  enum: ['True', 'False', 'Unknown'],
                 },
-                "type": {
-                  "type": "string",
-                  "maxLength": 316,
-                  "pattern": "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
-                }
-              }
-            }
-          }
-        }
-      }
-    }
+                type: {
+                  type: 'string',
+                  maxLength: 316,
+                  pattern:
+                    '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
   },
-  "SwitchBenchmarkRun": {
-    "description": "SwitchBenchmarkRun is one execution of a SwitchBenchmark. The operator creates it; its spec is a snapshot of the benchmark's spec taken when the run started and never changes, so the record says what was measured even after the benchmark is edited.",
-    "type": "object",
-    "required": [
-      "spec"
-    ],
-    "properties": {
-      "apiVersion": {
-        "type": "string"
+  SwitchBenchmarkRun: {
+    description:
+      "SwitchBenchmarkRun is one execution of a SwitchBenchmark. The operator creates it; its spec is a snapshot of the benchmark's spec taken when the run started and never changes, so the record says what was measured even after the benchmark is edited.",
+    type: 'object',
+    required: ['spec'],
+    properties: {
+      apiVersion: {
+        type: 'string',
       },
-      "kind": {
-        "type": "string"
+      kind: {
+        type: 'string',
       },
-      "metadata": {
-        "type": "object"
+      metadata: {
+        type: 'object',
       },
-      "spec": {
-        "type": "object",
-        "required": [
-          "benchmarkName",
-          "benchmarkGeneration",
-          "trigger",
-          "benchmark"
-        ],
-        "x-kubernetes-validations": [
+      spec: {
+        type: 'object',
+        required: ['benchmarkName', 'benchmarkGeneration', 'trigger', 'benchmark'],
+        'x-kubernetes-validations': [
           {
-            "rule": "self == oldSelf",
-            "message": "spec of a SwitchBenchmarkRun is immutable"
-          }
+            rule: 'self == oldSelf',
+            message: 'spec of a SwitchBenchmarkRun is immutable',
+          },
         ],
-        "properties": {
-          "benchmarkName": {
-            "description": "The SwitchBenchmark this run executes (also its controller owner).",
-            "type": "string",
-            "maxLength": 253
+        properties: {
+          benchmarkName: {
+            description: 'The SwitchBenchmark this run executes (also its controller owner).',
+            type: 'string',
+            maxLength: 253,
           },
-          "benchmarkGeneration": {
-            "description": "metadata.generation of the SwitchBenchmark when the snapshot was taken.",
-            "type": "integer",
-            "format": "int64"
+          benchmarkGeneration: {
+            description: 'metadata.generation of the SwitchBenchmark when the snapshot was taken.',
+            type: 'integer',
+            format: 'int64',
           },
-          "trigger": {
-            "description": "What started the run.",
-            "type": "string",
-            "enum": [
-              "initial",
-              "schedule",
-              "manual"
-            ]
+          trigger: {
+            description: 'What started the run.',
+            type: 'string',
+            enum: ['initial', 'schedule', 'manual'],
           },
-          "scheduledTime": {
-            "description": "The schedule time this run stands for (trigger schedule).",
-            "type": "string",
-            "format": "date-time"
+          scheduledTime: {
+            description: 'The schedule time this run stands for (trigger schedule).',
+            type: 'string',
+            format: 'date-time',
           },
-          "benchmark": {
-            "description": "Snapshot of the SwitchBenchmark spec, defaulted and validated there (see the switchbenchmarks.switchbench.io schema for its fields).",
-            "type": "object",
-            "x-kubernetes-preserve-unknown-fields": true
-          }
-        }
+          benchmark: {
+            description:
+              'Snapshot of the SwitchBenchmark spec, defaulted and validated there (see the switchbenchmarks.switchbench.io schema for its fields).',
+            type: 'object',
+            'x-kubernetes-preserve-unknown-fields': true,
+          },
+        },
       },
-      "status": {
-        "type": "object",
-        "properties": {
-          "observedGeneration": {
-            "type": "integer",
-            "format": "int64"
+      status: {
+        type: 'object',
+        properties: {
+          observedGeneration: {
+            type: 'integer',
+            format: 'int64',
           },
-          "phase": {
-            "description": "Pending → Queued (node busy) → Running → Succeeded or Failed.",
-            "type": "string",
-            "enum": [
-              "Pending",
-              "Queued",
-              "Running",
-              "Succeeded",
-              "Failed"
-            ]
+          phase: {
+            description: 'Pending → Queued (node busy) → Running → Succeeded or Failed.',
+            type: 'string',
+            enum: ['Pending', 'Queued', 'Running', 'Succeeded', 'Failed'],
           },
-          "node": {
-            "description": "Node that runs the switch and the sender.",
-            "type": "string"
+          node: {
+            description: 'Node that runs the switch and the sender.',
+            type: 'string',
           },
-          "receiverNode": {
-            "description": "Node of the receiver when it differs (cross-node runs).",
-            "type": "string"
+          receiverNode: {
+            description: 'Node of the receiver when it differs (cross-node runs).',
+            type: 'string',
           },
-          "startTime": {
-            "type": "string",
-            "format": "date-time"
+          startTime: {
+            type: 'string',
+            format: 'date-time',
           },
-          "completionTime": {
-            "type": "string",
-            "format": "date-time"
+          completionTime: {
+            type: 'string',
+            format: 'date-time',
           },
-          "trialsPlanned": {
-            "description": "Trials this run will make; for a search, the most it may make.",
-            "type": "integer",
-            "format": "int32"
+          trialsPlanned: {
+            description: 'Trials this run will make; for a search, the most it may make.',
+            type: 'integer',
+            format: 'int32',
           },
-          "trialsCompleted": {
-            "type": "integer",
-            "format": "int32"
+          trialsCompleted: {
+            type: 'integer',
+            format: 'int32',
           },
-          "progress": {
-            "description": "trialsCompleted/trialsPlanned, for kubectl get.",
-            "type": "string"
+          progress: {
+            description: 'trialsCompleted/trialsPlanned, for kubectl get.',
+            type: 'string',
           },
-          "headline": {
-            "description": "The headline figure, e.g. \"64B 5.21Mpps\".",
-            "type": "string"
+          headline: {
+            description: 'The headline figure, e.g. "64B 5.21Mpps".',
+            type: 'string',
           },
-          "trials": {
-            "description": "Every finished trial, in the order run.",
-            "type": "array",
-            "maxItems": 1000,
-            "items": {
-              "type": "object",
-              "required": [
-                "index",
-                "packetSize",
-                "burstSize",
-                "offeredPps",
-                "outcome"
-              ],
-              "properties": {
-                "index": {
-                  "description": "Position in the run, from 0.",
-                  "type": "integer",
-                  "format": "int32"
+          trials: {
+            description: 'Every finished trial, in the order run.',
+            type: 'array',
+            maxItems: 1000,
+            items: {
+              type: 'object',
+              required: ['index', 'packetSize', 'burstSize', 'offeredPps', 'outcome'],
+              properties: {
+                index: {
+                  description: 'Position in the run, from 0.',
+                  type: 'integer',
+                  format: 'int32',
                 },
-                "packetSize": {
-                  "description": "Frame size in bytes, FCS included.",
-                  "type": "integer",
-                  "format": "int32"
+                packetSize: {
+                  description: 'Frame size in bytes, FCS included.',
+                  type: 'integer',
+                  format: 'int32',
                 },
-                "burstSize": {
-                  "type": "integer",
-                  "format": "int32"
+                burstSize: {
+                  type: 'integer',
+                  format: 'int32',
                 },
-                "repetition": {
-                  "description": "Repetition of this point, from 0.",
-                  "type": "integer",
-                  "format": "int32"
+                repetition: {
+                  description: 'Repetition of this point, from 0.',
+                  type: 'integer',
+                  format: 'int32',
                 },
-                "purpose": {
-                  "description": "sweep, max, search (an ndr-pdr probe) or verify (the final trial at a found rate).",
-                  "type": "string",
-                  "enum": [
-                    "sweep",
-                    "max",
-                    "search",
-                    "verify"
-                  ]
+                purpose: {
+                  description: 'sweep, max, search (an ndr-pdr probe) or verify (the final trial at a found rate).',
+                  type: 'string',
+                  enum: ['sweep', 'max', 'search', 'verify'],
                 },
-                "outcome": {
-                  "description": "Measured; GeneratorLimited (the sender fell short of the offered rate: not a property of the data path); Failed (no figures; see message).",
-                  "type": "string",
-                  "enum": [
-                    "Measured",
-                    "GeneratorLimited",
-                    "Failed"
-                  ]
+                outcome: {
+                  description:
+                    'Measured; GeneratorLimited (the sender fell short of the offered rate: not a property of the data path); Failed (no figures; see message).',
+                  type: 'string',
+                  enum: ['Measured', 'GeneratorLimited', 'Failed'],
                 },
-                "message": {
-                  "type": "string"
+                message: {
+                  type: 'string',
                 },
-                "startTime": {
-                  "type": "string",
-                  "format": "date-time"
+                startTime: {
+                  type: 'string',
+                  format: 'date-time',
                 },
-                "completionTime": {
-                  "type": "string",
-                  "format": "date-time"
+                completionTime: {
+                  type: 'string',
+                  format: 'date-time',
                 },
-                "offeredPps": {
-                  "description": "Rate the sender was asked for, packets per second (0 for method max).",
-                  "type": "number"
+                offeredPps: {
+                  description: 'Rate the sender was asked for, packets per second (0 for method max).',
+                  type: 'number',
                 },
-                "achievedTxPps": {
-                  "description": "Rate the sender achieved over the measurement window.",
-                  "type": "number"
+                achievedTxPps: {
+                  description: 'Rate the sender achieved over the measurement window.',
+                  type: 'number',
                 },
-                "txPackets": {
-                  "type": "integer",
-                  "format": "int64"
+                txPackets: {
+                  type: 'integer',
+                  format: 'int64',
                 },
-                "txFailures": {
-                  "description": "Packets the sender could not enqueue (full ring).",
-                  "type": "integer",
-                  "format": "int64"
+                txFailures: {
+                  description: 'Packets the sender could not enqueue (full ring).',
+                  type: 'integer',
+                  format: 'int64',
                 },
-                "rxPackets": {
-                  "type": "integer",
-                  "format": "int64"
+                rxPackets: {
+                  type: 'integer',
+                  format: 'int64',
                 },
-                "rxPpsMean": {
-                  "description": "Mean of the per-interval receive rate over the measurement window.",
-                  "type": "number"
+                rxPpsMean: {
+                  description: 'Mean of the per-interval receive rate over the measurement window.',
+                  type: 'number',
                 },
-                "rxPpsStddev": {
-                  "type": "number"
+                rxPpsStddev: {
+                  type: 'number',
                 },
-                "samples": {
-                  "description": "Receive-rate samples in the measurement window.",
-                  "type": "integer",
-                  "format": "int32"
+                samples: {
+                  description: 'Receive-rate samples in the measurement window.',
+                  type: 'integer',
+                  format: 'int32',
                 },
-                "coefficientOfVariation": {
-                  "type": "number"
+                coefficientOfVariation: {
+                  type: 'number',
                 },
-                "unstable": {
-                  "description": "The samples varied beyond trial.maxCoefficientOfVariation.",
-                  "type": "boolean"
+                unstable: {
+                  description: 'The samples varied beyond trial.maxCoefficientOfVariation.',
+                  type: 'boolean',
                 },
-                "lossRatio": {
-                  "description": "Lost packets / packets sent, over the whole trial.",
-                  "type": "number"
+                lossRatio: {
+                  description: 'Lost packets / packets sent, over the whole trial.',
+                  type: 'number',
                 },
-                "lost": {
-                  "type": "integer",
-                  "format": "int64"
+                lost: {
+                  type: 'integer',
+                  format: 'int64',
                 },
-                "reordered": {
-                  "type": "integer",
-                  "format": "int64"
+                reordered: {
+                  type: 'integer',
+                  format: 'int64',
                 },
-                "duplicates": {
-                  "type": "integer",
-                  "format": "int64"
+                duplicates: {
+                  type: 'integer',
+                  format: 'int64',
                 },
-                "latency": {
-                  "description": "One-way latency, nanoseconds.",
-                  "type": "object",
-                  "properties": {
-                    "p50Ns": {
-                      "type": "integer",
-                      "format": "int64"
+                latency: {
+                  description: 'One-way latency, nanoseconds.',
+                  type: 'object',
+                  properties: {
+                    p50Ns: {
+                      type: 'integer',
+                      format: 'int64',
                     },
-                    "p90Ns": {
-                      "type": "integer",
-                      "format": "int64"
+                    p90Ns: {
+                      type: 'integer',
+                      format: 'int64',
                     },
-                    "p99Ns": {
-                      "type": "integer",
-                      "format": "int64"
+                    p99Ns: {
+                      type: 'integer',
+                      format: 'int64',
                     },
-                    "p999Ns": {
-                      "type": "integer",
-                      "format": "int64"
+                    p999Ns: {
+                      type: 'integer',
+                      format: 'int64',
                     },
-                    "maxNs": {
-                      "type": "integer",
-                      "format": "int64"
-                    }
-                  }
+                    maxNs: {
+                      type: 'integer',
+                      format: 'int64',
+                    },
+                  },
                 },
-                "cpus": {
-                  "description": "CPUs each role was pinned to, as cpuset lists (e.g. \"2-3\").",
-                  "type": "object",
-                  "properties": {
-                    "sender": {
-                      "type": "string"
+                cpus: {
+                  description: 'CPUs each role was pinned to, as cpuset lists (e.g. "2-3").',
+                  type: 'object',
+                  properties: {
+                    sender: {
+                      type: 'string',
                     },
-                    "receiver": {
-                      "type": "string"
+                    receiver: {
+                      type: 'string',
                     },
-                    "switch": {
-                      "type": "string"
-                    }
-                  }
-                }
-              }
-            }
+                    switch: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
           },
-          "summary": {
-            "description": "Per packet and burst size, over the measured trials.",
-            "type": "array",
-            "maxItems": 128,
-            "items": {
-              "type": "object",
-              "required": [
-                "packetSize",
-                "burstSize"
-              ],
-              "properties": {
-                "packetSize": {
-                  "type": "integer",
-                  "format": "int32"
+          summary: {
+            description: 'Per packet and burst size, over the measured trials.',
+            type: 'array',
+            maxItems: 128,
+            items: {
+              type: 'object',
+              required: ['packetSize', 'burstSize'],
+              properties: {
+                packetSize: {
+                  type: 'integer',
+                  format: 'int32',
                 },
-                "burstSize": {
-                  "type": "integer",
-                  "format": "int32"
+                burstSize: {
+                  type: 'integer',
+                  format: 'int32',
                 },
-                "maxRxPps": {
-                  "description": "Highest receive rate, median over repetitions.",
-                  "type": "number"
+                maxRxPps: {
+                  description: 'Highest receive rate, median over repetitions.',
+                  type: 'number',
                 },
-                "maxRxPpsMin": {
-                  "type": "number"
+                maxRxPpsMin: {
+                  type: 'number',
                 },
-                "maxRxPpsMax": {
-                  "type": "number"
+                maxRxPpsMax: {
+                  type: 'number',
                 },
-                "maxRxBitsPerSecond": {
-                  "description": "maxRxPps × packetSize × 8 (frame bits, FCS included, no preamble or gap).",
-                  "type": "number"
+                maxRxBitsPerSecond: {
+                  description: 'maxRxPps × packetSize × 8 (frame bits, FCS included, no preamble or gap).',
+                  type: 'number',
                 },
-                "ndr": {
-                  "description": "Highest rate with zero loss (method ndr-pdr).",
-                  "type": "object",
-                  "properties": {
-                    "lossRatio": {
-                      "type": "number"
+                ndr: {
+                  description: 'Highest rate with zero loss (method ndr-pdr).',
+                  type: 'object',
+                  properties: {
+                    lossRatio: {
+                      type: 'number',
                     },
-                    "pps": {
-                      "type": "number"
+                    pps: {
+                      type: 'number',
                     },
-                    "bitsPerSecond": {
-                      "type": "number"
-                    }
-                  }
+                    bitsPerSecond: {
+                      type: 'number',
+                    },
+                  },
                 },
-                "pdr": {
-                  "description": "Highest rate with loss within each non-zero loss ratio (method ndr-pdr).",
-                  "type": "array",
-                  "maxItems": 4,
-                  "items": {
-                    "type": "object",
-                    "properties": {
-                      "lossRatio": {
-                        "type": "number"
+                pdr: {
+                  description: 'Highest rate with loss within each non-zero loss ratio (method ndr-pdr).',
+                  type: 'array',
+                  maxItems: 4,
+                  items: {
+                    type: 'object',
+                    properties: {
+                      lossRatio: {
+                        type: 'number',
                       },
-                      "pps": {
-                        "type": "number"
+                      pps: {
+                        type: 'number',
                       },
-                      "bitsPerSecond": {
-                        "type": "number"
-                      }
-                    }
-                  }
+                      bitsPerSecond: {
+                        type: 'number',
+                      },
+                    },
+                  },
                 },
-                "trials": {
-                  "description": "Trials this point took.",
-                  "type": "integer",
-                  "format": "int32"
+                trials: {
+                  description: 'Trials this point took.',
+                  type: 'integer',
+                  format: 'int32',
                 },
-                "intervalWidth": {
-                  "description": "Relative width of the final search interval (method ndr-pdr).",
-                  "type": "number"
+                intervalWidth: {
+                  description: 'Relative width of the final search interval (method ndr-pdr).',
+                  type: 'number',
                 },
-                "unstableTrials": {
-                  "type": "integer",
-                  "format": "int32"
+                unstableTrials: {
+                  type: 'integer',
+                  format: 'int32',
                 },
-                "generatorLimitedTrials": {
-                  "type": "integer",
-                  "format": "int32"
-                }
-              }
-            }
+                generatorLimitedTrials: {
+                  type: 'integer',
+                  format: 'int32',
+                },
+              },
+            },
           },
-          "conditions": {
-            "description": "Ready, Progressing and Degraded, each with the generation it describes.",
-            "type": "array",
-            "x-kubernetes-list-type": "map",
-            "x-kubernetes-list-map-keys": [
-              "type"
-            ],
-            "items": {
-              "description": "Condition contains details for one aspect of the current state of this API Resource.",
-              "type": "object",
-              "required": [
-                "lastTransitionTime",
-                "message",
-                "reason",
-                "status",
-                "type"
-              ],
-              "properties": {
-                "lastTransitionTime": {
-                  "type": "string",
-                  "format": "date-time"
+          conditions: {
+            description: 'Ready, Progressing and Degraded, each with the generation it describes.',
+            type: 'array',
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-list-map-keys': ['type'],
+            items: {
+              description: 'Condition contains details for one aspect of the current state of this API Resource.',
+              type: 'object',
+              required: ['lastTransitionTime', 'message', 'reason', 'status', 'type'],
+              properties: {
+                lastTransitionTime: {
+                  type: 'string',
+                  format: 'date-time',
                 },
-                "message": {
-                  "type": "string",
-                  "maxLength": 32768
+                message: {
+                  type: 'string',
+                  maxLength: 32768,
                 },
-                "observedGeneration": {
-                  "type": "integer",
-                  "format": "int64",
-                  "minimum": 0
+                observedGeneration: {
+                  type: 'integer',
+                  format: 'int64',
+                  minimum: 0,
                 },
-                "reason": {
-                  "type": "string",
-                  "maxLength": 1024,
-                  "minLength": 1,
-                  "pattern": "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"
+                reason: {
+                  type: 'string',
+                  maxLength: 1024,
+                  minLength: 1,
+                  pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
                 },
-                "status": {
-                  "type": "string",
-                  "enum": [
-                    "True",
-                    "False",
-                    "Unknown"
-                  ]
+                status: {
+                  type: 'string',
+                  enum: ['True', 'False', 'Unknown'],
                 },
-                "type": {
-                  "type": "string",
-                  "maxLength": 316,
-                  "pattern": "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+                type: {
+                  type: 'string',
+                  maxLength: 316,
+                  pattern:
+                    '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
 };

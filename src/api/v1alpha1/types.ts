@@ -21,15 +21,3 @@ export type Trial = SwitchBenchmarkRunStatusTrialsItem;
 export type SummaryPoint = SwitchBenchmarkRunStatusSummaryItem;
 export type BenchmarkPhase = NonNullable<NonNullable<SwitchBenchmark['status']>['phase']>;
 export type RunPhase = NonNullable<NonNullable<SwitchBenchmarkRun['status']>['phase']>;
-
-/** Condition types, as controller-runtime projects name them. */
-export const ConditionType = {
-  Ready: 'Ready',
-  Progressing: 'Progressing',
-  Degraded: 'Degraded',
-} as const;
-
-/** Condition reasons (CamelCase, stable: users and alerts match on them). */
-export const Reason = {
-  InvalidSpec: 'InvalidSpec',
-} as const;

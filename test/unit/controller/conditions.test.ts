@@ -5,11 +5,13 @@ const t1 = new Date('2026-01-01T01:00:00Z');
 
 describe('setCondition', () => {
   test('adds a condition with the generation it describes', () => {
-    expect(setCondition(undefined, { type: 'Ready', status: 'True', reason: 'Ok', message: 'fine' }, 3, t0)).toEqual([
+    expect(
+      setCondition(undefined, { type: 'Ready', status: 'True', reason: 'Completed', message: 'fine' }, 3, t0),
+    ).toEqual([
       {
         type: 'Ready',
         status: 'True',
-        reason: 'Ok',
+        reason: 'Completed',
         message: 'fine',
         observedGeneration: 3,
         lastTransitionTime: t0.toISOString(),
@@ -18,15 +20,20 @@ describe('setCondition', () => {
   });
 
   test('keeps lastTransitionTime while the status stays, moves it when the status flips', () => {
-    const first = setCondition([], { type: 'Ready', status: 'True', reason: 'Ok', message: 'fine' }, 1, t0);
+    const first = setCondition([], { type: 'Ready', status: 'True', reason: 'Completed', message: 'fine' }, 1, t0);
     const same = setCondition(
       first,
-      { type: 'Ready', status: 'True', reason: 'StillOk', message: 'still fine' },
+      { type: 'Ready', status: 'True', reason: 'Admitted', message: 'still fine' },
       2,
       t1,
     );
-    expect(same[0]).toMatchObject({ reason: 'StillOk', observedGeneration: 2, lastTransitionTime: t0.toISOString() });
-    const flipped = setCondition(same, { type: 'Ready', status: 'False', reason: 'Broken', message: 'no' }, 2, t1);
+    expect(same[0]).toMatchObject({ reason: 'Admitted', observedGeneration: 2, lastTransitionTime: t0.toISOString() });
+    const flipped = setCondition(
+      same,
+      { type: 'Ready', status: 'False', reason: 'SwitchFailed', message: 'no' },
+      2,
+      t1,
+    );
     expect(flipped[0]).toMatchObject({ status: 'False', lastTransitionTime: t1.toISOString() });
   });
 
@@ -35,7 +42,7 @@ describe('setCondition', () => {
       Object.freeze({
         type: 'Ready',
         status: 'True' as const,
-        reason: 'Ok',
+        reason: 'Completed',
         message: '',
         lastTransitionTime: t0.toISOString(),
       }),

@@ -1,6 +1,6 @@
-import type { SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
-import type { TrafficEndpointPlan, TrafficRole } from '../datapaths/types.js';
-import type { TrialRequest } from '../plan/index.js';
+import type { SwitchBenchmarkSpec } from '../../api/v1alpha1/types.js';
+import type { TrafficEndpointPlan, TrafficRole } from '../../datapaths/types.js';
+import type { TrialRequest } from '../../plan/index.js';
 
 /** The kubelet copies this file into the container's termination message, which reaches the API. */
 export const TERMINATION_LOG = '/dev/termination-log';

@@ -1,5 +1,5 @@
-import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
-import type { SwitchBenchmarkRun } from '../../../src/api/v1alpha1/types.js';
+import { defaultSpec } from '../../../../src/api/v1alpha1/defaults.js';
+import type { SwitchBenchmarkRun } from '../../../../src/api/v1alpha1/types.js';
 import {
   cleanupPod,
   hostRunDir,
@@ -7,10 +7,10 @@ import {
   switchConfigMap,
   switchPod,
   trafficPod,
-} from '../../../src/controller/desired.js';
-import { trafficArgs } from '../../../src/controller/traffic-args.js';
-import type { SwitchPlan, TrafficEndpointPlan } from '../../../src/datapaths/types.js';
-import type { TrialRequest } from '../../../src/plan/index.js';
+} from '../../../../src/controller/run/desired.js';
+import { trafficArgs } from '../../../../src/controller/run/traffic-args.js';
+import type { SwitchPlan, TrafficEndpointPlan } from '../../../../src/datapaths/types.js';
+import type { TrialRequest } from '../../../../src/plan/index.js';
 
 const uid = '0b6c3f0e-5d7a-4c1e-9a3b-2f8e7d6c5b4a';
 const run = (spec = defaultSpec({ datapath: 'testpmd' })): SwitchBenchmarkRun => ({

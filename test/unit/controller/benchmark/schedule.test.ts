@@ -1,17 +1,17 @@
-import type { SwitchBenchmarkRun } from '../../../src/api/v1alpha1/types.js';
+import type { SwitchBenchmarkRun } from '../../../../src/api/v1alpha1/types.js';
 import {
   decideSchedule,
   latestScheduleTime,
   manualRunName,
   MAX_REQUEUE_MS,
   nextScheduleTime,
-  pendingRunNow,
   requeueDelayMs,
   runsToPrune,
   scheduledRunName,
   type Schedule,
   type ScheduleDecision,
-} from '../../../src/controller/schedule.js';
+} from '../../../../src/controller/benchmark/schedule.js';
+import { pendingRunNow } from '../../../../src/api/v1alpha1/predicates.js';
 
 const t = (iso: string) => new Date(iso);
 const iso = (d: Date | undefined) => d?.toISOString();

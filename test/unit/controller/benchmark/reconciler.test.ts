@@ -2,11 +2,11 @@
 // real apiserver rarely shows on demand (a cache behind the operator's own writes, lost status writes).
 import type { ObjectCache } from '@kubernetes/client-node';
 import winston from 'winston';
-import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
-import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../../src/api/v1alpha1/types.js';
-import { BenchmarkReconciler, newRun } from '../../../src/controller/benchmark.js';
-import type { ClusterWriter, EventInput } from '../../../src/controller/client.js';
-import { DEFAULT_CONFIG } from '../../../src/controller/config.js';
+import { defaultSpec } from '../../../../src/api/v1alpha1/defaults.js';
+import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../../../src/api/v1alpha1/types.js';
+import { BenchmarkReconciler, newRun } from '../../../../src/controller/benchmark/reconciler.js';
+import type { ClusterWriter, EventInput } from '../../../../src/controller/cluster-writer.js';
+import { DEFAULT_CONFIG } from '../../../../src/controller/config.js';
 
 const t = (iso: string) => new Date(iso);
 
@@ -74,6 +74,8 @@ const runOf = (
   };
 };
 
+const context = { reconcileID: 'unit', log: winston.createLogger({ silent: true }) };
+
 function reconciler(b: SwitchBenchmark, runs: SwitchBenchmarkRun[], clock: { now: Date }) {
   const writer = new RecordingWriter();
   const r = new BenchmarkReconciler({
@@ -81,7 +83,6 @@ function reconciler(b: SwitchBenchmark, runs: SwitchBenchmarkRun[], clock: { now
     runs: cache(runs),
     writer: writer as unknown as ClusterWriter,
     config: DEFAULT_CONFIG,
-    log: winston.createLogger({ silent: true }),
     now: () => clock.now,
   });
   return { r, writer };
@@ -92,7 +93,7 @@ describe('BenchmarkReconciler', () => {
     const b = benchmark({ schedule: '*/10 * * * *' }, { annotations: { 'switchbench.io/run-now': 'x' } });
     const clock = { now: t('2026-01-01T03:00:05Z') };
     const { r, writer } = reconciler(b, [], clock);
-    expect(await r.reconcile('ns/b')).toEqual({ requeueAfterMs: 595_000 });
+    expect(await r.reconcile('ns/b', context)).toEqual({ requeueAfterMs: 595_000 });
     expect(writer.created).toEqual(['b-29453940']);
     expect(writer.statuses.at(-1)).toMatchObject({
       lastScheduleTime: '2026-01-01T03:00:00.000Z',
@@ -101,7 +102,7 @@ describe('BenchmarkReconciler', () => {
     });
     // Same stale caches (neither the status nor the run arrived): the run-now request must wait.
     clock.now = t('2026-01-01T03:00:06Z');
-    await r.reconcile('ns/b');
+    await r.reconcile('ns/b', context);
     expect(writer.created).toEqual(['b-29453940']);
   });
 
@@ -111,7 +112,7 @@ describe('BenchmarkReconciler', () => {
       scheduledTime: t('2026-01-01T03:00:00Z'),
     });
     const { r, writer } = reconciler(b, [done], { now: t('2026-01-01T03:00:30Z') });
-    await r.reconcile('ns/b');
+    await r.reconcile('ns/b', context);
     expect(writer.created).toEqual([]);
     expect(writer.statuses.at(-1)).toMatchObject({
       lastScheduleTime: '2026-01-01T03:00:00.000Z',
@@ -124,7 +125,7 @@ describe('BenchmarkReconciler', () => {
     const first = runOf(b, 'b-1', 'Succeeded', '2026-01-01T02:00:01Z');
     const second = runOf(b, 'b-2', 'Succeeded', '2026-01-01T02:30:00Z', { runNowToken: 'second' });
     const lagging = reconciler(b, [first, second], { now: t('2026-01-01T03:00:00Z') });
-    await lagging.r.reconcile('ns/b');
+    await lagging.r.reconcile('ns/b', context);
     expect(lagging.writer.created).toEqual([]);
     expect(lagging.writer.statuses.at(-1)).toMatchObject({ lastRunNowToken: 'second', runsStarted: 2 });
 
@@ -133,7 +134,7 @@ describe('BenchmarkReconciler', () => {
       { status: { runsStarted: 2, lastRunNowToken: 'second' }, annotations: { 'switchbench.io/run-now': 'third' } },
     );
     const fresh = reconciler(again, [first, second], { now: t('2026-01-01T03:00:00Z') });
-    expect(await fresh.r.reconcile('ns/b')).toEqual({});
+    expect(await fresh.r.reconcile('ns/b', context)).toEqual({});
     expect(fresh.writer.created).toEqual(['b-3']);
   });
 
@@ -147,7 +148,7 @@ describe('BenchmarkReconciler', () => {
       runOf(b, 'b-new', 'Succeeded', '2026-01-01T02:00:00Z', { scheduledTime: t('2026-01-01T02:00:00Z') }),
     ];
     const { r, writer } = reconciler(b, runs, { now: t('2026-01-01T03:05:00Z') });
-    expect(await r.reconcile('ns/b')).toEqual({ requeueAfterMs: 600_000 }); // 55 minutes away, capped
+    expect(await r.reconcile('ns/b', context)).toEqual({ requeueAfterMs: 600_000 }); // 55 minutes away, capped
     expect(writer.deleted).toEqual(['b-old']);
     expect(writer.created).toEqual([]);
     expect(writer.events.map((e) => e.reason)).toEqual(['MissedSchedule']);
@@ -158,7 +159,7 @@ describe('BenchmarkReconciler', () => {
 
     const announced = { ...b, status: writer.statuses.at(-1) } as SwitchBenchmark;
     const later = reconciler(announced, runs.slice(1), { now: t('2026-01-01T03:06:00Z') });
-    await later.r.reconcile('ns/b');
+    await later.r.reconcile('ns/b', context);
     expect([later.writer.events, later.writer.created]).toEqual([[], []]);
   });
 
@@ -166,7 +167,7 @@ describe('BenchmarkReconciler', () => {
     const b = benchmark({ schedule: '* * *', historyLimit: 1 }, { annotations: { 'switchbench.io/run-now': 'x' } });
     const runs = [runOf(b, 'b-1', 'Failed', '2026-01-01T01:00:00Z'), runOf(b, 'b-2', 'Failed', '2026-01-01T01:30:00Z')];
     const { r, writer } = reconciler(b, runs, { now: t('2026-01-01T03:00:00Z') });
-    expect(await r.reconcile('ns/b')).toEqual({});
+    expect(await r.reconcile('ns/b', context)).toEqual({});
     expect([writer.created, writer.deleted]).toEqual([[], []]);
     expect(writer.statuses.at(-1)).toMatchObject({ phase: 'Invalid' });
   });

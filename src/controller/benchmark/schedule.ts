@@ -1,11 +1,8 @@
 // When a SwitchBenchmark starts its next run: CronJob's rules (most recent missed time only, a starting
 // deadline, no overlap), decided from times and facts passed in. Pure: the clock is an argument.
 import { CronExpressionParser } from 'cron-parser';
-import type { SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
-import { isFinished } from './ownership.js';
-
-/** Any new value of this annotation starts a manual run (kubectl-switchbench run writes a timestamp). */
-export const RUN_NOW_ANNOTATION = 'switchbench.io/run-now';
+import type { SwitchBenchmarkRun } from '../../api/v1alpha1/types.js';
+import { isFinished } from '../../api/v1alpha1/predicates.js';
 
 /** A reconcile is never put off longer than this, so a changed clock or a lost requeue heals itself. */
 export const MAX_REQUEUE_MS = 10 * 60_000;
@@ -85,14 +82,6 @@ export function scheduledRunName(benchmark: string, scheduledTime: Date): string
 }
 
 /** A run-now request not acted on yet: the annotation's value when it differs from the one recorded. */
-export function pendingRunNow(
-  annotations: Record<string, string> | undefined,
-  lastToken: string | undefined,
-): string | undefined {
-  const token = annotations?.[RUN_NOW_ANNOTATION];
-  return token !== undefined && token !== '' && token !== lastToken ? token : undefined;
-}
-
 /** A manual run's name: the next number not taken (the initial run is `-1`). */
 export function manualRunName(benchmark: string, runsStarted: number, taken: (name: string) => boolean): string {
   let n = runsStarted + 1;

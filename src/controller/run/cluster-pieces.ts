@@ -1,15 +1,16 @@
 // Preflight of the cluster pieces a run's own network needs (kernel and sriov): the
 // NetworkAttachmentDefinition API and a ready Multus. The facts are read at the edge (KubeClusterPieces);
 // judging them is pure, and every problem says what to install or fix (docs/multus-sriov.md).
+import { Reason } from '../../api/v1alpha1/conditions.js';
 import {
   CustomObjectsApi,
   type KubeConfig,
   type V1CustomResourceDefinition,
   type V1DaemonSet,
 } from '@kubernetes/client-node';
-import { NAD_CRD_NAME } from '../datapaths/network.js';
-import { isApiError } from './client.js';
-import { makeApiClient } from '../runtime/kube-client.js';
+import { NAD_CRD_NAME } from '../../datapaths/network.js';
+import { isApiError } from '../cluster-writer.js';
+import { makeApiClient } from '../../runtime/kube-client.js';
 
 export interface NamespacedName {
   namespace: string;
@@ -24,7 +25,7 @@ export interface PieceFacts {
 }
 
 export interface Problem {
-  reason: string;
+  reason: Reason;
   message: string;
 }
 
@@ -39,7 +40,7 @@ export function piecesProblems(datapath: string, facts: PieceFacts): Problem[] {
   const problems: Problem[] = [];
   if (!facts.networkAttachmentApi) {
     problems.push({
-      reason: 'NetworkAttachmentAPIMissing',
+      reason: Reason.NetworkAttachmentAPIMissing,
       message: `datapath ${datapath} attaches its network through Multus, and the cluster has no NetworkAttachmentDefinition API (CRD ${NAD_CRD_NAME}): install Multus (chart value multus.install=true) or its CRD`,
     });
   }
@@ -49,13 +50,13 @@ export function piecesProblems(datapath: string, facts: PieceFacts): Problem[] {
     const status = multus.found?.status;
     if (!multus.found) {
       problems.push({
-        reason: 'MultusMissing',
+        reason: Reason.MultusMissing,
         message: `datapath ${datapath} needs Multus, and its DaemonSet ${name} does not exist: install it (chart value multus.install=true) or point --multus-daemonset at the cluster's own`,
       });
     } else if (!status || status.desiredNumberScheduled === 0 || status.numberReady < status.desiredNumberScheduled) {
       const ready = `${status?.numberReady ?? 0} of ${status?.desiredNumberScheduled ?? 0}`;
       problems.push({
-        reason: 'MultusNotReady',
+        reason: Reason.MultusNotReady,
         message: `datapath ${datapath} needs Multus, and ${ready} pods of its DaemonSet ${name} are ready: the run starts when they are (kubectl -n ${multus.daemonSet.namespace} describe daemonset ${multus.daemonSet.name})`,
       });
     }

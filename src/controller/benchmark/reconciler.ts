@@ -2,30 +2,33 @@
 // prunes its history, and reflects them in status.
 import type { ObjectCache } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
-import type { Logger } from 'winston';
-import { formatFieldErrors, validateSpec } from '../api/v1alpha1/validate.js';
+import { formatFieldErrors, validateSpec } from '../../api/v1alpha1/validate.js';
 import {
   API_VERSION,
-  ConditionType,
-  Reason,
   type BenchmarkPhase,
   type SwitchBenchmark,
   type SwitchBenchmarkRun,
   type SwitchBenchmarkStatus,
-} from '../api/v1alpha1/types.js';
-import type { ReconcileResult } from '../runtime/reconcile.js';
-import type { ClusterWriter } from './client.js';
-import { setConditions, type ConditionInput } from './conditions.js';
-import { allowedImages, type OperatorConfig } from './config.js';
-import { BENCHMARK_LABEL, MANAGED_BY, MANAGED_BY_LABEL, TRIGGER_LABEL } from './labels.js';
-import { controllerReference, isFinished, runsOf } from './ownership.js';
+} from '../../api/v1alpha1/types.js';
+import { ConditionType, Reason } from '../../api/v1alpha1/conditions.js';
+import { isFinished, pendingRunNow } from '../../api/v1alpha1/predicates.js';
+import type { ReconcileContext, ReconcileResult } from '../../runtime/reconcile.js';
+import type { ClusterWriter } from '../cluster-writer.js';
+import { setConditions, type ConditionInput } from '../conditions.js';
+import { allowedImages, type OperatorConfig } from '../config.js';
+import {
+  BENCHMARK_LABEL,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  RUN_NOW_ANNOTATION,
+  TRIGGER_LABEL,
+} from '../../api/v1alpha1/labels.js';
+import { controllerReference, runsOf } from '../ownership.js';
 import {
   byCreation,
   decideSchedule,
   manualRunName,
-  pendingRunNow,
   requeueDelayMs,
-  RUN_NOW_ANNOTATION,
   runsToPrune,
   scheduledRunName,
   type Schedule,
@@ -36,7 +39,6 @@ export interface BenchmarkReconcilerDeps {
   runs: ObjectCache<SwitchBenchmarkRun>;
   writer: ClusterWriter;
   config: OperatorConfig;
-  log: Logger;
   /** The clock: schedules are decided against it (a fake one in tests). */
   now: () => Date;
 }
@@ -139,28 +141,33 @@ export function benchmarkStatus(
   const conditions: ConditionInput[] = [
     specErrors
       ? { type: ConditionType.Ready, status: 'False', reason: Reason.InvalidSpec, message: specErrors }
-      : { type: ConditionType.Ready, status: 'True', reason: 'SpecAccepted', message: 'The spec is valid' },
+      : { type: ConditionType.Ready, status: 'True', reason: Reason.SpecAccepted, message: 'The spec is valid' },
     active
       ? {
           type: ConditionType.Progressing,
           status: 'True',
-          reason: 'RunInProgress',
+          reason: Reason.RunInProgress,
           message: `Run ${active.metadata.name} is ${active.status?.phase ?? 'Pending'} (${active.status?.progress ?? '0/?'})`,
         }
       : {
           type: ConditionType.Progressing,
           status: 'False',
-          reason: benchmark.spec.suspend ? 'Suspended' : 'Idle',
+          reason: benchmark.spec.suspend ? Reason.Suspended : Reason.Idle,
           message: 'No run in progress',
         },
     last?.status?.phase === 'Failed'
       ? {
           type: ConditionType.Degraded,
           status: 'True',
-          reason: 'LastRunFailed',
+          reason: Reason.LastRunFailed,
           message: `Run ${last.metadata.name} failed: ${readyMessage(last)}`,
         }
-      : { type: ConditionType.Degraded, status: 'False', reason: 'AsExpected', message: 'The last run did not fail' },
+      : {
+          type: ConditionType.Degraded,
+          status: 'False',
+          reason: Reason.AsExpected,
+          message: 'The last run did not fail',
+        },
   ];
   status.conditions = setConditions(benchmark.status?.conditions, conditions, generation, now);
   return status;
@@ -179,15 +186,14 @@ export class BenchmarkReconciler {
 
   constructor(private readonly deps: BenchmarkReconcilerDeps) {}
 
-  async reconcile(key: string): Promise<ReconcileResult> {
+  async reconcile(key: string, context: ReconcileContext): Promise<ReconcileResult> {
     const [namespace, name] = key.split('/') as [string, string];
     const benchmark = this.deps.benchmarks.get(name, namespace);
     if (!benchmark || benchmark.metadata.deletionTimestamp) {
       this.expected.delete(key);
       return {};
     }
-    const log = this.deps.log.child({
-      controller: 'switchbenchmark',
+    const log = context.log.child({
       namespace,
       name,
       generation: benchmark.metadata.generation,
@@ -218,7 +224,7 @@ export class BenchmarkReconciler {
       });
       await this.deps.writer.event(benchmark, {
         type: 'Normal',
-        reason: 'RunCreated',
+        reason: Reason.RunCreated,
         message: `Created ${run.spec.trigger} run ${run.metadata.name}`,
       });
     };
@@ -275,7 +281,7 @@ export class BenchmarkReconciler {
             if (decision.report) {
               const message = `Missed scheduled time ${decision.scheduledTime.toISOString()}: not started within startingDeadlineSeconds (${spec.startingDeadlineSeconds} s)${active ? ' while an earlier run was active' : ''}`;
               log.info('Skipped scheduled run', { scheduledTime: decision.scheduledTime.toISOString() });
-              await this.deps.writer.event(benchmark, { type: 'Warning', reason: 'MissedSchedule', message });
+              await this.deps.writer.event(benchmark, { type: 'Warning', reason: Reason.MissedSchedule, message });
             }
             requeueAt = decision.nextRunTime;
             break;

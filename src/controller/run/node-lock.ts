@@ -2,11 +2,10 @@
 // node's data path. Pure decisions here; the reconciler makes the writes, guarded by resourceVersion,
 // so two operators (or two workers) racing for a node cannot both win.
 import { V1MicroTime, type V1Lease } from '@kubernetes/client-node';
-import type { SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
-import { MANAGED_BY, MANAGED_BY_LABEL } from './labels.js';
+import type { SwitchBenchmarkRun } from '../../api/v1alpha1/types.js';
+import { MANAGED_BY, MANAGED_BY_LABEL, NODE_LOCK_LABEL } from '../../api/v1alpha1/labels.js';
 
 export const NODE_LOCK_PREFIX = 'switchbench-node-';
-export const NODE_LOCK_LABEL = 'switchbench.io/node-lock';
 /** A holder that stopped renewing for this long is presumed gone (an operator outside our watch, dead). */
 export const LOCK_DURATION_SECONDS = 120;
 /** Holders renew this often; a running run is reconciled at least this often to do it. */

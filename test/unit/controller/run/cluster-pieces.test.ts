@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { V1DaemonSet } from '@kubernetes/client-node';
-import { parseNamespacedName, piecesProblems, type PieceFacts } from '../../../src/controller/cluster-pieces.js';
+import { parseNamespacedName, piecesProblems, type PieceFacts } from '../../../../src/controller/run/cluster-pieces.js';
 
 const daemonSet = { namespace: 'switchbench-system', name: 'sb-multus' };
 const withStatus = (desiredNumberScheduled: number, numberReady: number): V1DaemonSet => ({

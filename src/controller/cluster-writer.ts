@@ -1,4 +1,5 @@
 // The operator's only writes to the cluster. Reads come from informer caches, never from here.
+import type { Reason } from '../api/v1alpha1/conditions.js';
 import {
   ApiException,
   CoordinationV1Api,
@@ -12,14 +13,14 @@ import {
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION } from '../api/v1alpha1/types.js';
 import { NAD_GROUP, NAD_PLURAL, NAD_VERSION } from '../datapaths/network.js';
-import type { NetworkAttachmentDefinition } from './desired.js';
+import type { NetworkAttachmentDefinition } from './run/desired.js';
 import { makeApiClient } from '../runtime/kube-client.js';
 
 export const FIELD_MANAGER = 'switchbench-operator';
 
 export interface EventInput {
   type: 'Normal' | 'Warning';
-  reason: string;
+  reason: Reason;
   message: string;
 }
 

@@ -1,6 +1,6 @@
-import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
-import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../../src/api/v1alpha1/types.js';
-import { benchmarkStatus, newRun } from '../../../src/controller/benchmark.js';
+import { defaultSpec } from '../../../../src/api/v1alpha1/defaults.js';
+import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../../../src/api/v1alpha1/types.js';
+import { benchmarkStatus, newRun } from '../../../../src/controller/benchmark/reconciler.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const benchmark = (partial: Record<string, unknown> = {}): SwitchBenchmark => ({

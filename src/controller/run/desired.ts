@@ -9,8 +9,8 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import type { SwitchBenchmarkRun, SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
-import { NAD_GROUP, NAD_VERSION, networkName, type NetworkPlan } from '../datapaths/network.js';
+import type { SwitchBenchmarkRun, SwitchBenchmarkSpec } from '../../api/v1alpha1/types.js';
+import { NAD_GROUP, NAD_VERSION, networkName, type NetworkPlan } from '../../datapaths/network.js';
 import {
   RUN_DIR_IN_POD,
   RUN_DIR_ON_HOST_ROOT,
@@ -19,7 +19,7 @@ import {
   type SwitchPlan,
   type TrafficEndpointPlan,
   type TrafficRole,
-} from '../datapaths/types.js';
+} from '../../datapaths/types.js';
 import {
   ATTEMPT_LABEL,
   BENCHMARK_LABEL,
@@ -29,8 +29,8 @@ import {
   RUN_LABEL,
   TRIAL_LABEL,
   type PodRole,
-} from './labels.js';
-import { controllerReference } from './ownership.js';
+} from '../../api/v1alpha1/labels.js';
+import { controllerReference } from '../ownership.js';
 
 /** The traffic programs' names in the traffic image. */
 export const TRAFFIC_COMMAND: Record<TrafficRole, string> = { sender: 'sb-sender', receiver: 'sb-receiver' };

@@ -1,13 +1,13 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import {
   admit,
-  CPU_MANAGER_POLICY_LABEL,
   preflight,
   totalRequests,
   type Admission,
   type PreflightInput,
-} from '../../../src/controller/admission.js';
-import { parseQuantity } from '../../../src/controller/quantity.js';
+} from '../../../../src/controller/run/preflight.js';
+import { CPU_MANAGER_POLICY_LABEL } from '../../../../src/api/v1alpha1/labels.js';
+import { parseQuantity } from '../../../../src/controller/run/quantity.js';
 
 const node = (name: string, labels: Record<string, string>, allocatable: Record<string, string>): V1Node => ({
   metadata: { name, labels },

@@ -20,13 +20,12 @@ import {
   type SwitchBenchmark,
   type SwitchBenchmarkRun,
 } from './api/v1alpha1/types.js';
-import { BenchmarkReconciler } from './controller/benchmark.js';
-import { KubeClusterWriter, type ClusterWriter } from './controller/client.js';
-import { KubeClusterPieces } from './controller/cluster-pieces.js';
+import { BenchmarkReconciler } from './controller/benchmark/reconciler.js';
+import { KubeClusterWriter, type ClusterWriter } from './controller/cluster-writer.js';
+import { KubeClusterPieces } from './controller/run/cluster-pieces.js';
 import type { OperatorConfig } from './controller/config.js';
-import { MANAGED_SELECTOR, RUN_LABEL } from './controller/labels.js';
-import { NODE_LOCK_LABEL } from './controller/node-lock.js';
-import { RunReconciler } from './controller/run.js';
+import { MANAGED_SELECTOR, NODE_LOCK_LABEL, RUN_LABEL } from './api/v1alpha1/labels.js';
+import { RunReconciler } from './controller/run/reconciler.js';
 import { ResilientInformer, stripManagedFields, type InformerObserver } from './runtime/informer.js';
 import { makeApiClient } from './runtime/kube-client.js';
 import { runWorkers, type ReconcileObserver } from './runtime/reconcile.js';
@@ -184,7 +183,6 @@ export class Operator {
       runs: this.runs,
       writer,
       config: options.config,
-      log: options.log,
       now,
     });
     const runReconciler = new RunReconciler({
@@ -197,7 +195,6 @@ export class Operator {
       writer,
       pieces: new KubeClusterPieces(options.kubeConfig, options.config.multusDaemonSet),
       config: options.config,
-      log: options.log,
       now,
     });
     const workers = options.workers ?? 2;
@@ -208,13 +205,19 @@ export class Operator {
     this.workers = Promise.all([
       runWorkers(
         this.benchmarkQueue,
-        (key) => benchmarkReconciler.reconcile(key),
-        withObserver({ workers, log: options.log }, observer('switchbenchmark')),
+        (key, context) => benchmarkReconciler.reconcile(key, context),
+        withObserver(
+          { workers, log: options.log.child({ controller: 'switchbenchmark' }) },
+          observer('switchbenchmark'),
+        ),
       ),
       runWorkers(
         this.runQueue,
-        (key) => runReconciler.reconcile(key),
-        withObserver({ workers, log: options.log }, observer('switchbenchmarkrun')),
+        (key, context) => runReconciler.reconcile(key, context),
+        withObserver(
+          { workers, log: options.log.child({ controller: 'switchbenchmarkrun' }) },
+          observer('switchbenchmarkrun'),
+        ),
       ),
     ]).then(() => undefined);
     options.log.info('Started operator', { namespace: options.namespace ?? '(all)', workers });

@@ -11,7 +11,7 @@ import {
   type SwitchBenchmark,
   type SwitchBenchmarkRun,
 } from '../api/v1alpha1/types.js';
-import { BENCHMARK_LABEL } from '../controller/labels.js';
+import { BENCHMARK_LABEL } from '../api/v1alpha1/labels.js';
 import { parseInvocation, USAGE, UsageError, type Command } from './args.js';
 import { runCsv, runJson } from './export.js';
 import { figure2Data, figure2Spec, figure3Data, figure3Spec, type RunOfBenchmark } from './figures.js';

@@ -1,5 +1,5 @@
 import type { V1Lease } from '@kubernetes/client-node';
-import type { SwitchBenchmarkRun } from '../../../src/api/v1alpha1/types.js';
+import type { SwitchBenchmarkRun } from '../../../../src/api/v1alpha1/types.js';
 import {
   decideLock,
   firstInLine,
@@ -9,7 +9,7 @@ import {
   nodeLock,
   nodeLockName,
   type HolderState,
-} from '../../../src/controller/node-lock.js';
+} from '../../../../src/controller/run/node-lock.js';
 
 const now = new Date('2026-11-25T12:00:00Z');
 const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);

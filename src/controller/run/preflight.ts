@@ -1,18 +1,17 @@
 // Preflight: which node(s) a run gets, and whether it can run there at all, checked before any pod
 // exists. Pure: nodes and candidate pods in, a decision out. Every refusal says what to change.
+import { Reason } from '../../api/v1alpha1/conditions.js';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { CPU_MANAGER_POLICY_LABEL } from '../../api/v1alpha1/labels.js';
 import { parseQuantity } from './quantity.js';
 
 export const CPU_MANAGER_POLICIES = ['static', 'none', 'unknown'] as const;
 export type CpuManagerPolicy = (typeof CPU_MANAGER_POLICIES)[number];
 
-/** A node label by which an admin states the kubelet's CPU manager policy; it is not on the Node object otherwise. */
-export const CPU_MANAGER_POLICY_LABEL = 'switchbench.io/cpu-manager-policy';
-
 export type Admission =
   | { kind: 'admit'; node: string; receiverNode?: string; notes: string[] }
-  | { kind: 'wait'; reason: string; message: string }
-  | { kind: 'reject'; reason: string; message: string };
+  | { kind: 'wait'; reason: Reason; message: string }
+  | { kind: 'reject'; reason: Reason; message: string };
 
 type Refusal = Exclude<Admission, { kind: 'admit' }>;
 
@@ -32,7 +31,7 @@ export interface PreflightInput {
   images: readonly string[];
   allowedImages: readonly string[];
   /** Problems a data path found with its cluster pieces (Multus, device plugins), already worded. */
-  datapathProblems?: readonly { reason: string; message: string }[];
+  datapathProblems?: readonly { reason: Reason; message: string }[];
 }
 
 const describeSelector = (selector: Record<string, string>) =>
@@ -83,7 +82,7 @@ export function admit(
   if (candidates.length === 0) {
     return {
       kind: 'wait',
-      reason: 'NodeNotFound',
+      reason: Reason.NodeNotFound,
       message: `No node has the labels ${describeSelector(selector)} (${field}): label the node to benchmark, e.g. kubectl label node NODE ${describeSelector(selector)}`,
     };
   }
@@ -94,7 +93,7 @@ export function admit(
       .join(', ');
     return {
       kind: 'reject',
-      reason: 'AmbiguousNodeSelector',
+      reason: Reason.AmbiguousNodeSelector,
       message: `${field} ${describeSelector(selector)} matches ${candidates.length} nodes (${names}); it must select exactly one`,
     };
   }
@@ -108,7 +107,7 @@ export function admit(
   if (missingHugepages.length) {
     return {
       kind: 'reject',
-      reason: 'NoHugepages',
+      reason: Reason.NoHugepages,
       message: `Node ${name} has no allocatable ${missingHugepages.join(', ')}: reserve hugepages on it (e.g. sysctl vm.nr_hugepages=1024) and restart its kubelet, or change spec.resources.hugepages.pageSize`,
     };
   }
@@ -118,7 +117,7 @@ export function admit(
   if (notAdvertised.length) {
     return {
       kind: 'wait',
-      reason: 'DeviceResourceMissing',
+      reason: Reason.DeviceResourceMissing,
       message: `Node ${name} advertises no ${notAdvertised.join(', ')} (spec.sriov.resourceName): the run starts when a device plugin offers VFs under that name there (docs/multus-sriov.md)`,
     };
   }
@@ -131,7 +130,7 @@ export function admit(
   if (short.length) {
     return {
       kind: 'reject',
-      reason: 'InsufficientResources',
+      reason: Reason.InsufficientResources,
       message: `Node ${name} cannot hold the run's pods at once (${short.join('; ')}): lower spec.resources or pick a larger node`,
     };
   }
@@ -145,14 +144,14 @@ function unavailable(node: V1Node): Refusal | undefined {
   if (ready?.status !== 'True') {
     return {
       kind: 'wait',
-      reason: 'NodeNotReady',
+      reason: Reason.NodeNotReady,
       message: `Node ${name} is not Ready (${ready?.reason ?? 'no Ready condition'}): the run starts when it is`,
     };
   }
   if (node.spec?.unschedulable) {
     return {
       kind: 'wait',
-      reason: 'NodeCordoned',
+      reason: Reason.NodeCordoned,
       message: `Node ${name} is cordoned: uncordon it (kubectl uncordon ${name}) for the run to start`,
     };
   }
@@ -170,7 +169,7 @@ export function preflight(input: PreflightInput): Admission {
   if (disallowed.length) {
     return {
       kind: 'reject',
-      reason: 'ImageNotAllowed',
+      reason: Reason.ImageNotAllowed,
       message: `Image ${disallowed.join(', ')} is not on the operator's allowlist: use the default images or ask the admin to add it (--allow-image)`,
     };
   }
@@ -197,7 +196,7 @@ export function preflight(input: PreflightInput): Admission {
   if (receiverNode && receiverNode.metadata?.name === node.metadata?.name) {
     return {
       kind: 'reject',
-      reason: 'SameNode',
+      reason: Reason.SameNode,
       message: `spec.placement.receiverNodeSelector selects node ${node.metadata?.name}, the node of spec.placement.nodeSelector: select another node, or remove it for a same-node run`,
     };
   }
@@ -212,7 +211,7 @@ export function preflight(input: PreflightInput): Admission {
     if (policy === 'none') {
       return {
         kind: 'reject',
-        reason: 'CPUManagerNotStatic',
+        reason: Reason.CPUManagerNotStatic,
         message: `spec.resources.cpuPolicy exclusive needs the kubelet's static CPU manager, and node ${name} runs policy none: set cpuManagerPolicy: static in its kubelet configuration (and label it ${CPU_MANAGER_POLICY_LABEL}=static), or use cpuPolicy: shared`,
       };
     }

@@ -1,0 +1,44 @@
+// Reconciles a SwitchBenchmarkRun: start (preflight, locks) → switch → trials → finish → teardown,
+// one file per step. Every step reads the informer caches and the run's own status, so a restarted
+// operator continues where the cluster says the run is: a trial is recorded once (status is written
+// before its pods are deleted, guarded by resourceVersion), and pods are named by trial and attempt,
+// so nothing is started twice.
+import { controllerUid, isFinished } from '../../api/v1alpha1/predicates.js';
+import type { ReconcileContext, ReconcileResult } from '../../runtime/reconcile.js';
+import { keepLocks } from './locks.js';
+import { LOCK_RENEW_SECONDS } from './node-lock.js';
+import { isSetupProblem, setupRun } from './setup.js';
+import { start } from './start.js';
+import { finish } from './status.js';
+import type { RunReconcilerDeps, RunStep } from './step.js';
+import { ensureSwitch } from './switch.js';
+import { teardown } from './teardown.js';
+import { stepTrials } from './trials.js';
+
+export type { RunReconcilerDeps } from './step.js';
+
+export class RunReconciler {
+  constructor(private readonly deps: RunReconcilerDeps) {}
+
+  async reconcile(key: string, context: ReconcileContext): Promise<ReconcileResult> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const run = this.deps.runs.get(name, namespace);
+    if (!run) return {};
+    const log = context.log.child({ namespace, name: run.spec.benchmarkName, run: name });
+    const step: RunStep = { deps: this.deps, run, log };
+    const pods = this.deps.pods.list(namespace).filter((p) => controllerUid(p) === run.metadata.uid);
+
+    if (run.metadata.deletionTimestamp || isFinished(run)) return teardown(step, pods);
+
+    const setup = setupRun(run, this.deps.config);
+    if (isSetupProblem(setup)) return finish(step, { phase: 'Failed', ...setup });
+
+    if (!run.status?.startTime) return start(step, setup);
+    const lockState = await keepLocks(step);
+    if (lockState) return lockState;
+
+    const result = (await ensureSwitch(step, setup, pods)) ?? (await stepTrials(step, setup, pods));
+    // Holding a node means renewing its lock, whatever else the run is waiting for.
+    return { requeueAfterMs: Math.min(result.requeueAfterMs ?? Infinity, LOCK_RENEW_SECONDS * 1000) };
+  }
+}

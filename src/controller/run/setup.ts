@@ -1,0 +1,49 @@
+// From the run's embedded spec to what carries it out: the spec with defaults, the method that
+// plans its trials, and the data path's driver. A run this operator cannot carry out fails here,
+// before anything exists, instead of retrying forever.
+import { Reason } from '../../api/v1alpha1/conditions.js';
+import { defaultSpec, withDatapathOptions } from '../../api/v1alpha1/defaults.js';
+import type { SwitchBenchmarkRun } from '../../api/v1alpha1/types.js';
+import { driverFor } from '../../datapaths/index.js';
+import type { DatapathDriver, RunContext } from '../../datapaths/types.js';
+import { methodFor } from '../../plan/index.js';
+import type { OperatorConfig } from '../config.js';
+import { runIdentity } from './desired.js';
+import type { Setup } from './step.js';
+
+export type SetupProblem = { reason: Reason; message: string };
+
+export function setupRun(run: SwitchBenchmarkRun, config: OperatorConfig): Setup | SetupProblem {
+  const spec = withDatapathOptions(defaultSpec(run.spec.benchmark));
+  const method = methodFor(spec.method.type);
+  if (!method)
+    return {
+      reason: Reason.MethodNotSupported,
+      message: `spec.method.type ${spec.method.type} is not supported by this operator version`,
+    };
+  let driver: DatapathDriver;
+  try {
+    driver = driverFor(spec.datapath);
+  } catch (err) {
+    return { reason: Reason.DatapathNotSupported, message: (err as Error).message };
+  }
+  const image = spec.resources.images;
+  const context: RunContext = {
+    run: runIdentity(run),
+    spec,
+    images: {
+      traffic: image?.traffic ?? config.trafficImage,
+      switch: image?.switch ?? config.switchImages[spec.datapath] ?? '',
+    },
+  };
+  try {
+    // Options the driver cannot honour surface now, as the run's failure, not as endless retries.
+    driver.switchPlan(context);
+    driver.endpoint(context, 'receiver');
+  } catch (err) {
+    return { reason: Reason.UnsupportedOptions, message: (err as Error).message };
+  }
+  return { spec, method, driver, context };
+}
+
+export const isSetupProblem = (setup: Setup | SetupProblem): setup is SetupProblem => 'reason' in setup;
