@@ -76,10 +76,15 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
   private readonly listWatch: ListWatch<T>;
   private readonly handlers: ((event: InformerEvent, object: T) => void)[] = [];
   private stopping = false;
+  /** Set while restart() stops the ListWatch on purpose: the abort it reports is no failure. */
+  private restarting = false;
   private failures = 0;
   private lastEventAt = Date.now();
   private restartTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
+  /** The cache has held a complete list since; start() waits for it. */
+  private synced = false;
+  private markSynced: (() => void) | undefined;
 
   constructor(private readonly options: ResilientInformerOptions<T>) {
     const transform = options.transform ?? ((object: T) => object);
@@ -113,7 +118,10 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
     this.handlers.push(handler);
   }
 
-  /** Lists, fills the cache, starts watching; resolves once the cache holds the first list. */
+  /**
+   * Lists, fills the cache, starts watching; resolves once the cache holds a complete list (after
+   * as many restarts as that takes) or the informer is stopped.
+   */
   async start(): Promise<void> {
     this.stopping = false;
     const watchdogMs = this.options.watchdogMs ?? 5 * 60_000;
@@ -124,13 +132,17 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
       Math.max(1000, watchdogMs / 4),
     );
     this.watchdogTimer.unref();
-    await this.listWatch.start();
+    await this.startListWatch();
+    // client-node reports a failed first LIST as an error and returns: the cache is empty until a
+    // restart lists again, and nobody may read an empty cache as the cluster's state.
+    if (!this.synced && !this.stopping) await new Promise<void>((resolve) => (this.markSynced = resolve));
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.watchdogTimer);
     clearTimeout(this.restartTimer);
+    this.markSynced?.();
     await this.listWatch.stop();
   }
 
@@ -143,7 +155,7 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
   }
 
   private onError(err: unknown): void {
-    if (this.stopping || (err instanceof Error && err.name === 'AbortError')) return;
+    if (this.stopping || this.restarting || (err instanceof Error && err.name === 'AbortError')) return;
     const min = this.options.minBackoffMs ?? 1000;
     const max = this.options.maxBackoffMs ?? 30_000;
     const delay = Math.min(max, min * 2 ** this.failures) * (0.5 + Math.random() / 2);
@@ -163,11 +175,24 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
     this.lastEventAt = Date.now();
     this.options.observer?.restarted?.(this.options.name, reason);
     // ListWatch.stop() reports the aborted request as an error: mute it while we restart on purpose.
-    this.stopping = true;
+    this.restarting = true;
     await this.listWatch.stop();
-    this.stopping = false;
+    this.restarting = false;
     const failuresBefore = this.failures;
-    await this.listWatch.start();
+    await this.startListWatch();
     if (this.failures === failuresBefore) this.failures = 0;
+  }
+
+  private async startListWatch(): Promise<void> {
+    await this.listWatch.start();
+    // client-node looks for stop() only before its LIST: one that came during it left a watch open.
+    if (this.stopping) {
+      await this.listWatch.stop();
+      return;
+    }
+    if (!this.synced && this.listWatch.latestResourceVersion()) {
+      this.synced = true;
+      this.markSynced?.();
+    }
   }
 }

@@ -1,6 +1,13 @@
 import { ApiException } from '@kubernetes/client-node';
 import winston from 'winston';
-import { errorMessage, runWorkers, TerminalError, type ReconcileOutcome } from '../../../src/runtime/reconcile.js';
+import { Writable } from 'node:stream';
+import {
+  errorMessage,
+  runWorkers,
+  TerminalError,
+  type ReconcileContext,
+  type ReconcileOutcome,
+} from '../../../src/runtime/reconcile.js';
 import { WorkQueue } from '../../../src/runtime/workqueue.js';
 
 const log = winston.createLogger({ silent: true });
@@ -78,6 +85,37 @@ describe('runWorkers', () => {
     await runWorkers(queue, reconcile, { workers: 4, log });
     expect(most).toBe(1);
     expect(calls).toBe(3);
+  });
+
+  test("every reconcile logs with a reconcileID of its own, and the workers' failure lines carry it too", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      objectMode: true,
+      write: (info: Record<string, unknown>, _encoding, done) => (lines.push(info), done()),
+    });
+    const sink = new winston.transports.Stream({ stream });
+    const workersLog = winston.createLogger({ transports: [sink] }).child({ controller: 'things' });
+    const queue = new WorkQueue({ baseDelayMs: 60_000, maxDelayMs: 60_000 });
+    const ids: string[] = [];
+    let calls = 0;
+    const reconcile = async (key: string, context: ReconcileContext) => {
+      ids.push(context.reconcileID);
+      context.log.info('Reconciling', { key });
+      if (++calls === 2) {
+        queue.shutDown();
+        throw new Error('boom');
+      }
+      queue.add('ns/b');
+      return {};
+    };
+    queue.add('ns/a');
+    await runWorkers(queue, reconcile, { workers: 1, log: workersLog });
+    expect(new Set(ids).size).toBe(2);
+    expect(lines.map(({ message, reconcileID, controller }) => ({ message, reconcileID, controller }))).toEqual([
+      { message: 'Reconciling', reconcileID: ids[0], controller: 'things' },
+      { message: 'Reconciling', reconcileID: ids[1], controller: 'things' },
+      { message: 'Reconcile failed, will retry', reconcileID: ids[1], controller: 'things' },
+    ]);
   });
 });
 
