@@ -1,4 +1,5 @@
-// Shared jest settings for every tier: ESM TypeScript through ts-jest (operator-style notes §2.8).
+// Shared jest settings for every tier: ESM TypeScript through ts-jest (jest's module system cannot
+// load client-node, which is ESM-only, any other way).
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
