@@ -87,10 +87,20 @@ for c in controller-manager scheduler kubelet kube-proxy; do kubeconfig "$CLUSTE
 # start NAME COMMAND... — runs a component detached from this shell (its own session, output to
 # its log) so the caller's pipes close when up.sh exits; its PID goes to $RUN/NAME.pid.
 start() {
-  local name=$1 lock_fd=$SWITCHBENCH_CLUSTER_LOCKED; shift
+  local name=$1; shift
   pid_alive "$name" && return 0
+  # A process of the component killed a moment ago holds its ports until it has exited.
+  wait_gone "$name"
   log "starting $name"
-  setsid "$@" {lock_fd}>&- </dev/null >"$LOGS/$name.log" 2>&1 &
+  # A component inherits none of the caller's descriptors: a lock among them (the cluster lock, or
+  # a flock a user wrapped make in) would stay held for as long as the component runs.
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      ((fd > 2)) && eval "exec $fd>&-"
+    done 2>/dev/null
+    exec setsid "$@" </dev/null >"$LOGS/$name.log" 2>&1
+  ) &
   echo $! >"$RUN/$name.pid"
 }
 
