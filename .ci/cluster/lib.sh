@@ -55,13 +55,73 @@ CNI_CONF_DIR=$CLUSTER_DIR/cni/net.d
 CNI_BIN_DIR=$CLUSTER_DIR/cni/bin
 HUGETLB_CGROUP=/sys/fs/cgroup/hugetlb
 
+# proc_stat PID — reads /proc/PID/stat into STAT_COMM (the name, at most 15 bytes), STAT_STATE
+# (R, S, D, Z, X...) and STAT_FLAGS (the kernel's PF_* bits); false when there is no such process.
+proc_stat() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $stat ]] || return 1
+  # The name may hold spaces and parentheses: it ends at the last ')'.
+  STAT_COMM=${stat#*(} && STAT_COMM=${STAT_COMM%)*}
+  # After the name: state ppid pgrp session tty_nr tpgid flags ...
+  read -r STAT_STATE _ _ _ _ _ STAT_FLAGS _ <<<"${stat##*) }"
+}
+
+# proc_running PID — true while PID runs: false when it is gone, a zombie (Z), dead (X), exiting, or
+# sent a SIGKILL it has not acted on yet. A SIGKILLed process stays in /proc until it has exited (a
+# second or two for a large Go program, longer on a busy machine), its /proc entries readable at
+# first, and holds its ports and files until then: it must not count as running.
+proc_running() {
+  local STAT_COMM STAT_STATE STAT_FLAGS key value
+  proc_stat "$1" || return 1
+  [[ $STAT_STATE != [ZXx] ]] || return 1
+  # 0x4 is PF_EXITING: set as soon as the process starts to exit, before its memory and files go.
+  ((!(STAT_FLAGS & 0x4))) || return 1
+  # SIGKILL (bit 0x100) pending, for the process or its main thread: it was killed, and has not run
+  # since (kill returns before the target is scheduled).
+  while read -r key value; do
+    case $key in SigPnd: | ShdPnd:) ((!(0x$value & 0x100))) || return 1 ;; esac
+  done 2>/dev/null <"/proc/$1/status"
+}
+
+# proc_gone PID — true once PID has released everything it held: no such process, or nothing left
+# of it but a zombie (every thread exited; its parent has not reaped it yet).
+proc_gone() {
+  local task STAT_COMM STAT_STATE STAT_FLAGS
+  # Every thread: the first to exit may be a zombie while the others still hold the files.
+  for task in "/proc/$1/task/"*; do
+    proc_stat "$1/task/${task##*/}" || continue
+    [[ $STAT_STATE == [ZXx] ]] || return 1
+  done
+}
+
 # pid_alive NAME — true when the component's recorded process still runs (and is that component,
-# not a process that got its PID after a crash).
+# not a process that got its PID after a crash). A process that is exiting or a zombie is dead.
 pid_alive() {
   local pid exe
   pid=$(cat "$RUN/$1.pid" 2>/dev/null) || return 1
+  proc_running "$pid" || return 1
   exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
   [[ ${exe##*/} == "$1" ]]
+}
+
+# wait_gone NAME [SECONDS] — when the component's recorded process is dead but not gone (killed a
+# moment ago and still exiting), waits until it is gone (default at most 60 s): until then it holds
+# its ports, sockets and files, and a new process of the component would fail to start.
+wait_gone() {
+  local pid deadline=$((SECONDS + ${2:-60})) STAT_COMM STAT_STATE STAT_FLAGS
+  pid=$(cat "$RUN/$1.pid" 2>/dev/null) || return 0
+  # Nothing to wait for: no such process, or one that runs (so not the dying component: its PID
+  # was reused), or one of another name.
+  proc_stat "$pid" || return 0
+  proc_running "$pid" && return 0
+  [[ $STAT_COMM == "${1:0:15}" ]] || return 0
+  proc_gone "$pid" && return 0
+  log "waiting for the previous $1 ($pid) to finish exiting"
+  until proc_gone "$pid"; do
+    ((SECONDS < deadline)) || die "$1 ($pid) is still exiting after ${2:-60} s"
+    sleep 0.1
+  done
 }
 
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
