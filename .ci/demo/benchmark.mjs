@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 
-const benchmark = parse(readFileSync(new URL('../../../examples/testpmd.yaml', import.meta.url), 'utf8'));
+const benchmark = parse(readFileSync(new URL('../../examples/testpmd.yaml', import.meta.url), 'utf8'));
 benchmark.metadata.name = 'demo-testpmd';
 benchmark.spec.traffic = { packetSizes: [64, 512], burstSizes: [16] };
 benchmark.spec.method = { type: 'sweep', sweep: { ratesPps: [5000, 10000, 20000] } };
