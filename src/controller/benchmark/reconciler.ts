@@ -1,31 +1,18 @@
 // Reconciles a SwitchBenchmark: validates its spec, starts its runs (initial, scheduled, run-now),
-// prunes its history, and reflects them in status.
+// prunes its history, and reflects them in status (status.ts); the runs it creates are runs.ts's.
 import type { ObjectCache } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import { formatFieldErrors, validateSpec } from '../../api/v1alpha1/validate.js';
-import {
-  API_VERSION,
-  type BenchmarkPhase,
-  type SwitchBenchmark,
-  type SwitchBenchmarkRun,
-  type SwitchBenchmarkStatus,
-} from '../../api/v1alpha1/types.js';
-import { ConditionType, Reason } from '../../api/v1alpha1/conditions.js';
+import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../api/v1alpha1/types.js';
+import { Reason } from '../../api/v1alpha1/conditions.js';
 import { isFinished, pendingRunNow } from '../../api/v1alpha1/predicates.js';
+import { RUN_NOW_ANNOTATION } from '../../api/v1alpha1/labels.js';
 import type { ReconcileContext, ReconcileResult } from '../../runtime/reconcile.js';
 import type { ClusterWriter } from '../cluster-writer.js';
-import { setConditions, type ConditionInput } from '../conditions.js';
 import { allowedImages, type OperatorConfig } from '../config.js';
+import { runsOf } from '../ownership.js';
+import { initialRunName, newRun } from './runs.js';
 import {
-  BENCHMARK_LABEL,
-  MANAGED_BY,
-  MANAGED_BY_LABEL,
-  RUN_NOW_ANNOTATION,
-  TRIGGER_LABEL,
-} from '../../api/v1alpha1/labels.js';
-import { controllerReference, runsOf } from '../ownership.js';
-import {
-  byCreation,
   decideSchedule,
   manualRunName,
   requeueDelayMs,
@@ -33,6 +20,7 @@ import {
   scheduledRunName,
   type Schedule,
 } from './schedule.js';
+import { benchmarkStatus, type Bookkeeping } from './status.js';
 
 export interface BenchmarkReconcilerDeps {
   benchmarks: ObjectCache<SwitchBenchmark>;
@@ -41,140 +29,6 @@ export interface BenchmarkReconcilerDeps {
   config: OperatorConfig;
   /** The clock: schedules are decided against it (a fake one in tests). */
   now: () => Date;
-}
-
-/** The run an unscheduled benchmark gets: one, named deterministically so a retried create is harmless. */
-export function initialRunName(benchmark: SwitchBenchmark): string {
-  return `${benchmark.metadata.name}-1`;
-}
-
-export interface RunOrigin {
-  scheduledTime?: Date;
-  /** The run-now annotation value the run answers; kept on the run so a lagging status cannot start it twice. */
-  runNowToken?: string;
-}
-
-export function newRun(
-  benchmark: SwitchBenchmark,
-  name: string,
-  trigger: SwitchBenchmarkRun['spec']['trigger'],
-  origin: RunOrigin = {},
-): SwitchBenchmarkRun {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'SwitchBenchmarkRun',
-    metadata: {
-      name,
-      namespace: benchmark.metadata.namespace as string,
-      labels: {
-        [MANAGED_BY_LABEL]: MANAGED_BY,
-        [BENCHMARK_LABEL]: benchmark.metadata.name as string,
-        [TRIGGER_LABEL]: trigger,
-      },
-      ...(origin.runNowToken !== undefined ? { annotations: { [RUN_NOW_ANNOTATION]: origin.runNowToken } } : {}),
-      ownerReferences: [controllerReference(benchmark)],
-    },
-    spec: {
-      benchmarkName: benchmark.metadata.name as string,
-      benchmarkGeneration: benchmark.metadata.generation ?? 0,
-      trigger,
-      ...(origin.scheduledTime ? { scheduledTime: origin.scheduledTime.toISOString() } : {}),
-      benchmark: structuredClone(benchmark.spec),
-    },
-  };
-}
-
-/** The status fields the reconciler decides (the rest follows from the runs). */
-export interface Bookkeeping {
-  runsStarted: number;
-  nextRunTime?: string | undefined;
-  lastScheduleTime?: string | undefined;
-  lastRunNowToken?: string | undefined;
-}
-
-/** The status a benchmark should have, given its runs and the problems with its spec. Pure. */
-export function benchmarkStatus(
-  benchmark: SwitchBenchmark,
-  runs: readonly SwitchBenchmarkRun[],
-  specErrors: string,
-  book: Bookkeeping,
-  now: Date,
-): SwitchBenchmarkStatus {
-  const sorted = [...runs].sort(byCreation);
-  const active = sorted.filter((r) => !isFinished(r)).at(-1);
-  const last = sorted.filter(isFinished).at(-1);
-  const generation = benchmark.metadata.generation ?? 0;
-  const {
-    activeRun: _active,
-    nextRunTime: _next,
-    lastScheduleTime: _last,
-    lastRunNowToken: _token,
-    ...kept
-  } = benchmark.status ?? {};
-  const status: SwitchBenchmarkStatus = {
-    ...kept,
-    observedGeneration: generation,
-    runsStarted: book.runsStarted,
-    ...(book.nextRunTime !== undefined ? { nextRunTime: book.nextRunTime } : {}),
-    ...(book.lastScheduleTime !== undefined ? { lastScheduleTime: book.lastScheduleTime } : {}),
-    ...(book.lastRunNowToken !== undefined ? { lastRunNowToken: book.lastRunNowToken } : {}),
-  };
-  if (active) status.activeRun = active.metadata.name as string;
-  if (last) {
-    status.lastRun = {
-      name: last.metadata.name as string,
-      phase: last.status?.phase as string,
-      ...(last.status?.startTime ? { startTime: last.status.startTime } : {}),
-      ...(last.status?.completionTime ? { completionTime: last.status.completionTime } : {}),
-      ...(last.status?.headline ? { headline: last.status.headline } : {}),
-    };
-  }
-
-  let phase: BenchmarkPhase;
-  if (specErrors) phase = 'Invalid';
-  else if (active) phase = 'Running';
-  else if (benchmark.spec.suspend) phase = 'Suspended';
-  else if (last) phase = last.status?.phase === 'Succeeded' ? 'Succeeded' : 'Failed';
-  else phase = 'Pending';
-  status.phase = phase;
-
-  const conditions: ConditionInput[] = [
-    specErrors
-      ? { type: ConditionType.Ready, status: 'False', reason: Reason.InvalidSpec, message: specErrors }
-      : { type: ConditionType.Ready, status: 'True', reason: Reason.SpecAccepted, message: 'The spec is valid' },
-    active
-      ? {
-          type: ConditionType.Progressing,
-          status: 'True',
-          reason: Reason.RunInProgress,
-          message: `Run ${active.metadata.name} is ${active.status?.phase ?? 'Pending'} (${active.status?.progress ?? '0/?'})`,
-        }
-      : {
-          type: ConditionType.Progressing,
-          status: 'False',
-          reason: benchmark.spec.suspend ? Reason.Suspended : Reason.Idle,
-          message: 'No run in progress',
-        },
-    last?.status?.phase === 'Failed'
-      ? {
-          type: ConditionType.Degraded,
-          status: 'True',
-          reason: Reason.LastRunFailed,
-          message: `Run ${last.metadata.name} failed: ${readyMessage(last)}`,
-        }
-      : {
-          type: ConditionType.Degraded,
-          status: 'False',
-          reason: Reason.AsExpected,
-          message: 'The last run did not fail',
-        },
-  ];
-  status.conditions = setConditions(benchmark.status?.conditions, conditions, generation, now);
-  return status;
-}
-
-function readyMessage(run: SwitchBenchmarkRun): string {
-  return run.status?.conditions?.find((c) => c.type === ConditionType.Ready)?.message ?? 'no reason recorded';
 }
 
 export class BenchmarkReconciler {

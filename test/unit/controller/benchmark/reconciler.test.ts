@@ -4,7 +4,8 @@ import type { ObjectCache } from '@kubernetes/client-node';
 import winston from 'winston';
 import { defaultSpec } from '../../../../src/api/v1alpha1/defaults.js';
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../../../src/api/v1alpha1/types.js';
-import { BenchmarkReconciler, newRun } from '../../../../src/controller/benchmark/reconciler.js';
+import { BenchmarkReconciler } from '../../../../src/controller/benchmark/reconciler.js';
+import { newRun } from '../../../../src/controller/benchmark/runs.js';
 import type { ClusterWriter, EventInput } from '../../../../src/controller/cluster-writer.js';
 import { DEFAULT_CONFIG } from '../../../../src/controller/config.js';
 

@@ -1,6 +1,7 @@
 import { defaultSpec } from '../../../../src/api/v1alpha1/defaults.js';
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../../../src/api/v1alpha1/types.js';
-import { benchmarkStatus, newRun } from '../../../../src/controller/benchmark/reconciler.js';
+import { newRun } from '../../../../src/controller/benchmark/runs.js';
+import { benchmarkStatus } from '../../../../src/controller/benchmark/status.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const benchmark = (partial: Record<string, unknown> = {}): SwitchBenchmark => ({
