@@ -21,8 +21,11 @@
 #define PAYLOAD_END 66u /* + six u64 fields of struct frame_end */
 #define TAG_DATA 0x4253u /* "SB" */
 #define TAG_END 0x4553u  /* "SE" */
+/* Sent by a sender on a virtio-user port before its trial, until the switch has taken frames from
+ * its ring; the receiver counts them apart and they never start its trial. */
+#define TAG_PROBE 0x5053u /* "SP" */
 
-enum rx_kind { RX_DATA, RX_END, RX_FOREIGN };
+enum rx_kind { RX_DATA, RX_END, RX_FOREIGN, RX_PROBE };
 
 /* One received frame, or (n > 1) a run of data frames with consecutive sequence numbers from seq,
  * one TSC stamp and one size: what one sender burst is. Grouping while parsing lets the receiver
@@ -85,6 +88,8 @@ static inline void frame_parse_payload(const uint8_t *p, uint32_t caplen, struct
 		it->kind = RX_DATA;
 		it->seq = get64(p + 2);
 		it->tsc = get64(p + 10);
+	} else if (tag == TAG_PROBE) {
+		it->kind = RX_PROBE;
 	} else if (tag == TAG_END && caplen >= PAYLOAD_END) {
 		it->kind = RX_END;
 		end->tx_packets = get64(p + 18);
@@ -97,7 +102,8 @@ static inline void frame_parse_payload(const uint8_t *p, uint32_t caplen, struct
 }
 
 /* p is an Ethernet frame without FCS of len bytes, caplen of them readable at p. Only IPv4/UDP
- * to dst_port_be can be ours; anything else (ARP, IPv6 ND, other flows) is foreign. */
+ * to dst_port_be can be ours; anything else (ARP, IPv6 ND, other flows, and frames of another trial
+ * or attempt, which the operator sends to another port) is foreign. */
 static inline void frame_parse_l2(const uint8_t *p, uint32_t caplen, uint32_t len, uint16_t dst_port_be,
 				  struct rx_item *it, struct frame_end *end)
 {

@@ -27,6 +27,8 @@ struct io_ops {
 
 struct io {
 	const struct io_ops *ops;
+	/* Probe frames a sender sent before its trial (TAG_PROBE): a virtio-user port's only. */
+	uint64_t probes;
 };
 
 /* Each exits with SB_EXIT_PORT when the port, socket or link does not come up within

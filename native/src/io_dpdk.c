@@ -1,6 +1,8 @@
 /* DPDK backend: any EAL port (virtio-user to a vhost-user socket, memif, a PCI VF). EAL arguments
  * after "--" are passed through; CPU placement is ours, from the allowed set. */
+#include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "eal_mem.h"
 #include "fail.h"
 #include "io.h"
 #include "pci_env.h"
@@ -20,6 +23,10 @@
 #include "runtime.h"
 
 #define POOL_CACHE 256u
+
+_Static_assert(sizeof(struct rte_mbuf) == MBUF_STRUCT && RTE_PKTMBUF_HEADROOM == MBUF_HEADROOM &&
+		       RTE_MBUF_DEFAULT_DATAROOM == MBUF_DATAROOM,
+	       "eal_mem.h sizes the pools with DPDK's mbuf layout");
 /* Shared-CPU mode backs off from 16 us to 256 us on an empty poll: at 100 kpps even a 256-entry
  * virtio ring holds 2.5 ms of traffic, and any traffic resets the back-off. */
 #define IDLE_MIN_NS 16000u
@@ -29,9 +36,11 @@ struct io_dpdk {
 	struct io io;
 	uint16_t port;
 	unsigned len;
+	unsigned virtio_queue; /* ring size of a virtio-user port, 0 for other ports */
 	struct rte_mempool *tx; /* every mbuf pre-built as a data frame (the tail past the stamp is never rewritten) */
 	struct rte_mempool *rx;
 	struct rte_mempool *ctl; /* end markers, apart so data mbufs keep their template */
+	struct rte_mempool *probe; /* a sender's probe frames on a virtio-user port */
 	uint8_t end[FRAME_END_SIZE];
 	unsigned end_len;
 	uint64_t idle_ns;
@@ -67,16 +76,46 @@ static void wait_vhost_socket(const char *vdev, double timeout)
 	}
 }
 
-static char **eal_args(const struct sb_config *c, const struct cpu_plan *cpu, int *argc)
+/* -m, --socket-mem: the caller chose the reservation. */
+static bool memory_arg(const char *a)
 {
-	static char lcores[300];
+	return (a[0] == '-' && a[1] == 'm' && (!a[2] || isdigit((unsigned char)a[2]))) || starts(a, "--socket-mem");
+}
+
+/* Without -m or --socket-mem, EAL starts with 2 MB and grows as the pools are created, after
+ * virtio-user has told the switch its memory (eal_mem.h). The reservation is checked against the
+ * container's hugetlb limit first, so that a limit too small is named as such rather than surfacing
+ * as an allocation failure inside EAL. */
+static void reserve_memory(const struct sb_config *c, unsigned virtio_queue, bool huge, char *arg, size_t cap)
+{
+	unsigned mib = eal_mem_mib(c->role, c->size, virtio_queue);
+	unsigned long page_kib = huge ? hugepage_kib("/proc/meminfo") : 0;
+	uint64_t limit;
+
+	if (page_kib && hugetlb_limit("/proc/self/cgroup", "/sys/fs/cgroup", page_kib, &limit)) {
+		uint64_t page = (uint64_t)page_kib << 10, need = ((((uint64_t)mib << 20) + page - 1) / page) * page;
+
+		if (need > limit)
+			sb_fail(SB_EXIT_USAGE,
+				"hugepages: the pools need %" PRIu64 " MiB of %lu kB pages, the container may use %" PRIu64
+				" MiB (its hugetlb limit; in a pod, spec.resources.hugepages.perPodMi)",
+				need >> 20, page_kib, limit >> 20);
+	}
+	snprintf(arg, cap, "%u", mib);
+}
+
+static char **eal_args(const struct sb_config *c, const struct cpu_plan *cpu, int *argc, unsigned *virtio_queue)
+{
+	static char lcores[300], memory[16];
 	static struct pci_list pci;
 	char list[256];
-	char **v = calloc((size_t)c->eal_argc + 5 + 2 * PCI_ENV_MAX, sizeof(char *));
+	char **v = calloc((size_t)c->eal_argc + 7 + 2 * PCI_ENV_MAX, sizeof(char *));
 	int n = 0;
+	bool memory_given = false, huge = true;
 
 	if (!v)
 		sb_fail(SB_EXIT_INTERNAL, "out of memory");
+	*virtio_queue = 0;
 	cpu_list_format(&cpu->use, list, sizeof(list));
 	snprintf(lcores, sizeof(lcores), "0@(%s)", list);
 	v[n++] = (char *)sb_prog;
@@ -85,16 +124,28 @@ static char **eal_args(const struct sb_config *c, const struct cpu_plan *cpu, in
 	/* EAL's informational lines would bury the one-line diagnostics; a later --log-level wins. */
 	v[n++] = "--log-level=warning";
 	for (int i = 0; i < c->eal_argc; i++) {
-		const char *a = c->eal_argv[i];
+		const char *a = c->eal_argv[i], *vdev = NULL;
 
 		if ((a[0] == '-' && (a[1] == 'l' || a[1] == 'c' || a[1] == 's' || a[1] == 'S')) ||
 		    starts(a, "--lcores") || starts(a, "--main-lcore") || starts(a, "--service-c"))
 			sb_fail(SB_EXIT_USAGE, "EAL argument %s: CPUs come from the allowed set and --cpus", a);
+		memory_given |= memory_arg(a);
+		huge &= strcmp(a, "--no-huge") != 0;
 		if (!strcmp(a, "--vdev") && i + 1 < c->eal_argc)
-			wait_vhost_socket(c->eal_argv[i + 1], c->link_timeout);
+			vdev = c->eal_argv[i + 1];
 		else if (starts(a, "--vdev="))
-			wait_vhost_socket(a + strlen("--vdev="), c->link_timeout);
+			vdev = a + strlen("--vdev=");
+		if (vdev) {
+			unsigned q = vdev_virtio_queue(vdev);
+			wait_vhost_socket(vdev, c->link_timeout);
+			*virtio_queue = q > *virtio_queue ? q : *virtio_queue;
+		}
 		v[n++] = c->eal_argv[i];
+	}
+	if (!memory_given) {
+		reserve_memory(c, *virtio_queue, huge, memory, sizeof(memory));
+		v[n++] = "-m";
+		v[n++] = memory;
 	}
 	if (c->pci_env) {
 		pci_env_read(c->pci_env, &pci);
@@ -158,21 +209,82 @@ static void configure(struct io_dpdk *d, const struct sb_config *c)
 	 * sample put 21 % of the CPU in the vhost PMD's dequeue instead of 6 %), where testpmd rxonly with
 	 * 32768 never slowed; with 16383 or 32767, 14 runs of 14 were fast. Why the size matters could not
 	 * be seen without PMU counters. 40 MB fits the smallest hugepage allowance the tests use. */
-	d->rx = pool("sb_rx", c->role == ROLE_RECEIVER ? 16383 : 8191, POOL_CACHE, RTE_MBUF_DEFAULT_DATAROOM, socket);
+	d->rx = pool("sb_rx", c->role == ROLE_RECEIVER ? POOL_RX_RECEIVER : POOL_RX_SENDER, POOL_CACHE,
+		     RTE_MBUF_DEFAULT_DATAROOM, socket);
 	if ((r = rte_eth_rx_queue_setup(d->port, 0, 0, (unsigned)socket, NULL, d->rx)) ||
 	    (r = rte_eth_tx_queue_setup(d->port, 0, 0, (unsigned)socket, NULL)))
 		sb_fail(SB_EXIT_PORT, "--port-id %u: queue setup: %s", d->port, rte_strerror(-r));
 	if (c->role == ROLE_SENDER) {
 		unsigned room = d->len > RTE_MBUF_DEFAULT_DATAROOM ? d->len : RTE_MBUF_DEFAULT_DATAROOM;
-		d->tx = pool("sb_tx", d->len > RTE_MBUF_DEFAULT_DATAROOM ? 4095 : 8191, POOL_CACHE, room, socket);
-		d->ctl = pool("sb_ctl", 63, 0, FRAME_END_SIZE, socket);
+		d->tx = pool("sb_tx", d->len > RTE_MBUF_DEFAULT_DATAROOM ? POOL_TX_JUMBO : POOL_TX, POOL_CACHE, room, socket);
+		d->ctl = pool("sb_ctl", POOL_CTL, 0, FRAME_END_SIZE, socket);
+		if (d->virtio_queue)
+			d->probe = pool("sb_probe", POOL_PROBE(d->virtio_queue), 0, FRAME_MIN, socket);
 	}
 }
 
-/* Only the sender waits for the link: frames sent into a down link would be lost before the trial
- * starts. The receiver is ready once started, since memif's link comes up only when the sender, its
- * client, connects. */
-static void start(struct io_dpdk *d, const struct sb_config *c)
+/* virtio-user reports its link up as soon as the vhost-user socket is connected, which says nothing
+ * of whether the switch serves the rings yet: Snabb handles control messages on a 500 ms timer, so
+ * the rings of a new connection stay unserved for up to half a second and the first frames fill the
+ * ring. The trial's clock must not start before the switch takes frames, so the sender sends probe
+ * frames (TAG_PROBE, which the receiver sets apart) until the ring has taken more of them than it
+ * holds: the PMD reuses a descriptor only once the switch has returned it, so each frame beyond the
+ * ring's size proves the switch took one. A burst a millisecond (32 kpps) keeps the probing short,
+ * some 35 ms for a 1024-entry ring, and easy on a receiver that sleeps between polls. Returns the
+ * number of probe frames sent, 0 when stopped by a signal. */
+static uint64_t wait_for_switch(struct io_dpdk *d, const struct sb_config *c, const struct frame_addr *a, double until)
+{
+	uint8_t tmpl[FRAME_MIN];
+	unsigned len = frame_build(tmpl, a, FRAME_MIN, TAG_PROBE);
+	uint64_t sent = 0;
+
+	while (sent <= d->virtio_queue) {
+		struct rte_mbuf *m[PROBE_BURST];
+
+		if (sb_stop)
+			return 0;
+		if (mono_s() >= until)
+			sb_fail(SB_EXIT_PORT,
+				"--port-id %u: the switch took no frame from the virtio-user ring in %gs (%" PRIu64
+				" probe frames sent, the ring holds %u): its vhost-user side does not serve the port",
+				d->port, c->link_timeout, sent, d->virtio_queue);
+		/* the pool holds a ring and a burst more: empty only while the ring is full */
+		if (!rte_pktmbuf_alloc_bulk(d->probe, m, PROBE_BURST)) {
+			for (unsigned i = 0; i < PROBE_BURST; i++) {
+				memcpy(rte_pktmbuf_mtod(m[i], uint8_t *), tmpl, len);
+				m[i]->data_len = (uint16_t)len;
+				m[i]->pkt_len = len;
+			}
+			uint16_t n = rte_eth_tx_burst(d->port, 0, m, PROBE_BURST);
+			if (n < PROBE_BURST)
+				rte_pktmbuf_free_bulk(m + n, PROBE_BURST - n);
+			sent += n;
+		}
+		sleep_ns(1000000);
+	}
+	return sent;
+}
+
+/* Warns once when EAL's memory grows after the port was set up: a vhost-user switch then gets a new
+ * memory table while it serves the rings (eal_mem.h), which is what the reservation prevents. */
+static void memory_grew(enum rte_mem_event type, const void *addr, size_t len, void *arg)
+{
+	static bool warned;
+
+	(void)addr;
+	(void)arg;
+	if (type == RTE_MEM_EVENT_ALLOC && !warned) {
+		warned = true;
+		sb_log("warning: hugepage memory grew by %zu bytes after the port was set up: a vhost-user switch gets "
+		       "a second memory table (give a larger -m)",
+		       len);
+	}
+}
+
+/* Only the sender waits for the link, and on virtio-user for the switch: frames sent into a down
+ * link or an unserved ring would be lost or refused before the trial starts. The receiver is ready
+ * once started, since memif's link comes up only when the sender, its client, connects. */
+static void start(struct io_dpdk *d, const struct sb_config *c, const struct frame_addr *a)
 {
 	struct rte_eth_link link;
 	int r;
@@ -183,7 +295,12 @@ static void start(struct io_dpdk *d, const struct sb_config *c)
 	for (double until = mono_s() + c->link_timeout; c->role == ROLE_SENDER;) {
 		memset(&link, 0, sizeof(link));
 		rte_eth_link_get_nowait(d->port, &link);
-		if (link.link_status == RTE_ETH_LINK_UP || sb_stop)
+		if (link.link_status == RTE_ETH_LINK_UP) {
+			if (d->virtio_queue)
+				d->io.probes = wait_for_switch(d, c, a, until);
+			return;
+		}
+		if (sb_stop)
 			return;
 		if (mono_s() >= until)
 			sb_fail(SB_EXIT_PORT, "--port-id %u: link down after %gs (is the peer up?)", d->port,
@@ -350,7 +467,9 @@ struct io *io_dpdk_open(const struct sb_config *c, const struct cpu_plan *cpu)
 	struct io_dpdk *d = calloc(1, sizeof(*d));
 	struct frame_addr a = c->addr;
 	int argc;
-	char **argv = eal_args(c, cpu, &argc);
+	unsigned virtio_queue;
+	char **argv = eal_args(c, cpu, &argc, &virtio_queue);
+	struct rte_eth_dev_info info;
 
 	if (!d)
 		sb_fail(SB_EXIT_INTERNAL, "out of memory");
@@ -368,6 +487,8 @@ struct io *io_dpdk_open(const struct sb_config *c, const struct cpu_plan *cpu)
 	if (!rte_eth_dev_is_valid_port(d->port))
 		sb_fail(SB_EXIT_PORT, "--port-id %u: no such DPDK port (%u probed; check --vdev/-a)", d->port,
 			rte_eth_dev_count_avail());
+	if (rte_eth_dev_info_get(d->port, &info) == 0 && info.driver_name && !strcmp(info.driver_name, "net_virtio_user"))
+		d->virtio_queue = virtio_queue;
 	if (c->role == ROLE_SENDER) {
 		struct rte_ether_addr mac;
 		if (!c->src_mac_set && rte_eth_macaddr_get(d->port, &mac) == 0)
@@ -379,6 +500,7 @@ struct io *io_dpdk_open(const struct sb_config *c, const struct cpu_plan *cpu)
 		rte_mempool_obj_iter(d->tx, init_frame, d);
 		d->end_len = frame_build(d->end, &a, FRAME_END_SIZE, TAG_END);
 	}
-	start(d, c);
+	start(d, c, &a);
+	rte_mem_event_callback_register("sb-memory-grew", memory_grew, NULL);
 	return &d->io;
 }

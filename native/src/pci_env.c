@@ -7,12 +7,14 @@
 
 #include "fail.h"
 
+/* The SR-IOV device plugin names the variable PCIDEVICE_<resource>, upper case, with '/' and '.' as
+ * '_' but '-' kept: a resource name the API allows (example.com/sriov-vf) yields a '-' in it. */
 bool pci_env_name_valid(const char *name)
 {
 	if (!*name || isdigit((unsigned char)*name) || strlen(name) > 128)
 		return false;
 	for (const char *p = name; *p; p++)
-		if (!isupper((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
+		if (!isupper((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_' && *p != '-')
 			return false;
 	return true;
 }

@@ -19,7 +19,7 @@ struct rx {
 	bool started, end_seen, win_open, win_closed;
 	bool replan; /* start or end marker moved the timeline: recompute the next event */
 	struct frame_end end;
-	uint64_t packets, foreign;
+	uint64_t packets, foreign, probes;
 	unsigned frame_size;
 	/* Window loss: sequence numbers that became the highest seen during the window, [wa, wb), and
 	 * how many of them ever arrived, late ones included. */
@@ -47,7 +47,10 @@ static void start(const struct sb_config *c, struct rx *r, uint64_t now)
 	r->stop_at = now + tsc_from_s(c->duration + c->grace, r->hz);
 }
 
-/* The end marker (its first copy counts) or a frame that is not ours. */
+/* The end marker (its first copy counts), a probe (the sender checking, before its trial, that the
+ * switch takes its frames: neither ours to count nor foreign), or a frame that is not ours. Frames of
+ * another trial or attempt carry another destination port and count as foreign, however they were
+ * delayed (a switch forwarding what an earlier trial left in it). */
 static void control_frame(const struct sb_config *c, struct rx *r, const struct rx_item *it,
 			  const struct frame_end *end, uint64_t now)
 {
@@ -62,6 +65,8 @@ static void control_frame(const struct sb_config *c, struct rx *r, const struct 
 				r->stop_at = linger;
 			r->replan = true;
 		}
+	} else if (it->kind == RX_PROBE) {
+		r->probes++;
 	} else {
 		r->foreign++;
 	}
@@ -239,6 +244,7 @@ int main(int argc, char **argv)
 	jw_open(&w, "rx", '{');
 	summary_rates(&w, &r.trial);
 	jw_u64(&w, "packets", r.packets);
+	jw_u64(&w, "probes", r.probes);
 	jw_close(&w, '}');
 	jw_open(&w, "loss", '{');
 	jw_u64(&w, "expected", expected);

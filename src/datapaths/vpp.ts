@@ -1,7 +1,8 @@
-// FD.io VPP 23.06: two vhost-user interfaces (VPP is the server), cross-connected or in one learning
-// bridge domain. The interfaces are VPP's own vhost-user implementation, so the dpdk plugin stays
-// off. Nothing here could be run on the development machine (no VPP package, no source): the
-// configuration follows VPP's documented syntax and is checked against it by the unit tests.
+// FD.io VPP (24.10, FD.io's packages for Debian 12; see docs/switches.md): two vhost-user interfaces
+// (VPP is the server), cross-connected or in one learning bridge domain. The interfaces are VPP's own
+// vhost-user implementation, so the dpdk plugin stays off. The configuration was run with VPP 23.06
+// by the switches tier's scenarios, which run wherever VPP is installed; the unit tests pin it to the
+// grammar VPP's parsers accept.
 import type { SwitchBenchmarkSpec, SwitchBenchmarkSpecVpp } from '../api/v1alpha1/types.js';
 import {
   CONFIG_DIR,
@@ -47,8 +48,10 @@ export function vppStartupConf(spec: SwitchBenchmarkSpec): string {
     '  buffers-per-numa 16384',
     '  page-size default-hugepage',
     '}',
+    // A plugin's options go in braces: VPP reads them as a sub-input (VPP src/vlib/unix/plugin.c,
+    // vlib_plugin_config), and "plugin dpdk_plugin.so disable" stops VPP at start-up.
     'plugins {',
-    '  plugin dpdk_plugin.so disable',
+    '  plugin dpdk_plugin.so { disable }',
     '}',
     '',
   ].join('\n');

@@ -367,5 +367,9 @@ int main(void)
 	run("trial window statistics", trial_window_statistics);
 	run("frames parse what they build", frames_parse_what_they_build);
 	run("args defaults follow the paper", args_defaults_follow_the_paper);
+	run("frames of another trial or attempt are foreign, probes are probes", another_trials_frames_are_foreign);
+	run("the virtio-user ring size comes from the vdev", virtio_queue_from_the_vdev);
+	run("the EAL memory reservation holds the pools", the_reservation_holds_the_pools);
+	run("hugetlb limits of cgroup v1 and v2", hugetlb_limits_of_cgroup_v1_and_v2);
 	return failed ? 1 : 0;
 }

@@ -16,5 +16,9 @@ extern char why[256];
 	} while (0)
 
 bool rxparse_groups_as_the_parser_parses(void);
+bool another_trials_frames_are_foreign(void);
+bool virtio_queue_from_the_vdev(void);
+bool the_reservation_holds_the_pools(void);
+bool hugetlb_limits_of_cgroup_v1_and_v2(void);
 
 #endif

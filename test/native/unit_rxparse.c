@@ -27,7 +27,8 @@ struct burst {
 
 /* Mostly sender bursts (consecutive sequence numbers, one stamp) cut at random places, and in
  * between what breaks a run: a gap, a repeat, a step back, a new stamp, a frame of another size,
- * end markers, frames of other flows or types, a data frame with one byte changed, short captures. */
+ * end markers, probe frames, frames of other flows or types (another port: another trial's), a data
+ * frame with one byte changed, short captures. */
 static void make_burst(struct burst *b, uint64_t *x, uint64_t *seq, uint64_t *tsc)
 {
 	struct frame_addr a = {.src_mac = {2, 0, 0, 0, 0, 1}, .dst_mac = {2, 0, 0, 0, 0, 2}};
@@ -47,7 +48,7 @@ static void make_burst(struct burst *b, uint64_t *x, uint64_t *seq, uint64_t *ts
 			s -= 1 + (r >> 8) % (s < 50 ? s : 50); /* repeat or step back */
 		if (kind == 4 || r % 32 == 0)
 			*tsc += 1 + (r >> 16) % 1000; /* the sender's next burst */
-		b->len[i] = frame_build(b->f[i], &a, size, kind == 5 ? TAG_END : TAG_DATA);
+		b->len[i] = frame_build(b->f[i], &a, size, kind == 5 ? TAG_END : kind == 9 ? TAG_PROBE : TAG_DATA);
 		if (kind == 5) {
 			e.tx_packets++;
 			frame_end_encode(b->f[i] + FRAME_HDRS, &e);

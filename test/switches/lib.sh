@@ -8,7 +8,7 @@ SWITCHES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$SWITCHES_DIR/../.." && pwd)
 NATIVE=$REPO/native/build
 PACKAGES=(dpdk dpdk-dev librte-net-vhost23 librte-net-virtio23 librte-net-memif23 librte-mempool-ring23
-  openvswitch-switch-dpdk python3 util-linux luajit shellcheck)
+  openvswitch-switch-dpdk python3 util-linux luajit shellcheck socat)
 
 say() { printf '%s\n' "$*" >&2; }
 fatal() {
@@ -45,15 +45,51 @@ plan() { node "$SWITCHES_DIR/plan.mjs" "$@" || fatal "no plan for $3"; }
 # IMAGES=1: mounts the built image of each data path given (buildah from + mount) and exports its
 # root as SWITCH_ROOT_<datapath> for the sandbox; unmount_images undoes it.
 IMAGE_CONTAINERS=()
+image_name() { echo "localhost/switchbench-$1:${IMAGE_TAG:-dev}"; }
+image_built() { buildah inspect --type image "$(image_name "$1")" >/dev/null 2>&1; }
 mount_images() { # DATAPATH...
   [[ ${IMAGES-} == 1 ]] || return 0
   local datapath image container
   for datapath in "$@"; do
-    image=localhost/switchbench-$datapath:${IMAGE_TAG:-dev}
+    image=$(image_name "$datapath")
     container=$(buildah from --pull=never "$image" 2>/dev/null) || fatal "IMAGES=1: no image $image (make images)"
     IMAGE_CONTAINERS+=("$container")
     export "SWITCH_ROOT_${datapath//-/_}=$(buildah mount "$container")"
   done
+}
+
+# VPP and Snabb are not Debian packages: the tier runs them where they are installed, found in PATH
+# or at VPP_PREFIX (bin/vpp, bin/vppctl) and SNABB_BIN (the snabb binary), or with IMAGES=1 in
+# their built images. Prints why DATAPATH cannot run here, nothing when it can; non-zero when the
+# user pointed at an installation that is not there (a failure, not a skip).
+switch_missing() { # DATAPATH
+  case $1 in
+    vpp)
+      if [[ ${IMAGES-} == 1 ]]; then
+        image_built vpp || echo "the image $(image_name vpp) is not built"
+      elif [[ -n ${VPP_PREFIX-} ]]; then
+        [[ -x $VPP_PREFIX/bin/vpp && -x $VPP_PREFIX/bin/vppctl ]] || {
+          echo "VPP_PREFIX=$VPP_PREFIX has no bin/vpp and bin/vppctl"
+          return 1
+        }
+      elif ! command -v vpp >/dev/null || ! command -v vppctl >/dev/null; then
+        echo 'vpp is not installed (vpp and vppctl in PATH, or VPP_PREFIX)'
+      fi
+      ;;
+    snabb)
+      if [[ ${IMAGES-} == 1 ]]; then
+        image_built snabb || echo "the image $(image_name snabb) is not built"
+      elif [[ -n ${SNABB_BIN-} ]]; then
+        [[ -x $SNABB_BIN ]] || {
+          echo "SNABB_BIN=$SNABB_BIN is not an executable"
+          return 1
+        }
+      elif ! command -v snabb >/dev/null; then
+        echo 'snabb is not installed (in PATH, or SNABB_BIN)'
+      fi
+      ;;
+  esac
+  return 0
 }
 unmount_images() {
   local container
@@ -103,7 +139,15 @@ sandbox_setup() { # WORK
   mount -t tmpfs -o size=16m,mode=755 tmpfs /usr/local
   mkdir -p /usr/local/bin /usr/local/lib/switchbench
   cp "$REPO"/images/testpmd/sb-switch-lib.sh "$REPO"/images/testpmd/testpmd-ready.py /usr/local/lib/switchbench/
-  cp "$REPO"/images/testpmd/sb-switch-testpmd "$REPO"/images/ovs-dpdk/sb-switch-ovs /usr/local/bin/
+  cp "$REPO"/images/testpmd/sb-switch-testpmd "$REPO"/images/ovs-dpdk/sb-switch-ovs "$REPO"/images/vpp/sb-switch-vpp \
+    "$REPO"/images/snabb/sb-switch-snabb /usr/local/bin/
+  # An installation outside PATH, as the images have it in PATH (VPP finds its plugins next to its
+  # binary, following the link).
+  if [[ -n ${VPP_PREFIX-} ]]; then ln -s "$VPP_PREFIX/bin/vpp" "$VPP_PREFIX/bin/vppctl" /usr/local/bin/; fi
+  if [[ -n ${SNABB_BIN-} ]]; then ln -s "$SNABB_BIN" /usr/local/bin/snabb; fi
+  # The Snabb image links /var/run/snabb (Snabb's shared memory and hugetlbfs mount point) into the
+  # state directory; /var/run is /run here.
+  ln -s /run/switch/snabb /run/snabb
   mkdir -p "$work/etc-upper" "$work/etc-work"
   mount -t overlay overlay -o "lowerdir=/etc,upperdir=$work/etc-upper,workdir=$work/etc-work" /etc
   mkdir -p /etc/switchbench
@@ -235,13 +279,20 @@ receiver_started() { # PLAN OUT
 # (shared: they sleep when paced or idle; dedicated: they busy-poll).
 TX_CPUS=0 RX_CPUS=0 TX_MODE=shared RX_MODE=shared
 
+# Each trial gets its own destination port, as the operator gives each trial (and attempt) its own
+# (dataPort in src/controller/run/traffic-args.ts): frames a switch still holds from the trial before
+# arrive as foreign, and the scenarios require none.
+TRIAL=0
+trial_port() { echo $((5000 + TRIAL * 16 % 60000)); }
+
 # Starts a trial as the controller runs it, shortened: the receiver first, the sender only once the
 # receiver is up (what the sender sends earlier counts as lost). The sender is paced at RATE pps
 # (0: as fast as it can) for DURATION s, of which the first WARMUP s are not measured; each program
 # writes its summary to OUT/<role>.json. Returns non-zero when the receiver never got ready.
 traffic_start() { # PLAN SIZE RATE DURATION OUT [WARMUP]
   local plan=$1 size=$2 rate=$3 duration=$4 out=$5 warmup=${6:-1} sender receiver
-  local common=(--duration "$duration" --warmup "$warmup" --link-timeout 20)
+  TRIAL=$((TRIAL + 1))
+  local common=(--duration "$duration" --warmup "$warmup" --link-timeout 20 --dst-port "$(trial_port)")
   read_argv receiver "$plan/receiver"
   read_argv sender "$plan/sender"
   rm -f "$out"/receiver.* "$out"/sender.*

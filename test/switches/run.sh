@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# make test-switches: each runnable switch's entrypoint, run on this host exactly as its pod would
-# run it (the driver's argv, capabilities, CPUs from the cpuset, read-only root filesystem; see
-# lib.sh), carries packets from the native sender to the native receiver with zero loss, is ready
-# by its own probe, and leaves nothing behind on SIGTERM. memif, which has no switch, is checked the
-# same way with its traffic programs. VPP and Snabb cannot run here (docs/switches.md): their
-# generated configuration is checked by the unit tests, and the Snabb program compiles under LuaJIT.
+# make test-switches: each switch's entrypoint, run on this host exactly as its pod would run it
+# (the driver's argv, capabilities, CPUs from the cpuset, read-only root filesystem; see lib.sh),
+# carries packets from the native sender to the native receiver with zero loss, is ready by its own
+# probe, and leaves nothing behind on SIGTERM. memif, which has no switch, is checked the same way
+# with its traffic programs. VPP and Snabb run wherever they are installed (in PATH, or VPP_PREFIX
+# and SNABB_BIN; docs/switches.md); where they are not, each of their scenarios prints a
+# "NOT RUN <scenario>: not run here: <program> is not installed" line, which neither passes nor fails.
 # IMAGES=1 runs the switches from their built images instead (make images; IMAGE_TAG, default dev).
 # ONLY=ID… runs only those scenarios; KEEP=1 keeps the logs. Prints one line per test, then
-# "N passed, N failed"; exits non-zero on a failure or when it cannot run.
+# "N passed, N failed, N not run"; exits non-zero on a failure or when it cannot run.
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,6 +21,7 @@ SIZES=(64 512)
 
 pass() { echo "PASS $*"; }
 fail() { echo "FAIL $*"; }
+not_run() { echo "NOT RUN $*"; }
 check() { # NAME CONDITION-COMMAND...
   local name=$1
   shift
@@ -51,10 +53,31 @@ PY
   [[ $verdict =~ ^([0-9]+)' of '([0-9]+)' frames' ]]
 }
 
+# The kubelet keeps running the readiness probe while trials run, and the operator fails the run if
+# the switch stops being ready: the probe must pass while the traffic programs are connected.
+ready_during_trial() { # NAME PLAN
+  local ready
+  read_argv ready "$2/ready"
+  as_container "$2/capabilities"
+  if chroot "$SWITCH_ROOT" "${CONTAINER[@]}" "${ready[@]}" >/dev/null 2>&1; then
+    pass "$1: still ready by its own probe while a trial runs"
+  else
+    fail "$1: not ready by its own probe while a trial runs"
+  fi
+}
+
 trials() { # NAME PLAN OUT
-  local size verdict
+  local size verdict ok
   for size in "${SIZES[@]}"; do
-    if traffic_run "$2" "$size" "$RATE" 4 "$3" && verdict=$(zero_loss "$3" "$size"); then
+    ok=false verdict=''
+    if traffic_start "$2" "$size" "$RATE" 4 "$3"; then
+      if [[ -f $2/command && $size == "${SIZES[0]}" ]]; then
+        sleep 2
+        ready_during_trial "$1" "$2"
+      fi
+      traffic_wait && ok=true
+    fi
+    if $ok && verdict=$(zero_loss "$3" "$size"); then
       pass "$1: $size-byte frames at $RATE pps from sb-sender to sb-receiver, zero loss ($verdict)"
     else
       fail "$1: $size-byte frames at $RATE pps from sb-sender to sb-receiver: ${verdict:-a program failed}"
@@ -69,6 +92,21 @@ no_leftovers() { # NAME SID
   if [[ -z $left ]]; then pass "$1"; else fail "$1: $left"; fi
 }
 
+# VPP counted "mmap failure" in vhost-user-input when a traffic program's memory table changed while
+# VPP served its rings (the programs now reserve their memory up front): none may appear.
+vpp_errors() { # NAME PLAN
+  local errors
+  errors=$(chroot "$SWITCH_ROOT" vppctl -s /run/switch/vpp/cli.sock show errors 2>&1) || {
+    fail "$1: vppctl show errors: $errors"
+    return
+  }
+  if grep -qi 'mmap failure' <<<"$errors"; then
+    fail "$1: VPP's vhost-user-input counted mmap failures: $(grep -i 'mmap failure' <<<"$errors" | tr -s ' ')"
+  else
+    pass "$1: VPP's vhost-user-input counted no mmap failure over both trials"
+  fi
+}
+
 switch_scenario() { # NAME PLAN WORK
   local name=$1 plan=$2 out=$3
   switch_start "$plan" "$SWITCH_CPU" "$out/switch.log"
@@ -81,6 +119,7 @@ switch_scenario() { # NAME PLAN WORK
   fi
   pass "$name: ready by its own probe (ports exist and forwarding is set up)"
   trials "$name" "$plan" "$out"
+  [[ $(cat "$plan/datapath") != vpp ]] || vpp_errors "$name" "$plan"
   if switch_stop 15; then pass "$name: exits on SIGTERM"; else fail "$name: still running 15 s after SIGTERM"; fi
   no_leftovers "$name: after SIGTERM no socket, process, state, runtime or hugepage file is left" "$sid"
 }
@@ -139,6 +178,47 @@ refuses() { # NAME CMD... : the command must exit 2 (a usage error) without star
   if ((status == 2)) && [[ -z $(leftovers) ]]; then pass "$name"; else fail "$name (exit $status)"; fi
 }
 
+# sb-switch-snabb's readiness logic without Snabb: the status the engine's timer writes (fresh or
+# stale, each port listening or serving a peer) and, for a listening port, a vhost-user GET_FEATURES
+# answered by a stand-in for Snabb's vhost_user (fake_vhost_user.py), with and without VERSION_1.
+snabb_probe_logic() {
+  local status=/run/switch/snabb-status sockets=(/run/switchbench/sender.sock /run/switchbench/receiver.sock) fake=''
+  local probe=(/usr/local/bin/sb-switch-snabb ready --state-dir /run/switch --socket "${sockets[0]}" --socket "${sockets[1]}")
+  write_status() { # SENDER_STATE RECEIVER_STATE
+    printf 'link sender.tx -> receiver.rx\nlink receiver.tx -> sender.rx\nport sender %s\nport receiver %s\n' "$1" "$2" >"$status"
+  }
+  expect() { # NAME 0|1 (the probe's verdict: 0 ready)
+    local name=$1 want=$2 got=0
+    "${probe[@]}" >/dev/null 2>&1 || got=1
+    if ((got == want)); then pass "sb-switch-snabb ready: $name"; else fail "sb-switch-snabb ready: $name"; fi
+  }
+  fake() { # [--no-version-1]
+    python3 "$SWITCHES_DIR/fake_vhost_user.py" "$@" "${sockets[@]}" &
+    fake=$!
+    local deadline=$((SECONDS + 10))
+    until [[ -S ${sockets[0]} && -S ${sockets[1]} ]] || ((SECONDS >= deadline)); do sleep 0.05; done
+  }
+  stop_fake() {
+    [[ -z $fake ]] || { kill "$fake" 2>/dev/null; wait "$fake" 2>/dev/null; }
+    fake=''
+    rm -f "${sockets[@]}"
+  }
+  expect 'not ready before the engine has written its status' 1
+  write_status ready ready
+  expect 'ready while the engine serves a peer on each port' 0
+  touch -d '10 seconds ago' "$status"
+  expect 'not ready when the status is stale (the engine loop stopped)' 1
+  write_status listening connected
+  expect 'not ready when a listening port does not answer' 1
+  fake
+  expect 'ready when each listening port answers GET_FEATURES with VERSION_1' 0
+  stop_fake
+  fake --no-version-1
+  expect 'not ready when the answer lacks VIRTIO_F_VERSION_1' 1
+  stop_fake
+  rm -f "$status"
+}
+
 inside() { # WORK SCENARIO...
   local work=$1
   shift
@@ -153,15 +233,27 @@ inside() { # WORK SCENARIO...
   refuses 'OVS entrypoint refuses a static MAC that is not one' \
     /usr/local/bin/sb-switch-ovs run --state-dir /run/switch --port /run/switchbench/sender.sock \
     --port /run/switchbench/receiver.sock --flows /etc/hostname --static-mac 'receiver,$(id)'
+  refuses 'VPP entrypoint refuses a socket outside the run directory' \
+    /usr/local/bin/sb-switch-vpp run --state-dir /run/switch --socket /tmp/x.sock --socket /run/switchbench/receiver.sock
+  refuses 'VPP entrypoint refuses a configuration outside its ConfigMap' \
+    /usr/local/bin/sb-switch-vpp run --state-dir /run/switch --config /etc/hostname
+  refuses 'Snabb entrypoint refuses shell syntax in a socket path' \
+    /usr/local/bin/sb-switch-snabb run --state-dir /run/switch --socket '/run/switchbench/a;b.sock'
+  refuses 'Snabb entrypoint refuses a program outside its ConfigMap' \
+    /usr/local/bin/sb-switch-snabb run --state-dir /run/switch --program /etc/hostname
   local ready
-  for ready in sb-switch-testpmd sb-switch-ovs; do
-    if "/usr/local/bin/$ready" ready --state-dir /run/switch --flows /etc/switchbench/none >/dev/null 2>&1 ||
+  for ready in sb-switch-testpmd sb-switch-ovs sb-switch-vpp; do
+    if [[ $ready == sb-switch-vpp && -n ${VPP_MISSING-} ]]; then
+      not_run "$ready ready fails while no switch runs: not run here: $VPP_MISSING"
+    elif "/usr/local/bin/$ready" ready --state-dir /run/switch --flows /etc/switchbench/none >/dev/null 2>&1 ||
+      "/usr/local/bin/$ready" ready --state-dir /run/switch >/dev/null 2>&1 ||
       "/usr/local/bin/$ready" ready >/dev/null 2>&1; then
       fail "$ready ready fails while no switch runs"
     else
       pass "$ready ready fails while no switch runs"
     fi
   done
+  snabb_probe_logic
   local scenario
   for scenario in "$@"; do
     local name=${scenario%%=*} plan=$work/plans/${scenario#*=} out=$work/out/${scenario#*=}
@@ -183,19 +275,47 @@ prepare_host
 # Not under /tmp: the sandbox mounts its own /tmp.
 work=$(mktemp -d /var/tmp/sb-switches.XXXXXX)
 trap 'unmount_images; [[ ${KEEP-} == 1 ]] && say "kept $work" || rm -rf "$work"' EXIT
-mount_images testpmd ovs-dpdk
 compile_drivers "$work/compiled"
 scenarios=(
   'testpmd=testpmd:testpmd:{}'
   'OVS-DPDK port-to-port=ovs-p2p:ovs-dpdk:{"ovsDpdk":{"forwarding":"port-to-port"}}'
   'OVS-DPDK l2-learning=ovs-l2:ovs-dpdk:{"ovsDpdk":{"forwarding":"l2-learning"}}'
+  'VPP l2-xconnect=vpp-xc:vpp:{"vpp":{"forwarding":"l2-xconnect"}}'
+  'VPP bridge-domain=vpp-bd:vpp:{"vpp":{"forwarding":"bridge-domain"}}'
+  'Snabb port-to-port=snabb-p2p:snabb:{"snabb":{"forwarding":"port-to-port"}}'
+  'Snabb l2-learning=snabb-l2:snabb:{"snabb":{"forwarding":"l2-learning"}}'
   'memif=memif:memif:{}'
 )
 [[ -z ${ONLY-} ]] || mapfile -t scenarios < <(printf '%s\n' "${scenarios[@]}" | grep -E "=(${ONLY// /|}):")
-plan_scenarios "$work/compiled" "$work" "${scenarios[@]}"
+
+# VPP and Snabb where they are installed; their scenarios say so by name where they are not.
+VPP_MISSING=$(switch_missing vpp) || VPP_BAD=$VPP_MISSING
+SNABB_MISSING=$(switch_missing snabb) || SNABB_BAD=$SNABB_MISSING
+export VPP_MISSING SNABB_MISSING
+runnable=() unrun=() images=(testpmd ovs-dpdk)
+for scenario in "${scenarios[@]}"; do
+  IFS=: read -r _ datapath _ <<<"${scenario#*=}"
+  case $datapath in
+    vpp) why=$VPP_MISSING ;;
+    snabb) why=$SNABB_MISSING ;;
+    *) why='' ;;
+  esac
+  if [[ -n $why ]]; then
+    unrun+=("${scenario%%=*}: not run here: $why")
+  else
+    runnable+=("$scenario")
+    [[ $datapath != vpp && $datapath != snabb ]] || images+=("$datapath")
+  fi
+done
+mapfile -t images < <(printf '%s\n' "${images[@]}" | sort -u)
+mount_images "${images[@]}"
+plan_scenarios "$work/compiled" "$work" "${runnable[@]}"
 
 results=$work/results
 {
+  [[ -z ${VPP_BAD-} ]] || fail "VPP: $VPP_BAD"
+  [[ -z ${SNABB_BAD-} ]] || fail "Snabb: $SNABB_BAD"
+  for line in "${unrun[@]}"; do not_run "$line"; done
   for f in "$REPO"/images/{testpmd,ovs-dpdk,vpp,snabb}/sb-switch-* "$SWITCHES_DIR"/*.sh; do
     check "shellcheck finds nothing in ${f#"$REPO"/}" shellcheck -x -P SCRIPTDIR -s bash "$f"
   done
@@ -209,5 +329,6 @@ results=$work/results
 
 passed=$(grep -c '^PASS' "$results")
 failed=$(grep -c '^FAIL' "$results")
-echo "$passed passed, $failed failed"
+notrun=$(grep -c '^NOT RUN' "$results")
+echo "$passed passed, $failed failed, $notrun not run"
 ((failed == 0 && passed > 0))

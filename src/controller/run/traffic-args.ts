@@ -5,13 +5,28 @@ import type { TrialRequest } from '../../plan/index.js';
 /** The kubelet copies this file into the container's termination message, which reaches the API. */
 export const TERMINATION_LOG = '/dev/termination-log';
 
-/**
- * The UDP destination port of an attempt's frames is this plus the attempt number. The programs
- * count a frame to another port as foreign. A sender of a lost attempt is still stopping while the
- * next attempt's receiver starts on the same path, and it sends its end marker as it stops. On a
- * shared port that marker would start and end the new receiver's trial before any data arrived.
- */
+/** The first UDP destination port of the traffic programs' frames (dataPort). */
 export const DATA_PORT_BASE = 5000;
+/** Ports per trial, one per attempt; attempts past this many reuse them in turn. */
+const PORTS_PER_TRIAL = 16;
+/** Ports in use from DATA_PORT_BASE on; trial 3750 takes trial 0's again. */
+const PORT_SPAN = 60_000;
+
+/**
+ * The UDP destination port of one trial's attempt: its identity, which the receiver checks, counting
+ * a frame to another port as foreign. Consecutive attempts, and the last attempt of a trial and the
+ * first of the next, always differ. A sender of a lost attempt is still stopping while the next
+ * attempt's receiver starts on the same path, and it sends its end marker as it stops: on a shared
+ * port that marker would start and end the new receiver's trial. And a switch may forward frames of
+ * the trial before late (VPP did, in 3 of 10 reconnections): on a port shared by every trial's first
+ * attempt they counted as lost, duplicate and reordered frames of the new trial.
+ */
+export function dataPort(trial: number, attempt: number): number {
+  return DATA_PORT_BASE + ((trial * PORTS_PER_TRIAL + (attempt % PORTS_PER_TRIAL)) % PORT_SPAN);
+}
+
+/** The receiver's exit code when no frame arrived before its start timeout (docs/traffic-programs.md). */
+export const EXIT_NO_TRAFFIC = 5;
 
 /**
  * argv of sb-sender / sb-receiver for one attempt of a trial (docs/traffic-programs.md). Built only
@@ -41,7 +56,7 @@ export function trafficArgs(
     String(request.burstSize),
     ...timing,
     '--dst-port',
-    String(DATA_PORT_BASE + attempt),
+    String(dataPort(request.index, attempt)),
     '--cpu-mode',
     spec.resources.cpuPolicy === 'exclusive' ? 'dedicated' : 'shared',
     '--summary-file',

@@ -1,7 +1,16 @@
-// Snabb could not be run here: the program is checked against Snabb's documented app network API
-// (core/config.lua: config.app(c, name, class, arg), config.link(c, "app.port -> app.port");
-// apps/vhost/README.md: socket_path, is_server; apps/bridge/README.md: ports) and its Lua compiles
-// under LuaJIT in test/switches.
+// The generated program against what Snabb does with it, by file in Snabb (snabbco/snabb):
+//   src/core/config.lua        config.app(c, name, class, arg), config.link(c, "app.port -> app.port")
+//   src/apps/vhost/README.md   socket_path, is_server;  src/apps/bridge/README.md: ports
+//   src/apps/vhost/vhost_user.lua  VhostUser:new keeps the server's socket in listen_socket; pull
+//                              accepts while not connected; a 500 ms timer handles control messages
+//                              and sets connected / vhost_ready
+//   src/apps/vhost/vhost_user.c    vhost_user_listen leaves the socket blocking (backlog 1);
+//                              vhost_user_accept takes EAGAIN as "no peer yet"
+//   src/core/app.lua           engine.main: breathe, then timer.run, each turn; app_table, link_table
+//   src/core/timer.lua         timer.new(name, fn, nanos, "repeating"), timer.activate
+//   lib/ljsyscall/syscall/syscalls.lua  S.fcntl(fd, cmd, arg); syscall/methods.lua sets O_NONBLOCK
+//                              the same way, GETFL then SETFL
+// The program also compiles under LuaJIT in test/switches, and runs there wherever Snabb is installed.
 import { describe, expect, test } from '@jest/globals';
 import type { SwitchBenchmarkSpec } from '../../../src/api/v1alpha1/types.js';
 import { snabbDriver, snabbProgram } from '../../../src/datapaths/snabb.js';
@@ -58,15 +67,33 @@ describe.each(['port-to-port', 'l2-learning'] as const)('Snabb program, %s', (fo
   });
 
   test('VIRTIO_F_VERSION_1 (bit 32) is offered on both ports after configure, before the engine runs', () => {
-    expect(program).toContain('for _, name in ipairs({"sender", "receiver"}) do');
-    expect(program).toContain('dev.supported_features = dev.supported_features + 2^32');
+    expect(program).toContain('local ports = {"sender", "receiver"}\nfor _, name in ipairs(ports) do');
+    expect(program).toContain('app.dev.supported_features = app.dev.supported_features + 2^32');
     const order = ['engine.configure(c)', '2^32', 'engine.main()'].map((s) => program.indexOf(s));
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
-  test('the links the engine holds are written for the readiness probe, atomically', () => {
-    expect(program).toContain('for spec in pairs(engine.link_table) do f:write(spec, "\\n") end');
-    expect(program).toContain('assert(os.rename("/var/run/switch/snabb-links.tmp", "/var/run/switch/snabb-links"))');
+  test("both listening sockets are made non-blocking before the engine's first pull, other flags kept", () => {
+    const getfl = 'local flags = assert(S.fcntl(app.listen_socket, S.c.F.GETFL))';
+    const setfl = 'assert(S.fcntl(app.listen_socket, S.c.F.SETFL, bit.bor(flags, S.c.O.NONBLOCK)))';
+    expect(program).toContain('local S = require("syscall")');
+    const order = ['engine.configure(c)', 'for _, name in ipairs(ports) do', getfl, setfl, 'engine.main()'].map((s) =>
+      program.indexOf(s),
+    );
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  test('an engine timer rewrites the status atomically: the links, and each port listening, connected or ready', () => {
+    expect(program).toContain('for spec in pairs(engine.link_table) do f:write("link ", spec, "\\n") end');
+    expect(program).toContain(
+      'local state = app.vhost_ready and "ready" or app.connected and "connected" or "listening"',
+    );
+    expect(program).toContain('assert(os.rename("/var/run/switch/snabb-status.tmp", "/var/run/switch/snabb-status"))');
+    // 200 ms: several rewrites within the probe's freshness limit (2 s) and its period (2 s).
+    expect(program).toContain(
+      'timer.activate(timer.new("switchbench status", write_status, 200000000, "repeating"))\n\nengine.busywait',
+    );
   });
 });
 

@@ -8,7 +8,7 @@ import {
   switchPod,
   trafficPod,
 } from '../../../../src/controller/run/desired.js';
-import { trafficArgs } from '../../../../src/controller/run/traffic-args.js';
+import { dataPort, trafficArgs } from '../../../../src/controller/run/traffic-args.js';
 import type { SwitchPlan, TrafficEndpointPlan } from '../../../../src/datapaths/types.js';
 import type { TrialRequest } from '../../../../src/plan/index.js';
 
@@ -143,7 +143,7 @@ describe('trafficArgs', () => {
         '--sample-interval',
         '1',
         '--dst-port',
-        '5000',
+        '5032',
         '--cpu-mode',
         'dedicated',
         '--summary-file',
@@ -153,13 +153,39 @@ describe('trafficArgs', () => {
     expect(args.slice(-endpoint.backendArgs.length)).toEqual(endpoint.backendArgs);
   });
 
-  test.each([0, 1, 2])('attempt %i: sender and receiver share a port no other attempt uses', (attempt) => {
-    const port = (role: 'sender' | 'receiver') => {
-      const args = trafficArgs(role, request, defaultSpec({ datapath: 'testpmd' }), endpoint, attempt);
-      return args[args.indexOf('--dst-port') + 1];
-    };
-    expect(port('sender')).toBe(String(5000 + attempt));
-    expect(port('receiver')).toBe(port('sender'));
+  test.each([0, 1, 2])(
+    'trial 2, attempt %i: sender and receiver share the port of that trial and attempt',
+    (attempt) => {
+      const port = (role: 'sender' | 'receiver') => {
+        const args = trafficArgs(role, request, defaultSpec({ datapath: 'testpmd' }), endpoint, attempt);
+        return args[args.indexOf('--dst-port') + 1];
+      };
+      expect(port('sender')).toBe(String(5000 + 2 * 16 + attempt));
+      expect(port('receiver')).toBe(port('sender'));
+    },
+  );
+
+  test('every trial and attempt has its own port: the next attempt, and the next trial, never reuse one', () => {
+    // A switch forwarded an earlier trial's frames into the next trial's first attempt: they must be
+    // foreign there, so the ports of any two attempts in a row differ, across trials too.
+    const seen = new Set<number>();
+    for (let trial = 0; trial < 3750; trial++) {
+      for (let attempt = 0; attempt < 16; attempt++) {
+        const port = dataPort(trial, attempt);
+        expect(port >= 5000 && port < 65000).toBe(true);
+        expect(seen.has(port)).toBe(false);
+        seen.add(port);
+      }
+    }
+    for (const [trial, attempts] of [
+      [0, 3],
+      [41, 20],
+      [3749, 3],
+    ] as const) {
+      for (let attempt = 0; attempt + 1 < attempts; attempt++)
+        expect(dataPort(trial, attempt + 1)).not.toBe(dataPort(trial, attempt));
+      expect(dataPort(trial + 1, 0)).not.toBe(dataPort(trial, attempts - 1));
+    }
   });
 });
 
