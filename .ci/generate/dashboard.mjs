@@ -98,9 +98,14 @@ const panels = [
     { unit: 'bps' },
   ),
   panel(
-    'Loss ratio per trial (last run)',
+    'Loss ratio per trial in the measurement window (last run)',
     'timeseries',
-    [[`switchbench_trial_loss_ratio{${scope}}`, '{{benchmark}} {{frame_size_bytes}}B {{offered_pps}}pps']],
+    [
+      [
+        `switchbench_trial_loss_ratio{${scope}, scope="window"}`,
+        '{{benchmark}} {{frame_size_bytes}}B {{offered_pps}}pps',
+      ],
+    ],
     { unit: 'percentunit' },
   ),
   panel(
@@ -115,12 +120,16 @@ const panels = [
     { unit: 's' },
   ),
   panel(
-    'Sender shortfall (achieved / offered)',
+    'Generator and path at the sender (attempted / offered; accepted / attempted)',
     'timeseries',
     [
       [
-        `switchbench_trial_tx_packets_per_second{${scope}} / switchbench_trial_offered_packets_per_second{${scope}}`,
-        '{{benchmark}} {{offered_pps}}pps',
+        `switchbench_trial_attempted_packets_per_second{${scope}} / switchbench_trial_offered_packets_per_second{${scope}}`,
+        'generator {{benchmark}} {{offered_pps}}pps',
+      ],
+      [
+        `switchbench_trial_tx_packets_per_second{${scope}} / switchbench_trial_attempted_packets_per_second{${scope}}`,
+        'path accepted {{benchmark}} {{offered_pps}}pps',
       ],
     ],
     { unit: 'percentunit' },

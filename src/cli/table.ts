@@ -25,10 +25,12 @@ function trialRow(t: Trial): string[] {
     `${t.packetSize}`,
     `${t.burstSize}`,
     t.offeredPps === 0 ? 'max' : pps(t.offeredPps),
+    pps(t.attemptedTxPps),
     pps(t.achievedTxPps),
     pps(t.rxPpsMean),
     t.rxPpsStddev === undefined ? '-' : pps(t.rxPpsStddev),
-    percent(t.lossRatio),
+    percent(t.windowLossRatio),
+    percent(t.trialLossRatio),
     micros(t.latency?.p50Ns),
     micros(t.latency?.p99Ns),
     t.cpus ? `${t.cpus.sender ?? '?'}/${t.cpus.receiver ?? '?'}` : '-',
@@ -38,7 +40,23 @@ function trialRow(t: Trial): string[] {
 
 export function trialsTable(run: SwitchBenchmarkRun): string {
   return render(
-    ['#', 'SIZE', 'BURST', 'OFFERED', 'TX', 'RX MEAN', 'RX SD', 'LOSS', 'P50', 'P99', 'CPUS TX/RX', 'NOTE'],
+    // ATTEMPTED below OFFERED: the sender fell behind; ACCEPTED below ATTEMPTED: the path refused.
+    [
+      '#',
+      'SIZE',
+      'BURST',
+      'OFFERED',
+      'ATTEMPTED',
+      'ACCEPTED',
+      'RX MEAN',
+      'RX SD',
+      'LOSS WINDOW',
+      'LOSS TRIAL',
+      'P50',
+      'P99',
+      'CPUS TX/RX',
+      'NOTE',
+    ],
     (run.status?.trials ?? []).map(trialRow),
   );
 }
@@ -67,13 +85,14 @@ const lossPercent = (ratio: number) => `${Number((ratio * 100).toPrecision(6))}%
  */
 export function throughputTable(run: SwitchBenchmarkRun): string {
   return render(
-    ['FRAME', 'BURST', 'MAX THROUGHPUT', 'MIN..MAX', 'GBIT/S', 'NDR', 'NDR GBIT/S', 'PDR'],
+    ['FRAME', 'BURST', 'MAX THROUGHPUT', 'MIN..MAX', 'GBIT/S', 'WIRE GBIT/S', 'NDR', 'NDR GBIT/S', 'PDR'],
     (run.status?.summary ?? []).map((p) => [
       `${p.packetSize}B`,
       `${p.burstSize}`,
       pps(p.maxRxPps),
       p.maxRxPpsMin === undefined ? '-' : `${pps(p.maxRxPpsMin)}..${pps(p.maxRxPpsMax)}`,
       gbits(p.maxRxBitsPerSecond),
+      gbits(p.maxRxWireBitsPerSecond),
       pps(p.ndr?.pps),
       gbits(p.ndr?.bitsPerSecond),
       p.pdr?.length ? p.pdr.map((d) => `${pps(d.pps)} @${lossPercent(d.lossRatio ?? 0)}`).join(', ') : '-',

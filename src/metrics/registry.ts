@@ -89,10 +89,22 @@ export class OperatorMetrics {
       (s) => s.trialOfferedPps,
     );
     resultGauge(
+      'switchbench_trial_attempted_packets_per_second',
+      'Rate the sender handed to the data path (accepted or refused) in the window of a trial of the last finished run.',
+      TRIAL_LABELS,
+      (s) => s.trialAttemptedPps,
+    );
+    resultGauge(
       'switchbench_trial_tx_packets_per_second',
-      'Rate the sender achieved in a trial of the last finished run.',
+      'Rate the data path accepted from the sender in the window of a trial of the last finished run.',
       TRIAL_LABELS,
       (s) => s.trialTxPps,
+    );
+    resultGauge(
+      'switchbench_trial_generator_limited',
+      'Whether the sender missed its pacing schedule (1) in a trial of the last finished run: its figures are at the attempted rate.',
+      TRIAL_LABELS,
+      (s) => s.trialGeneratorLimited,
     );
     resultGauge(
       'switchbench_trial_rx_packets_per_second',
@@ -102,8 +114,8 @@ export class OperatorMetrics {
     );
     resultGauge(
       'switchbench_trial_loss_ratio',
-      'Packets lost over packets sent in the measurement window of a trial of the last finished run.',
-      TRIAL_LABELS,
+      "Frames lost (refused at the sender's ring or never received) over frames attempted, in the measurement window (scope window) or the whole trial (scope trial), of a trial of the last finished run.",
+      [...TRIAL_LABELS, 'scope'],
       (s) => s.trialLossRatio,
     );
     resultGauge(

@@ -12,7 +12,9 @@ export interface Sample {
 
 export interface ResultSamples {
   trialOfferedPps: Sample[];
+  trialAttemptedPps: Sample[];
   trialTxPps: Sample[];
+  trialGeneratorLimited: Sample[];
   trialRxPps: Sample[];
   trialLossRatio: Sample[];
   trialLatencySeconds: Sample[];
@@ -55,7 +57,9 @@ export function resultSamples(
 ): ResultSamples {
   const samples: ResultSamples = {
     trialOfferedPps: [],
+    trialAttemptedPps: [],
     trialTxPps: [],
+    trialGeneratorLimited: [],
     trialRxPps: [],
     trialLossRatio: [],
     trialLatencySeconds: [],
@@ -94,9 +98,16 @@ export function resultSamples(
         offered_pps: String(Math.round(trial.offeredPps)),
       };
       samples.trialOfferedPps.push({ labels, value: trial.offeredPps });
+      if (finite(trial.attemptedTxPps)) samples.trialAttemptedPps.push({ labels, value: trial.attemptedTxPps });
       if (finite(trial.achievedTxPps)) samples.trialTxPps.push({ labels, value: trial.achievedTxPps });
+      if (trial.outcome !== 'Failed')
+        samples.trialGeneratorLimited.push({ labels, value: trial.outcome === 'GeneratorLimited' ? 1 : 0 });
       if (finite(trial.rxPpsMean)) samples.trialRxPps.push({ labels, value: trial.rxPpsMean });
-      if (finite(trial.lossRatio)) samples.trialLossRatio.push({ labels, value: trial.lossRatio });
+      for (const [scope, ratio] of [
+        ['window', trial.windowLossRatio],
+        ['trial', trial.trialLossRatio],
+      ] as const)
+        if (finite(ratio)) samples.trialLossRatio.push({ labels: { ...labels, scope }, value: ratio });
       for (const [percentile, field] of LATENCY_PERCENTILES) {
         const ns = trial.latency?.[field];
         if (finite(ns)) samples.trialLatencySeconds.push({ labels: { ...labels, percentile }, value: ns / 1e9 });

@@ -5,6 +5,7 @@ import { parseDuration } from '../api/v1alpha1/duration.js';
 import type { SwitchBenchmarkSpec, Trial } from '../api/v1alpha1/types.js';
 import { points, type Method, type TrialRequest } from './trials.js';
 import { planBudget, searchBudget } from '../api/v1alpha1/validate.js';
+import { median } from '../results/stats.js';
 
 type Search = NonNullable<SwitchBenchmarkSpec['method']['ndrPdr']>;
 
@@ -23,27 +24,68 @@ export interface RatioBounds {
   width?: number;
 }
 
-const passes = (trial: Trial, ratio: number) => trial.outcome === 'Measured' && (trial.lossRatio ?? 1) <= ratio;
+/** A trial's verdict at `ratio`: the window's loss (a trial with figures; total loss is loss 1). */
+const passes = (trial: Trial, ratio: number) => trial.outcome !== 'Failed' && (trial.windowLossRatio ?? 1) <= ratio;
 
 /**
- * Bounds per loss ratio from a point's finished trials. At each offered rate the latest trial speaks
- * (a failed verification overrides the short search trial before it). A generator-limited trial says
- * nothing about the data path; it caps the search at what the sender achieved.
+ * The rate a trial measured the path at: what was offered, or, when the sender missed its pacing
+ * schedule, what it attempted (the path was tested at that rate, no higher).
  */
-export function bounds(search: Search, trials: readonly Trial[]): RatioBounds[] {
+export const rateOf = (trial: Trial) =>
+  trial.outcome === 'GeneratorLimited' ? Math.floor(trial.attemptedTxPps ?? trial.offeredPps) : trial.offeredPps;
+
+/**
+ * One trial per tried rate: with `trial.repetitions` above 1 each rate of the search is tried that
+ * many times in a row, and its verdict is the median of their figures, as sweep takes the median of
+ * its repetitions. The group's figures are its medians; its outcome the worst of its trials'.
+ */
+export function perRate(trials: readonly Trial[]): Trial[] {
+  const groups: Trial[][] = [];
+  for (const trial of trials) {
+    const last = groups.at(-1)?.[0];
+    if (last && last.offeredPps === trial.offeredPps && last.purpose === trial.purpose && (trial.repetition ?? 0) > 0)
+      groups.at(-1)?.push(trial);
+    else groups.push([trial]);
+  }
+  return groups.map((group) => {
+    const [first] = group as [Trial];
+    if (group.length === 1) return first;
+    const middle = (pick: (t: Trial) => number | undefined) => {
+      const values = group.map(pick).filter((v): v is number => v !== undefined);
+      return values.length ? median(values) : undefined;
+    };
+    const outcome = group.some((t) => t.outcome === 'Failed')
+      ? 'Failed'
+      : group.some((t) => t.outcome === 'GeneratorLimited')
+        ? 'GeneratorLimited'
+        : 'Measured';
+    return {
+      ...first,
+      outcome,
+      windowLossRatio: middle((t) => t.windowLossRatio),
+      rxPpsMean: middle((t) => t.rxPpsMean),
+      attemptedTxPps: middle((t) => t.attemptedTxPps),
+    };
+  });
+}
+
+/**
+ * Bounds per loss ratio from a point's finished trials. At each tested rate the latest trial speaks
+ * (a failed verification overrides the short search trial before it). A generator-limited trial is a
+ * verdict at the rate it attempted, and caps the search there: the sender offers no more.
+ */
+export function bounds(search: Search, finished: readonly Trial[]): RatioBounds[] {
+  const trials = perRate(finished);
   const latest = new Map<number, Trial>();
-  for (const trial of trials) latest.set(trial.offeredPps, trial);
-  const generatorCap = Math.min(
-    Infinity,
-    ...trials.filter((t) => t.outcome === 'GeneratorLimited').map((t) => Math.floor(t.achievedTxPps ?? t.offeredPps)),
-  );
+  for (const trial of trials) latest.set(rateOf(trial), trial);
+  const generatorCap = Math.min(Infinity, ...trials.filter((t) => t.outcome === 'GeneratorLimited').map(rateOf));
   return [...search.lossRatios]
     .sort((a, b) => a - b)
     .map((lossRatio) => {
-      const measured = [...latest.values()].filter((t) => t.outcome !== 'GeneratorLimited' && t.outcome !== 'Failed');
-      const failing = measured.filter((t) => !passes(t, lossRatio)).map((t) => t.offeredPps);
+      const measured = [...latest.values()].filter((t) => t.outcome !== 'Failed');
+      const failing = measured.filter((t) => !passes(t, lossRatio)).map(rateOf);
       const upper = Math.min(...failing, generatorCap < Infinity ? generatorCap + 1 : Infinity);
-      const passing = measured.filter((t) => passes(t, lossRatio) && t.offeredPps < upper).map((t) => t.offeredPps);
+      const passing = measured.filter((t) => passes(t, lossRatio) && rateOf(t) < upper).map(rateOf);
       const lower = passing.length ? Math.max(...passing) : undefined;
       const result: RatioBounds = { lossRatio, verified: false, converged: false };
       if (upper < Infinity) result.upper = upper;
@@ -52,8 +94,8 @@ export function bounds(search: Search, trials: readonly Trial[]): RatioBounds[] 
       const atTop = lower !== undefined && lower >= search.maxRatePps;
       const atBottom = result.upper !== undefined && result.upper <= search.minRatePps;
       result.converged = atTop || atBottom || (result.width !== undefined && result.width < search.precision);
-      result.verified =
-        lower !== undefined && latest.get(lower)?.purpose === 'verify' && passes(latest.get(lower) as Trial, lossRatio);
+      const atLower = lower === undefined ? undefined : latest.get(lower);
+      result.verified = atLower?.purpose === 'verify' && passes(atLower, lossRatio);
       return result;
     });
 }
@@ -73,14 +115,14 @@ function hint(trials: readonly Trial[], ratio: number, precision: number): numbe
     .filter((t) => t.outcome === 'Measured' && !passes(t, ratio) && t.rxPpsMean !== undefined)
     .sort((a, b) => a.offeredPps - b.offeredPps);
   const lossy = trials.filter(
-    (t) => t.outcome === 'Measured' && passes(t, ratio) && (t.lossRatio ?? 0) > 0 && t.rxPpsMean !== undefined,
+    (t) => t.outcome === 'Measured' && passes(t, ratio) && (t.windowLossRatio ?? 0) > 0 && t.rxPpsMean !== undefined,
   );
   const below = lossy
     .filter((t) => t.offeredPps < (failing[0]?.offeredPps ?? 0))
     .sort((a, b) => b.offeredPps - a.offeredPps)[0];
   const [a, b] = below && failing[0] ? [below, failing[0]] : failing;
   if (a && b && Math.abs((a.rxPpsMean as number) - (b.rxPpsMean as number)) > precision * (b.rxPpsMean as number)) {
-    const [lossA, lossB] = [a.lossRatio ?? 1, b.lossRatio ?? 1];
+    const [lossA, lossB] = [a.windowLossRatio ?? 1, b.windowLossRatio ?? 1];
     return lossB > lossA
       ? a.offeredPps + ((ratio - lossA) * (b.offeredPps - a.offeredPps)) / (lossB - lossA)
       : -Infinity;
@@ -89,9 +131,9 @@ function hint(trials: readonly Trial[], ratio: number, precision: number): numbe
     ...failing,
     ...trials.filter((t) => t.outcome === 'GeneratorLimited' && t.rxPpsMean !== undefined),
   ];
-  const rate = (t: Trial) => (t.outcome === 'GeneratorLimited' ? (t.achievedTxPps ?? t.offeredPps) : t.offeredPps);
-  const lowest = overloaded.sort((x, y) => rate(x) - rate(y))[0];
-  return lowest ? (lowest.rxPpsMean as number) / (1 - ratio) : undefined;
+  const lowest = overloaded.sort((x, y) => rateOf(x) - rateOf(y))[0];
+  // A path that delivered nothing gives no knee to aim at: the search bisects below it.
+  return lowest && (lowest.rxPpsMean as number) > 0 ? (lowest.rxPpsMean as number) / (1 - ratio) : undefined;
 }
 
 /**
@@ -133,8 +175,9 @@ function searchRate(search: Search, trials: readonly Trial[], open: RatioBounds)
 /** The next offered rate at one point, or undefined when every ratio is verified or hopeless. */
 export function nextRate(
   search: Search,
-  trials: readonly Trial[],
+  finished: readonly Trial[],
 ): { rate: number; purpose: 'search' | 'verify' } | undefined {
+  const trials = perRate(finished);
   if (trials.length === 0) return { rate: search.maxRatePps, purpose: 'search' };
   // A trial that failed after its retries (a program that cannot start, a pod that cannot run) says
   // nothing about loss; searching on would fail the same way. The point keeps what it has found.
@@ -185,13 +228,19 @@ export const ndrPdr: Method = {
       // A point out of budget keeps what it found, its interval width saying how far it got.
       const budget = searchBudget(search, spec.trial.repetitions);
       if (own.length >= budget.probes + budget.verifications) continue;
-      const next = nextRate(search, own);
+      // A rate is tried trial.repetitions times in a row before the search moves on.
+      const last = own.at(-1);
+      const repeated = last ? own.length - own.findLastIndex((t) => t.repetition === 0) : 0;
+      const again = last && last.outcome !== 'Failed' && repeated < spec.trial.repetitions;
+      const next = again
+        ? { rate: last.offeredPps, purpose: last.purpose as 'search' | 'verify' }
+        : nextRate(search, own);
       if (!next) continue;
       const request: TrialRequest = {
         index: finished.length,
         packetSize,
         burstSize,
-        repetition: 0,
+        repetition: again ? repeated : 0,
         offeredPps: next.rate,
         purpose: next.purpose,
         ...timing(spec, next.purpose),

@@ -2,6 +2,7 @@
 // termination messages, into the trial record kept in the run's status. Pure.
 import type { SwitchBenchmarkSpec, Trial } from '../api/v1alpha1/types.js';
 import type { TrialRequest } from '../plan/index.js';
+import { computeFigures, type ProgramFigures } from './figures.js';
 
 export const SUMMARY_SCHEMA = 'switchbench.io/trial/v1';
 
@@ -68,8 +69,41 @@ export function failedTrial(request: TrialRequest, message: string, now: Date): 
 }
 
 /**
- * The trial from both summaries. Loss is counted from sequence numbers over the measurement window; a sender short of the offered rate makes the trial
- * generator-limited, reported as such and never blamed on the data path.
+ * The program figures from both summaries, each named by what it means. A receiver that saw nothing
+ * ("no-traffic") still reports what its window would have held: the sender's own count of the
+ * frames the path accepted in its window.
+ */
+function programFigures(request: TrialRequest, sender: Json, receiver: Json): ProgramFigures {
+  const tx = (path: string) => number(sender, `tx.${path}`, 'sender');
+  const rx = (path: string) => number(receiver, path, 'receiver');
+  const nothingArrived = text(receiver, 'status') === 'no-traffic';
+  const txWindowAccepted = tx('window_packets');
+  return {
+    packetSize: request.packetSize,
+    txAccepted: tx('packets'),
+    txWindowAccepted,
+    txRefused: tx('failures'),
+    txWindowRefused: tx('window_failures'),
+    txMissed: tx('missed'),
+    txWindowMissed: tx('window_missed'),
+    txWindowSeconds: number(sender, 'trial.window_s', 'sender'),
+    rxPackets: nothingArrived ? 0 : rx('rx.packets'),
+    rxWindowExpected: nothingArrived ? txWindowAccepted : rx('loss.window.expected'),
+    rxWindowLost: nothingArrived ? txWindowAccepted : rx('loss.window.lost'),
+    rxLost: nothingArrived ? tx('packets') : rx('loss.lost'),
+    rxPpsMean: nothingArrived ? 0 : rx('rx.pps_mean'),
+    rxPpsStddev: nothingArrived ? 0 : rx('rx.pps_stddev'),
+    samples: nothingArrived ? 0 : rx('rx.samples'),
+    reordered: nothingArrived ? 0 : rx('loss.reordered'),
+    duplicates: nothingArrived ? 0 : rx('loss.duplicates'),
+  };
+}
+
+/**
+ * The trial from both summaries (figures as src/results/figures.ts defines them). A sender that
+ * missed its pacing schedule makes the trial GeneratorLimited: still a measurement of the path, at
+ * the rate attempted. Frames the path refused are its loss. Nothing arriving is a result (loss 1).
+ * One-way latency needs one clock: a cross-node trial has none.
  */
 export function trialFromSummaries(
   request: TrialRequest,
@@ -88,12 +122,18 @@ export function trialFromSummaries(
     return failedTrial(request, (err as Error).message, now);
   }
   try {
-    const rxPpsMean = number(receiver, 'rx.pps_mean', 'receiver');
-    const rxPpsStddev = number(receiver, 'rx.pps_stddev', 'receiver');
-    const achievedTxPps = number(sender, 'tx.pps', 'sender');
-    const unpaced = request.offeredPps === 0;
-    const generatorLimited = !unpaced && achievedTxPps < request.offeredPps * (1 - spec.trial.generatorTolerance);
-    const coefficientOfVariation = rxPpsMean > 0 ? rxPpsStddev / rxPpsMean : 0;
+    const program = programFigures(request, sender, receiver);
+    const figures = computeFigures(program, spec.trial);
+    const attempted = figures.attemptedTxPps as number;
+    const generatorLimited =
+      request.offeredPps > 0 && attempted < request.offeredPps * (1 - spec.trial.generatorTolerance);
+    const crossNode = Boolean(spec.placement.receiverNodeSelector);
+    const notes = [
+      generatorLimited &&
+        `the sender missed its pacing schedule: it attempted ${Math.round(attempted)} of ${request.offeredPps} pps offered, and the figures measure the path at that rate`,
+      program.rxPackets === 0 && 'nothing arrived: the path lost every frame',
+      crossNode && 'no latency: sender and receiver ran on two nodes, with two clocks',
+    ].filter((note): note is string => Boolean(note));
     const cpus: NonNullable<Trial['cpus']> = {};
     const senderCpus = text(sender, 'cpus');
     const receiverCpus = text(receiver, 'cpus');
@@ -103,25 +143,9 @@ export function trialFromSummaries(
       ...base(request, now),
       ...(startTime ? { startTime } : {}),
       outcome: generatorLimited ? 'GeneratorLimited' : 'Measured',
-      ...(generatorLimited
-        ? { message: `the sender achieved ${Math.round(achievedTxPps)} of ${request.offeredPps} pps offered` }
-        : {}),
-      achievedTxPps,
-      txPackets: number(sender, 'tx.packets', 'sender'),
-      txFailures: number(sender, 'tx.failures', 'sender'),
-      rxPackets: number(receiver, 'rx.packets', 'receiver'),
-      rxPpsMean,
-      rxPpsStddev,
-      samples: number(receiver, 'rx.samples', 'receiver'),
-      coefficientOfVariation,
-      unstable: coefficientOfVariation > spec.trial.maxCoefficientOfVariation,
-      // The loss of the traffic the measurement window saw, warm-up excluded like the rates: frames
-      // lost while ports connect at start-up say nothing about the data path in steady state.
-      lossRatio: number(receiver, 'loss.window.ratio', 'receiver'),
-      lost: number(receiver, 'loss.window.lost', 'receiver'),
-      reordered: number(receiver, 'loss.reordered', 'receiver'),
-      duplicates: number(receiver, 'loss.duplicates', 'receiver'),
-      ...latencyOf(receiver),
+      ...(notes.length ? { message: notes.join('; ') } : {}),
+      ...figures,
+      ...(crossNode || program.rxPackets === 0 ? {} : latencyOf(receiver)),
       cpus,
     };
   } catch (err) {

@@ -102,7 +102,7 @@ test.each([
     expect(run.status?.trials?.map((t) => t.packetSize)).toEqual(packetSizes);
     for (const trial of run.status?.trials ?? []) {
       console.log(
-        `kernel ${socket}/${batching} MTU ${mtu} over net1: ${trial.packetSize} B at ${trial.offeredPps} pps offered: rx ${trial.rxPpsMean} pps, ${trial.rxPackets} of ${trial.txPackets} packets, loss ${trial.lossRatio}, ${trial.outcome}`,
+        `kernel ${socket}/${batching} MTU ${mtu} over net1: ${trial.packetSize} B at ${trial.offeredPps} pps offered: rx ${trial.rxPpsMean} pps, ${trial.rxPackets} of ${trial.txPackets} packets, loss ${trial.windowLossRatio}, ${trial.outcome}`,
       );
       expect(trial.outcome === 'Measured' || trial.outcome === 'GeneratorLimited').toBe(true);
       expect(trial.rxPackets).toBeGreaterThan(0);

@@ -37,8 +37,10 @@ test('an ndr-pdr testpmd benchmark reports NDR and PDR per packet size, each ver
   const trials = run.status?.trials ?? [];
   console.log(
     [
-      'offered pps  achieved tx  rx pps  loss ratio  purpose  outcome',
-      ...trials.map((t) => [t.offeredPps, t.achievedTxPps, t.rxPpsMean, t.lossRatio, t.purpose, t.outcome].join('  ')),
+      'offered pps  achieved tx  rx pps  window loss ratio  purpose  outcome',
+      ...trials.map((t) =>
+        [t.offeredPps, t.achievedTxPps, t.rxPpsMean, t.windowLossRatio, t.purpose, t.outcome].join('  '),
+      ),
     ].join('\n'),
   );
   expect(run.status?.phase).toBe('Succeeded');

@@ -111,9 +111,22 @@ function expectedResults(run: SwitchBenchmarkRun): Record<string, Record<string,
   });
   return {
     switchbench_trial_offered_packets_per_second: perTrial((t) => t.offeredPps),
+    switchbench_trial_attempted_packets_per_second: perTrial((t) => t.attemptedTxPps),
     switchbench_trial_tx_packets_per_second: perTrial((t) => t.achievedTxPps),
+    switchbench_trial_generator_limited: perTrial((t) =>
+      t.outcome === 'Failed' ? undefined : t.outcome === 'GeneratorLimited' ? 1 : 0,
+    ),
     switchbench_trial_rx_packets_per_second: perTrial((t) => t.rxPpsMean),
-    switchbench_trial_loss_ratio: perTrial((t) => t.lossRatio),
+    switchbench_trial_loss_ratio: byKey(
+      (status.trials ?? []).flatMap((t) =>
+        (
+          [
+            ['window', t.windowLossRatio],
+            ['trial', t.trialLossRatio],
+          ] as const
+        ).map(([scope, ratio]): [Record<string, string>, number | undefined] => [{ ...trial(t), scope }, ratio]),
+      ),
+    ),
     switchbench_trial_latency_seconds: byKey(
       (status.trials ?? []).flatMap((t) =>
         PERCENTILES.map(([percentile, field]): [Record<string, string>, number | undefined] => [

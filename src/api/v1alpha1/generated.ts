@@ -265,7 +265,7 @@ export interface SwitchBenchmarkSpecTrial {
    */
   maxCoefficientOfVariation: number;
   /**
-   * A trial whose achieved transmit rate is below offered × (1 - generatorTolerance) is generator-limited: reported as such, never counted as loss of the data path.
+   * A trial whose sender attempted less than offered × (1 - generatorTolerance) in the window, because its own core missed its pacing schedule, is GeneratorLimited: labelled as such, and still a measurement of the data path at the rate attempted. Frames the path refused (ring full) are the path's loss, never a generator limit.
    */
   generatorTolerance: number;
 }
@@ -456,7 +456,7 @@ export interface SwitchBenchmarkRunStatusTrialsItem {
    */
   purpose?: 'sweep' | 'max' | 'search' | 'verify';
   /**
-   * Measured; GeneratorLimited (the sender fell short of the offered rate: not a property of the data path); Failed (no figures; see message).
+   * Measured; GeneratorLimited (the sender missed its own pacing schedule by more than trial.generatorTolerance: the figures still measure the data path, at attemptedTxPps rather than offeredPps); Failed (no figures; see message).
    */
   outcome: 'Measured' | 'GeneratorLimited' | 'Failed';
   message?: string;
@@ -467,41 +467,90 @@ export interface SwitchBenchmarkRunStatusTrialsItem {
    */
   offeredPps: number;
   /**
-   * Rate the sender achieved over the measurement window.
+   * Frames per second the sender handed to the data path over the measurement window, accepted or refused. It falls below offeredPps only when the sender missed its own pacing schedule (see txMissed).
+   */
+  attemptedTxPps?: number;
+  /**
+   * Frames per second the data path accepted from the sender over the measurement window (its transmit ring took them). The gap to attemptedTxPps is the path's refusal, counted as loss.
    */
   achievedTxPps?: number;
+  /**
+   * Frames the data path accepted from the sender over the whole trial.
+   */
   txPackets?: number;
   /**
-   * Packets the sender could not enqueue (full ring).
+   * Frames the data path refused at the sender's transmit ring (ring full) over the whole trial: the path's loss (testpmd calls it TX-dropped), counted in both loss ratios.
    */
-  txFailures?: number;
+  txRefused?: number;
+  /**
+   * Frames of the pacing schedule the sender's own core did not get to over the whole trial: a generator shortfall, never counted as loss. Above trial.generatorTolerance in the window it makes the trial GeneratorLimited.
+   */
+  txMissed?: number;
+  /**
+   * Data frames the receiver got over the whole trial, duplicates included.
+   */
   rxPackets?: number;
   /**
-   * Mean of the per-interval receive rate over the measurement window.
+   * Mean of the per-sample receive rate over the measurement window, frames per second.
    */
   rxPpsMean?: number;
+  /**
+   * Standard deviation of the per-sample receive rates over the measurement window.
+   */
   rxPpsStddev?: number;
+  /**
+   * rxPpsMean × packetSize × 8: layer-2 frame bits, FCS included.
+   */
+  rxL2BitsPerSecond?: number;
+  /**
+   * rxPpsMean × (packetSize + 20) × 8: bits on the wire, with the preamble, start delimiter and inter-frame gap a hardware tester counts (RFC 2544).
+   */
+  rxWireBitsPerSecond?: number;
   /**
    * Receive-rate samples in the measurement window.
    */
   samples?: number;
+  /**
+   * rxPpsStddev / rxPpsMean (0 when nothing arrived).
+   */
   coefficientOfVariation?: number;
   /**
-   * The samples varied beyond trial.maxCoefficientOfVariation.
+   * coefficientOfVariation is above trial.maxCoefficientOfVariation.
    */
   unstable?: boolean;
   /**
-   * Lost packets / packets sent, over the whole trial.
+   * Frames the sender handed to the data path during the measurement window: accepted (by their sequence numbers) plus refused at its transmit ring.
    */
-  lossRatio?: number;
-  lost?: number;
+  windowAttempted?: number;
+  /**
+   * Of windowAttempted, the frames refused at the sender's transmit ring plus the accepted frames that never arrived.
+   */
+  windowLost?: number;
+  /**
+   * windowLost / windowAttempted; 1 when nothing arrived. The loss NDR and PDR decide on: the steady state after the warm-up, as the paper averages its window and as RFC 2544 measures after its learning phase.
+   */
+  windowLossRatio?: number;
+  /**
+   * Frames refused at the sender's transmit ring plus accepted frames that never arrived, over the whole trial, warm-up included.
+   */
+  trialLost?: number;
+  /**
+   * trialLost / (txPackets + txRefused), over the whole trial, warm-up included (RFC 2544 §26.1 counts so).
+   */
+  trialLossRatio?: number;
+  /**
+   * Frames that arrived after a frame the sender sent later, over the whole trial.
+   */
   reordered?: number;
+  /**
+   * Frames that arrived more than once, over the whole trial.
+   */
   duplicates?: number;
   latency?: SwitchBenchmarkRunStatusTrialsItemLatency;
   cpus?: SwitchBenchmarkRunStatusTrialsItemCpus;
 }
 /**
- * One-way latency, nanoseconds.
+ * One-way latency over the whole trial, nanoseconds: sender and receiver read one clock (the node's TSC). Absent for cross-node trials, where two clocks would be compared.
  */
 export interface SwitchBenchmarkRunStatusTrialsItemLatency {
   p50Ns?: number;
@@ -522,15 +571,19 @@ export interface SwitchBenchmarkRunStatusSummaryItem {
   packetSize: number;
   burstSize: number;
   /**
-   * Highest receive rate, median over repetitions.
+   * Highest receive rate of the point: per offered rate the median of its repetitions' rxPpsMean, Measured and GeneratorLimited trials alike (a generator-limited trial measured the path at the rate it managed); the highest of those medians.
    */
   maxRxPps?: number;
   maxRxPpsMin?: number;
   maxRxPpsMax?: number;
   /**
-   * maxRxPps × packetSize × 8 (frame bits, FCS included, no preamble or gap).
+   * maxRxPps × packetSize × 8 (layer-2 frame bits, FCS included, no preamble or gap).
    */
   maxRxBitsPerSecond?: number;
+  /**
+   * maxRxPps × (packetSize + 20) × 8 (bits on the wire, as hardware testers report).
+   */
+  maxRxWireBitsPerSecond?: number;
   ndr?: SwitchBenchmarkRunStatusSummaryItemNdr;
   /**
    * Highest rate with loss within each non-zero loss ratio (method ndr-pdr).
@@ -550,17 +603,25 @@ export interface SwitchBenchmarkRunStatusSummaryItem {
   generatorLimitedTrials?: number;
 }
 /**
- * Highest rate with zero loss (method ndr-pdr).
+ * Highest rate with zero loss (method ndr-pdr): the highest verified rate whose trials' median windowLossRatio is 0, below every rate that lost.
  */
 export interface SwitchBenchmarkRunStatusSummaryItemNdr {
   lossRatio?: number;
   pps?: number;
+  /**
+   * pps × packetSize × 8.
+   */
   bitsPerSecond?: number;
+  /**
+   * pps × (packetSize + 20) × 8.
+   */
+  wireBitsPerSecond?: number;
 }
 export interface SwitchBenchmarkRunStatusSummaryItemPdrItem {
   lossRatio?: number;
   pps?: number;
   bitsPerSecond?: number;
+  wireBitsPerSecond?: number;
 }
 
 /** The openAPIV3Schema of each CRD, for structural defaulting and schema checks. */
@@ -1067,7 +1128,7 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
               },
               generatorTolerance: {
                 description:
-                  'A trial whose achieved transmit rate is below offered × (1 - generatorTolerance) is generator-limited: reported as such, never counted as loss of the data path.',
+                  "A trial whose sender attempted less than offered × (1 - generatorTolerance) in the window, because its own core missed its pacing schedule, is GeneratorLimited: labelled as such, and still a measurement of the data path at the rate attempted. Frames the path refused (ring full) are the path's loss, never a generator limit.",
                 type: 'number',
                 minimum: 0,
                 maximum: 0.5,
@@ -1432,7 +1493,7 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
                 },
                 outcome: {
                   description:
-                    'Measured; GeneratorLimited (the sender fell short of the offered rate: not a property of the data path); Failed (no figures; see message).',
+                    'Measured; GeneratorLimited (the sender missed its own pacing schedule by more than trial.generatorTolerance: the figures still measure the data path, at attemptedTxPps rather than offeredPps); Failed (no figures; see message).',
                   type: 'string',
                   enum: ['Measured', 'GeneratorLimited', 'Failed'],
                 },
@@ -1451,28 +1512,53 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
                   description: 'Rate the sender was asked for, packets per second (0 for method max).',
                   type: 'number',
                 },
+                attemptedTxPps: {
+                  description:
+                    'Frames per second the sender handed to the data path over the measurement window, accepted or refused. It falls below offeredPps only when the sender missed its own pacing schedule (see txMissed).',
+                  type: 'number',
+                },
                 achievedTxPps: {
-                  description: 'Rate the sender achieved over the measurement window.',
+                  description:
+                    "Frames per second the data path accepted from the sender over the measurement window (its transmit ring took them). The gap to attemptedTxPps is the path's refusal, counted as loss.",
                   type: 'number',
                 },
                 txPackets: {
+                  description: 'Frames the data path accepted from the sender over the whole trial.',
                   type: 'integer',
                   format: 'int64',
                 },
-                txFailures: {
-                  description: 'Packets the sender could not enqueue (full ring).',
+                txRefused: {
+                  description:
+                    "Frames the data path refused at the sender's transmit ring (ring full) over the whole trial: the path's loss (testpmd calls it TX-dropped), counted in both loss ratios.",
+                  type: 'integer',
+                  format: 'int64',
+                },
+                txMissed: {
+                  description:
+                    "Frames of the pacing schedule the sender's own core did not get to over the whole trial: a generator shortfall, never counted as loss. Above trial.generatorTolerance in the window it makes the trial GeneratorLimited.",
                   type: 'integer',
                   format: 'int64',
                 },
                 rxPackets: {
+                  description: 'Data frames the receiver got over the whole trial, duplicates included.',
                   type: 'integer',
                   format: 'int64',
                 },
                 rxPpsMean: {
-                  description: 'Mean of the per-interval receive rate over the measurement window.',
+                  description: 'Mean of the per-sample receive rate over the measurement window, frames per second.',
                   type: 'number',
                 },
                 rxPpsStddev: {
+                  description: 'Standard deviation of the per-sample receive rates over the measurement window.',
+                  type: 'number',
+                },
+                rxL2BitsPerSecond: {
+                  description: 'rxPpsMean × packetSize × 8: layer-2 frame bits, FCS included.',
+                  type: 'number',
+                },
+                rxWireBitsPerSecond: {
+                  description:
+                    'rxPpsMean × (packetSize + 20) × 8: bits on the wire, with the preamble, start delimiter and inter-frame gap a hardware tester counts (RFC 2544).',
                   type: 'number',
                 },
                 samples: {
@@ -1481,30 +1567,54 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
                   format: 'int32',
                 },
                 coefficientOfVariation: {
+                  description: 'rxPpsStddev / rxPpsMean (0 when nothing arrived).',
                   type: 'number',
                 },
                 unstable: {
-                  description: 'The samples varied beyond trial.maxCoefficientOfVariation.',
+                  description: 'coefficientOfVariation is above trial.maxCoefficientOfVariation.',
                   type: 'boolean',
                 },
-                lossRatio: {
-                  description: 'Lost packets / packets sent, over the whole trial.',
-                  type: 'number',
-                },
-                lost: {
+                windowAttempted: {
+                  description:
+                    'Frames the sender handed to the data path during the measurement window: accepted (by their sequence numbers) plus refused at its transmit ring.',
                   type: 'integer',
                   format: 'int64',
                 },
+                windowLost: {
+                  description:
+                    "Of windowAttempted, the frames refused at the sender's transmit ring plus the accepted frames that never arrived.",
+                  type: 'integer',
+                  format: 'int64',
+                },
+                windowLossRatio: {
+                  description:
+                    'windowLost / windowAttempted; 1 when nothing arrived. The loss NDR and PDR decide on: the steady state after the warm-up, as the paper averages its window and as RFC 2544 measures after its learning phase.',
+                  type: 'number',
+                },
+                trialLost: {
+                  description:
+                    "Frames refused at the sender's transmit ring plus accepted frames that never arrived, over the whole trial, warm-up included.",
+                  type: 'integer',
+                  format: 'int64',
+                },
+                trialLossRatio: {
+                  description:
+                    'trialLost / (txPackets + txRefused), over the whole trial, warm-up included (RFC 2544 §26.1 counts so).',
+                  type: 'number',
+                },
                 reordered: {
+                  description: 'Frames that arrived after a frame the sender sent later, over the whole trial.',
                   type: 'integer',
                   format: 'int64',
                 },
                 duplicates: {
+                  description: 'Frames that arrived more than once, over the whole trial.',
                   type: 'integer',
                   format: 'int64',
                 },
                 latency: {
-                  description: 'One-way latency, nanoseconds.',
+                  description:
+                    "One-way latency over the whole trial, nanoseconds: sender and receiver read one clock (the node's TSC). Absent for cross-node trials, where two clocks would be compared.",
                   type: 'object',
                   properties: {
                     p50Ns: {
@@ -1564,7 +1674,8 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
                   format: 'int32',
                 },
                 maxRxPps: {
-                  description: 'Highest receive rate, median over repetitions.',
+                  description:
+                    "Highest receive rate of the point: per offered rate the median of its repetitions' rxPpsMean, Measured and GeneratorLimited trials alike (a generator-limited trial measured the path at the rate it managed); the highest of those medians.",
                   type: 'number',
                 },
                 maxRxPpsMin: {
@@ -1574,11 +1685,16 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
                   type: 'number',
                 },
                 maxRxBitsPerSecond: {
-                  description: 'maxRxPps × packetSize × 8 (frame bits, FCS included, no preamble or gap).',
+                  description: 'maxRxPps × packetSize × 8 (layer-2 frame bits, FCS included, no preamble or gap).',
+                  type: 'number',
+                },
+                maxRxWireBitsPerSecond: {
+                  description: 'maxRxPps × (packetSize + 20) × 8 (bits on the wire, as hardware testers report).',
                   type: 'number',
                 },
                 ndr: {
-                  description: 'Highest rate with zero loss (method ndr-pdr).',
+                  description:
+                    "Highest rate with zero loss (method ndr-pdr): the highest verified rate whose trials' median windowLossRatio is 0, below every rate that lost.",
                   type: 'object',
                   properties: {
                     lossRatio: {
@@ -1588,6 +1704,11 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
                       type: 'number',
                     },
                     bitsPerSecond: {
+                      description: 'pps × packetSize × 8.',
+                      type: 'number',
+                    },
+                    wireBitsPerSecond: {
+                      description: 'pps × (packetSize + 20) × 8.',
                       type: 'number',
                     },
                   },
@@ -1606,6 +1727,9 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
                         type: 'number',
                       },
                       bitsPerSecond: {
+                        type: 'number',
+                      },
+                      wireBitsPerSecond: {
                         type: 'number',
                       },
                     },

@@ -30,6 +30,7 @@ const CRON_MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@da
 export function validateSpec(spec: SwitchBenchmarkSpec, context: ValidationContext): FieldError[] {
   return [
     ...validateSchedule(spec),
+    ...validateSampling(spec),
     ...validateFrameSizes(spec),
     ...validatePlanSize(spec),
     ...validateImages(spec, context),
@@ -85,8 +86,47 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/**
+ * The receiver's samples tile the warm-up and the window, one per sampleInterval (the per-second
+ * rates the paper averages), so both are whole numbers of samples; the programs refuse anything else.
+ */
+function validateSampling(spec: SwitchBenchmarkSpec): FieldError[] {
+  const sample = parseDuration(spec.trial.sampleInterval);
+  const whole = (seconds: number) => Math.abs(seconds / sample - Math.round(seconds / sample)) < 1e-6;
+  return (['warmup', 'window'] as const)
+    .filter((field) => !whole(parseDuration(spec.trial[field])))
+    .map((field) => ({
+      field: `spec.trial.${field}`,
+      message: `${spec.trial[field]} must be a whole number of spec.trial.sampleInterval (${spec.trial.sampleInterval}): the receiver takes one sample per interval`,
+    }));
+}
+
+/**
+ * The largest frame each DPDK path carries as the operator configures it: memif ports (DPDK 22.11)
+ * take frames up to 1518 bytes, and the switches' vhost-user ports run at the default MTU of 1500.
+ * The kernel path's limit is its own MTU; an SR-IOV VF's is the NIC's, which only the run can tell.
+ */
+export const MAX_FRAME_BYTES: Partial<Record<SwitchBenchmarkSpec['datapath'], number>> = {
+  memif: 1518,
+  testpmd: 1518,
+  'ovs-dpdk': 1518,
+  vpp: 1518,
+  snabb: 1518,
+};
+
 function validateFrameSizes(given: SwitchBenchmarkSpec): FieldError[] {
   const spec = withDatapathOptions(given);
+  const limit = MAX_FRAME_BYTES[spec.datapath];
+  if (limit !== undefined) {
+    const tooLarge = spec.traffic.packetSizes.filter((size) => size > limit);
+    if (tooLarge.length)
+      return [
+        {
+          field: 'spec.traffic.packetSizes',
+          message: `${tooLarge.join(', ')} exceed the largest frame the ${spec.datapath} path carries (${limit} bytes, FCS included): use sizes up to ${limit}`,
+        },
+      ];
+  }
   if (spec.datapath !== 'kernel' || !spec.kernel) return [];
   const largest = spec.kernel.mtu + ETHERNET_OVERHEAD_BYTES;
   const tooLarge = spec.traffic.packetSizes.filter((size) => size > largest);

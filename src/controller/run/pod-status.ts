@@ -7,6 +7,8 @@ export const podFinished = (pod: V1Pod) => pod.status?.phase === 'Succeeded' || 
 /** Its program has been started: the container runs or has run (a terminated one counts too). */
 export const started = (pod: V1Pod) =>
   Boolean(pod.status?.containerStatuses?.some((c) => c.state?.running || c.state?.terminated));
+export const running = (pod: V1Pod) => Boolean(pod.status?.containerStatuses?.[0]?.state?.running);
+export const exitCode = (pod: V1Pod) => pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode;
 export const label = (pod: V1Pod, key: string) => pod.metadata?.labels?.[key];
 export const terminationMessage = (pod: V1Pod | undefined) =>
   pod?.status?.containerStatuses?.[0]?.state?.terminated?.message;

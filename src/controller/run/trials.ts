@@ -20,8 +20,10 @@ import type { ReconcileResult } from '../../runtime/reconcile.js';
 import { switchPodName, trafficPod } from './desired.js';
 import {
   ageSeconds,
+  exitCode,
   label,
   podFailure,
+  running,
   secondsSince,
   started,
   startProblem,
@@ -29,7 +31,7 @@ import {
 } from './pod-status.js';
 import { finish, writeStatus } from './status.js';
 import type { RunStep, Setup } from './step.js';
-import { trafficArgs } from './traffic-args.js';
+import { EXIT_NO_TRAFFIC, trafficArgs } from './traffic-args.js';
 
 /** How long after the receiver's warm-up the sender may still start; later, the attempt is redone. */
 const SENDER_START_SLACK_SECONDS = 5;
@@ -120,6 +122,9 @@ export async function stepTrials(step: RunStep, setup: Setup, pods: V1Pod[]): Pr
     if (!started(receiver)) return {};
     let senderPod: V1Pod | undefined;
     try {
+      // A receiver that has already ended would count nothing of what a sender sends now.
+      if (!running(receiver))
+        throw new Error(`its receiver ${receiver.metadata?.name} ended first (${receiver.status?.phase})`);
       senderPod = trafficPods(step, setup, nodes, request, attempt, { receiver, switchPod }).sender;
     } catch (err) {
       unaddressable = `the sender of trial ${request.index} cannot be started: ${(err as Error).message}`;
@@ -130,7 +135,13 @@ export async function stepTrials(step: RunStep, setup: Setup, pods: V1Pod[]): Pr
     }
   }
 
-  const failed = [receiver, sender].find((p) => p?.status?.phase === 'Failed');
+  // A receiver that got nothing ends "no traffic"; with its sender done, that is the path's total
+  // loss, a result, not a lost attempt.
+  const senderDone = sender?.status?.phase === 'Succeeded';
+  const receiverDone =
+    receiver?.status?.phase === 'Succeeded' ||
+    (senderDone && receiver?.status?.phase === 'Failed' && exitCode(receiver) === EXIT_NO_TRAFFIC);
+  const failed = [receiver, sender].find((p) => p?.status?.phase === 'Failed' && !(p === receiver && receiverDone));
   const hung =
     receiver && ageSeconds(receiver, deps.now()) > request.durationSeconds + 2 * deps.config.trialGraceSeconds;
   let message =
@@ -143,7 +154,7 @@ export async function stepTrials(step: RunStep, setup: Setup, pods: V1Pod[]): Pr
         : undefined);
   if (!message) {
     if (!receiver || !sender) return {};
-    if (receiver.status?.phase !== 'Succeeded' || sender.status?.phase !== 'Succeeded') {
+    if (!receiverDone || !senderDone) {
       const remaining = request.durationSeconds + 2 * deps.config.trialGraceSeconds - ageSeconds(receiver, deps.now());
       return { requeueAfterMs: Math.max(1, remaining) * 1000 };
     }
@@ -210,7 +221,7 @@ async function record(step: RunStep, setup: Setup, trial: Trial): Promise<Reconc
     trial: trial.index,
     outcome: trial.outcome,
     rxPpsMean: trial.rxPpsMean,
-    lossRatio: trial.lossRatio,
+    windowLossRatio: trial.windowLossRatio,
   });
   const summary = summarize(setup.spec, trials);
   const line = headline(summary);

@@ -24,7 +24,11 @@ describe('validateSpec', () => {
     ],
     ['1518-byte frames on the default MTU', { datapath: 'kernel', traffic: { packetSizes: [1518] } }],
     ['an allowed image', { resources: { images: { traffic: 'localhost/switchbench-traffic:dev' } } }],
-    ['frames above 1518 on a DPDK path', { datapath: 'testpmd', traffic: { packetSizes: [9000] } }],
+    ['1518-byte frames on memif', { datapath: 'memif', traffic: { packetSizes: [64, 1518] } }],
+    [
+      'jumbo frames on an SR-IOV VF',
+      { datapath: 'sriov', sriov: { resourceName: 'a.io/vf' }, traffic: { packetSizes: [9000] } },
+    ],
   ])('accepts %s', (_name, partial) => {
     expect(validateSpec(spec(partial), context)).toEqual([]);
   });
@@ -47,6 +51,24 @@ describe('validateSpec', () => {
       { datapath: 'kernel', traffic: { packetSizes: [64, 1519, 9000] } },
       'spec.traffic.packetSizes',
       /1519, 9000 exceed the largest frame of MTU 1500 \(1518 bytes\)/,
+    ],
+    [
+      'frames above 1518 on memif',
+      { datapath: 'memif', traffic: { packetSizes: [64, 9000] } },
+      'spec.traffic.packetSizes',
+      /9000 exceed the largest frame the memif path carries \(1518 bytes/,
+    ],
+    [
+      'frames above 1518 through a vhost-user switch',
+      { datapath: 'ovs-dpdk', traffic: { packetSizes: [2048] } },
+      'spec.traffic.packetSizes',
+      /2048 exceed the largest frame the ovs-dpdk path carries/,
+    ],
+    [
+      'a warm-up that is not whole samples',
+      { trial: { warmup: '20s', window: '21s', sampleInterval: '2s', duration: '60s' } },
+      'spec.trial.window',
+      /21s must be a whole number of spec.trial.sampleInterval \(2s\)/,
     ],
     [
       'an image off the allowlist',

@@ -22,7 +22,7 @@ export function trial(
     outcome: 'Measured',
     achievedTxPps: offeredPps,
     rxPpsMean,
-    lossRatio: rxPpsMean === undefined ? undefined : 1 - rxPpsMean / offeredPps,
+    windowLossRatio: rxPpsMean === undefined ? undefined : 1 - rxPpsMean / offeredPps,
     ...extra,
   };
 }
@@ -70,6 +70,7 @@ export const sweep = run(
         maxRxPpsMin: 30_500,
         maxRxPpsMax: 31_000.25,
         maxRxBitsPerSecond: 30_750.125 * 512,
+        maxRxWireBitsPerSecond: 30_750.125 * 672,
         trials: 4,
         unstableTrials: 1,
       },
@@ -80,6 +81,7 @@ export const sweep = run(
         maxRxPpsMin: 18_000,
         maxRxPpsMax: 18_000,
         maxRxBitsPerSecond: 18_000 * 4096,
+        maxRxWireBitsPerSecond: 18_000 * 4256,
         trials: 3,
         generatorLimitedTrials: 1,
       },
@@ -107,6 +109,7 @@ export const search = run(
         burstSize: 32,
         maxRxPps: 1_500_000,
         maxRxBitsPerSecond: 1_500_000 * 512,
+        maxRxWireBitsPerSecond: 1_500_000 * 672,
         ndr: { lossRatio: 0, pps: 1_400_000, bitsPerSecond: 1_400_000 * 512 },
         pdr: [
           { lossRatio: 0.005, pps: 1_450_000, bitsPerSecond: 1_450_000 * 512 },

@@ -42,10 +42,12 @@ const run: SwitchBenchmarkRun = {
         burstSize: 16,
         offeredPps: 10000,
         outcome: 'Measured',
+        attemptedTxPps: 10000,
         achievedTxPps: 10000,
         rxPpsMean: 9998.4,
         rxPpsStddev: 12,
-        lossRatio: 0,
+        windowLossRatio: 0,
+        trialLossRatio: 0.0001,
         latency: { p50Ns: 12000, p90Ns: 1, p99Ns: 45500, p999Ns: 1, maxNs: 1 },
         cpus: { sender: '1', receiver: '1' },
       },
@@ -55,9 +57,11 @@ const run: SwitchBenchmarkRun = {
         burstSize: 16,
         offeredPps: 20000,
         outcome: 'GeneratorLimited',
+        attemptedTxPps: 15500,
         achievedTxPps: 15000,
         rxPpsMean: 15000,
-        lossRatio: 0.00002,
+        windowLossRatio: 0.00002,
+        trialLossRatio: 0.03,
         unstable: true,
       },
       { index: 2, packetSize: 64, burstSize: 16, offeredPps: 30000, outcome: 'Failed', message: 'receiver pod failed' },
@@ -80,10 +84,10 @@ const run: SwitchBenchmarkRun = {
 describe('tables', () => {
   test('a row per trial with rates, loss, latency, CPUs and what went wrong', () => {
     expect(trialsTable(run).split('\n')).toEqual([
-      '#  SIZE  BURST  OFFERED   TX        RX MEAN   RX SD  LOSS      P50     P99     CPUS TX/RX  NOTE',
-      '0  64    16     10.0kpps  10.0kpps  10.0kpps  12pps  0.000%    12.0us  45.5us  1/1',
-      '1  64    16     20.0kpps  15.0kpps  15.0kpps  -      0.00200%  -       -       -           unstable,GeneratorLimited',
-      '2  64    16     30.0kpps  -         -         -      -         -       -       -           Failed',
+      '#  SIZE  BURST  OFFERED   ATTEMPTED  ACCEPTED  RX MEAN   RX SD  LOSS WINDOW  LOSS TRIAL  P50     P99     CPUS TX/RX  NOTE',
+      '0  64    16     10.0kpps  10.0kpps   10.0kpps  10.0kpps  12pps  0.000%       0.010%      12.0us  45.5us  1/1',
+      '1  64    16     20.0kpps  15.5kpps   15.0kpps  15.0kpps  -      0.00200%     3.000%      -       -       -           unstable,GeneratorLimited',
+      '2  64    16     30.0kpps  -          -         -         -      -            -           -       -       -           Failed',
     ]);
   });
 
@@ -108,17 +112,17 @@ describe('Table 1: max throughput, NDR and PDR per frame size', () => {
       'a sweep: max throughput with the spread of its repetitions, no NDR/PDR',
       sweep,
       [
-        'FRAME  BURST  MAX THROUGHPUT  MIN..MAX            GBIT/S  NDR  NDR GBIT/S  PDR',
-        '64B    16     30.8kpps        30.5kpps..31.0kpps  0.016   -    -           -',
-        '512B   16     18.0kpps        18.0kpps..18.0kpps  0.074   -    -           -',
+        'FRAME  BURST  MAX THROUGHPUT  MIN..MAX            GBIT/S  WIRE GBIT/S  NDR  NDR GBIT/S  PDR',
+        '64B    16     30.8kpps        30.5kpps..31.0kpps  0.016   0.021        -    -           -',
+        '512B   16     18.0kpps        18.0kpps..18.0kpps  0.074   0.077        -    -           -',
       ],
     ],
     [
       'an ndr-pdr search: NDR and each PDR with its loss ratio',
       search,
       [
-        'FRAME  BURST  MAX THROUGHPUT  MIN..MAX  GBIT/S  NDR       NDR GBIT/S  PDR',
-        '64B    32     1.50Mpps        -         0.768   1.40Mpps  0.717       1.45Mpps @0.5%, 1.48Mpps @1%',
+        'FRAME  BURST  MAX THROUGHPUT  MIN..MAX  GBIT/S  WIRE GBIT/S  NDR       NDR GBIT/S  PDR',
+        '64B    32     1.50Mpps        -         0.768   1.008        1.40Mpps  0.717       1.45Mpps @0.5%, 1.48Mpps @1%',
       ],
     ],
   ])('%s', (_name, run, lines) => {

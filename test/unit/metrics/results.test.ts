@@ -21,7 +21,7 @@ const trial = (index: number, offeredPps: number, rxPpsMean: number, extra: Part
   outcome: 'Measured',
   achievedTxPps: offeredPps,
   rxPpsMean,
-  lossRatio: 1 - rxPpsMean / offeredPps,
+  windowLossRatio: 1 - rxPpsMean / offeredPps,
   latency: { p50Ns: 5000, p90Ns: 9000, p99Ns: 20000, p999Ns: 40000, maxNs: 90000 },
   ...extra,
 });
@@ -109,7 +109,7 @@ const failed = run(search, 'search-2', {
       ...trial(0, 5000, 0),
       outcome: 'Failed',
       rxPpsMean: undefined,
-      lossRatio: undefined,
+      windowLossRatio: undefined,
       latency: undefined,
       achievedTxPps: undefined,
     },

@@ -1,7 +1,7 @@
 import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
 import type { SwitchBenchmarkSpec, Trial } from '../../../src/api/v1alpha1/types.js';
 import { searchBudget } from '../../../src/api/v1alpha1/validate.js';
-import { bounds, ndrPdr, timing } from '../../../src/plan/ndr-pdr.js';
+import { bounds, ndrPdr, perRate, timing } from '../../../src/plan/ndr-pdr.js';
 
 /** A data path as a function: loss ratio at the rate the sender achieved, and what the sender manages. */
 interface Device {
@@ -22,27 +22,28 @@ const spec = (precision = PRECISION, lossRatios = [0, PDR]): SwitchBenchmarkSpec
   } as never);
 
 /**
- * Runs the search against a device. A sender that falls short reports what a naive count would call
- * loss (everything offered that did not arrive), which the search must not take as the path's.
+ * Runs the search against a device. A sender that falls short (txCap) attempts less than offered:
+ * the trial is generator-limited and reports the path's loss at the rate it attempted.
  */
 function search(device: Device, s = spec()): Trial[] {
   const trials: Trial[] = [];
   for (let next = ndrPdr.next(s, trials); next; next = ndrPdr.next(s, trials)) {
     if (trials.length > 200) throw new Error('the search does not end');
-    const achieved = Math.min(next.offeredPps, device.txCap ?? Infinity);
-    const limited = achieved < next.offeredPps * (1 - s.trial.generatorTolerance);
-    const loss = device.loss(achieved);
-    const rx = achieved * (1 - loss);
+    const attempted = Math.min(next.offeredPps, device.txCap ?? Infinity);
+    const limited = attempted < next.offeredPps * (1 - s.trial.generatorTolerance);
+    const loss = device.loss(attempted);
     trials.push({
       index: next.index,
       packetSize: next.packetSize,
       burstSize: next.burstSize,
+      repetition: next.repetition,
       offeredPps: next.offeredPps,
       purpose: next.purpose,
       outcome: limited ? 'GeneratorLimited' : 'Measured',
-      achievedTxPps: achieved,
-      rxPpsMean: rx,
-      lossRatio: limited ? 1 - rx / next.offeredPps : loss,
+      attemptedTxPps: attempted,
+      achievedTxPps: attempted,
+      rxPpsMean: attempted * (1 - loss),
+      windowLossRatio: loss,
     });
   }
   return trials;
@@ -311,7 +312,7 @@ describe('ndr-pdr search', () => {
         outcome: 'Measured',
         achievedTxPps: next.offeredPps,
         rxPpsMean: next.offeredPps,
-        lossRatio: loss,
+        windowLossRatio: loss,
       });
     }
     return { trials, s };
@@ -370,7 +371,7 @@ describe('ndr-pdr search', () => {
         outcome: 'Measured',
         achievedTxPps: next.offeredPps,
         rxPpsMean: next.offeredPps * (1 - loss),
-        lossRatio: loss,
+        windowLossRatio: loss,
       });
     }
     const sizes = trials.map((t) => t.packetSize);
@@ -394,6 +395,44 @@ describe('a trial that failed after its retries', () => {
     };
     expect(ndrPdr.next(s, [failed])).toBeUndefined();
     expect(bounds(s.method.ndrPdr as never, [failed]).map((b) => b.upper)).toEqual([undefined, undefined]);
+  });
+});
+
+describe('repetitions', () => {
+  test('each rate is tried trial.repetitions times in a row, and its verdict is their median loss', () => {
+    const s = { ...spec(), trial: { ...spec().trial, repetitions: 3 } };
+    // Every third trial at a rate is noisy: one lossy repetition out of three must not decide.
+    let n = 0;
+    const noisy: Device = { loss: (r) => (capacity(5e6)(r) > 0 ? capacity(5e6)(r) : ++n % 3 === 0 ? 0.5 : 0) };
+    const trials = search(noisy, s);
+    const groups = trials.reduce<number[][]>((acc, t) => {
+      if (t.repetition === 0) acc.push([]);
+      acc.at(-1)?.push(t.offeredPps);
+      return acc;
+    }, []);
+    expect(groups.every((g) => g.length === 3 && new Set(g).size === 1)).toBe(true);
+    expect(trials.map((t) => t.repetition)).toEqual(trials.map((_, i) => i % 3));
+    const [ndr] = verified(trials, s);
+    expectAtKnee(ndr, 5e6);
+    expect(trials.length).toBeLessThanOrEqual(ndrPdr.plannedTrials(s));
+  });
+
+  test('perRate takes the median of a group and keeps single trials as they are', () => {
+    const at = (repetition: number, windowLossRatio: number): Trial => ({
+      index: repetition,
+      packetSize: 64,
+      burstSize: 16,
+      repetition,
+      offeredPps: 1000,
+      purpose: 'search',
+      outcome: 'Measured',
+      windowLossRatio,
+      rxPpsMean: 1000 * (1 - windowLossRatio),
+    });
+    expect(perRate([at(0, 0), at(1, 0.5), at(2, 0)])).toEqual([
+      expect.objectContaining({ offeredPps: 1000, windowLossRatio: 0, rxPpsMean: 1000 }),
+    ]);
+    expect(perRate([at(0, 0.5)])).toEqual([at(0, 0.5)]);
   });
 });
 

@@ -110,9 +110,10 @@ describe('ndr-pdr search', () => {
               purpose: next.purpose,
               outcome:
                 achieved < next.offeredPps * (1 - spec.trial.generatorTolerance) ? 'GeneratorLimited' : 'Measured',
+              attemptedTxPps: achieved,
               achievedTxPps: achieved,
               rxPpsMean: achieved * (1 - loss),
-              lossRatio: loss,
+              windowLossRatio: loss,
             });
           }
           // Every figure the summary reports is finite.
@@ -144,7 +145,7 @@ describe('ndr-pdr search', () => {
             outcome: 'Measured',
             achievedTxPps: next.offeredPps,
             rxPpsMean: next.offeredPps * (1 - loss),
-            lossRatio: loss,
+            windowLossRatio: loss,
           });
         }
         const ndr = summarize(spec, trials)[0]?.ndr?.pps;

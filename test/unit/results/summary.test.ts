@@ -37,6 +37,7 @@ describe('summarize', () => {
         maxRxPpsMin: 1.5e6,
         maxRxPpsMax: 1.7e6,
         maxRxBitsPerSecond: 1.6e6 * 64 * 8,
+        maxRxWireBitsPerSecond: 1.6e6 * 84 * 8,
         trials: 6,
         unstableTrials: 0,
         generatorLimitedTrials: 0,
@@ -44,16 +45,16 @@ describe('summarize', () => {
     ]);
   });
 
-  test('never takes a generator-limited or failed trial as a figure, but counts it', () => {
+  test('takes what a generator-limited trial received (the path carried it), never a failed one, and counts both', () => {
     const [point] = summarize(spec, [
       trial(512, 1e6, 0.9e6),
-      trial(512, 5e6, 4e6, { outcome: 'GeneratorLimited' }),
+      trial(512, 5e6, 4e6, { outcome: 'GeneratorLimited', attemptedTxPps: 4e6 }),
       trial(512, 6e6, undefined, { outcome: 'Failed', message: 'receiver pod failed' }),
       trial(512, 2e6, 1.9e6, { unstable: true }),
     ]);
     expect(point).toMatchObject({
       packetSize: 512,
-      maxRxPps: 1.9e6,
+      maxRxPps: 4e6,
       trials: 4,
       unstableTrials: 1,
       generatorLimitedTrials: 1,
@@ -95,7 +96,11 @@ describe('summarize an ndr-pdr search', () => {
     method: { type: 'ndr-pdr', ndrPdr: { lossRatios: [0, 0.01], precision: 0.01 } },
   } as never);
   const t = (offeredPps: number, lossRatio: number, purpose: Trial['purpose']) =>
-    trial(64, offeredPps, offeredPps * (1 - lossRatio), { lossRatio, purpose, achievedTxPps: offeredPps });
+    trial(64, offeredPps, offeredPps * (1 - lossRatio), {
+      windowLossRatio: lossRatio,
+      purpose,
+      achievedTxPps: offeredPps,
+    });
 
   test('reports the verified NDR and PDR as pps and bit/s, with the final interval width', () => {
     const [point] = summarize(search, [
@@ -106,8 +111,15 @@ describe('summarize an ndr-pdr search', () => {
       t(1_000_000, 0, 'verify'),
       t(1_005_000, 0.005, 'verify'),
     ]);
-    expect(point?.ndr).toEqual({ lossRatio: 0, pps: 1_000_000, bitsPerSecond: 1_000_000 * 64 * 8 });
-    expect(point?.pdr).toEqual([{ lossRatio: 0.01, pps: 1_005_000, bitsPerSecond: 1_005_000 * 64 * 8 }]);
+    expect(point?.ndr).toEqual({
+      lossRatio: 0,
+      pps: 1_000_000,
+      bitsPerSecond: 1_000_000 * 64 * 8,
+      wireBitsPerSecond: 1_000_000 * 84 * 8,
+    });
+    expect(point?.pdr).toEqual([
+      { lossRatio: 0.01, pps: 1_005_000, bitsPerSecond: 1_005_000 * 64 * 8, wireBitsPerSecond: 1_005_000 * 84 * 8 },
+    ]);
     expect(point?.intervalWidth).toBeCloseTo(5000 / 1_005_000, 9);
     expect(headline(point ? [point] : [])).toBe('64B NDR 1.00Mpps');
   });

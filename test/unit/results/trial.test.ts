@@ -1,4 +1,5 @@
 import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
+import type { SwitchBenchmarkSpec } from '../../../src/api/v1alpha1/types.js';
 import type { TrialRequest } from '../../../src/plan/index.js';
 import { trialFromSummaries } from '../../../src/results/trial.js';
 
@@ -20,29 +21,59 @@ const request: TrialRequest = {
   sampleIntervalSeconds: 1,
 };
 const SCHEMA = 'switchbench.io/trial/v1';
-const sender = (pps: number) =>
-  JSON.stringify({ schema: SCHEMA, role: 'sender', tx: { pps, packets: 60_000_000, failures: 12 }, cpus: '2' });
-const receiver = (mean: number, stddev: number) =>
-  JSON.stringify({
+const WINDOW_S = 20;
+
+/**
+ * What the programs would report for a 60 s trial with a 20 s window offered 1 Mpps, from what
+ * happened to the frames of the window (the whole trial is three times the window):
+ * missed: slots the sender's core fell behind on; refused: the path's transmit ring was full;
+ * dropped: accepted but never received (in the switch, at the receiver's ring or in the receiver).
+ */
+function programs({ missed = 0, refused = 0, dropped = 0, arrived = true, stddev = 0 } = {}) {
+  const scheduled = 1_000_000 * WINDOW_S;
+  const accepted = scheduled - missed - refused;
+  const received = accepted - dropped;
+  const sender = {
     schema: SCHEMA,
-    role: 'receiver',
-    rx: { pps_mean: mean, pps_stddev: stddev, packets: 59_999_000, samples: 20 },
-    loss: {
-      ratio: 0.5,
-      lost: 9,
-      reordered: 3,
-      duplicates: 0,
-      window: { expected: 20_000_000, lost: 1000, ratio: 1000 / 20_000_000 },
+    role: 'sender',
+    status: 'completed',
+    cpus: '2',
+    trial: { window_s: WINDOW_S },
+    tx: {
+      pps: accepted / WINDOW_S,
+      packets: 3 * accepted,
+      window_packets: accepted,
+      failures: 3 * refused,
+      window_failures: refused,
+      missed: 3 * missed,
+      window_missed: missed,
     },
-    latency_ns: { count: 59_999_000, p50: 4100, p90: 8000, p99: 15000, p999: 30000, max: 99000 },
-    cpus: '3',
-  });
+  };
+  const receiver = arrived
+    ? {
+        schema: SCHEMA,
+        role: 'receiver',
+        status: 'completed',
+        cpus: '3',
+        rx: { pps_mean: received / WINDOW_S, pps_stddev: stddev, packets: 3 * received, samples: 20 },
+        loss: {
+          lost: 3 * dropped,
+          reordered: 3,
+          duplicates: 0,
+          window: { expected: accepted, lost: dropped, ratio: dropped / accepted },
+        },
+        latency_ns: { count: 3 * received, p50: 4100, p90: 8000, p99: 15000, p999: 30000, max: 99000 },
+      }
+    : { schema: SCHEMA, role: 'receiver', status: 'no-traffic', cpus: '3' };
+  return [JSON.stringify(sender), JSON.stringify(receiver)] as const;
+}
+
+const trialOf = (outputs: readonly [string, string], overrides: Partial<SwitchBenchmarkSpec> = {}) =>
+  trialFromSummaries(request, { ...spec, ...overrides }, outputs[0], outputs[1], now, '2025-12-31T23:59:00.000Z');
 
 describe('trialFromSummaries', () => {
-  test('carries every figure of both programs into the trial', () => {
-    expect(
-      trialFromSummaries(request, spec, sender(999_000), receiver(998_000, 4990), now, '2025-12-31T23:59:00.000Z'),
-    ).toEqual({
+  test('carries every figure of both programs into the trial, as src/results/figures.ts defines them', () => {
+    expect(trialOf(programs({ refused: 1000, dropped: 3000, stddev: 4985 }))).toEqual({
       startTime: '2025-12-31T23:59:00.000Z',
       index: 4,
       packetSize: 64,
@@ -52,17 +83,24 @@ describe('trialFromSummaries', () => {
       offeredPps: 1_000_000,
       completionTime: now.toISOString(),
       outcome: 'Measured',
-      achievedTxPps: 999_000,
-      txPackets: 60_000_000,
-      txFailures: 12,
-      rxPackets: 59_999_000,
-      rxPpsMean: 998_000,
-      rxPpsStddev: 4990,
+      attemptedTxPps: 1_000_000,
+      achievedTxPps: 999_950,
+      txPackets: 3 * 19_999_000,
+      txRefused: 3000,
+      txMissed: 0,
+      rxPackets: 3 * 19_996_000,
+      rxPpsMean: 999_800,
+      rxPpsStddev: 4985,
+      rxL2BitsPerSecond: 999_800 * 64 * 8,
+      rxWireBitsPerSecond: 999_800 * 84 * 8,
       samples: 20,
-      coefficientOfVariation: 0.005,
+      coefficientOfVariation: 4985 / 999_800,
       unstable: false,
-      lossRatio: 1000 / 20_000_000,
-      lost: 1000,
+      windowAttempted: 20_000_000,
+      windowLost: 4000,
+      windowLossRatio: 4000 / 20_000_000,
+      trialLost: 12_000,
+      trialLossRatio: 12_000 / 60_000_000,
       reordered: 3,
       duplicates: 0,
       latency: { p50Ns: 4100, p90Ns: 8000, p99Ns: 15000, p999Ns: 30000, maxNs: 99000 },
@@ -70,35 +108,68 @@ describe('trialFromSummaries', () => {
     });
   });
 
+  // The cause of a shortfall decides what it is: a generator limit (still a measurement, at the rate
+  // attempted) or the path's loss, wherever the path lost the frames.
   test.each([
-    ['within tolerance', 981_000, 'Measured'],
-    ['short of the offered rate', 979_000, 'GeneratorLimited'],
-  ])('a sender %s', (_name, txPps, outcome) => {
-    expect(trialFromSummaries(request, spec, sender(txPps), receiver(900_000, 0), now).outcome).toBe(outcome);
+    ['a sender on schedule, nothing lost', {}, 'Measured', 1_000_000, 0],
+    ['missed slots within tolerance', { missed: 300_000 }, 'Measured', 985_000, 0],
+    ['missed slots beyond tolerance', { missed: 1_000_000 }, 'GeneratorLimited', 950_000, 0],
+    ["ring full at the sender: the path's loss", { refused: 1_000_000 }, 'Measured', 1_000_000, 0.05],
+    ['dropped after the ring (switch or receiver)', { dropped: 2_000_000 }, 'Measured', 1_000_000, 0.1],
+    [
+      'both: a generator shortfall and the path refusing',
+      { missed: 2_000_000, refused: 900_000 },
+      'GeneratorLimited',
+      900_000,
+      0.05,
+    ],
+  ])('%s', (_name, what, outcome, attempted, windowLoss) => {
+    const trial = trialOf(programs(what));
+    expect(trial.outcome).toBe(outcome);
+    expect(trial.attemptedTxPps).toBeCloseTo(attempted, 6);
+    expect(trial.windowLossRatio).toBeCloseTo(windowLoss, 9);
+    expect(trial.message ?? '').toContain(outcome === 'GeneratorLimited' ? 'missed its pacing schedule' : '');
+  });
+
+  test('nothing arriving is total loss, a result: loss 1, rate 0, said in the message', () => {
+    const trial = trialOf(programs({ arrived: false }));
+    expect(trial).toMatchObject({
+      outcome: 'Measured',
+      rxPackets: 0,
+      rxPpsMean: 0,
+      windowLossRatio: 1,
+      trialLossRatio: 1,
+      message: 'nothing arrived: the path lost every frame',
+    });
+    expect(trial.latency).toBeUndefined();
+  });
+
+  test('a cross-node trial carries no latency, and says why', () => {
+    const crossNode = { placement: { ...spec.placement, receiverNodeSelector: { 'kubernetes.io/hostname': 'b' } } };
+    const trial = trialOf(programs(), crossNode);
+    expect(trial.latency).toBeUndefined();
+    expect(trial.message).toContain('two nodes, with two clocks');
   });
 
   test('an unpaced trial (method max) is never generator-limited', () => {
-    expect(trialFromSummaries({ ...request, offeredPps: 0 }, spec, sender(10), receiver(10, 0), now).outcome).toBe(
-      'Measured',
-    );
+    const [tx, rx] = programs({ missed: 10_000_000 });
+    expect(trialFromSummaries({ ...request, offeredPps: 0 }, spec, tx, rx, now).outcome).toBe('Measured');
   });
 
   test('flags samples that vary beyond the bound as unstable', () => {
-    expect(trialFromSummaries(request, spec, sender(999_000), receiver(600_000, 300_000), now)).toMatchObject({
-      unstable: true,
-      coefficientOfVariation: 0.5,
-    });
+    expect(trialOf(programs({ stddev: 500_000 }))).toMatchObject({ unstable: true, coefficientOfVariation: 0.5 });
   });
 
+  const [goodSender, goodReceiver] = programs();
   test.each([
-    ['no summary at all', undefined, receiver(1, 0), 'the sender left no JSON summary in its termination message'],
-    ['a summary that is not JSON', '{oops', receiver(1, 0), "the sender's summary is not JSON"],
-    ['another schema', JSON.stringify({ schema: 'x/v9' }), receiver(1, 0), 'is not of schema switchbench.io/trial/v1'],
+    ['no summary at all', undefined, goodReceiver, 'the sender left no JSON summary in its termination message'],
+    ['a summary that is not JSON', '{oops', goodReceiver, "the sender's summary is not JSON"],
+    ['another schema', JSON.stringify({ schema: 'x/v9' }), goodReceiver, 'is not of schema switchbench.io/trial/v1'],
     [
       'a missing figure',
-      sender(1),
-      JSON.stringify({ schema: SCHEMA, rx: {} }),
-      "the receiver's summary lacks the number rx.pps_mean",
+      goodSender,
+      JSON.stringify({ schema: SCHEMA, status: 'completed', rx: {} }),
+      "the receiver's summary lacks the number rx.packets",
     ],
   ])('%s makes a failed trial that says why', (_name, senderText, receiverText, message) => {
     expect(trialFromSummaries(request, spec, senderText, receiverText, now)).toMatchObject({
@@ -108,20 +179,8 @@ describe('trialFromSummaries', () => {
   });
 
   test('takes the last JSON line when the program logged before it', () => {
-    expect(trialFromSummaries(request, spec, `EAL: starting\n${sender(999_000)}`, receiver(1, 0), now).outcome).toBe(
+    expect(trialFromSummaries(request, spec, `EAL: starting\n${goodSender}`, goodReceiver, now).outcome).toBe(
       'Measured',
     );
   });
-});
-
-test('a trial without timestamped packets has no latency rather than a made-up one', () => {
-  const noLatency = JSON.stringify({
-    schema: SCHEMA,
-    rx: { pps_mean: 0, pps_stddev: 0, packets: 0, samples: 20 },
-    loss: { ratio: 1, lost: 10, reordered: 0, duplicates: 0, window: { expected: 10, lost: 10, ratio: 1 } },
-    latency_ns: { count: 0, p50: null, p90: null, p99: null, p999: null, max: null },
-  });
-  const trial = trialFromSummaries(request, spec, sender(999_000), noLatency, now);
-  expect(trial).toMatchObject({ outcome: 'Measured', lossRatio: 1 });
-  expect(trial.latency).toBeUndefined();
 });

@@ -1,0 +1,172 @@
+// Every figure of a trial record, defined once: the sentence a user reads (written into the run
+// CRD's field descriptions by `make generate`, and from there into the README) and the computation
+// from the traffic programs' summaries sit in the same row, so the two cannot drift. Pure.
+import type { Trial } from '../api/v1alpha1/types.js';
+
+/** What the sender and receiver reported (docs/traffic-programs.md), read once, named by meaning. */
+export interface ProgramFigures {
+  packetSize: number;
+  /** Frames the path accepted from the sender, whole trial and window (by the sender's clock). */
+  txAccepted: number;
+  txWindowAccepted: number;
+  /** Frames the path refused at the sender's transmit ring (ring full), whole trial and window. */
+  txRefused: number;
+  txWindowRefused: number;
+  /** Frames of pacing slots the sender's own core missed, whole trial and window. */
+  txMissed: number;
+  txWindowMissed: number;
+  /** Seconds of the sender's window. */
+  txWindowSeconds: number;
+  rxPackets: number;
+  /** Sequence numbers the sender assigned in the receiver's window, and how many of them never came. */
+  rxWindowExpected: number;
+  rxWindowLost: number;
+  /** Accepted frames that never arrived over the whole trial. */
+  rxLost: number;
+  rxPpsMean: number;
+  rxPpsStddev: number;
+  samples: number;
+  reordered: number;
+  duplicates: number;
+}
+
+type TrialFigure = keyof Trial;
+
+interface Figure {
+  /** The trial record's field. */
+  field: TrialFigure;
+  /** What it means, for the CRD, the README, the plugin's help and the docs. */
+  definition: string;
+  compute: (p: ProgramFigures, context: { maxCoefficientOfVariation: number }) => number | boolean;
+}
+
+const windowAttempted = (p: ProgramFigures) => p.rxWindowExpected + p.txWindowRefused;
+const windowLost = (p: ProgramFigures) => p.rxWindowLost + p.txWindowRefused;
+const trialAttempted = (p: ProgramFigures) => p.txAccepted + p.txRefused;
+const trialLost = (p: ProgramFigures) => p.rxLost + p.txRefused;
+const cv = (p: ProgramFigures) => (p.rxPpsMean > 0 ? p.rxPpsStddev / p.rxPpsMean : 0);
+/** Nothing attempted means nothing measured: only a path given frames can lose them. */
+const ratio = (lost: number, attempted: number) => (attempted > 0 ? lost / attempted : 0);
+/** Preamble (7), start-of-frame delimiter (1) and the minimum inter-frame gap (12): what a frame costs on the wire. */
+export const WIRE_OVERHEAD_BYTES = 20;
+export const l2BitsPerSecond = (pps: number, packetSize: number) => pps * packetSize * 8;
+export const wireBitsPerSecond = (pps: number, packetSize: number) => pps * (packetSize + WIRE_OVERHEAD_BYTES) * 8;
+
+/** The figures of a measured trial, in the order status shows them. */
+export const TRIAL_FIGURES: readonly Figure[] = [
+  {
+    field: 'attemptedTxPps',
+    definition:
+      'Frames per second the sender handed to the data path over the measurement window, accepted or refused. It falls below offeredPps only when the sender missed its own pacing schedule (see txMissed).',
+    compute: (p) => (p.txWindowSeconds > 0 ? (p.txWindowAccepted + p.txWindowRefused) / p.txWindowSeconds : 0),
+  },
+  {
+    field: 'achievedTxPps',
+    definition:
+      "Frames per second the data path accepted from the sender over the measurement window (its transmit ring took them). The gap to attemptedTxPps is the path's refusal, counted as loss.",
+    compute: (p) => (p.txWindowSeconds > 0 ? p.txWindowAccepted / p.txWindowSeconds : 0),
+  },
+  {
+    field: 'txPackets',
+    definition: 'Frames the data path accepted from the sender over the whole trial.',
+    compute: (p) => p.txAccepted,
+  },
+  {
+    field: 'txRefused',
+    definition:
+      "Frames the data path refused at the sender's transmit ring (ring full) over the whole trial: the path's loss (testpmd calls it TX-dropped), counted in both loss ratios.",
+    compute: (p) => p.txRefused,
+  },
+  {
+    field: 'txMissed',
+    definition:
+      "Frames of the pacing schedule the sender's own core did not get to over the whole trial: a generator shortfall, never counted as loss. Above trial.generatorTolerance in the window it makes the trial GeneratorLimited.",
+    compute: (p) => p.txMissed,
+  },
+  {
+    field: 'rxPackets',
+    definition: 'Data frames the receiver got over the whole trial, duplicates included.',
+    compute: (p) => p.rxPackets,
+  },
+  {
+    field: 'rxPpsMean',
+    definition: 'Mean of the per-sample receive rate over the measurement window, frames per second.',
+    compute: (p) => p.rxPpsMean,
+  },
+  {
+    field: 'rxPpsStddev',
+    definition: 'Standard deviation of the per-sample receive rates over the measurement window.',
+    compute: (p) => p.rxPpsStddev,
+  },
+  {
+    field: 'rxL2BitsPerSecond',
+    definition: 'rxPpsMean × packetSize × 8: layer-2 frame bits, FCS included.',
+    compute: (p) => l2BitsPerSecond(p.rxPpsMean, p.packetSize),
+  },
+  {
+    field: 'rxWireBitsPerSecond',
+    definition:
+      'rxPpsMean × (packetSize + 20) × 8: bits on the wire, with the preamble, start delimiter and inter-frame gap a hardware tester counts (RFC 2544).',
+    compute: (p) => wireBitsPerSecond(p.rxPpsMean, p.packetSize),
+  },
+  {
+    field: 'samples',
+    definition: 'Receive-rate samples in the measurement window.',
+    compute: (p) => p.samples,
+  },
+  {
+    field: 'coefficientOfVariation',
+    definition: 'rxPpsStddev / rxPpsMean (0 when nothing arrived).',
+    compute: cv,
+  },
+  {
+    field: 'unstable',
+    definition: 'coefficientOfVariation is above trial.maxCoefficientOfVariation.',
+    compute: (p, { maxCoefficientOfVariation }) => cv(p) > maxCoefficientOfVariation,
+  },
+  {
+    field: 'windowAttempted',
+    definition:
+      'Frames the sender handed to the data path during the measurement window: accepted (by their sequence numbers) plus refused at its transmit ring.',
+    compute: windowAttempted,
+  },
+  {
+    field: 'windowLost',
+    definition:
+      "Of windowAttempted, the frames refused at the sender's transmit ring plus the accepted frames that never arrived.",
+    compute: windowLost,
+  },
+  {
+    field: 'windowLossRatio',
+    definition:
+      'windowLost / windowAttempted; 1 when nothing arrived. The loss NDR and PDR decide on: the steady state after the warm-up, as the paper averages its window and as RFC 2544 measures after its learning phase.',
+    compute: (p) => ratio(windowLost(p), windowAttempted(p)),
+  },
+  {
+    field: 'trialLost',
+    definition:
+      "Frames refused at the sender's transmit ring plus accepted frames that never arrived, over the whole trial, warm-up included.",
+    compute: trialLost,
+  },
+  {
+    field: 'trialLossRatio',
+    definition:
+      'trialLost / (txPackets + txRefused), over the whole trial, warm-up included (RFC 2544 §26.1 counts so).',
+    compute: (p) => ratio(trialLost(p), trialAttempted(p)),
+  },
+  {
+    field: 'reordered',
+    definition: 'Frames that arrived after a frame the sender sent later, over the whole trial.',
+    compute: (p) => p.reordered,
+  },
+  {
+    field: 'duplicates',
+    definition: 'Frames that arrived more than once, over the whole trial.',
+    compute: (p) => p.duplicates,
+  },
+];
+
+/** The trial record's figures from what the programs reported. */
+export function computeFigures(p: ProgramFigures, context: { maxCoefficientOfVariation: number }): Partial<Trial> {
+  return Object.fromEntries(TRIAL_FIGURES.map((f) => [f.field, f.compute(p, context)])) as Partial<Trial>;
+}
