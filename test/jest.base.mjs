@@ -14,6 +14,10 @@ export function jestConfig(overrides) {
       '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/test/tsconfig.json' }],
     },
     moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+    // Jest exits once the run and the global teardown are done, with its verdict, even when a failed
+    // test left something open (a poll, a watch, an operator): without it such a run would wait for
+    // CI's time limit, verdict-less. The cluster tiers' teardown names what was left open.
+    forceExit: true,
     ...overrides,
   };
 }

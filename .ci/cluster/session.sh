@@ -27,8 +27,12 @@ case ${1:-} in
     mode=${2:?mode} pid=${3:?pid}
     before=$(running_mode)
     if [[ $before != full && $before != "$mode" ]]; then
+      # A cluster still partly running (a component killed by a test that then failed, under a
+      # developer's `make cluster-up`) is completed, not taken over: it stays up after this run.
+      partly=false
+      pid_alive etcd && partly=true
       bash "$CLUSTER_SCRIPTS/up.sh" "$mode"
-      [[ -n $before ]] || touch "$started_by_session"
+      [[ -n $before ]] || $partly || touch "$started_by_session"
     fi
     mkdir -p "$users" && touch "$users/$pid"
     ;;

@@ -30,13 +30,36 @@ function user() {
   return pid;
 }
 
+// What jest itself holds open (its output pipes or terminal) when the tier starts: at its end,
+// anything beyond that was left open by the tests.
+let baseline = [];
+
 export function setUpCluster(mode) {
+  baseline = process.getActiveResourcesInfo();
   process.env[USER_ENV] = String(process.pid);
   runScript('session.sh', 'acquire', mode, user());
 }
 
 export function tearDownCluster() {
+  reportOpenHandles();
   runScript('session.sh', 'release', user());
+}
+
+/**
+ * Names what the tests left open (timers, sockets, child processes): it would keep jest alive after
+ * the run, were it not for forceExit (test/jest.base.mjs). Test files run in jest's main process
+ * (maxWorkers: 1), so their handles are this process'.
+ */
+function reportOpenHandles() {
+  const count = (list) => list.reduce((counts, type) => counts.set(type, (counts.get(type) ?? 0) + 1), new Map());
+  const before = count(baseline);
+  const left = [...count(process.getActiveResourcesInfo())]
+    .map(([type, n]) => [type, n - (before.get(type) ?? 0)])
+    .filter(([, n]) => n > 0);
+  if (left.length)
+    console.warn(
+      `open after the tests (jest exits anyway, forceExit): ${left.map(([type, n]) => `${n} ${type}`).join(', ')}`,
+    );
 }
 
 export function otherClusterUsers() {

@@ -1,12 +1,11 @@
 // The kube-apiserver killed in the middle of a real run and started again (as a crashed static pod
 // would be): the operator's watches resume and the run completes, each trial recorded once.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GROUP, VERSION, type SwitchBenchmark } from '../../src/api/v1alpha1/types.js';
 import { clusterDir, runScript } from '../cluster/cluster.mjs';
-import { waitFor } from '../cluster/kube.js';
 import { e2eSession, sweepSpec } from '../e2e/support.js';
+import { waitForExit } from './support.js';
 
 const session = e2eSession('fault-apiserver');
 
@@ -19,7 +18,7 @@ test('a kube-apiserver restart mid-run: watches resume and the run completes', a
   };
   const finished = session.runToEnd(benchmark);
   // The first trial's receiver runs: the operator is between two of its own writes.
-  await waitFor(async () => {
+  await session.waitFor(async () => {
     const pods = (
       await session.core.listNamespacedPod({
         namespace: session.namespace(),
@@ -35,8 +34,15 @@ test('a kube-apiserver restart mid-run: watches resume and the run completes', a
 
   const pid = Number(readFileSync(path.join(clusterDir, 'run', 'kube-apiserver.pid'), 'utf8'));
   const killedAt = Date.now();
-  execFileSync('kill', ['-KILL', String(pid)]);
-  runScript('up.sh', 'full');
+  process.kill(pid, 'SIGKILL');
+  try {
+    // As a kubelet restarts a crashed static pod: once the old process is gone. Until every thread
+    // of it has exited it holds its port, and up.sh would start one that cannot bind.
+    await waitForExit(pid);
+  } finally {
+    // Whatever happened, the apiserver comes back: every later test needs it.
+    runScript('up.sh', 'full');
+  }
   const outage = (Date.now() - killedAt) / 1000;
 
   const run = await finished;

@@ -8,7 +8,6 @@ import type { SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { DEFAULT_CONFIG } from '../../src/controller/config.js';
 import { hostRunDir } from '../../src/controller/run/desired.js';
 import { ATTEMPT_LABEL, ROLE_LABEL, RUN_LABEL } from '../../src/api/v1alpha1/labels.js';
-import { waitFor } from '../cluster/kube.js';
 import { e2eSession, SHORT_TRIAL, sweepSpec } from '../e2e/support.js';
 import { createBenchmark } from '../integration/support.js';
 import { cleanedUp, FAULT_RESOURCES, leftoversAfter, NOTHING_LEFT, seconds } from './support.js';
@@ -63,7 +62,7 @@ test.each([
     // enough that a missing sender is a lost attempt, not one to start late). The current attempt, not
     // the first: other test runs on the node may hold its hugepages long enough to cost an attempt.
     let hit = 0;
-    await waitFor(async () => {
+    await session.waitFor(async () => {
       const now = await pods();
       const attempt = Math.max(
         0,
@@ -92,7 +91,7 @@ test.each([
     // Recovered: a receiver of a later attempt runs.
     let attempts = hit + 1;
     let recoveredAt: number | undefined;
-    const ended = await waitFor(async () => {
+    const ended = await session.waitFor(async () => {
       for (const p of await pods()) {
         if (p.metadata?.labels?.[ROLE_LABEL] !== 'receiver') continue;
         const attempt = Number(p.metadata?.labels?.[ATTEMPT_LABEL]);
@@ -109,7 +108,7 @@ test.each([
     // The API lists events in no particular order, and a reconcile on a cache that does not show the
     // next attempt's pod yet may report the same retry twice; each names its attempt.
     const retries = [...new Set(events)].sort((a, b) => attemptOf(a) - attemptOf(b));
-    await waitFor(async () => (cleanedUp(await session.readRun(runName)) ? true : undefined), 500);
+    await session.waitFor(async () => (cleanedUp(await session.readRun(runName)) ? true : undefined), 500);
     const left = await leftoversAfter(session.kc, namespace, runName, [directory], 60_000);
 
     const trials = ended.status?.trials ?? [];

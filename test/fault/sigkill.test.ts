@@ -8,10 +8,10 @@ import { GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun } from '../../src/a
 import { DEFAULT_CONFIG } from '../../src/controller/config.js';
 import { hostRunDir } from '../../src/controller/run/desired.js';
 import { ATTEMPT_LABEL } from '../../src/api/v1alpha1/labels.js';
-import { createNamespace, installCrds, kubeConfig, kubeconfigPath, waitFor } from '../cluster/kube.js';
-import { sweepSpec } from '../e2e/support.js';
+import { kubeConfig, kubeconfigPath, waitFor } from '../cluster/kube.js';
+import { prepareTestNamespace, removeTestNamespace, sweepSpec } from '../e2e/support.js';
 import { buildBundle, OperatorProcess } from '../integration/operator-process.js';
-import { createBenchmark, dropRunFinalizers } from '../integration/support.js';
+import { createBenchmark } from '../integration/support.js';
 import { cleanedUp, FAULT_RESOURCES, leftoversAfter, NOTHING_LEFT } from './support.js';
 
 const kc = kubeConfig();
@@ -25,6 +25,9 @@ const TRIAL = { duration: '2s', warmup: '0s', window: '1s', sampleInterval: '1s'
 const HANG_BOUND_MS = 780_000;
 let namespace: string;
 let bundleDir: string;
+// The operator of the moment and the pod watch: whatever the test did, afterAll ends both.
+let operator: OperatorProcess | undefined;
+let watch: PodWatch | undefined;
 
 /** Deterministic randomness from a printed seed, so a failing sequence of kills can be replayed. */
 function random(seed: number): () => number {
@@ -57,7 +60,12 @@ class PodWatch {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      for (const pod of (await core.listNamespacedPod({ namespace })).items) {
+      // A failed list (the apiserver busy) is retried: a pod lives longer than a poll.
+      const pods = await core.listNamespacedPod({ namespace }).then(
+        (list) => list.items,
+        () => [],
+      );
+      for (const pod of pods) {
         if (pod.metadata?.labels?.[ATTEMPT_LABEL] !== undefined) this.seen.add(pod.metadata.name as string);
       }
       await sleep(200);
@@ -81,16 +89,15 @@ const listRuns = () =>
 
 beforeAll(async () => {
   bundleDir = buildBundle();
-  await installCrds(kc);
-  namespace = await createNamespace(core, 'fault-sigkill');
+  namespace = await prepareTestNamespace(kc, 'fault-sigkill');
 });
 
 afterAll(async () => {
-  if (namespace) {
-    await dropRunFinalizers(kc, namespace);
-    await core.deleteNamespace({ name: namespace }).catch(() => undefined);
-  }
+  if (operator?.running) operator.signal('SIGKILL');
+  await operator?.exited;
+  await watch?.stop();
   if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  if (namespace) await removeTestNamespace(kc, namespace);
 });
 
 test(
@@ -107,7 +114,8 @@ test(
         sweepSpec('memif', [RATE], { trial: TRIAL, resources: FAULT_RESOURCES }),
       );
     }
-    const watch = new PodWatch();
+    const podWatch = new PodWatch();
+    watch = podWatch;
     const args = [
       '--kubeconfig',
       kubeconfigPath,
@@ -124,7 +132,6 @@ test(
     let kills = 0;
     const finishedAtKill: number[] = [];
     const hostDirectories = new Set<string>();
-    let operator: OperatorProcess | undefined;
     const finished = async () => {
       const runs = await listRuns();
       for (const run of runs) if (run.metadata.uid) hostDirectories.add(hostRunDir(run));
@@ -157,7 +164,7 @@ test(
       throw err;
     } finally {
       if (operator?.running) operator.signal('SIGKILL');
-      await watch.stop();
+      await podWatch.stop();
     }
 
     const runs = await listRuns();
@@ -166,15 +173,15 @@ test(
     const duplicates = runs.filter(
       (r) => new Set((r.status?.trials ?? []).map((t) => t.index)).size !== (r.status?.trials ?? []).length,
     );
-    const attempts = [...watch.seen].map((name) => Number(/-a(\d+)-(rx|tx)$/.exec(name)?.[1] ?? 0));
-    const retried = [...watch.seen].filter((name) => /-a[1-9]\d*-(rx|tx)$/.test(name));
+    const attempts = [...podWatch.seen].map((name) => Number(/-a(\d+)-(rx|tx)$/.exec(name)?.[1] ?? 0));
+    const retried = [...podWatch.seen].filter((name) => /-a[1-9]\d*-(rx|tx)$/.test(name));
     console.log(
       [
         `fault suite: operator SIGKILLed ${kills} times at random points during ${RUNS} real runs (memif, ${TRIAL.duration} trials, ${((Date.now() - started) / 1000).toFixed(0)} s)`,
         `  runs Succeeded when each kill landed: ${finishedAtKill.join(' ')}`,
         `  runs Succeeded and cleaned up: ${runs.filter((r) => r.status?.phase === 'Succeeded' && cleanedUp(r)).length}/${RUNS}`,
         `  trials recorded: ${trials.length}/${RUNS} planned; runs with a trial recorded twice: ${duplicates.length}`,
-        `  trial pods of a retried attempt (the operator away past the sender's slack): ${retried.length}; trial pods in all: ${watch.seen.size}`,
+        `  trial pods of a retried attempt (the operator away past the sender's slack): ${retried.length}; trial pods in all: ${podWatch.seen.size}`,
         `  left behind: ${left.pods} pods, ${left.configMaps} config maps, ${left.locks} node locks, ${left.hostDirectories} host directories`,
       ].join('\n'),
     );

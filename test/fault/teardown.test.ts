@@ -7,7 +7,6 @@ import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmarkRun } from '../..
 import { hostRunDir } from '../../src/controller/run/desired.js';
 import { RUN_LABEL } from '../../src/api/v1alpha1/labels.js';
 import { bridgeName } from '../../src/datapaths/network.js';
-import { waitFor } from '../cluster/kube.js';
 import { e2eSession, SHORT_TRIAL, sweepSpec } from '../e2e/support.js';
 import { hostHasLink, MultusPieces } from '../e2e/multus-pieces.js';
 import { createBenchmark } from '../integration/support.js';
@@ -39,7 +38,7 @@ test.each([
     const pods = async () =>
       (await session.core.listNamespacedPod({ namespace, labelSelector: `${RUN_LABEL}=${runName}` })).items;
     // Mid-trial: both traffic programs run (and the switch forwards, where there is one).
-    await waitFor(async () => {
+    await session.waitFor(async () => {
       const running = (await pods()).filter((p) => p.status?.containerStatuses?.[0]?.state?.running);
       return running.length === podsWhenRunning ? true : undefined;
     }, 500);
