@@ -79,8 +79,16 @@ export async function startOperator(
 
 const SCHEMA = 'switchbench.io/trial/v1';
 /** The summaries the traffic programs leave as their termination messages. */
+/** A sender that kept its schedule at `pps` for a 1 s window, the path refusing nothing. */
 export const senderSummary = (pps: number, packets: number) =>
-  JSON.stringify({ schema: SCHEMA, role: 'sender', tx: { pps, packets, failures: 0 }, cpus: '1' });
+  JSON.stringify({
+    schema: SCHEMA,
+    role: 'sender',
+    status: 'completed',
+    trial: { window_s: 1 },
+    tx: { pps, packets, window_packets: pps, failures: 0, window_failures: 0, missed: 0, window_missed: 0 },
+    cpus: '1',
+  });
 export const receiverSummary = (pps: number, packets: number) =>
   JSON.stringify({
     schema: SCHEMA,
@@ -232,25 +240,36 @@ export function createBenchmark(
 
 /**
  * Runs left mid-flight keep the operator's cleanup finalizer; once the operator is gone nothing would
- * remove it, so a test drops it before deleting its namespace.
+ * remove it, so a test drops it before deleting its namespace. `runs` defaults to the namespace's;
+ * a namespace or CRD that is gone has none. Safe beside an operator still finishing a run: one whose
+ * finalizer is already gone, or the run itself, is no error.
  */
-export async function dropRunFinalizers(kc: KubeConfig, namespace: string): Promise<void> {
+export async function dropRunFinalizers(kc: KubeConfig, namespace: string, runs?: SwitchBenchmarkRun[]): Promise<void> {
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const runs = (await custom.listNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural: RUN_PLURAL,
-  })) as { items: SwitchBenchmarkRun[] };
-  for (const run of runs.items.filter((r) => r.metadata.finalizers?.length)) {
-    await custom.patchNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: RUN_PLURAL,
-      name: run.metadata.name as string,
-      body: [{ op: 'remove', path: '/metadata/finalizers' }],
-    });
+  const gone = (err: unknown) => err instanceof ApiException && err.code === 404;
+  const items =
+    runs ??
+    (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL }).then(
+      (list) => (list as { items: SwitchBenchmarkRun[] }).items,
+      (err: unknown) => {
+        if (gone(err)) return [];
+        throw err;
+      },
+    ));
+  for (const run of items.filter((r) => r.metadata.finalizers?.length)) {
+    await custom
+      .patchNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: RUN_PLURAL,
+        name: run.metadata.name as string,
+        body: [{ op: 'remove', path: '/metadata/finalizers' }],
+      })
+      .catch((err: unknown) => {
+        // 422: the JSON patch found no finalizers to remove.
+        if (!(gone(err) || (err instanceof ApiException && err.code === 422))) throw err;
+      });
   }
 }
 

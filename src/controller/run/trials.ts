@@ -118,13 +118,12 @@ export async function stepTrials(step: RunStep, setup: Setup, pods: V1Pod[]): Pr
   // it learns the receiver's address from there (kernel sockets address it by IP).
   // A receiver the sender cannot address (its extra network has no address) makes the attempt fail.
   let unaddressable: string | undefined;
-  if (receiver && !sender && !broken) {
+  // A receiver that has already ended gets no sender (it would count nothing of what one sends):
+  // how it ended decides the attempt below, in its own words.
+  if (receiver && !sender && !broken && (!started(receiver) || running(receiver))) {
     if (!started(receiver)) return {};
     let senderPod: V1Pod | undefined;
     try {
-      // A receiver that has already ended would count nothing of what a sender sends now.
-      if (!running(receiver))
-        throw new Error(`its receiver ${receiver.metadata?.name} ended first (${receiver.status?.phase})`);
       senderPod = trafficPods(step, setup, nodes, request, attempt, { receiver, switchPod }).sender;
     } catch (err) {
       unaddressable = `the sender of trial ${request.index} cannot be started: ${(err as Error).message}`;
