@@ -122,7 +122,7 @@ test('a testpmd sweep runs to the end, survives an operator restart, and cleans 
     outcome: 'Measured',
     rxPpsMean: 1000,
     samples: 20,
-    lossRatio: 0,
+    windowLossRatio: 0,
     cpus: { sender: '1', receiver: '1' },
   });
   expect((await readBenchmark('sweep')).status).toMatchObject({ phase: 'Running', activeRun: runName });
