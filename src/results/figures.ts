@@ -12,9 +12,8 @@ export interface ProgramFigures {
   /** Frames the path refused at the sender's transmit ring (ring full), whole trial and window. */
   txRefused: number;
   txWindowRefused: number;
-  /** Frames of pacing slots the sender's own core missed, whole trial and window. */
+  /** Frames of pacing slots the sender's own core missed over the whole trial. */
   txMissed: number;
-  txWindowMissed: number;
   /** Seconds of the sender's window. */
   txWindowSeconds: number;
   rxPackets: number;

@@ -85,7 +85,6 @@ function programFigures(request: TrialRequest, sender: Json, receiver: Json): Pr
     txRefused: tx('failures'),
     txWindowRefused: tx('window_failures'),
     txMissed: tx('missed'),
-    txWindowMissed: tx('window_missed'),
     txWindowSeconds: number(sender, 'trial.window_s', 'sender'),
     rxPackets: nothingArrived ? 0 : rx('rx.packets'),
     rxWindowExpected: nothingArrived ? txWindowAccepted : rx('loss.window.expected'),
