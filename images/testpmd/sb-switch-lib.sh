@@ -166,3 +166,45 @@ supervise() {
   log 'stopped'
   exit "$status"
 }
+
+# Port counters on request, so the operator can say where a trial's frames were lost
+# (docs/switches.md, "Port counters"). Each traffic program creates $SB_COUNTERS_DIR/TAG.request
+# before its trial and again after it, and reads its own port's counters from the answer: the
+# switch writes TAG.answer, one line, atomically:
+#   switchbench-counters/v1 SOURCE IN_RX IN_DROPPED OUT_TX OUT_DROPPED
+# where IN_RX counts frames the switch took from the sender's port, IN_DROPPED frames it dropped
+# receiving there, OUT_TX frames it put into the receiver's ring and OUT_DROPPED frames that ring
+# refused, all cumulative since the switch started, "-" for a counter it cannot read (a port whose
+# peer is not connected); or, when it cannot read any:
+#   switchbench-counters/v1 error MESSAGE
+# On request rather than periodic: reading counters costs the switch a CLI or telemetry call, four
+# per trial are enough, and the answer is as fresh as the request.
+SB_COUNTERS_DIR=$SB_RUN_DIR/counters
+SB_COUNTERS_TAG='^[a-z0-9][a-z0-9-]{0,47}$'
+
+# serve_counters SOURCE READER: answers requests until killed. READER prints
+# "IN_RX IN_DROPPED OUT_TX OUT_DROPPED" (numbers or "-") or fails with its reason on stderr.
+serve_counters() {
+  local source=$1 reader=$2 request tag answer counters tick
+  mkdir -p "$SB_COUNTERS_DIR"
+  # read -t on a pipe nobody writes to: a 10 ms sleep without forking a process per tick.
+  exec {tick}<> <(:)
+  while :; do
+    for request in "$SB_COUNTERS_DIR"/*.request; do
+      [[ -e $request ]] || continue
+      tag=${request##*/} tag=${tag%.request}
+      rm -f -- "$request"
+      [[ $tag =~ $SB_COUNTERS_TAG ]] || continue
+      if counters=$("$reader" 2>&1) && [[ $counters =~ ^([0-9]+|-)(\ ([0-9]+|-)){3}$ ]]; then
+        answer="switchbench-counters/v1 $source $counters"
+      else
+        answer="switchbench-counters/v1 error ${counters//$'\n'/ }"
+      fi
+      printf '%s\n' "$answer" >"$SB_COUNTERS_DIR/$tag.tmp" && mv -f -- "$SB_COUNTERS_DIR/$tag.tmp" "$SB_COUNTERS_DIR/$tag.answer"
+    done
+    read -rt 0.01 -u "$tick" || true
+  done
+}
+
+# The counters directory goes with the switch: the next switch of the run creates its own.
+remove_counters_dir() { rm -rf -- "$SB_COUNTERS_DIR"; }

@@ -13,7 +13,8 @@
 enum opt_id {
 	O_BACKEND, O_BATCHING, O_IFACE, O_PORT_ID, O_SRC_MAC, O_DST_MAC, O_SRC_IP, O_DST_IP, O_SRC_PORT,
 	O_DST_PORT, O_SIZE, O_BURST, O_RATE, O_DURATION, O_WARMUP, O_WINDOW, O_SAMPLE, O_CPU_MODE, O_CPUS,
-	O_SUMMARY, O_LINK_TIMEOUT, O_START_TIMEOUT, O_LINGER, O_GRACE, O_SOCK_BUF, O_PCI_ENV,
+	O_SUMMARY, O_LINK_TIMEOUT, O_START_TIMEOUT, O_LINGER, O_GRACE, O_SOCK_BUF, O_MAX_PPS, O_SWITCH_COUNTERS,
+	O_PCI_ENV,
 };
 
 #define BOTH (ROLE_SENDER | ROLE_RECEIVER)
@@ -50,6 +51,9 @@ static const struct opt {
 	{"--linger", O_LINGER, ROLE_RECEIVER, "seconds to keep receiving after the end marker (default 0.5)"},
 	{"--grace", O_GRACE, ROLE_RECEIVER, "seconds past duration to wait for a lost end marker (default 5)"},
 	{"--sock-buf", O_SOCK_BUF, BOTH, "udp/raw: socket buffer bytes (default 4194304)"},
+	{"--max-pps", O_MAX_PPS, ROLE_RECEIVER, "take at most this many frames per second, like a slower network function"},
+	{"--switch-counters", O_SWITCH_COUNTERS, BOTH,
+	 "ask the switch for the counters of this program's port in this directory before and after the trial"},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -175,6 +179,12 @@ static void set(struct sb_config *c, const struct opt *o, const char *v, bool *b
 	case O_LINGER: c->linger = num_arg(n, v, 0, 60, false, " seconds"); break;
 	case O_GRACE: c->grace = num_arg(n, v, 0, 3600, false, " seconds"); break;
 	case O_SOCK_BUF: c->sock_buf = (unsigned)uint_arg(n, v, 4096, 1u << 30, " bytes"); break;
+	case O_MAX_PPS: c->max_pps = (double)uint_arg(n, v, 1, 1000000000, " frames per second"); break;
+	case O_SWITCH_COUNTERS:
+		if (v[0] != '/' || strlen(v) > 200)
+			sb_fail(SB_EXIT_USAGE, "%s %s: not an absolute directory path of at most 200 bytes", n, v);
+		c->switch_counters = v;
+		break;
 	}
 }
 

@@ -28,6 +28,8 @@ struct sb_config {
 	const char *summary_file;
 	double link_timeout, start_timeout, linger, grace;
 	unsigned sock_buf;
+	double max_pps;		     /* receiver: 0 = take frames as fast as they come */
+	const char *switch_counters; /* receiver: the switch's counters directory, or NULL */
 	int eal_argc;
 	char **eal_argv;
 };

@@ -9,6 +9,7 @@
 #include "runtime.h"
 #include "seqtrack.h"
 #include "summary.h"
+#include "switch_counters.h"
 #include "tsc.h"
 
 struct rx {
@@ -19,7 +20,7 @@ struct rx {
 	bool started, end_seen, win_open, win_closed;
 	bool replan; /* start or end marker moved the timeline: recompute the next event */
 	struct frame_end end;
-	uint64_t packets, foreign, probes;
+	uint64_t packets, foreign, probes, end_markers;
 	unsigned frame_size;
 	/* Window loss: sequence numbers that became the highest seen during the window, [wa, wb), and
 	 * how many of them ever arrived, late ones included. */
@@ -35,7 +36,7 @@ static void emit_sample(const struct sb_config *c, struct rx *r, uint64_t now)
 
 	trial_close(&r->trial, now, r->packets, &s);
 	sample_begin(&w, buf, sizeof(buf), c, &s);
-	jw_u64(&w, "lost", r->seq.next - r->seq.unique);
+	jw_u64(&w, "lost", r->seq.next > r->seq.unique ? r->seq.next - r->seq.unique : 0);
 	sample_end(&w);
 }
 
@@ -55,6 +56,7 @@ static void control_frame(const struct sb_config *c, struct rx *r, const struct 
 			  const struct frame_end *end, uint64_t now)
 {
 	if (it->kind == RX_END) {
+		r->end_markers++;
 		if (!r->started)
 			start(c, r, now);
 		if (!r->end_seen) {
@@ -129,13 +131,21 @@ __attribute__((noinline, noclone)) static enum sb_status rx_loop(const struct sb
 	struct frame_end end;
 	uint64_t start_by = tsc_now() + tsc_from_s(c->start_timeout, r->hz), next_event = start_by;
 
+	/* --max-pps: after taking n frames, the next receive waits n frames' worth of cycles, so the
+	 * ring backs up as it would in front of a slower network function. */
+	uint64_t per_frame = c->max_pps > 0 ? (uint64_t)((double)r->hz / c->max_pps) : 0, rx_from = 0, last = 0;
+
 	r->wa = r->wb = UINT64_MAX;
 	for (;;) {
-		unsigned n = io->ops->recv(io, items, c->burst, &end);
+		unsigned n = !per_frame || last >= rx_from ? io->ops->recv(io, items, c->burst, &end) : 0;
 		uint64_t now = tsc_now();
 
-		if (n)
+		last = now;
+		if (n) {
+			uint64_t before = r->packets + r->probes + r->foreign + r->end_markers;
 			consume(c, r, items, n, &end, now);
+			rx_from = now + (r->packets + r->probes + r->foreign + r->end_markers - before) * per_frame;
+		}
 		if (__builtin_expect(now >= next_event || r->replan || sb_stop, 0)) {
 			r->t_last = now;
 			r->replan = false;
@@ -224,11 +234,16 @@ int main(int argc, char **argv)
 
 	seqtrack_init(&r.seq);
 	hist_init(&r.lat);
+	static struct switch_snapshots sw;
 	struct io *io = program_start(&c, ROLE_RECEIVER, argc, argv, &cpu, &r.trial, &r.hz);
+	/* Before the ready line, so the switch's counters exclude nothing of this trial. */
+	switch_snapshot(&c, &sw, false, 0);
 	/* The sender must not start before this line: what it sends earlier is counted as lost. */
 	sb_log("ready: %s port up, waiting for traffic", backend_name(c.backend));
 
 	enum sb_status status = rx_loop(&c, io, &r);
+	/* The linger after the end marker has let the switch forward what it still held. */
+	switch_snapshot(&c, &sw, true, 0);
 
 	if (r.win_open && !r.win_closed)
 		r.wb = r.seq.next;
@@ -245,6 +260,7 @@ int main(int argc, char **argv)
 	summary_rates(&w, &r.trial);
 	jw_u64(&w, "packets", r.packets);
 	jw_u64(&w, "probes", r.probes);
+	jw_u64(&w, "end_markers", r.end_markers);
 	jw_close(&w, '}');
 	jw_open(&w, "loss", '{');
 	jw_u64(&w, "expected", expected);
@@ -264,6 +280,7 @@ int main(int argc, char **argv)
 	jw_close(&w, '}');
 	jw_close(&w, '}');
 	write_latency(&w, &r);
+	switch_write(&w, &c, &sw);
 	int code = summary_end(&w, &c, status);
 	io->ops->close(io);
 	return code;

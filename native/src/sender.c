@@ -7,6 +7,7 @@
 #include "pace.h"
 #include "runtime.h"
 #include "summary.h"
+#include "switch_counters.h"
 #include "tsc.h"
 
 struct tx {
@@ -90,22 +91,22 @@ static enum sb_status run(const struct sb_config *c, struct io *io, struct tx *x
 }
 
 /* The end marker is repeated so that one loss does not cost the receiver its exact count; each
- * copy retries while the ring is full, for at most a second. */
-static bool send_end(struct io *io, const struct frame_end *e)
+ * copy retries while the ring is full, for at most a second. Returns the copies the ring accepted. */
+static unsigned send_end(struct io *io, const struct frame_end *e)
 {
-	bool any = false;
+	unsigned accepted = 0;
 
 	for (int copy = 0; copy < 3; copy++) {
 		for (double until = mono_s() + 1.0; mono_s() < until;) {
 			if (io->ops->send_end(io, e)) {
-				any = true;
+				accepted++;
 				break;
 			}
 			sleep_ns(100000);
 		}
 		sleep_ns(1000000);
 	}
-	return any;
+	return accepted;
 }
 
 int main(int argc, char **argv)
@@ -117,8 +118,11 @@ int main(int argc, char **argv)
 	struct jw w;
 	char buf[SUMMARY_MAX];
 
+	static struct switch_snapshots sw;
 	struct io *io = program_start(&c, ROLE_SENDER, argc, argv, &cpu, &x.trial, &x.hz);
 
+	/* After the probes (program_start): the switch's count of this port is the trial's frames. */
+	switch_snapshot(&c, &sw, false, 0);
 	enum sb_status status = run(&c, io, &x);
 
 	/* Accounting covers the slots that started before the trial ended (or was interrupted). */
@@ -144,7 +148,8 @@ int main(int argc, char **argv)
 	e.offered_mpps = (uint64_t)llround(c.rate * 1000.0);
 	e.window_mpps = isfinite(win_pps) ? (uint64_t)llround(win_pps * 1000.0) : 0;
 	e.flags = limited ? END_GENERATOR_LIMITED : 0;
-	bool end_sent = send_end(io, &e);
+	unsigned end_copies = send_end(io, &e);
+	switch_snapshot(&c, &sw, true, x.sent + end_copies);
 
 	summary_begin(&w, buf, &c, &cpu, status, c.size, total_s);
 	jw_open(&w, "tx", '{');
@@ -160,10 +165,12 @@ int main(int argc, char **argv)
 	jw_u64(&w, "missed", missed);
 	jw_u64(&w, "window_missed", win_missed);
 	jw_bool(&w, "generator_limited", limited);
-	jw_bool(&w, "end_marker_sent", end_sent);
+	jw_bool(&w, "end_marker_sent", end_copies > 0);
+	jw_u64(&w, "end_markers", end_copies);
 	jw_u64(&w, "probes", io->probes);
 	summary_rates(&w, &x.trial);
 	jw_close(&w, '}');
+	switch_write(&w, &c, &sw);
 	int code = summary_end(&w, &c, status);
 	io->ops->close(io);
 	return code;

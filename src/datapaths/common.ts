@@ -79,10 +79,10 @@ function eal(role: TrafficRole, vdev: string): string[] {
   return ['--in-memory', '--single-file-segments', '--no-pci', '--file-prefix', `sb-${role}`, '--vdev', vdev];
 }
 
-function dpdkEndpoint(role: TrafficRole, vdev: string): TrafficEndpointPlan {
+function dpdkEndpoint(role: TrafficRole, vdev: string, programArgs: string[] = []): TrafficEndpointPlan {
   const addressing = role === 'sender' ? ['--dst-mac', PORT_MAC.receiver] : [];
   return {
-    backendArgs: ['--backend', 'dpdk', ...addressing, '--', ...eal(role, vdev)],
+    backendArgs: ['--backend', 'dpdk', ...addressing, ...programArgs, '--', ...eal(role, vdev)],
     // Beyond SYS_NICE, DPDK with --in-memory and no PCI devices needs no capability (test/switches).
     capabilities: [...DPDK_CAPABILITIES],
     hugepages: true,
@@ -92,15 +92,19 @@ function dpdkEndpoint(role: TrafficRole, vdev: string): TrafficEndpointPlan {
   };
 }
 
+/** Where every switch answers port-counter requests (docs/switches.md, "Port counters"). */
+export const SWITCH_COUNTERS_DIR = `${RUN_DIR_IN_POD}/counters`;
+
 /**
  * A traffic program's virtio-user port on the switch's vhost-user socket for its role. The switch is
  * the vhost-user server unless it connects as a client (OVS's dpdkvhostuserclient ports), in which
- * case the traffic program listens.
+ * case the traffic program listens. Each program snapshots the switch's counters of its port around
+ * its trial, which is how a trial's loss is located.
  */
 export function virtioUserEndpoint(role: TrafficRole, switchConnects: boolean): TrafficEndpointPlan {
   const server = switchConnects ? ',server=1' : '';
   const vdev = `net_virtio_user0,path=${socketPath(role)},queues=1,queue_size=${VIRTIO_QUEUE_SIZE},mac=${PORT_MAC[role]}${server}`;
-  return dpdkEndpoint(role, vdev);
+  return dpdkEndpoint(role, vdev, ['--switch-counters', SWITCH_COUNTERS_DIR]);
 }
 
 /**

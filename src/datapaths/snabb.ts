@@ -8,8 +8,9 @@ import { SWITCH_STATE_DIR, type DatapathDriver } from './types.js';
 
 const PROGRAM_FILE = 'switch.lua';
 /**
- * The engine rewrites this file from a timer of its own loop: its links and each vhost_user port's
- * state. The readiness probe reads it, so a stale file means an engine that no longer turns.
+ * The engine rewrites this file from a timer of its own loop: its links, each vhost_user port's
+ * state and the port counters. The readiness probe reads it, so a stale file means an engine that no
+ * longer turns; the entrypoint's counters reader reads its `counters` line.
  */
 export const SNABB_STATUS_FILE = `${SWITCH_STATE_DIR}/snabb-status`;
 /** How often the engine rewrites the status file (nanoseconds, Snabb's timer unit). */
@@ -41,6 +42,7 @@ export function snabbProgram(spec: SwitchBenchmarkSpec): string {
 local config = require("core.config")
 local engine = require("core.app")
 local timer = require("core.timer")
+local link = require("core.link")
 local S = require("syscall")
 local VhostUser = require("apps.vhost.vhost_user").VhostUser
 
@@ -63,7 +65,34 @@ for _, name in ipairs(ports) do
    assert(S.fcntl(app.listen_socket, S.c.F.SETFL, bit.bor(flags, S.c.O.NONBLOCK)))
 end
 
--- Readiness: written from the engine's own loop, so it is fresh only while the engine turns.
+-- Port counters from the links' own counters (core/link.lua: transmit counts txpackets, or txdrop
+-- when the link is full and frees the frame; receive counts rxpackets). The sender's vhost_user app
+-- puts every frame it takes from the sender's ring on its tx link, and the receiver's takes a frame
+-- from its rx link only for a free descriptor of the receiver's ring, so a full ring leaves frames
+-- on that link until it overflows (lib/virtio/net_device.lua rx_packet_end, tx_packet_start;
+-- lib/virtio/virtq_device.lua get_buffers). Port-to-port, one link joins them: a frame dropped there
+-- had been taken from the sender's ring and could not go on to the receiver's.
+local function link_stats (spec)
+   local s = link.stats(engine.link_table[spec])
+   local tx, drop, rx = tonumber(s.txpackets), tonumber(s.txdrop), tonumber(s.rxpackets)
+   assert(tx and drop and rx, spec .. ": link.stats has no txpackets, txdrop or rxpackets")
+   return tx, drop, rx
+end
+-- "IN_RX IN_DROPPED OUT_TX OUT_DROPPED"; called under pcall, so a failure cannot stop the engine.
+local function port_counters ()
+   local from, to
+   for spec in pairs(engine.link_table) do
+      if spec:match("^sender%.tx ") then from = spec end
+      if spec:match(" receiver%.rx$") then to = spec end
+   end
+   assert(from and to, "no link out of sender.tx or into receiver.rx")
+   local in_tx, in_drop = link_stats(from)
+   local _, out_drop, out_rx = link_stats(to)
+   if from == to then in_tx, in_drop = in_tx + in_drop, 0 end
+   return string.format("%d %d %d %d", in_tx, in_drop, out_rx, out_drop)
+end
+
+-- Readiness and counters: written from the engine's own loop, so fresh only while the engine turns.
 local function write_status ()
    local f = assert(io.open(${luaString(`${SNABB_STATUS_FILE}.tmp`)}, "w"))
    for spec in pairs(engine.link_table) do f:write("link ", spec, "\\n") end
@@ -71,6 +100,12 @@ local function write_status ()
       local app = engine.app_table[name]
       local state = app.vhost_ready and "ready" or app.connected and "connected" or "listening"
       f:write("port ", name, " ", state, "\\n")
+   end
+   local ok, counters = pcall(port_counters)
+   if ok then
+      f:write("counters ", counters, "\\n")
+   else
+      f:write("counters-error ", (tostring(counters):gsub("%c", " ")), "\\n")
    end
    f:close()
    assert(os.rename(${luaString(`${SNABB_STATUS_FILE}.tmp`)}, ${luaString(SNABB_STATUS_FILE)}))

@@ -371,5 +371,7 @@ int main(void)
 	run("the virtio-user ring size comes from the vdev", virtio_queue_from_the_vdev);
 	run("the EAL memory reservation holds the pools", the_reservation_holds_the_pools);
 	run("hugetlb limits of cgroup v1 and v2", hugetlb_limits_of_cgroup_v1_and_v2);
+	run("switch counters: the answers a switch may give", switch_counters_answers_parse);
+	run("switch counters: a request answered by another process", switch_counters_request_is_answered);
 	return failed ? 1 : 0;
 }

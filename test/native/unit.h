@@ -20,5 +20,7 @@ bool another_trials_frames_are_foreign(void);
 bool virtio_queue_from_the_vdev(void);
 bool the_reservation_holds_the_pools(void);
 bool hugetlb_limits_of_cgroup_v1_and_v2(void);
+bool switch_counters_answers_parse(void);
+bool switch_counters_request_is_answered(void);
 
 #endif

@@ -138,7 +138,7 @@ sandbox_setup() { # WORK
   mount -t tmpfs -o size=1m,mode=755 tmpfs /dev/net
   mount -t tmpfs -o size=16m,mode=755 tmpfs /usr/local
   mkdir -p /usr/local/bin /usr/local/lib/switchbench
-  cp "$REPO"/images/testpmd/sb-switch-lib.sh "$REPO"/images/testpmd/testpmd-ready.py /usr/local/lib/switchbench/
+  cp "$REPO"/images/testpmd/sb-switch-lib.sh "$REPO"/images/testpmd/testpmd-telemetry.py /usr/local/lib/switchbench/
   cp "$REPO"/images/testpmd/sb-switch-testpmd "$REPO"/images/ovs-dpdk/sb-switch-ovs "$REPO"/images/vpp/sb-switch-vpp \
     "$REPO"/images/snabb/sb-switch-snabb /usr/local/bin/
   # An installation outside PATH, as the images have it in PATH (VPP finds its plugins next to its
@@ -278,6 +278,8 @@ receiver_started() { # PLAN OUT
 # Where and how the traffic programs run: CPU lists for taskset and the programs' --cpu-mode
 # (shared: they sleep when paced or idle; dedicated: they busy-poll).
 TX_CPUS=0 RX_CPUS=0 TX_MODE=shared RX_MODE=shared
+# More receiver arguments for the next trials (e.g. --max-pps).
+RX_EXTRA=()
 
 # Each trial gets its own destination port, as the operator gives each trial (and attempt) its own
 # (dataPort in src/controller/run/traffic-args.ts): frames a switch still holds from the trial before
@@ -297,7 +299,7 @@ traffic_start() { # PLAN SIZE RATE DURATION OUT [WARMUP]
   read_argv sender "$plan/sender"
   rm -f "$out"/receiver.* "$out"/sender.*
   taskset -c "$RX_CPUS" "$NATIVE/sb-receiver" "${common[@]}" --cpu-mode "$RX_MODE" --start-timeout 30 \
-    --summary-file "$out/receiver.json" "${receiver[@]}" >"$out/receiver.ndjson" 2>"$out/receiver.log" </dev/null &
+    --summary-file "$out/receiver.json" "${RX_EXTRA[@]}" "${receiver[@]}" >"$out/receiver.ndjson" 2>"$out/receiver.log" </dev/null &
   RX_PID=$! TX_PID=''
   local deadline=$((SECONDS + 40))
   until receiver_started "$plan" "$out"; do

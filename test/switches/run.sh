@@ -45,6 +45,15 @@ problems = [f'{k}={v}' for k, v in (('lost', loss['lost']), ('reordered', loss['
             ('duplicates', loss['duplicates']), ('foreign', loss['foreign'])) if v]
 if rx['frame_size'] != size: problems.append(f"frame size {rx['frame_size']}")
 if sent == 0 or loss['received'] != sent: problems.append(f"received {loss['received']} of {sent}")
+# A switch's port counters (docs/switches.md), as each program read its own port's: the switch took
+# every frame from the sender and handed every one to the receiver.
+tx_sw, rx_sw = tx.get('switch'), rx.get('switch')
+for sw in (tx_sw, rx_sw):
+    if sw and 'error' in sw: problems.append(f"switch counters: {sw['error']}")
+if tx_sw and rx_sw and 'error' not in tx_sw and 'error' not in rx_sw:
+    if tx_sw['in_rx'] < sent or tx_sw['in_dropped'] or rx_sw['out_tx'] < loss['received'] or rx_sw['out_dropped']:
+        problems.append(f"switch counters {tx_sw} {rx_sw} for {sent} frames sent")
+elif (tx_sw is None) != (rx_sw is None): problems.append('only one program read the switch counters')
 note = '' if loss['end_marker'] else ', end marker not received'
 print('; '.join(problems) if problems else f'{sent} of {sent} frames{note}')
 PY
@@ -107,6 +116,42 @@ vpp_errors() { # NAME PLAN
   fi
 }
 
+# A receiver that takes at most 2000 frames a second behind a switch offered 20000: the receiver's
+# ring fills and the switch must count what it refused there (its OUT_DROPPED port counter), which
+# is how the operator says the loss happened at the receiver's ring and not in the switch.
+loss_located() { # NAME PLAN OUT
+  local verdict
+  RX_EXTRA=(--max-pps 2000)
+  if ! traffic_run "$2" 64 20000 3 "$3"; then
+    fail "$1: a trial with a throttled receiver did not complete"
+    tail -n 5 "$3"/receiver.log "$3"/sender.log >&2
+  elif verdict=$(python3 - "$3/sender.json" "$3/receiver.json" <<'PY'
+import json, sys
+tx, rx = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+tx_sw, rx_sw, lost, sent = tx['switch'], rx['switch'], rx['loss']['lost'], tx['tx']['packets']
+for sw in (tx_sw, rx_sw):
+    if 'error' in sw: sys.exit(f"switch counters: {sw['error']}")
+problems = []
+if tx['tx']['failures']: problems.append(f"the sender's ring refused {tx['tx']['failures']}")
+if lost < sent / 2: problems.append(f'only {lost} of {sent} lost: the receiver was not throttled')
+# The receiver's counters also cover the sender's probes and end markers, which the slow receiver's
+# ring refused alike: what the switch refused of the data is the rest.
+control_lost = tx['tx']['probes'] - rx['rx']['probes'] + tx['tx']['end_markers'] - rx['rx']['end_markers']
+# OVS's tx_dropped ran up to 0.4 % above the frames lost (its retries and batching): 1 % of the sent.
+if abs(rx_sw['out_dropped'] - control_lost - lost) > max(10, sent / 100):
+    problems.append(f"the switch refused {rx_sw['out_dropped']} at the receiver's ring ({control_lost} of them probes or end markers), {lost} lost")
+if tx_sw['in_rx'] - rx_sw['out_tx'] - rx_sw['out_dropped'] > 10: problems.append(f'dropped inside the switch: {tx_sw} {rx_sw}')
+print('; '.join(problems) if problems else f"{lost} of {sent} lost, {rx_sw['out_dropped']} refused at the receiver's ring by the switch's count")
+sys.exit(1 if problems else 0)
+PY
+  ); then
+    pass "$1: a throttled receiver's loss is counted by the switch at the receiver's ring ($verdict)"
+  else
+    fail "$1: a throttled receiver's loss at the receiver's ring: $verdict"
+  fi
+  RX_EXTRA=()
+}
+
 switch_scenario() { # NAME PLAN WORK
   local name=$1 plan=$2 out=$3
   switch_start "$plan" "$SWITCH_CPU" "$out/switch.log"
@@ -119,6 +164,7 @@ switch_scenario() { # NAME PLAN WORK
   fi
   pass "$name: ready by its own probe (ports exist and forwarding is set up)"
   trials "$name" "$plan" "$out"
+  loss_located "$name" "$plan" "$out"
   [[ $(cat "$plan/datapath") != vpp ]] || vpp_errors "$name" "$plan"
   if switch_stop 15; then pass "$name: exits on SIGTERM"; else fail "$name: still running 15 s after SIGTERM"; fi
   no_leftovers "$name: after SIGTERM no socket, process, state, runtime or hugepage file is left" "$sid"

@@ -8,6 +8,11 @@
 //                              vhost_user_accept takes EAGAIN as "no peer yet"
 //   src/core/app.lua           engine.main: breathe, then timer.run, each turn; app_table, link_table
 //   src/core/timer.lua         timer.new(name, fn, nanos, "repeating"), timer.activate
+//   src/core/link.lua          transmit counts txpackets, or txdrop when the link is full; receive
+//                              counts rxpackets; link.stats(link) returns them (src/README.md)
+//   src/lib/virtio/net_device.lua  rx_packet_end puts every frame taken from the guest's ring on the
+//                              app's tx link; tx_packet_start takes a frame off its rx link only for
+//                              an available descriptor (lib/virtio/virtq_device.lua get_buffers)
 //   lib/ljsyscall/syscall/syscalls.lua  S.fcntl(fd, cmd, arg); syscall/methods.lua sets O_NONBLOCK
 //                              the same way, GETFL then SETFL
 // The program also compiles under LuaJIT in test/switches, and runs there wherever Snabb is installed.
@@ -95,6 +100,32 @@ describe.each(['port-to-port', 'l2-learning'] as const)('Snabb program, %s', (fo
       'timer.activate(timer.new("switchbench status", write_status, 200000000, "repeating"))\n\nengine.busywait',
     );
   });
+
+  test('the status also carries the port counters, computed under pcall so that a failure cannot stop the engine', () => {
+    expect(program).toContain('local link = require("core.link")');
+    expect(program).toContain('local s = link.stats(engine.link_table[spec])');
+    const order = [
+      'local function port_counters ()',
+      'local function write_status ()',
+      'local ok, counters = pcall(port_counters)',
+      'f:write("counters ", counters, "\\n")',
+      'f:write("counters-error ", (tostring(counters):gsub("%c", " ")), "\\n")',
+      'f:close()',
+      'assert(os.rename(',
+    ].map((s) => program.indexOf(s));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(program).toContain('return string.format("%d %d %d %d", in_tx, in_drop, out_rx, out_drop)');
+  });
+
+  test("the counters' links are found by the link table's specs: the one out of sender.tx and the one into receiver.rx", () => {
+    // The Lua patterns "^sender%.tx " and " receiver%.rx$" over core/config.lua's canonical specs.
+    expect(program).toContain('if spec:match("^sender%.tx ") then from = spec end');
+    expect(program).toContain('if spec:match(" receiver%.rx$") then to = spec end');
+    const specs = links.map(([a, b, c, d]) => `${a}.${b} -> ${c}.${d}`);
+    expect(specs.filter((spec) => /^sender\.tx /.test(spec))).toHaveLength(1);
+    expect(specs.filter((spec) => / receiver\.rx$/.test(spec))).toHaveLength(1);
+  });
 });
 
 describe('Snabb forwarding', () => {
@@ -117,6 +148,20 @@ describe('Snabb forwarding', () => {
       ['receiver', 'tx', 'bridge', 'receiver'],
       ['bridge', 'receiver', 'receiver', 'rx'],
     ]);
+  });
+
+  test.each([
+    ['port-to-port', true],
+    ['l2-learning', false],
+  ] as const)('port counters, %s: the link out of sender.tx is the one into receiver.rx: %s', (forwarding, same) => {
+    // One link: every frame taken from the sender's ring (txpackets + txdrop) is IN_RX, and a frame
+    // dropped on that link is OUT_DROPPED. Through the bridge, drops into the bridge are IN_DROPPED.
+    const program = snabbProgram(spec(forwarding));
+    const specs = appNetwork(program).links.map(([a, b, c, d]) => `${a}.${b} -> ${c}.${d}`);
+    const from = specs.find((s) => s.startsWith('sender.tx '));
+    const to = specs.find((s) => s.endsWith(' receiver.rx'));
+    expect(from === to).toBe(same);
+    expect(program).toContain('if from == to then in_tx, in_drop = in_tx + in_drop, 0 end');
   });
 
   test.each([
