@@ -29,7 +29,10 @@ function panel(title, type, targets, options = {}) {
       legendFormat,
       ...extra,
     })),
-    fieldConfig: { defaults: { unit: options.unit ?? 'short' }, overrides: [] },
+    fieldConfig: {
+      defaults: { unit: options.unit ?? 'short', ...(options.custom ? { custom: options.custom } : {}) },
+      overrides: [],
+    },
     options: options.panelOptions ?? {},
   };
 }
@@ -107,6 +110,26 @@ const panels = [
       ],
     ],
     { unit: 'percentunit' },
+  ),
+  panel(
+    'Where frames were lost (last run)',
+    'timeseries',
+    [[`sum by (place) (switchbench_trial_lost_frames{${scope}})`, '{{place}}']],
+    {
+      width: 24,
+      description:
+        "Frames the last finished run of each selected benchmark lost, summed over its trials (the latest repetition of each rate), stacked by where they were lost: sender_ring (refused at the sender's transmit ring: the switch, or on memif the receiver, did not empty it), switch (dropped inside the switch), receiver_ring (refused at the receiver's ring: the consumer was too slow), receiver (in its ring but never counted by the receiver), unlocated (no counter saw them; without a switch, the path between the rings). switch and receiver appear only when the switch's port counters placed the loss. Per trial: kubectl switchbench show BENCHMARK -o wide.",
+      custom: {
+        drawStyle: 'line',
+        lineInterpolation: 'stepAfter',
+        fillOpacity: 70,
+        stacking: { mode: 'normal', group: 'A' },
+      },
+      panelOptions: {
+        legend: { showLegend: true, displayMode: 'table', placement: 'right', calcs: ['lastNotNull'] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    },
   ),
   panel(
     'One-way latency percentiles (last run)',

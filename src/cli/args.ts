@@ -8,11 +8,11 @@ export type ExportFormat = 'json' | 'csv';
 export type Command =
   | { kind: 'help' }
   | { kind: 'list'; allNamespaces: boolean }
-  | { kind: 'show'; benchmark: string; run?: number; watch: boolean }
+  | { kind: 'show'; benchmark: string; run?: number; watch: boolean; wide: boolean }
   | { kind: 'plot'; benchmarks: string[]; figure: FigureNumber; output: string; format: ImageFormat; run?: number }
   | { kind: 'run'; benchmark: string }
   | { kind: 'export'; benchmark: string; format: ExportFormat; run?: number; output?: string }
-  | { kind: 'results'; run: string };
+  | { kind: 'results'; run: string; wide: boolean };
 
 export interface Invocation {
   command: Command;
@@ -26,15 +26,17 @@ export const USAGE = `usage: kubectl switchbench COMMAND [flags]
 
 commands:
   list [-A]                                  benchmarks: data path, phase, last run, headline, next run
-  show BENCHMARK [--run N] [--watch]         Table 1 (max throughput, NDR, PDR per frame size) and every trial;
-                                             --watch follows the active run with a progress bar until it ends
+  show BENCHMARK [--run N] [--watch] [-o wide]
+                                             Table 1 (max throughput, NDR, PDR per frame size) and every trial;
+                                             --watch follows the active run with a progress bar until it ends;
+                                             -o wide: the frames each trial lost at every place, not only WHERE LOST
   plot BENCHMARK --figure 2 -o FILE          Figure 2: receive rate vs offered rate, one panel per frame size
   plot [BENCHMARK...] --figure 3 -o FILE     Figure 3: max throughput per data path and frame size, from the
                                              latest finished run of each benchmark named (default: all in the namespace)
                                              FILE ends in .svg or .png
   run BENCHMARK                              start a run now (annotation switchbench.io/run-now)
   export BENCHMARK --format json|csv [--run N] [-o FILE]
-  results RUN                                a run by its name: its trials and summary
+  results RUN [-o wide]                      a run by its name: its trials and summary
 
 global flags:
   -n, --namespace NS      namespace (default: the kubeconfig context's, else default)
@@ -60,11 +62,11 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 /** Flags each command accepts besides the global ones, so a misplaced flag is an error, not silently ignored. */
 const ACCEPTS: Record<Exclude<Command['kind'], 'help'>, (keyof Values)[]> = {
   list: ['all-namespaces'],
-  show: ['run', 'watch'],
+  show: ['run', 'watch', 'output'],
   plot: ['run', 'figure', 'output'],
   run: [],
   export: ['run', 'format', 'output'],
-  results: [],
+  results: ['output'],
 };
 
 const GLOBAL: (keyof Values)[] = ['namespace', 'kubeconfig', 'help'];
@@ -90,6 +92,13 @@ function imageFormat(output: string | undefined): ImageFormat {
   return (match[1] as string).toLowerCase() as ImageFormat;
 }
 
+/** show and results print tables: -o names their format, as kubectl's does, and the one there is is wide. */
+function wideTable(command: string, output: string | undefined): boolean {
+  if (output === undefined) return false;
+  if (output !== 'wide') throw new UsageError(`-o/--output of ${command} must be wide, got "${output}"`);
+  return true;
+}
+
 function exactlyOne(command: string, what: string, positionals: string[]): string {
   if (positionals.length !== 1)
     throw new UsageError(
@@ -109,6 +118,7 @@ function command(name: string | undefined, args: string[], values: Values): Comm
         benchmark: exactlyOne('show', 'benchmark', args),
         run: positiveInteger('run', values.run),
         watch: values.watch ?? false,
+        wide: wideTable('show', values.output),
       };
     case 'plot': {
       const figure = Number(oneOf('figure', values.figure, ['2', '3'])) as FigureNumber;
@@ -136,7 +146,11 @@ function command(name: string | undefined, args: string[], values: Values): Comm
         output: values.output,
       };
     case 'results':
-      return { kind: 'results', run: exactlyOne('results', 'run name', args) };
+      return {
+        kind: 'results',
+        run: exactlyOne('results', 'run name', args),
+        wide: wideTable('results', values.output),
+      };
     case undefined:
       throw new UsageError('a command is required');
     default:

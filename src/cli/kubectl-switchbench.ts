@@ -172,11 +172,11 @@ async function execute(command: Exclude<Command, { kind: 'help' }>, cluster: Clu
       const run = command.watch
         ? await watch(cluster, command.benchmark, command.run)
         : await cluster.runFor(command.benchmark, command.run, 'latest');
-      console.log(showReport(run));
+      console.log(showReport(run, { wide: command.wide }));
       return;
     }
     case 'results':
-      console.log(runReport(await cluster.run(command.run)));
+      console.log(runReport(await cluster.run(command.run), { wide: command.wide }));
       return;
     case 'run': {
       const token = await cluster.triggerRun(command.benchmark, new Date());

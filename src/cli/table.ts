@@ -1,6 +1,7 @@
 // Plain-text tables for the kubectl plugin and `make demo`: benchmarks, a run's Table 1 and trials,
 // a progress bar. Pure: the clock comes in as an argument.
 import type { SwitchBenchmark, SwitchBenchmarkRun, Trial } from '../api/v1alpha1/types.js';
+import { LOSS_PLACES } from '../results/figures.js';
 import { formatPps } from '../results/summary.js';
 
 export function render(header: string[], rows: string[][]): string {
@@ -17,8 +18,29 @@ const pps = (value: number | undefined) => (value === undefined ? '-' : formatPp
 const percent = (ratio: number | undefined) =>
   ratio === undefined ? '-' : `${(ratio * 100).toFixed(ratio > 0 && ratio < 0.0001 ? 5 : 3)}%`;
 const micros = (ns: number | undefined) => (ns === undefined ? '-' : `${(ns / 1000).toFixed(1)}us`);
+const count = (n: number | undefined) => (n === undefined ? '-' : String(n));
 
-function trialRow(t: Trial): string[] {
+/** How the trial tables print. */
+export interface TableOptions {
+  /** `-o wide`: every place of a trial's lost frames in a column of its own. */
+  wide?: boolean;
+}
+
+/**
+ * The place that lost most of the trial's frames and its share, rounded down so that 100% means all
+ * of them: "rx ring 99%". "none" when nothing was lost, "-" when the trial has no loss location
+ * (failed, or recorded by an operator that did not place loss).
+ */
+export function whereLost(t: Trial): string {
+  if (t.lossLocatedBy === undefined) return '-';
+  const placed = LOSS_PLACES.map(({ name, field }) => [name, t[field] ?? 0] as const);
+  const lost = placed.reduce((sum, [, n]) => sum + n, 0);
+  if (lost <= 0) return 'none';
+  const [name, most] = placed.reduce((top, place) => (place[1] > top[1] ? place : top));
+  return `${name} ${Math.floor((most * 100) / lost)}%`;
+}
+
+function trialRow(t: Trial, { wide = false }: TableOptions): string[] {
   const flags = [t.unstable ? 'unstable' : '', t.outcome === 'Measured' ? '' : t.outcome].filter(Boolean).join(',');
   return [
     String(t.index),
@@ -31,6 +53,8 @@ function trialRow(t: Trial): string[] {
     t.rxPpsStddev === undefined ? '-' : pps(t.rxPpsStddev),
     percent(t.windowLossRatio),
     percent(t.trialLossRatio),
+    whereLost(t),
+    ...(wide ? [count(t.trialLost), ...LOSS_PLACES.map(({ field }) => count(t[field])), t.lossLocatedBy ?? '-'] : []),
     micros(t.latency?.p50Ns),
     micros(t.latency?.p99Ns),
     t.cpus ? `${t.cpus.sender ?? '?'}/${t.cpus.receiver ?? '?'}` : '-',
@@ -38,9 +62,10 @@ function trialRow(t: Trial): string[] {
   ];
 }
 
-export function trialsTable(run: SwitchBenchmarkRun): string {
+export function trialsTable(run: SwitchBenchmarkRun, options: TableOptions = {}): string {
   return render(
     // ATTEMPTED below OFFERED: the sender fell behind; ACCEPTED below ATTEMPTED: the path refused.
+    // WHERE LOST: the switch (or the path) or the consumer; -o wide gives every place its column.
     [
       '#',
       'SIZE',
@@ -52,12 +77,14 @@ export function trialsTable(run: SwitchBenchmarkRun): string {
       'RX SD',
       'LOSS WINDOW',
       'LOSS TRIAL',
+      'WHERE LOST',
+      ...(options.wide ? ['LOST', ...LOSS_PLACES.map(({ header }) => header), 'LOCATED BY'] : []),
       'P50',
       'P99',
       'CPUS TX/RX',
       'NOTE',
     ],
-    (run.status?.trials ?? []).map(trialRow),
+    (run.status?.trials ?? []).map((t) => trialRow(t, options)),
   );
 }
 
@@ -165,12 +192,12 @@ function runHeader(run: SwitchBenchmarkRun): string[] {
   ];
 }
 
-export function runReport(run: SwitchBenchmarkRun): string {
-  return [...runHeader(run), '', trialsTable(run), '', summaryTable(run)].join('\n');
+export function runReport(run: SwitchBenchmarkRun, options: TableOptions = {}): string {
+  return [...runHeader(run), '', trialsTable(run, options), '', summaryTable(run)].join('\n');
 }
 
 /** What `show` prints: the run, its Table 1, then every trial. */
-export function showReport(run: SwitchBenchmarkRun): string {
+export function showReport(run: SwitchBenchmarkRun, options: TableOptions = {}): string {
   return [
     ...runHeader(run),
     '',
@@ -178,6 +205,6 @@ export function showReport(run: SwitchBenchmarkRun): string {
     throughputTable(run),
     '',
     'Trials:',
-    trialsTable(run),
+    trialsTable(run, options),
   ].join('\n');
 }

@@ -119,6 +119,12 @@ export class OperatorMetrics {
       (s) => s.trialLossRatio,
     );
     resultGauge(
+      'switchbench_trial_lost_frames',
+      "Frames lost over the whole trial (trialLost) of a trial of the last finished run, by where: refused at the sender's transmit ring (place sender_ring), dropped inside the switch (switch), refused at the receiver's ring (receiver_ring), put in that ring but never counted by the receiver (receiver), or placed by no counter (unlocated). switch and receiver only when the switch's port counters placed the loss.",
+      [...TRIAL_LABELS, 'place'],
+      (s) => s.trialLostFrames,
+    );
+    resultGauge(
       'switchbench_trial_latency_seconds',
       'One-way latency percentile (100: the maximum) of a trial of the last finished run.',
       [...TRIAL_LABELS, 'percentile'],

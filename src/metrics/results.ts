@@ -3,6 +3,7 @@
 // no label carries a run's name or UID (bounded cardinality).
 import type { SwitchBenchmark, SwitchBenchmarkRun, Trial } from '../api/v1alpha1/types.js';
 import { controllerUid, isFinished } from '../api/v1alpha1/predicates.js';
+import { LOSS_PLACES } from '../results/figures.js';
 
 export type Labels = Record<string, string>;
 export interface Sample {
@@ -17,6 +18,7 @@ export interface ResultSamples {
   trialGeneratorLimited: Sample[];
   trialRxPps: Sample[];
   trialLossRatio: Sample[];
+  trialLostFrames: Sample[];
   trialLatencySeconds: Sample[];
   runThroughputPps: Sample[];
   runThroughputBytesPerSecond: Sample[];
@@ -62,6 +64,7 @@ export function resultSamples(
     trialGeneratorLimited: [],
     trialRxPps: [],
     trialLossRatio: [],
+    trialLostFrames: [],
     trialLatencySeconds: [],
     runThroughputPps: [],
     runThroughputBytesPerSecond: [],
@@ -108,6 +111,10 @@ export function resultSamples(
         ['trial', trial.trialLossRatio],
       ] as const)
         if (finite(ratio)) samples.trialLossRatio.push({ labels: { ...labels, scope }, value: ratio });
+      for (const { field, label } of LOSS_PLACES) {
+        const lost = trial[field];
+        if (finite(lost)) samples.trialLostFrames.push({ labels: { ...labels, place: label }, value: lost });
+      }
       for (const [percentile, field] of LATENCY_PERCENTILES) {
         const ns = trial.latency?.[field];
         if (finite(ns)) samples.trialLatencySeconds.push({ labels: { ...labels, percentile }, value: ns / 1e9 });

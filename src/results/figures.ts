@@ -27,6 +27,25 @@ export interface ProgramFigures {
   samples: number;
   reordered: number;
   duplicates: number;
+  /** Probes and end-marker copies: control frames that cross the path like data, counted apart. */
+  txProbes: number;
+  txEndMarkers: number;
+  rxProbes: number;
+  rxEndMarkers: number;
+  /** Frames of other trials the receiver got: stragglers a switch still held. */
+  rxForeign: number;
+  /** Frames the receiver's own port or socket dropped (DPDK imissed and no-mbuf, socket buffer full). */
+  rxLocalDrops: number;
+  /** The switch's counters of the sender's and the receiver's port over each program's trial. */
+  switchCounters?: SwitchCounters;
+}
+
+/** docs/switches.md, "Port counters": what the switch took from the sender and did with it. */
+export interface SwitchCounters {
+  inRx: number;
+  inDropped: number;
+  outTx: number;
+  outDropped: number;
 }
 
 type TrialFigure = keyof Trial;
@@ -36,7 +55,7 @@ interface Figure {
   field: TrialFigure;
   /** What it means, for the CRD, the README, the plugin's help and the docs. */
   definition: string;
-  compute: (p: ProgramFigures, context: { maxCoefficientOfVariation: number }) => number | boolean;
+  compute: (p: ProgramFigures, context: { maxCoefficientOfVariation: number }) => number | boolean | string | undefined;
 }
 
 const windowAttempted = (p: ProgramFigures) => p.rxWindowExpected + p.txWindowRefused;
@@ -46,6 +65,58 @@ const trialLost = (p: ProgramFigures) => p.rxLost + p.txRefused;
 const cv = (p: ProgramFigures) => (p.rxPpsMean > 0 ? p.rxPpsStddev / p.rxPpsMean : 0);
 /** Nothing attempted means nothing measured: only a path given frames can lose them. */
 const ratio = (lost: number, attempted: number) => (attempted > 0 ? lost / attempted : 0);
+/**
+ * Where trialLost's frames went, placed by the evidence of each counter in the order the frames
+ * travel back from the receiver: refused at the receiver's ring, then lost at the receiver, then
+ * dropped inside the switch. Each place takes at most what is still unplaced, so the places add up
+ * to trialLost exactly, and what no counter explains stays unlocated.
+ */
+export function lossLocation(p: ProgramFigures) {
+  let rest = p.rxLost;
+  const place = (evidence: number) => {
+    const placed = Math.min(rest, Math.max(0, evidence));
+    rest -= placed;
+    return placed;
+  };
+  const s = p.switchCounters;
+  if (!s) {
+    const atReceiverRing = place(p.rxLocalDrops);
+    return { by: 'programs', atSenderRing: p.txRefused, atReceiverRing, unlocated: rest } as const;
+  }
+  // The receiver's counters span the sender's probes and end markers too, and a slow receiver's ring
+  // refused those alike; the sender's start after its probes, so they are added back on its side.
+  const controlLost = p.txProbes + p.txEndMarkers - p.rxProbes - p.rxEndMarkers;
+  const atReceiverRing = place(s.outDropped - Math.max(0, controlLost));
+  const atReceiver = place(s.outTx - (p.rxPackets + p.rxProbes + p.rxEndMarkers + p.rxForeign));
+  const inSwitch = place(s.inDropped + s.inRx + p.txProbes + p.rxForeign - s.outTx - s.outDropped);
+  return {
+    by: 'switch-counters',
+    atSenderRing: p.txRefused,
+    atReceiverRing,
+    atReceiver,
+    inSwitch,
+    unlocated: rest,
+  } as const;
+}
+
+/**
+ * The places of trialLost's frames, in the order frames travel, as the trial record, the metrics'
+ * `place` label and the plugin's tables name them.
+ */
+export const LOSS_PLACES = [
+  { field: 'lostAtSenderRing', label: 'sender_ring', name: 'tx ring', header: 'LOST@TX RING' },
+  { field: 'lostInSwitch', label: 'switch', name: 'switch', header: 'LOST IN SWITCH' },
+  { field: 'lostAtReceiverRing', label: 'receiver_ring', name: 'rx ring', header: 'LOST@RX RING' },
+  { field: 'lostAtReceiver', label: 'receiver', name: 'receiver', header: 'LOST@RX' },
+  { field: 'lostUnlocated', label: 'unlocated', name: 'unplaced', header: 'UNPLACED' },
+] as const satisfies readonly { field: keyof Trial; label: string; name: string; header: string }[];
+
+/** A place only a switch's counters can tell; none without them. */
+function placedBySwitch(p: ProgramFigures, place: 'inSwitch' | 'atReceiver'): number | undefined {
+  const location = lossLocation(p);
+  return location.by === 'switch-counters' ? location[place] : undefined;
+}
+
 /** Preamble (7), start-of-frame delimiter (1) and the minimum inter-frame gap (12): what a frame costs on the wire. */
 export const WIRE_OVERHEAD_BYTES = 20;
 export const l2BitsPerSecond = (pps: number, packetSize: number) => pps * packetSize * 8;
@@ -154,9 +225,51 @@ export const TRIAL_FIGURES: readonly Figure[] = [
     compute: (p) => ratio(trialLost(p), trialAttempted(p)),
   },
   {
+    field: 'lossLocatedBy',
+    definition:
+      "What placed trialLost: switch-counters when the switch's own port counters, read by each traffic program around its trial, place it; programs when there is no switch (memif, kernel, SR-IOV) or the switch could not say (the trial's message says why), and only the programs' counters place it.",
+    compute: (p) => lossLocation(p).by,
+  },
+  {
+    field: 'lostAtSenderRing',
+    definition:
+      "Of trialLost, the frames the data path refused at the sender's transmit ring (txRefused): the switch, or on memif the receiver, did not empty it fast enough. The five lost… figures add up to trialLost.",
+    compute: (p) => lossLocation(p).atSenderRing,
+  },
+  {
+    field: 'lostInSwitch',
+    definition:
+      "Of trialLost, the frames the switch took from the sender's port but neither handed to the receiver's ring nor saw refused there: dropped inside the switch. Only when lossLocatedBy is switch-counters.",
+    compute: (p) => placedBySwitch(p, 'inSwitch'),
+  },
+  {
+    field: 'lostAtReceiverRing',
+    definition:
+      "Of trialLost, the frames refused at the receiver's ring because the receiver did not empty it fast enough: behind a switch, the switch's count of frames it could not put there (less the probes and end markers refused alike); otherwise the receiver's own count of frames its port or socket dropped.",
+    compute: (p) => lossLocation(p).atReceiverRing,
+  },
+  {
+    field: 'lostAtReceiver',
+    definition:
+      "Of trialLost, the frames the switch put into the receiver's ring that the receiver never counted. Only when lossLocatedBy is switch-counters.",
+    compute: (p) => placedBySwitch(p, 'atReceiver'),
+  },
+  {
+    field: 'lostUnlocated',
+    definition:
+      'Of trialLost, the frames no counter places. Without a switch (lossLocatedBy programs) the path between the two rings (veth, bridge, VF) keeps no count, and its loss is here.',
+    compute: (p) => lossLocation(p).unlocated,
+  },
+  {
     field: 'reordered',
     definition: 'Frames that arrived after a frame the sender sent later, over the whole trial.',
     compute: (p) => p.reordered,
+  },
+  {
+    field: 'rxForeign',
+    definition:
+      'Frames that reached the receiver but belong to no part of this trial (another trial or attempt, another source): never counted as received. Frames a switch still held from the trial before arrive so.',
+    compute: (p) => p.rxForeign,
   },
   {
     field: 'duplicates',
@@ -167,5 +280,6 @@ export const TRIAL_FIGURES: readonly Figure[] = [
 
 /** The trial record's figures from what the programs reported. */
 export function computeFigures(p: ProgramFigures, context: { maxCoefficientOfVariation: number }): Partial<Trial> {
-  return Object.fromEntries(TRIAL_FIGURES.map((f) => [f.field, f.compute(p, context)])) as Partial<Trial>;
+  const figures = TRIAL_FIGURES.map((f) => [f.field, f.compute(p, context)] as const);
+  return Object.fromEntries(figures.filter(([, value]) => value !== undefined)) as Partial<Trial>;
 }

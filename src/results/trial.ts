@@ -2,7 +2,7 @@
 // termination messages, into the trial record kept in the run's status. Pure.
 import type { SwitchBenchmarkSpec, Trial } from '../api/v1alpha1/types.js';
 import type { TrialRequest } from '../plan/index.js';
-import { computeFigures, type ProgramFigures } from './figures.js';
+import { computeFigures, type ProgramFigures, type SwitchCounters } from './figures.js';
 
 export const SUMMARY_SCHEMA = 'switchbench.io/trial/v1';
 
@@ -69,11 +69,36 @@ export function failedTrial(request: TrialRequest, message: string, now: Date): 
 }
 
 /**
+ * The switch's counters of both ports, each read by the program on that port (docs/switches.md,
+ * "Port counters"); why there are none when a switch was asked and could not say.
+ */
+function switchCountersOf(sender: Json, receiver: Json): { counters?: SwitchCounters; unavailable?: string } {
+  const tx = sender.switch as Json | null | undefined;
+  const rx = receiver.switch as Json | null | undefined;
+  if (!tx || !rx) return {};
+  const error = text(tx, 'error') ?? text(rx, 'error');
+  if (error) return { unavailable: error };
+  return {
+    counters: {
+      inRx: number(sender, 'switch.in_rx', 'sender'),
+      inDropped: number(sender, 'switch.in_dropped', 'sender'),
+      outTx: number(receiver, 'switch.out_tx', 'receiver'),
+      outDropped: number(receiver, 'switch.out_dropped', 'receiver'),
+    },
+  };
+}
+
+/**
  * The program figures from both summaries, each named by what it means. A receiver that saw nothing
  * ("no-traffic") still reports what its window would have held: the sender's own count of the
  * frames the path accepted in its window.
  */
-function programFigures(request: TrialRequest, sender: Json, receiver: Json): ProgramFigures {
+function programFigures(
+  request: TrialRequest,
+  sender: Json,
+  receiver: Json,
+  switchCounters: SwitchCounters | undefined,
+): ProgramFigures {
   const tx = (path: string) => number(sender, `tx.${path}`, 'sender');
   const rx = (path: string) => number(receiver, path, 'receiver');
   const nothingArrived = text(receiver, 'status') === 'no-traffic';
@@ -95,6 +120,13 @@ function programFigures(request: TrialRequest, sender: Json, receiver: Json): Pr
     samples: nothingArrived ? 0 : rx('rx.samples'),
     reordered: nothingArrived ? 0 : rx('loss.reordered'),
     duplicates: nothingArrived ? 0 : rx('loss.duplicates'),
+    txProbes: tx('probes'),
+    txEndMarkers: tx('end_markers'),
+    rxProbes: rx('rx.probes'),
+    rxEndMarkers: rx('rx.end_markers'),
+    rxForeign: rx('loss.foreign'),
+    rxLocalDrops: rx('loss.local_drops'),
+    ...(switchCounters ? { switchCounters } : {}),
   };
 }
 
@@ -120,8 +152,17 @@ export function trialFromSummaries(
   } catch (err) {
     return failedTrial(request, (err as Error).message, now);
   }
+  const frameSize = (receiver as { frame_size?: unknown }).frame_size;
+  if (typeof frameSize === 'number' && frameSize > 0 && frameSize !== request.packetSize) {
+    return failedTrial(
+      request,
+      `the receiver got ${frameSize}-byte frames, the trial sent ${request.packetSize}: the path changed the frames`,
+      now,
+    );
+  }
   try {
-    const program = programFigures(request, sender, receiver);
+    const { counters, unavailable } = switchCountersOf(sender, receiver);
+    const program = programFigures(request, sender, receiver, counters);
     const figures = computeFigures(program, spec.trial);
     const attempted = figures.attemptedTxPps as number;
     const generatorLimited =
@@ -132,6 +173,7 @@ export function trialFromSummaries(
         `the sender missed its pacing schedule: it attempted ${Math.round(attempted)} of ${request.offeredPps} pps offered, and the figures measure the path at that rate`,
       program.rxPackets === 0 && 'nothing arrived: the path lost every frame',
       crossNode && 'no latency: sender and receiver ran on two nodes, with two clocks',
+      unavailable && `loss not placed by the switch's counters: ${unavailable}`,
     ].filter((note): note is string => Boolean(note));
     const cpus: NonNullable<Trial['cpus']> = {};
     const senderCpus = text(sender, 'cpus');

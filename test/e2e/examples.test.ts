@@ -1,5 +1,5 @@
-// The examples run on the local cluster to Succeeded with real packets: testpmd between two
-// vhost-user ports and memif (the kernel example runs in multus.test.ts, which installs Multus). Trials are
+// The examples run on the local cluster to Succeeded with real packets: testpmd and OVS-DPDK (both
+// forwarding modes) between two vhost-user ports, and memif (the kernel example runs in multus.test.ts, which installs Multus). Trials are
 // cut short and CPUs shared (the static CPU manager has one exclusive core to give on this machine);
 // every trial must carry figures the user can trust: packets received, loss counted, the CPUs each
 // program ran on, and the receiver's sample count.
@@ -72,6 +72,8 @@ async function podsLeft(run: SwitchBenchmarkRun): Promise<V1Pod[]> {
 test.each([
   ['testpmd.yaml', 'e2e-testpmd', {}],
   ['memif.yaml', 'e2e-memif', {}],
+  ['ovs-dpdk.yaml', 'e2e-ovs-p2p', { ovsDpdk: { forwarding: 'port-to-port' } }],
+  ['ovs-dpdk.yaml', 'e2e-ovs-l2', { ovsDpdk: { forwarding: 'l2-learning' } }],
 ])('%s (%s) runs to Succeeded with real packets, and leaves no pod behind', async (file, name, overrides) => {
   const benchmark = example(file, overrides);
   benchmark.metadata.name = name;

@@ -6,7 +6,7 @@ import { setUpCluster } from '../cluster/cluster.mjs';
 // rebuild of unchanged images take seconds).
 export default () => {
   setUpCluster('full');
-  const images = ['traffic', 'testpmd', 'multus', 'sriov-device-plugin'];
+  const images = ['traffic', 'testpmd', 'ovs-dpdk', 'multus', 'sriov-device-plugin'];
   const build = spawnSync('bash', ['images/build.sh', ...images], {
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -86,15 +86,33 @@ export const senderSummary = (pps: number, packets: number) =>
     role: 'sender',
     status: 'completed',
     trial: { window_s: 1 },
-    tx: { pps, packets, window_packets: pps, failures: 0, window_failures: 0, missed: 0, window_missed: 0 },
+    tx: {
+      pps,
+      packets,
+      window_packets: pps,
+      failures: 0,
+      window_failures: 0,
+      missed: 0,
+      window_missed: 0,
+      probes: 0,
+      end_markers: 3,
+    },
     cpus: '1',
   });
 export const receiverSummary = (pps: number, packets: number) =>
   JSON.stringify({
     schema: SCHEMA,
     role: 'receiver',
-    rx: { pps_mean: pps, pps_stddev: pps * 0.01, packets, samples: 20 },
-    loss: { ratio: 0, lost: 0, reordered: 0, duplicates: 0, window: { expected: packets / 2, lost: 0, ratio: 0 } },
+    rx: { pps_mean: pps, pps_stddev: pps * 0.01, packets, samples: 20, probes: 0, end_markers: 3 },
+    loss: {
+      ratio: 0,
+      lost: 0,
+      reordered: 0,
+      duplicates: 0,
+      foreign: 0,
+      local_drops: 0,
+      window: { expected: packets / 2, lost: 0, ratio: 0 },
+    },
     latency_ns: { count: packets, p50: 5000, p90: 9000, p99: 20000, p999: 40000, max: 90000 },
     cpus: '1',
   });

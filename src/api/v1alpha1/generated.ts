@@ -175,6 +175,10 @@ export interface SwitchBenchmarkSpecTraffic {
    * @maxItems 8
    */
   burstSizes: [number, ...number[]];
+  /**
+   * Makes the receiver a slower consumer than the path, like a network function that cannot keep up: it takes at most this many frames per second, so its ring fills and the trial shows where the path drops what the consumer cannot take (lostAtReceiverRing behind a switch, lostAtSenderRing on memif). Unset: the receiver takes frames as fast as they come.
+   */
+  receiverMaxPps?: number;
 }
 /**
  * How offered rates are chosen.
@@ -538,6 +542,34 @@ export interface SwitchBenchmarkRunStatusTrialsItem {
    * trialLost / (txPackets + txRefused), over the whole trial, warm-up included (RFC 2544 §26.1 counts so).
    */
   trialLossRatio?: number;
+  /**
+   * Of trialLost, the frames the data path refused at the sender's transmit ring (txRefused): the switch, or on memif the receiver, did not empty it fast enough. The five lost… figures add up to trialLost.
+   */
+  lostAtSenderRing?: number;
+  /**
+   * Of trialLost, the frames the switch took from the sender's port but neither handed to the receiver's ring nor saw refused there: dropped inside the switch. Only when lossLocatedBy is switch-counters.
+   */
+  lostInSwitch?: number;
+  /**
+   * Of trialLost, the frames refused at the receiver's ring because the receiver did not empty it fast enough: behind a switch, the switch's count of frames it could not put there (less the probes and end markers refused alike); otherwise the receiver's own count of frames its port or socket dropped.
+   */
+  lostAtReceiverRing?: number;
+  /**
+   * Of trialLost, the frames the switch put into the receiver's ring that the receiver never counted. Only when lossLocatedBy is switch-counters.
+   */
+  lostAtReceiver?: number;
+  /**
+   * Of trialLost, the frames no counter places. Without a switch (lossLocatedBy programs) the path between the two rings (veth, bridge, VF) keeps no count, and its loss is here.
+   */
+  lostUnlocated?: number;
+  /**
+   * Frames that reached the receiver but belong to no part of this trial (another trial or attempt, another source): never counted as received. Frames a switch still held from the trial before arrive so.
+   */
+  rxForeign?: number;
+  /**
+   * What placed trialLost: switch-counters when the switch's own port counters, read by each traffic program around its trial, place it; programs when there is no switch (memif, kernel, SR-IOV) or the switch could not say (the trial's message says why), and only the programs' counters place it.
+   */
+  lossLocatedBy?: 'switch-counters' | 'programs';
   /**
    * Frames that arrived after a frame the sender sent later, over the whole trial.
    */
@@ -948,6 +980,13 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
                   maximum: 512,
                 },
                 default: [16],
+              },
+              receiverMaxPps: {
+                description:
+                  'Makes the receiver a slower consumer than the path, like a network function that cannot keep up: it takes at most this many frames per second, so its ring fills and the trial shows where the path drops what the consumer cannot take (lostAtReceiverRing behind a switch, lostAtSenderRing on memif). Unset: the receiver takes frames as fast as they come.',
+                type: 'integer',
+                minimum: 100,
+                maximum: 1000000000,
               },
             },
           },
@@ -1601,6 +1640,54 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
                   description:
                     'trialLost / (txPackets + txRefused), over the whole trial, warm-up included (RFC 2544 §26.1 counts so).',
                   type: 'number',
+                },
+                lostAtSenderRing: {
+                  description:
+                    "Of trialLost, the frames the data path refused at the sender's transmit ring (txRefused): the switch, or on memif the receiver, did not empty it fast enough. The five lost… figures add up to trialLost.",
+                  type: 'integer',
+                  format: 'int64',
+                  minimum: 0,
+                },
+                lostInSwitch: {
+                  description:
+                    "Of trialLost, the frames the switch took from the sender's port but neither handed to the receiver's ring nor saw refused there: dropped inside the switch. Only when lossLocatedBy is switch-counters.",
+                  type: 'integer',
+                  format: 'int64',
+                  minimum: 0,
+                },
+                lostAtReceiverRing: {
+                  description:
+                    "Of trialLost, the frames refused at the receiver's ring because the receiver did not empty it fast enough: behind a switch, the switch's count of frames it could not put there (less the probes and end markers refused alike); otherwise the receiver's own count of frames its port or socket dropped.",
+                  type: 'integer',
+                  format: 'int64',
+                  minimum: 0,
+                },
+                lostAtReceiver: {
+                  description:
+                    "Of trialLost, the frames the switch put into the receiver's ring that the receiver never counted. Only when lossLocatedBy is switch-counters.",
+                  type: 'integer',
+                  format: 'int64',
+                  minimum: 0,
+                },
+                lostUnlocated: {
+                  description:
+                    'Of trialLost, the frames no counter places. Without a switch (lossLocatedBy programs) the path between the two rings (veth, bridge, VF) keeps no count, and its loss is here.',
+                  type: 'integer',
+                  format: 'int64',
+                  minimum: 0,
+                },
+                rxForeign: {
+                  description:
+                    'Frames that reached the receiver but belong to no part of this trial (another trial or attempt, another source): never counted as received. Frames a switch still held from the trial before arrive so.',
+                  type: 'integer',
+                  format: 'int64',
+                  minimum: 0,
+                },
+                lossLocatedBy: {
+                  description:
+                    "What placed trialLost: switch-counters when the switch's own port counters, read by each traffic program around its trial, place it; programs when there is no switch (memif, kernel, SR-IOV) or the switch could not say (the trial's message says why), and only the programs' counters place it.",
+                  type: 'string',
+                  enum: ['switch-counters', 'programs'],
                 },
                 reordered: {
                   description: 'Frames that arrived after a frame the sender sent later, over the whole trial.',

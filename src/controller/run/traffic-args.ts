@@ -63,5 +63,7 @@ export function trafficArgs(
     TERMINATION_LOG,
   ];
   const sender = role === 'sender' ? ['--size', String(request.packetSize), '--rate', String(request.offeredPps)] : [];
-  return [...sender, ...common, ...endpoint.backendArgs];
+  const { receiverMaxPps } = spec.traffic;
+  const receiver = role === 'receiver' && receiverMaxPps ? ['--max-pps', String(receiverMaxPps)] : [];
+  return [...sender, ...receiver, ...common, ...endpoint.backendArgs];
 }

@@ -7,14 +7,23 @@ describe('command line', () => {
     [
       'global flags anywhere',
       ['-n', 'lab', 'show', 'tp', '--kubeconfig', '/k'],
-      { namespace: 'lab', kubeconfig: '/k', command: { kind: 'show', benchmark: 'tp', watch: false } },
+      { namespace: 'lab', kubeconfig: '/k', command: { kind: 'show', benchmark: 'tp', watch: false, wide: false } },
     ],
     [
       'show a run by number',
       ['show', 'tp', '--run', '3'],
-      { command: { kind: 'show', benchmark: 'tp', run: 3, watch: false } },
+      { command: { kind: 'show', benchmark: 'tp', run: 3, watch: false, wide: false } },
     ],
-    ['show --watch', ['show', 'tp', '--watch'], { command: { kind: 'show', benchmark: 'tp', watch: true } }],
+    [
+      'show --watch',
+      ['show', 'tp', '--watch'],
+      { command: { kind: 'show', benchmark: 'tp', watch: true, wide: false } },
+    ],
+    [
+      'show -o wide: where each trial lost its frames, place by place',
+      ['show', 'tp', '-o', 'wide'],
+      { command: { kind: 'show', benchmark: 'tp', watch: false, wide: true } },
+    ],
     [
       'figure 2 as PNG',
       ['plot', 'tp', '--figure', '2', '-o', 'f2.PNG'],
@@ -36,7 +45,8 @@ describe('command line', () => {
       ['export', 'tp', '--format', 'csv', '--run', '2', '-o', 'x.csv'],
       { command: { kind: 'export', benchmark: 'tp', format: 'csv', run: 2, output: 'x.csv' } },
     ],
-    ['results by run name', ['results', 'tp-1'], { command: { kind: 'results', run: 'tp-1' } }],
+    ['results by run name', ['results', 'tp-1'], { command: { kind: 'results', run: 'tp-1', wide: false } }],
+    ['results wide', ['results', 'tp-1', '--output=wide'], { command: { kind: 'results', run: 'tp-1', wide: true } }],
     ['help', ['plot', '--help'], { command: { kind: 'help' } }],
   ])('%s', (_name, argv, expected) => {
     expect(parseInvocation(argv)).toEqual(expected);
@@ -84,6 +94,9 @@ describe('command line', () => {
     ['a flag another command takes', ['list', '--watch'], 'list does not take --watch'],
     ['-A outside list', ['show', 'tp', '-A'], 'show does not take --all-namespaces'],
     ['empty namespace', ['list', '-n', ''], '--namespace must not be empty'],
+    ['a table format other than wide', ['show', 'tp', '-o', 'json'], '-o/--output of show must be wide, got "json"'],
+    ['results to a file', ['results', 'tp-1', '-o', 'x.txt'], '-o/--output of results must be wide, got "x.txt"'],
+    ['-o wide on list', ['list', '-o', 'wide'], 'list does not take --output'],
   ])('%s is refused naming the flag', (_name, argv, message) => {
     expect(() => parseInvocation(argv)).toThrow(UsageError);
     expect(() => parseInvocation(argv)).toThrow(message);

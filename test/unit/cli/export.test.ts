@@ -1,5 +1,5 @@
 import { runCsv, runJson } from '../../../src/cli/export.js';
-import { search, sweep } from './fixtures.js';
+import { lossPlaced, search, sweep } from './fixtures.js';
 
 describe('export', () => {
   test('JSON: the run, the spec it ran, summary and every trial', () => {
@@ -42,6 +42,36 @@ describe('export', () => {
     expect(cell(lines[1], 'latency_p50_ns')).toBe('');
     expect(lines[2]).toMatch(/^lab,mf,mf-1,memif,1,64,16,,verify,Measured,1400000,/);
     expect(lines[2]?.endsWith(',"rate found, ""NDR"", verified"')).toBe(true);
+  });
+
+  test('JSON carries where each trial lost its frames as the status has it', () => {
+    const trials = (JSON.parse(runJson(lossPlaced)) as { trials: unknown[] }).trials;
+    expect(trials).toEqual(lossPlaced.status?.trials);
+    expect(trials[3]).toMatchObject({ lossLocatedBy: 'programs', lostAtReceiverRing: 100, lostUnlocated: 900 });
+    expect(trials[3]).not.toHaveProperty('lostInSwitch');
+  });
+
+  test.each([
+    // index, located by, sender ring, switch, receiver ring, receiver, unlocated: empty where the status has none
+    [0, 'switch-counters', '0', '0', '0', '0', '0'],
+    [1, 'switch-counters', '0', '0', '59500', '0', '500'],
+    [2, 'switch-counters', '12000', '30000', '0', '0', '0'],
+    [3, 'programs', '0', '', '100', '', '900'],
+    [4, '', '', '', '', '', ''],
+  ])('CSV: where trial %i lost its frames', (index, ...location) => {
+    const [header = '', ...rows] = runCsv(lossPlaced).split('\r\n');
+    const columns = header.split(',');
+    const row = (rows[index] as string).split(',');
+    expect(
+      [
+        'loss_located_by',
+        'lost_at_sender_ring',
+        'lost_in_switch',
+        'lost_at_receiver_ring',
+        'lost_at_receiver',
+        'lost_unlocated',
+      ].map((name) => row[columns.indexOf(name)]),
+    ).toEqual(location);
   });
 
   test.each([

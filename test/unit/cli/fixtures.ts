@@ -135,3 +135,59 @@ export function benchmark(
     status,
   } as SwitchBenchmark;
 }
+
+/**
+ * A testpmd sweep whose trials say where their frames were lost: none lost, a slow consumer's ring,
+ * the switch dropping while refusing at the sender's ring, a trial the switch's counters could not
+ * place (the programs did), and a failed trial with no figures.
+ */
+export const lossPlaced = run(
+  'lp-1',
+  'lp',
+  { datapath: 'testpmd' },
+  {
+    phase: 'Succeeded',
+    trials: [
+      trial(0, 64, 10_000, 10_000, {
+        trialLossRatio: 0,
+        trialLost: 0,
+        lossLocatedBy: 'switch-counters',
+        lostAtSenderRing: 0,
+        lostInSwitch: 0,
+        lostAtReceiverRing: 0,
+        lostAtReceiver: 0,
+        lostUnlocated: 0,
+      }),
+      trial(1, 64, 20_000, 2_000, {
+        trialLossRatio: 0.9,
+        trialLost: 60_000,
+        lossLocatedBy: 'switch-counters',
+        lostAtSenderRing: 0,
+        lostInSwitch: 0,
+        lostAtReceiverRing: 59_500,
+        lostAtReceiver: 0,
+        lostUnlocated: 500,
+      }),
+      trial(2, 64, 40_000, 26_000, {
+        trialLossRatio: 0.35,
+        trialLost: 42_000,
+        lossLocatedBy: 'switch-counters',
+        lostAtSenderRing: 12_000,
+        lostInSwitch: 30_000,
+        lostAtReceiverRing: 0,
+        lostAtReceiver: 0,
+        lostUnlocated: 0,
+      }),
+      trial(3, 64, 10_000, 9_900, {
+        trialLossRatio: 0.01,
+        trialLost: 1_000,
+        lossLocatedBy: 'programs',
+        lostAtSenderRing: 0,
+        lostAtReceiverRing: 100,
+        lostUnlocated: 900,
+        message: 'the switch did not answer the port-counter request',
+      }),
+      trial(4, 64, 80_000, undefined, { outcome: 'Failed', achievedTxPps: undefined, message: 'receiver pod failed' }),
+    ],
+  },
+);

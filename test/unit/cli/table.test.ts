@@ -9,8 +9,9 @@ import {
   summaryTable,
   throughputTable,
   trialsTable,
+  whereLost,
 } from '../../../src/cli/table.js';
-import { benchmark, search, sweep } from './fixtures.js';
+import { benchmark, lossPlaced, search, sweep } from './fixtures.js';
 
 const run: SwitchBenchmarkRun = {
   apiVersion: 'switchbench.io/v1alpha1',
@@ -84,10 +85,10 @@ const run: SwitchBenchmarkRun = {
 describe('tables', () => {
   test('a row per trial with rates, loss, latency, CPUs and what went wrong', () => {
     expect(trialsTable(run).split('\n')).toEqual([
-      '#  SIZE  BURST  OFFERED   ATTEMPTED  ACCEPTED  RX MEAN   RX SD  LOSS WINDOW  LOSS TRIAL  P50     P99     CPUS TX/RX  NOTE',
-      '0  64    16     10.0kpps  10.0kpps   10.0kpps  10.0kpps  12pps  0.000%       0.010%      12.0us  45.5us  1/1',
-      '1  64    16     20.0kpps  15.5kpps   15.0kpps  15.0kpps  -      0.00200%     3.000%      -       -       -           unstable,GeneratorLimited',
-      '2  64    16     30.0kpps  -          -         -         -      -            -           -       -       -           Failed',
+      '#  SIZE  BURST  OFFERED   ATTEMPTED  ACCEPTED  RX MEAN   RX SD  LOSS WINDOW  LOSS TRIAL  WHERE LOST  P50     P99     CPUS TX/RX  NOTE',
+      '0  64    16     10.0kpps  10.0kpps   10.0kpps  10.0kpps  12pps  0.000%       0.010%      -           12.0us  45.5us  1/1',
+      '1  64    16     20.0kpps  15.5kpps   15.0kpps  15.0kpps  -      0.00200%     3.000%      -           -       -       -           unstable,GeneratorLimited',
+      '2  64    16     30.0kpps  -          -         -         -      -            -           -           -       -       -           Failed',
     ]);
   });
 
@@ -103,6 +104,69 @@ describe('tables', () => {
       'Run default/demo-1 of demo: testpmd, Succeeded 2/2 on node-a',
       'Completed: 2/2 trials measured',
     ]);
+  });
+});
+
+describe('where the frames were lost', () => {
+  const behindSwitch = { lossLocatedBy: 'switch-counters', lostAtSenderRing: 0, lostAtReceiver: 0 } as const;
+  test.each([
+    ['no location (a failed trial, or an operator that did not place loss)', {}, '-'],
+    ['nothing lost', { ...behindSwitch, lostInSwitch: 0, lostAtReceiverRing: 0, lostUnlocated: 0 }, 'none'],
+    [
+      'a slow consumer behind a switch: its ring',
+      { ...behindSwitch, lostInSwitch: 50, lostAtReceiverRing: 9_900, lostUnlocated: 50 },
+      'rx ring 99%',
+    ],
+    [
+      'a switch that drops',
+      { ...behindSwitch, lostInSwitch: 700, lostAtReceiverRing: 300, lostUnlocated: 0 },
+      'switch 70%',
+    ],
+    [
+      'memif refusing at the sender, by the programs alone (no switch columns)',
+      { lossLocatedBy: 'programs', lostAtSenderRing: 30_000, lostAtReceiverRing: 0, lostUnlocated: 10 },
+      'tx ring 99%',
+    ],
+    [
+      'a kernel path: no counter between the rings',
+      { lossLocatedBy: 'programs', lostAtSenderRing: 0, lostAtReceiverRing: 0, lostUnlocated: 3_000 },
+      'unplaced 100%',
+    ],
+    [
+      'the share rounds down, exactly (29 of 100 is 29%, not 28%)',
+      { ...behindSwitch, lostAtSenderRing: 15, lostInSwitch: 28, lostAtReceiverRing: 28, lostAtReceiver: 29 },
+      'receiver 29%',
+    ],
+    [
+      'a tie goes to the place the frames reach first',
+      { ...behindSwitch, lostInSwitch: 50, lostAtReceiverRing: 50, lostUnlocated: 0 },
+      'switch 50%',
+    ],
+  ] as const)('%s: %s', (_name, location, expected) => {
+    expect(
+      whereLost({ index: 0, packetSize: 64, burstSize: 16, offeredPps: 1, outcome: 'Measured', ...location }),
+    ).toBe(expected);
+  });
+
+  test('-o wide: the frames lost at every place, "-" where the location has no such place', () => {
+    expect(trialsTable(lossPlaced, { wide: true }).split('\n')).toEqual([
+      '#  SIZE  BURST  OFFERED   ATTEMPTED  ACCEPTED  RX MEAN   RX SD  LOSS WINDOW  LOSS TRIAL  WHERE LOST    LOST   LOST@TX RING  LOST IN SWITCH  LOST@RX RING  LOST@RX  UNPLACED  LOCATED BY       P50  P99  CPUS TX/RX  NOTE',
+      '0  64    16     10.0kpps  -          10.0kpps  10.0kpps  -      0.000%       0.000%      none          0      0             0               0             0        0         switch-counters  -    -    -',
+      '1  64    16     20.0kpps  -          20.0kpps  2.0kpps   -      90.000%      90.000%     rx ring 99%   60000  0             0               59500         0        500       switch-counters  -    -    -',
+      '2  64    16     40.0kpps  -          40.0kpps  26.0kpps  -      35.000%      35.000%     switch 71%    42000  12000         30000           0             0        0         switch-counters  -    -    -',
+      '3  64    16     10.0kpps  -          10.0kpps  9.9kpps   -      1.000%       1.000%      unplaced 90%  1000   0             -               100           -        900       programs         -    -    -           the switch did not answer the port-counter request',
+      '4  64    16     80.0kpps  -          -         -         -      -            -           -             -      -             -               -             -        -         -                -    -    -           Failed',
+    ]);
+  });
+
+  test('show and results carry the wide columns only with -o wide', () => {
+    const header = (report: string) => report.split('\n').find((l) => l.startsWith('#  SIZE')) ?? '';
+    for (const report of [showReport, runReport]) {
+      expect(header(report(lossPlaced))).toMatch(/ LOSS TRIAL +WHERE LOST +P50 /);
+      expect(header(report(lossPlaced, { wide: true }))).toMatch(
+        / WHERE LOST +LOST +LOST@TX RING +LOST IN SWITCH +LOST@RX RING +LOST@RX +UNPLACED +LOCATED BY +P50 /,
+      );
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import type { SwitchBenchmark, SwitchBenchmarkRun, Trial } from '../../../src/api/v1alpha1/types.js';
 import { OperatorMetrics } from '../../../src/metrics/registry.js';
@@ -116,6 +117,35 @@ const failed = run(search, 'search-2', {
   ],
 });
 
+// Where the trials' frames were lost: none, a slow consumer's ring behind a switch (a repetition
+// before it said otherwise), refusals at the sender's ring placed by the programs alone, a failure.
+const located = benchmark('located');
+const behindSwitch = { lossLocatedBy: 'switch-counters', lostAtSenderRing: 0, lostAtReceiver: 0 } as const;
+const locatedRun = run(located, 'located-1', {
+  phase: 'Succeeded',
+  startTime: '2026-11-25T01:00:00Z',
+  completionTime: '2026-11-25T02:00:00Z',
+  trials: [
+    trial(0, 1000, 1000, { ...behindSwitch, trialLost: 0, lostInSwitch: 0, lostAtReceiverRing: 0, lostUnlocated: 0 }),
+    trial(1, 2000, 1900, { ...behindSwitch, trialLost: 10, lostInSwitch: 10, lostAtReceiverRing: 0, lostUnlocated: 0 }),
+    trial(2, 2000, 1000, {
+      ...behindSwitch,
+      trialLost: 40_000,
+      lostInSwitch: 100,
+      lostAtReceiverRing: 39_900,
+      lostUnlocated: 0,
+    }),
+    trial(3, 4000, 1000, {
+      lossLocatedBy: 'programs',
+      trialLost: 61_000,
+      lostAtSenderRing: 60_000,
+      lostAtReceiverRing: 0,
+      lostUnlocated: 1_000,
+    }),
+    { ...trial(4, 8000, 0), outcome: 'Failed', rxPpsMean: undefined, windowLossRatio: undefined, latency: undefined },
+  ],
+});
+
 describe('result samples', () => {
   test('only the last finished run of each benchmark speaks; a running one does not', () => {
     expect(lastFinishedRun(sweep, [older, running, newer])?.metadata.name).toBe('sweep-2');
@@ -199,8 +229,63 @@ describe('result samples', () => {
     expect(samples.runThroughputPps).toEqual([]);
   });
 
+  test.each([
+    [
+      'nothing lost: every place, at 0',
+      '1000',
+      [
+        ['sender_ring', 0],
+        ['switch', 0],
+        ['receiver_ring', 0],
+        ['receiver', 0],
+        ['unlocated', 0],
+      ],
+    ],
+    [
+      "placed by the switch's counters: the latest repetition speaks",
+      '2000',
+      [
+        ['sender_ring', 0],
+        ['switch', 100],
+        ['receiver_ring', 39_900],
+        ['receiver', 0],
+        ['unlocated', 0],
+      ],
+    ],
+    [
+      'placed by the programs alone: no switch or receiver series',
+      '4000',
+      [
+        ['sender_ring', 60_000],
+        ['receiver_ring', 0],
+        ['unlocated', 1_000],
+      ],
+    ],
+    ['a failed trial: none', '8000', []],
+  ])('lost frames by place, %s', (_name, offered, places) => {
+    const samples = resultSamples([located], [locatedRun]).trialLostFrames;
+    expect(samples.filter((s) => s.labels.offered_pps === offered).map((s) => [s.labels.place, s.value])).toEqual(
+      places,
+    );
+  });
+
+  test('lost frames carry the trial labels and a place', () => {
+    expect(resultSamples([located], [locatedRun]).trialLostFrames[7]).toEqual({
+      labels: {
+        namespace: 'ns',
+        benchmark: 'located',
+        datapath: 'testpmd',
+        frame_size_bytes: '64',
+        burst: '32',
+        offered_pps: '2000',
+        place: 'receiver_ring',
+      },
+      value: 39_900,
+    });
+  });
+
   test('a deleted benchmark leaves no series, though its runs are still being collected', () => {
-    const samples = resultSamples([], [older, newer, ndrPdr]);
+    const samples = resultSamples([], [older, newer, ndrPdr, locatedRun]);
     expect(Object.values(samples).flat()).toEqual([]);
   });
 });
@@ -208,7 +293,7 @@ describe('result samples', () => {
 describe('the scrape', () => {
   const scrape = async (runs: SwitchBenchmarkRun[]) => {
     const metrics = new OperatorMetrics(
-      { benchmarks: () => [sweep, search], runs: () => runs, isLeader: () => false },
+      { benchmarks: () => [sweep, search, located], runs: () => runs, isLeader: () => false },
       '1.2.3',
     );
     const observers = metrics.observers();
@@ -240,9 +325,63 @@ describe('the scrape', () => {
     expect(text).not.toContain('benchmark="search",datapath="memif",phase="Succeeded"} 1\nswitchbench_runs_finished');
   });
 
+  test("carries each trial's lost frames by place, and no series for a place the trial has none of", async () => {
+    const text = await scrape([locatedRun]);
+    const series = (offered: string, place: string) =>
+      `switchbench_trial_lost_frames{namespace="ns",benchmark="located",datapath="testpmd",frame_size_bytes="64",burst="32",offered_pps="${offered}",place="${place}"}`;
+    expect(text).toContain(`${series('2000', 'receiver_ring')} 39900`);
+    expect(text).toContain(`${series('4000', 'sender_ring')} 60000`);
+    expect(text).not.toContain(series('4000', 'switch'));
+    expect(text).not.toContain('offered_pps="8000",place=');
+  });
+
+  test('lost frames of a run replaced by a newer one are gone at the next scrape', async () => {
+    const now = jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-11-26T00:00:00Z'));
+    try {
+      let runs = [locatedRun];
+      const metrics = new OperatorMetrics(
+        { benchmarks: () => [located], runs: () => runs, isLeader: () => true },
+        '1.2.3',
+      );
+      expect(await metrics.registry.metrics()).toContain('offered_pps="4000",place="unlocated"} 1000');
+      // The newer run measured 4000 pps only, behind the switch, and lost nothing.
+      runs = [
+        locatedRun,
+        run(located, 'located-2', {
+          phase: 'Succeeded',
+          startTime: '2026-11-25T03:00:00Z',
+          completionTime: '2026-11-25T04:00:00Z',
+          trials: [
+            trial(0, 4000, 4000, {
+              ...behindSwitch,
+              trialLost: 0,
+              lostInSwitch: 0,
+              lostAtReceiverRing: 0,
+              lostUnlocated: 0,
+            }),
+          ],
+        }),
+      ];
+      now.mockReturnValue(Date.parse('2026-11-26T00:00:05Z'));
+      const lost = (await metrics.registry.metrics())
+        .split('\n')
+        .filter((line) => line.startsWith('switchbench_trial_lost_frames{'));
+      expect(lost.map((line) => /place="(\w+)"} (\d+)$/.exec(line)?.slice(1))).toEqual([
+        ['sender_ring', '0'],
+        ['switch', '0'],
+        ['receiver_ring', '0'],
+        ['receiver', '0'],
+        ['unlocated', '0'],
+      ]);
+      expect(lost.every((line) => line.includes('offered_pps="4000"'))).toBe(true);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   test('passes promtool check metrics (names, units, suffixes)', async () => {
     const check = spawnSync('promtool', ['check', 'metrics'], {
-      input: await scrape([older, newer, ndrPdr]),
+      input: await scrape([older, newer, ndrPdr, locatedRun]),
       encoding: 'utf8',
     });
     if (check.error)

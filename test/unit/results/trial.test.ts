@@ -27,12 +27,26 @@ const WINDOW_S = 20;
  * What the programs would report for a 60 s trial with a 20 s window offered 1 Mpps, from what
  * happened to the frames of the window (the whole trial is three times the window):
  * missed: slots the sender's core fell behind on; refused: the path's transmit ring was full;
- * dropped: accepted but never received (in the switch, at the receiver's ring or in the receiver).
+ * dropped: accepted but never received. Behind a switch (switchDrop, ringDrop: of dropped, those the
+ * switch dropped inside or could not put into the receiver's ring), each program also reports the
+ * switch's counters of its port; the rest of dropped the receiver never counted. The sender's three
+ * end markers pass the switch too.
  */
-function programs({ missed = 0, refused = 0, dropped = 0, arrived = true, stddev = 0 } = {}) {
+function programs({
+  missed = 0,
+  refused = 0,
+  dropped = 0,
+  arrived = true,
+  stddev = 0,
+  switched = false,
+  switchDrop = 0,
+  ringDrop = 0,
+  localDrops = 0,
+} = {}) {
   const scheduled = 1_000_000 * WINDOW_S;
   const accepted = scheduled - missed - refused;
   const received = accepted - dropped;
+  const inRx = 3 * accepted + 3;
   const sender = {
     schema: SCHEMA,
     role: 'sender',
@@ -47,24 +61,48 @@ function programs({ missed = 0, refused = 0, dropped = 0, arrived = true, stddev
       window_failures: refused,
       missed: 3 * missed,
       window_missed: missed,
+      probes: 0,
+      end_markers: 3,
     },
+    switch: switched ? { source: 'testpmd', in_rx: inRx, in_dropped: 0 } : null,
   };
+  const rxSwitch = switched
+    ? { source: 'testpmd', out_tx: inRx - 3 * (switchDrop + ringDrop), out_dropped: 3 * ringDrop }
+    : null;
   const receiver = arrived
     ? {
         schema: SCHEMA,
         role: 'receiver',
         status: 'completed',
         cpus: '3',
-        rx: { pps_mean: received / WINDOW_S, pps_stddev: stddev, packets: 3 * received, samples: 20 },
+        rx: {
+          pps_mean: received / WINDOW_S,
+          pps_stddev: stddev,
+          packets: 3 * received,
+          samples: 20,
+          probes: 0,
+          end_markers: 3,
+        },
         loss: {
           lost: 3 * dropped,
           reordered: 3,
           duplicates: 0,
+          foreign: 0,
+          local_drops: localDrops,
           window: { expected: accepted, lost: dropped, ratio: dropped / accepted },
         },
         latency_ns: { count: 3 * received, p50: 4100, p90: 8000, p99: 15000, p999: 30000, max: 99000 },
+        switch: rxSwitch,
       }
-    : { schema: SCHEMA, role: 'receiver', status: 'no-traffic', cpus: '3' };
+    : {
+        schema: SCHEMA,
+        role: 'receiver',
+        status: 'no-traffic',
+        cpus: '3',
+        rx: { packets: 0, probes: 0, end_markers: 0, samples: 0 },
+        loss: { foreign: 0, local_drops: 0 },
+        switch: rxSwitch,
+      };
   return [JSON.stringify(sender), JSON.stringify(receiver)] as const;
 }
 
@@ -101,7 +139,12 @@ describe('trialFromSummaries', () => {
       windowLossRatio: 4000 / 20_000_000,
       trialLost: 12_000,
       trialLossRatio: 12_000 / 60_000_000,
+      lossLocatedBy: 'programs',
+      lostAtSenderRing: 3000,
+      lostAtReceiverRing: 0,
+      lostUnlocated: 9000,
       reordered: 3,
+      rxForeign: 0,
       duplicates: 0,
       latency: { p50Ns: 4100, p90Ns: 8000, p99Ns: 15000, p999Ns: 30000, maxNs: 99000 },
       cpus: { sender: '2', receiver: '3' },
@@ -131,6 +174,70 @@ describe('trialFromSummaries', () => {
     expect(trial.message ?? '').toContain(outcome === 'GeneratorLimited' ? 'missed its pacing schedule' : '');
   });
 
+  // Where the path lost the frames, by each counter's evidence; the places add up to trialLost.
+  const W = 3; // the trial holds three windows
+  test.each([
+    ['missed slots: no loss to place', { missed: 1_000_000 }, 'programs', [0, undefined, 0, undefined, 0]],
+    ['ring full at the sender', { refused: 1000 }, 'programs', [W * 1000, undefined, 0, undefined, 0]],
+    [
+      "without a switch, the receiver's own drops place the rest",
+      { dropped: 1000, localDrops: 3600 },
+      'programs',
+      [0, undefined, W * 1000, undefined, 0],
+    ],
+    [
+      'without a switch, the path between the rings keeps no count',
+      { dropped: 1000 },
+      'programs',
+      [0, undefined, 0, undefined, W * 1000],
+    ],
+    [
+      'dropped inside the switch',
+      { switched: true, dropped: 1000, switchDrop: 1000 },
+      'switch-counters',
+      [0, W * 1000, 0, 0, 0],
+    ],
+    [
+      "refused at the receiver's ring",
+      { switched: true, dropped: 1000, ringDrop: 1000 },
+      'switch-counters',
+      [0, 0, W * 1000, 0, 0],
+    ],
+    ['lost at the receiver', { switched: true, dropped: 1000 }, 'switch-counters', [0, 0, 0, W * 1000, 0]],
+    [
+      'all four at once',
+      { switched: true, refused: 500, dropped: 1000, switchDrop: 200, ringDrop: 300 },
+      'switch-counters',
+      [W * 500, W * 200, W * 300, W * 500, 0],
+    ],
+    [
+      'total loss, refused at the receiver ring',
+      { switched: true, dropped: 20_000_000, ringDrop: 20_000_000 },
+      'switch-counters',
+      [0, 0, W * 20_000_000, 0, 0],
+    ],
+  ])('%s', (_name, what, by, [senderRing, inSwitch, receiverRing, atReceiver, unlocated]) => {
+    const trial = trialOf(programs(what));
+    expect(trial).toMatchObject({ lossLocatedBy: by, lostAtSenderRing: senderRing, lostAtReceiverRing: receiverRing });
+    expect(trial.lostInSwitch).toBe(inSwitch);
+    expect(trial.lostAtReceiver).toBe(atReceiver);
+    expect(trial.lostUnlocated).toBe(unlocated);
+    const placed = [senderRing, inSwitch, receiverRing, atReceiver, unlocated].reduce<number>(
+      (a, b) => a + (b ?? 0),
+      0,
+    );
+    expect(placed).toBe(trial.trialLost);
+  });
+
+  test("a switch that could not say leaves the loss to the programs' counters, and the message says why", () => {
+    const [tx, rx] = programs({ dropped: 1000 });
+    const failing = JSON.stringify({ ...JSON.parse(tx), switch: { error: 'the switch did not answer' } });
+    const receiver = JSON.stringify({ ...JSON.parse(rx), switch: { source: 'ovs-dpdk', out_tx: 1, out_dropped: 0 } });
+    const trial = trialFromSummaries(request, spec, failing, receiver, now);
+    expect(trial).toMatchObject({ lossLocatedBy: 'programs', lostUnlocated: 3000 });
+    expect(trial.message).toContain("loss not placed by the switch's counters: the switch did not answer");
+  });
+
   test('nothing arriving is total loss, a result: loss 1, rate 0, said in the message', () => {
     const trial = trialOf(programs({ arrived: false }));
     expect(trial).toMatchObject({
@@ -142,6 +249,15 @@ describe('trialFromSummaries', () => {
       message: 'nothing arrived: the path lost every frame',
     });
     expect(trial.latency).toBeUndefined();
+  });
+
+  test('frames of another size than the trial sent fail the trial, saying so', () => {
+    const [tx, rx] = programs();
+    const resized = JSON.stringify({ ...JSON.parse(rx), frame_size: 60 });
+    expect(trialFromSummaries(request, spec, tx, resized, now)).toMatchObject({
+      outcome: 'Failed',
+      message: 'the receiver got 60-byte frames, the trial sent 64: the path changed the frames',
+    });
   });
 
   test('a cross-node trial carries no latency, and says why', () => {
