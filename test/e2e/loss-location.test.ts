@@ -50,13 +50,13 @@ function show(trials: Trial[]): void {
   );
 }
 
-/** One trial of 64-byte frames at `ratePps` to a receiver capped at RECEIVER_CAP; its run's trials. */
-async function cappedTrial(name: string, datapath: string, ratePps: number): Promise<Trial[]> {
+/** One trial of 64-byte frames at `ratePps` to a receiver capped at `cap` pps; its run's trials. */
+async function cappedTrial(name: string, datapath: string, ratePps: number, cap = RECEIVER_CAP): Promise<Trial[]> {
   const run = await session.runToEnd(
     benchmark(
       name,
       sweepSpec(datapath, [ratePps], {
-        traffic: { packetSizes: [64], burstSizes: [16], receiverMaxPps: RECEIVER_CAP },
+        traffic: { packetSizes: [64], burstSizes: [16], receiverMaxPps: cap },
         trial: { duration: '5s', warmup: '1s', window: '3s', sampleInterval: '1s', generatorTolerance: 0.2 },
       }),
     ),
@@ -81,6 +81,27 @@ test.each([['testpmd'], ['ovs-dpdk']])(
     expect(placed(trial as Trial)).toBe(lost);
   },
 );
+
+// Before its trial the sender sends probe frames until the switch has taken more than its ring holds:
+// behind testpmd they fill the ring of a receiver that takes one frame a second (a consumer that has
+// all but stalled). Every data frame of the trial meets that full ring, nothing of the trial ever
+// arrives, and the receiver ends without traffic at its start timeout: total loss, a result.
+test('a receiver that gets nothing: loss 1, a result, placed at its ring', async () => {
+  const [trial] = await cappedTrial('e2e-loss-total', 'testpmd', 20_000, 1);
+  expect(trial).toMatchObject({
+    outcome: 'Measured',
+    rxPackets: 0,
+    rxPpsMean: 0,
+    windowLossRatio: 1,
+    trialLossRatio: 1,
+    lossLocatedBy: 'switch-counters',
+    message: expect.stringContaining('nothing arrived: the path lost every frame'),
+  });
+  const lost = trial?.trialLost as number;
+  expect(lost).toBe((trial?.txPackets as number) + (trial?.txRefused as number));
+  expect(trial?.lostAtReceiverRing).toBeGreaterThan(0.97 * lost);
+  expect(placed(trial as Trial)).toBe(lost);
+});
 
 test("memif: a slow receiver's loss is the path refusing at the sender's ring, not a generator limit", async () => {
   const trials = await cappedTrial('e2e-loss-memif', 'memif', 50_000);

@@ -176,7 +176,7 @@ export interface SwitchBenchmarkSpecTraffic {
    */
   burstSizes: [number, ...number[]];
   /**
-   * Makes the receiver a slower consumer than the path, like a network function that cannot keep up: it takes at most this many frames per second, so its ring fills and the trial shows where the path drops what the consumer cannot take (lostAtReceiverRing behind a switch, lostAtSenderRing on memif). Unset: the receiver takes frames as fast as they come.
+   * Makes the receiver a slower consumer than the path, like a network function that cannot keep up: it takes at most this many frames per second, so its ring fills and the trial shows where the path drops what the consumer cannot take (lostAtReceiverRing behind a switch, lostAtSenderRing on memif); 1 is a consumer that has all but stalled. Unset: the receiver takes frames as fast as they come.
    */
   receiverMaxPps?: number;
 }
@@ -983,9 +983,9 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
               },
               receiverMaxPps: {
                 description:
-                  'Makes the receiver a slower consumer than the path, like a network function that cannot keep up: it takes at most this many frames per second, so its ring fills and the trial shows where the path drops what the consumer cannot take (lostAtReceiverRing behind a switch, lostAtSenderRing on memif). Unset: the receiver takes frames as fast as they come.',
+                  'Makes the receiver a slower consumer than the path, like a network function that cannot keep up: it takes at most this many frames per second, so its ring fills and the trial shows where the path drops what the consumer cannot take (lostAtReceiverRing behind a switch, lostAtSenderRing on memif); 1 is a consumer that has all but stalled. Unset: the receiver takes frames as fast as they come.',
                 type: 'integer',
-                minimum: 100,
+                minimum: 1,
                 maximum: 1000000000,
               },
             },

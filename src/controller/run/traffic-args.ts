@@ -28,6 +28,20 @@ export function dataPort(trial: number, attempt: number): number {
 /** The receiver's exit code when no frame arrived before its start timeout (docs/traffic-programs.md). */
 export const EXIT_NO_TRAFFIC = 5;
 
+/** The programs' own default start timeout: a receiver waits this long for its first frame. */
+const RECEIVER_START_TIMEOUT_SECONDS = 60;
+/** What a pod's grace also holds besides the wait for traffic: container start, linger, the summary. */
+const START_TIMEOUT_MARGIN_SECONDS = 10;
+
+/**
+ * How long a receiver waits for its first frame. Its pod may live the trial's duration plus the
+ * grace: a receiver that gets nothing must end on its own before that, with its "no traffic"
+ * summary (total loss, a result), not be killed by the deadline with none.
+ */
+export function receiverStartTimeout(graceSeconds: number): number {
+  return Math.max(5, Math.min(RECEIVER_START_TIMEOUT_SECONDS, graceSeconds - START_TIMEOUT_MARGIN_SECONDS));
+}
+
 /**
  * argv of sb-sender / sb-receiver for one attempt of a trial (docs/traffic-programs.md). Built only
  * from numbers and enums of a validated spec, and passed to the container as argv: no shell ever
@@ -40,6 +54,7 @@ export function trafficArgs(
   spec: SwitchBenchmarkSpec,
   endpoint: TrafficEndpointPlan,
   attempt: number,
+  graceSeconds: number,
 ): string[] {
   const timing = [
     '--duration',
@@ -64,6 +79,13 @@ export function trafficArgs(
   ];
   const sender = role === 'sender' ? ['--size', String(request.packetSize), '--rate', String(request.offeredPps)] : [];
   const { receiverMaxPps } = spec.traffic;
-  const receiver = role === 'receiver' && receiverMaxPps ? ['--max-pps', String(receiverMaxPps)] : [];
+  const receiver =
+    role === 'receiver'
+      ? [
+          '--start-timeout',
+          String(receiverStartTimeout(graceSeconds)),
+          ...(receiverMaxPps ? ['--max-pps', String(receiverMaxPps)] : []),
+        ]
+      : [];
   return [...sender, ...receiver, ...common, ...endpoint.backendArgs];
 }

@@ -62,7 +62,7 @@ export function trafficPods(
       attempt,
       image: setup.context.images.traffic,
       endpoint,
-      args: trafficArgs(role, request, setup.spec, endpoint, attempt),
+      args: trafficArgs(role, request, setup.spec, endpoint, attempt, deps.config.trialGraceSeconds),
       deadlineSeconds: request.durationSeconds + deps.config.trialGraceSeconds,
     });
   };

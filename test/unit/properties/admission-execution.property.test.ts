@@ -140,7 +140,7 @@ function renderedArgs(spec: SwitchBenchmarkSpec): { role: TrafficRole; args: str
   return requests.flatMap((request) =>
     (['receiver', 'sender'] as const).map((role) => ({
       role,
-      args: trafficArgs(role, request, spec, driver.endpoint(context, role, peer), 0),
+      args: trafficArgs(role, request, spec, driver.endpoint(context, role, peer), 0, 60),
     })),
   );
 }

@@ -8,7 +8,7 @@ import {
   switchPod,
   trafficPod,
 } from '../../../../src/controller/run/desired.js';
-import { dataPort, trafficArgs } from '../../../../src/controller/run/traffic-args.js';
+import { dataPort, receiverStartTimeout, trafficArgs } from '../../../../src/controller/run/traffic-args.js';
 import type { SwitchPlan, TrafficEndpointPlan } from '../../../../src/datapaths/types.js';
 import type { TrialRequest } from '../../../../src/plan/index.js';
 
@@ -59,7 +59,7 @@ function traffic(spec = defaultSpec({ datapath: 'testpmd' }), role: 'sender' | '
     attempt: 1,
     image: 'img',
     endpoint,
-    args: trafficArgs(role, request, spec, endpoint, 1),
+    args: trafficArgs(role, request, spec, endpoint, 1, 60),
     deadlineSeconds: 120.5,
   });
 }
@@ -128,9 +128,9 @@ describe('trafficPod', () => {
 describe('trafficArgs', () => {
   test.each([
     ['sender', ['--size', '512', '--rate', '250000', '--burst', '32']],
-    ['receiver', ['--burst', '32']],
+    ['receiver', ['--start-timeout', '50', '--burst', '32']],
   ] as const)('the %s gets the trial as flags, and the backend last', (role, head) => {
-    const args = trafficArgs(role, request, defaultSpec({ datapath: 'testpmd' }), endpoint, 0);
+    const args = trafficArgs(role, request, defaultSpec({ datapath: 'testpmd' }), endpoint, 0, 60);
     expect(args.slice(0, head.length)).toEqual(head);
     expect(args).toEqual(
       expect.arrayContaining([
@@ -153,11 +153,22 @@ describe('trafficArgs', () => {
     expect(args.slice(-endpoint.backendArgs.length)).toEqual(endpoint.backendArgs);
   });
 
+  // A receiver that gets nothing must end on its own, with its summary, before its pod's deadline
+  // (the trial's duration plus the grace) kills it with none.
+  test.each([
+    [60, 50],
+    [30, 20],
+    [200, 60],
+    [1, 5],
+  ])('with %i s of grace the receiver waits %i s for its first frame', (grace, timeout) => {
+    expect(receiverStartTimeout(grace)).toBe(timeout);
+  });
+
   test.each([0, 1, 2])(
     'trial 2, attempt %i: sender and receiver share the port of that trial and attempt',
     (attempt) => {
       const port = (role: 'sender' | 'receiver') => {
-        const args = trafficArgs(role, request, defaultSpec({ datapath: 'testpmd' }), endpoint, attempt);
+        const args = trafficArgs(role, request, defaultSpec({ datapath: 'testpmd' }), endpoint, attempt, 60);
         return args[args.indexOf('--dst-port') + 1];
       };
       expect(port('sender')).toBe(String(5000 + 2 * 16 + attempt));
