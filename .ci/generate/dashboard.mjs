@@ -7,15 +7,22 @@ import { fileURLToPath } from 'node:url';
 
 const out = fileURLToPath(new URL('../../charts/switchbench/dashboards/switchbench.json', import.meta.url));
 const scope = 'namespace=~"$namespace", benchmark=~"$benchmark", datapath=~"$datapath"';
+// The result series carry the run's cpuPolicy as placement: isolated-dut and shared figures are a
+// compromise placement, not comparable with exclusive ones, so every legend of figures says it.
+const placed = '({{placement}})';
+const COMPROMISE =
+  "placement is the cpuPolicy the run ran under: exclusive (every role on dedicated cores, the paper's protocol), isolated-dut (only the device under test on dedicated cores) or shared (everything on shared CPUs); isolated-dut and shared figures are a compromise placement, not comparable with exclusive ones.";
 
 let nextId = 1;
-const grid = { x: 0, y: 0 };
-/** A panel placed left to right, two per row. */
+const grid = { x: 0, y: 0, h: 0 };
+/** A panel placed left to right, two per row (9 high unless said otherwise). */
 function panel(title, type, targets, options = {}) {
   const width = options.width ?? 12;
-  if (grid.x + width > 24) Object.assign(grid, { x: 0, y: grid.y + 9 });
-  const gridPos = { h: 9, w: width, x: grid.x, y: grid.y };
+  const height = options.height ?? 9;
+  if (grid.x + width > 24) Object.assign(grid, { x: 0, y: grid.y + grid.h, h: 0 });
+  const gridPos = { h: height, w: width, x: grid.x, y: grid.y };
   grid.x += width;
+  grid.h = Math.max(grid.h, height);
   return {
     id: nextId++,
     title,
@@ -31,9 +38,10 @@ function panel(title, type, targets, options = {}) {
     })),
     fieldConfig: {
       defaults: { unit: options.unit ?? 'short', ...(options.custom ? { custom: options.custom } : {}) },
-      overrides: [],
+      overrides: options.overrides ?? [],
     },
     options: options.panelOptions ?? {},
+    ...(options.transformations ? { transformations: options.transformations } : {}),
   };
 }
 
@@ -51,21 +59,69 @@ const variable = (name, label, query) => ({
   refresh: 2,
 });
 
+/** A table cell's text and colour per placement: a compromise one says it is. */
+const placementMappings = [
+  {
+    type: 'value',
+    options: {
+      exclusive: { index: 0, text: 'exclusive', color: 'green' },
+      'isolated-dut': { index: 1, text: 'isolated-dut: compromise, not comparable with exclusive', color: 'orange' },
+      shared: { index: 2, text: 'shared: compromise, not comparable with exclusive', color: 'red' },
+    },
+  },
+];
+
 const panels = [
+  panel(
+    'Placement of the last run',
+    'table',
+    [
+      [
+        `max by (namespace, benchmark, datapath, placement) (switchbench_run_last_completion_timestamp_seconds{${scope}}) * 1000`,
+        '{{benchmark}} {{placement}}',
+        { format: 'table', instant: true },
+      ],
+    ],
+    {
+      width: 24,
+      height: 5,
+      unit: 'dateTimeFromNow',
+      description: `The CPU placement the last finished run of each benchmark ran under, and when it ended. ${COMPROMISE}`,
+      transformations: [
+        {
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true },
+            indexByName: { namespace: 0, benchmark: 1, datapath: 2, placement: 3, Value: 4 },
+            renameByName: { Value: 'ended' },
+          },
+        },
+      ],
+      overrides: [
+        {
+          matcher: { id: 'byName', options: 'placement' },
+          properties: [
+            { id: 'mappings', value: placementMappings },
+            { id: 'custom.cellOptions', value: { type: 'color-text' } },
+          ],
+        },
+      ],
+      panelOptions: { showHeader: true, cellHeight: 'sm' },
+    },
+  ),
   panel(
     'Figure 2: receive rate vs offered rate (last run)',
     'xychart',
     [
       [
         `switchbench_trial_rx_packets_per_second{${scope}}`,
-        '{{benchmark}} {{frame_size_bytes}}B offered {{offered_pps}}',
+        `{{benchmark}} {{frame_size_bytes}}B offered {{offered_pps}} ${placed}`,
         { format: 'table', instant: true },
       ],
     ],
     {
       unit: 'pps',
-      description:
-        "One point per trial of the last finished run: x is the offered_pps label, y the mean receive rate (the paper's Figure 2).",
+      description: `One point per trial of the last finished run: x is the offered_pps label, y the mean receive rate (the paper's Figure 2). ${COMPROMISE}`,
     },
   ),
   panel(
@@ -73,14 +129,14 @@ const panels = [
     'barchart',
     [
       [
-        `max by (datapath, frame_size_bytes) (switchbench_run_throughput_packets_per_second{${scope}, measure="max"})`,
-        '{{datapath}} {{frame_size_bytes}}B',
+        `max by (datapath, frame_size_bytes, placement) (switchbench_run_throughput_packets_per_second{${scope}, measure="max"})`,
+        `{{datapath}} {{frame_size_bytes}}B ${placed}`,
         { format: 'table', instant: true },
       ],
     ],
     {
       unit: 'pps',
-      description: "The paper's Figure 3: the highest receive rate each data path reached, per frame size.",
+      description: `The paper's Figure 3: the highest receive rate each data path reached, per frame size and placement (never maxed across placements). ${COMPROMISE}`,
     },
   ),
   panel(
@@ -89,16 +145,25 @@ const panels = [
     [
       [
         `switchbench_run_throughput_packets_per_second{${scope}}`,
-        '{{benchmark}} {{frame_size_bytes}}B {{measure}} {{loss_ratio}}',
+        `{{benchmark}} {{frame_size_bytes}}B {{measure}} {{loss_ratio}} ${placed}`,
       ],
     ],
-    { unit: 'pps', width: 24 },
+    {
+      unit: 'pps',
+      width: 24,
+      description: `Max throughput, NDR and PDR of each benchmark's last finished run; a change of placement starts a new series. ${COMPROMISE}`,
+    },
   ),
   panel(
     'Throughput in bits per second',
     'timeseries',
-    [[`8 * switchbench_run_throughput_bytes_per_second{${scope}}`, '{{benchmark}} {{frame_size_bytes}}B {{measure}}']],
-    { unit: 'bps' },
+    [
+      [
+        `8 * switchbench_run_throughput_bytes_per_second{${scope}}`,
+        `{{benchmark}} {{frame_size_bytes}}B {{measure}} ${placed}`,
+      ],
+    ],
+    { unit: 'bps', description: COMPROMISE },
   ),
   panel(
     'Loss ratio per trial in the measurement window (last run)',
@@ -106,10 +171,10 @@ const panels = [
     [
       [
         `switchbench_trial_loss_ratio{${scope}, scope="window"}`,
-        '{{benchmark}} {{frame_size_bytes}}B {{offered_pps}}pps',
+        `{{benchmark}} {{frame_size_bytes}}B {{offered_pps}}pps ${placed}`,
       ],
     ],
-    { unit: 'percentunit' },
+    { unit: 'percentunit', description: COMPROMISE },
   ),
   panel(
     'Where frames were lost (last run)',
@@ -136,11 +201,11 @@ const panels = [
     'timeseries',
     [
       [
-        `max by (benchmark, frame_size_bytes, percentile) (switchbench_trial_latency_seconds{${scope}})`,
-        '{{benchmark}} {{frame_size_bytes}}B p{{percentile}}',
+        `max by (benchmark, frame_size_bytes, percentile, placement) (switchbench_trial_latency_seconds{${scope}})`,
+        `{{benchmark}} {{frame_size_bytes}}B p{{percentile}} ${placed}`,
       ],
     ],
-    { unit: 's' },
+    { unit: 's', description: COMPROMISE },
   ),
   panel(
     'Generator and path at the sender (attempted / offered; accepted / attempted)',
@@ -148,14 +213,14 @@ const panels = [
     [
       [
         `switchbench_trial_attempted_packets_per_second{${scope}} / switchbench_trial_offered_packets_per_second{${scope}}`,
-        'generator {{benchmark}} {{offered_pps}}pps',
+        `generator {{benchmark}} {{offered_pps}}pps ${placed}`,
       ],
       [
         `switchbench_trial_tx_packets_per_second{${scope}} / switchbench_trial_attempted_packets_per_second{${scope}}`,
-        'path accepted {{benchmark}} {{offered_pps}}pps',
+        `path accepted {{benchmark}} {{offered_pps}}pps ${placed}`,
       ],
     ],
-    { unit: 'percentunit' },
+    { unit: 'percentunit', description: COMPROMISE },
   ),
   panel('Runs by outcome', 'stat', [
     [`sum by (phase) (switchbench_runs{namespace=~"$namespace", benchmark=~"$benchmark"})`, '{{phase}}'],

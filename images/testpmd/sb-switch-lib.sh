@@ -171,11 +171,14 @@ supervise() {
 # (docs/switches.md, "Port counters"). Each traffic program creates $SB_COUNTERS_DIR/TAG.request
 # before its trial and again after it, and reads its own port's counters from the answer: the
 # switch writes TAG.answer, one line, atomically:
-#   switchbench-counters/v1 SOURCE IN_RX IN_DROPPED OUT_TX OUT_DROPPED
+#   switchbench-counters/v1 SOURCE IN_RX IN_DROPPED OUT_TX OUT_DROPPED cpus=LIST
 # where IN_RX counts frames the switch took from the sender's port, IN_DROPPED frames it dropped
 # receiving there, OUT_TX frames it put into the receiver's ring and OUT_DROPPED frames that ring
 # refused, all cumulative since the switch started, "-" for a counter it cannot read (a port whose
-# peer is not connected); or, when it cannot read any:
+# peer is not connected), and LIST the CPUs the switch's container may run on, as a Linux cpu list
+# ("2,4-5"), so that a trial records the switch's CPUs beside its programs' own. Readers still
+# accept answers without the cpus token, so a list longer than the 63 characters they take is left
+# out rather than making every answer one they reject. Or, when the switch cannot read any counter:
 #   switchbench-counters/v1 error MESSAGE
 # On request rather than periodic: reading counters costs the switch a CLI or telemetry call, four
 # per trial are enough, and the answer is as fresh as the request.
@@ -185,8 +188,12 @@ SB_COUNTERS_TAG='^[a-z0-9][a-z0-9-]{0,47}$'
 # serve_counters SOURCE READER: answers requests until killed. READER prints
 # "IN_RX IN_DROPPED OUT_TX OUT_DROPPED" (numbers or "-") or fails with its reason on stderr.
 serve_counters() {
-  local source=$1 reader=$2 request tag answer counters tick
+  local source=$1 reader=$2 request tag answer counters tick cpus
   mkdir -p "$SB_COUNTERS_DIR"
+  # The cpuset is fixed for the container's life, and the kernel already writes it in list form.
+  # Without it the counters still place the loss: no reason to let set -e end the server.
+  cpus=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status) || cpus=''
+  if [[ $cpus =~ ^[0-9,-]{1,63}$ ]]; then cpus=" cpus=$cpus"; else cpus=''; fi
   # read -t on a pipe nobody writes to: a 10 ms sleep without forking a process per tick.
   exec {tick}<> <(:)
   while :; do
@@ -196,7 +203,7 @@ serve_counters() {
       rm -f -- "$request"
       [[ $tag =~ $SB_COUNTERS_TAG ]] || continue
       if counters=$("$reader" 2>&1) && [[ $counters =~ ^([0-9]+|-)(\ ([0-9]+|-)){3}$ ]]; then
-        answer="switchbench-counters/v1 $source $counters"
+        answer="switchbench-counters/v1 $source $counters$cpus"
       else
         answer="switchbench-counters/v1 error ${counters//$'\n'/ }"
       fi

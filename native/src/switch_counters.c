@@ -46,6 +46,16 @@ int switch_counters_parse(const char *line, struct switch_counters *out, char *e
 			n = 0;
 		}
 	}
+	/* Optional, so that the answers of a switch without the token still parse. */
+	if (n == 1 && !strncmp(p, " cpus=", 6)) {
+		size_t len = strspn(p + 6, "0123456789,-");
+		if (len && len < sizeof(out->cpus)) {
+			memcpy(out->cpus, p + 6, len);
+			p += 6 + len;
+		} else {
+			n = 0;
+		}
+	}
 	if (n == 1 && (!*p || !strcmp(p, "\n")))
 		return 0;
 	snprintf(err, errlen, "malformed answer: %.*s", (int)strcspn(rest, "\n"), rest);
@@ -138,6 +148,8 @@ void switch_snapshot(const struct sb_config *c, struct switch_snapshots *s, bool
 			return;
 	}
 	memcpy(s->delta.source, now.source, sizeof(now.source));
+	/* A container's cpuset stays as it started, so the start answer's stands in for an end without. */
+	memcpy(s->delta.cpus, now.cpus[0] ? now.cpus : s->start.cpus, sizeof(s->delta.cpus));
 	s->delta.in_rx = s->delta.out_tx = after[0] - before[0];
 	s->delta.in_dropped = s->delta.out_dropped = after[1] - before[1];
 }
@@ -151,14 +163,17 @@ void switch_write(struct jw *w, const struct sb_config *c, const struct switch_s
 	jw_open(w, "switch", '{');
 	if (s->error[0]) {
 		jw_str(w, "error", s->error);
-	} else if (c->role == ROLE_SENDER) {
-		jw_str(w, "source", s->delta.source);
-		jw_u64(w, "in_rx", s->delta.in_rx);
-		jw_u64(w, "in_dropped", s->delta.in_dropped);
 	} else {
 		jw_str(w, "source", s->delta.source);
-		jw_u64(w, "out_tx", s->delta.out_tx);
-		jw_u64(w, "out_dropped", s->delta.out_dropped);
+		if (c->role == ROLE_SENDER) {
+			jw_u64(w, "in_rx", s->delta.in_rx);
+			jw_u64(w, "in_dropped", s->delta.in_dropped);
+		} else {
+			jw_u64(w, "out_tx", s->delta.out_tx);
+			jw_u64(w, "out_dropped", s->delta.out_dropped);
+		}
+		if (s->delta.cpus[0])
+			jw_str(w, "cpus", s->delta.cpus);
 	}
 	jw_close(w, '}');
 }

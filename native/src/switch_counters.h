@@ -17,6 +17,9 @@
 struct switch_counters {
 	char source[16];
 	uint64_t in_rx, in_dropped, out_tx, out_dropped;
+	/* The CPUs the switch may run on, a Linux cpu list ("2,4-5"), so that a trial records them beside
+	 * its programs' own; empty when the answer did not say (a switch older than the cpus token). */
+	char cpus[64];
 };
 
 /* Each program reads the counters of its own port, while it is connected: the sender the frames the

@@ -1,6 +1,7 @@
 // A run as JSON (what to keep: the spec it ran, summary and trials) or CSV (one row per trial, for a
 // spreadsheet). Pure.
 import type { SwitchBenchmarkRun, Trial } from '../api/v1alpha1/types.js';
+import { runPlacement, trialPlacement } from './placement.js';
 
 export function runJson(run: SwitchBenchmarkRun): string {
   const status = run.status ?? {};
@@ -13,6 +14,8 @@ export function runJson(run: SwitchBenchmarkRun): string {
       trigger: run.spec.trigger,
       phase: status.phase,
       node: status.node,
+      // isolated-dut and shared figures are a compromise placement, not comparable with exclusive ones.
+      placement: runPlacement(run),
       startTime: status.startTime,
       completionTime: status.completionTime,
       headline: status.headline,
@@ -66,6 +69,7 @@ const COLUMNS: Column[] = [
   ['latency_p99_ns', (t) => t.latency?.p99Ns],
   ['latency_p999_ns', (t) => t.latency?.p999Ns],
   ['latency_max_ns', (t) => t.latency?.maxNs],
+  ['placement', (t) => t.placement],
   ['cpus_sender', (t) => t.cpus?.sender],
   ['cpus_receiver', (t) => t.cpus?.receiver],
   ['cpus_switch', (t) => t.cpus?.switch],
@@ -81,12 +85,16 @@ function field(value: string | number | boolean | undefined): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One row per trial; the run's identity repeats on every row so files of several runs concatenate. */
+/**
+ * One row per trial; the run's identity repeats on every row so files of several runs concatenate.
+ * Every row has its placement, the run's for a trial that recorded none (a failed one).
+ */
 export function runCsv(run: SwitchBenchmarkRun): string {
   const identity = [run.metadata.namespace, run.spec.benchmarkName, run.metadata.name, run.spec.benchmark.datapath];
   const header = ['namespace', 'benchmark', 'run', 'datapath', ...COLUMNS.map(([name]) => name)];
-  const rows = (run.status?.trials ?? []).map((t) =>
-    [...identity, ...COLUMNS.map(([, value]) => value(t))].map(field).join(','),
-  );
+  const rows = (run.status?.trials ?? []).map((t) => {
+    const placed = { ...t, placement: trialPlacement(t, run) };
+    return [...identity, ...COLUMNS.map(([, value]) => value(placed))].map(field).join(',');
+  });
   return `${[header.join(','), ...rows].join('\r\n')}\r\n`;
 }

@@ -1,8 +1,10 @@
 // The paper's two figures as Vega-Lite specs, from run statuses. Pure: render.ts draws them.
 //   Figure 2: receive rate vs offered rate, one panel per frame size (the paper's (a) 64 B, (b) 512 B).
 //   Figure 3: maximum throughput per data path and frame size, across benchmarks.
+// Figures made under a compromise placement (cpuPolicy isolated-dut or shared) say so in their titles.
 import type { TopLevelSpec } from 'vega-lite';
 import type { SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
+import { isCompromise, NOT_COMPARABLE, runPlacement, type Placement } from './placement.js';
 
 export interface Figure2Point {
   frame: string;
@@ -25,6 +27,8 @@ export interface Figure3Bar {
   maxRxPps: number;
   minRxPps: number;
   maxOfRepetitionsPps: number;
+  /** The run's cpuPolicy; in the series name too when the figure mixes placements. */
+  placement: Placement;
 }
 
 /** The benchmark a run belongs to, as Figure 3 labels it. */
@@ -64,11 +68,15 @@ export function figure2Spec(run: SwitchBenchmarkRun): TopLevelSpec {
     axis: { format: '~s' },
   } as const;
   const color = { field: 'burst', type: 'nominal', title: 'burst', sort: 'ascending' } as const;
+  const placement = runPlacement(run);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
-      text: `Receive rate vs offered rate: ${run.spec.benchmarkName} (${run.spec.benchmark.datapath}), run ${run.metadata.name}`,
-      subtitle: 'dashed: received = offered; points: trials, line: median per rate',
+      text: `Receive rate vs offered rate: ${run.spec.benchmarkName} (${run.spec.benchmark.datapath}), run ${run.metadata.name}${isCompromise(placement) ? `, placement ${placement}` : ''}`,
+      subtitle: [
+        'dashed: received = offered; points: trials, line: median per rate',
+        ...(isCompromise(placement) ? [`placement ${placement}: ${NOT_COMPARABLE}`] : []),
+      ],
     },
     config: CONFIG,
     data: { values: figure2Data(run) as unknown as Record<string, unknown>[] },
@@ -109,23 +117,35 @@ export function figure2Spec(run: SwitchBenchmarkRun): TopLevelSpec {
   } as TopLevelSpec;
 }
 
+/** The summary points a run draws as bars: those with a maximum. */
+const barsOf = (run: SwitchBenchmarkRun) => (run.status?.summary ?? []).filter((p) => p.maxRxPps !== undefined);
+
+/** The placements of the runs that draw bars. */
+const barPlacements = (runs: readonly RunOfBenchmark[]) =>
+  new Set(runs.filter(({ run }) => barsOf(run).length > 0).map(({ run }) => runPlacement(run)));
+
 /**
  * One bar per data path, frame size and burst: the run's summary point (median over repetitions,
- * min..max as an error bar). A data path measured by two benchmarks is told apart by the name.
+ * min..max as an error bar). A data path measured by two benchmarks is told apart by the name, and
+ * when the bars mix placements a compromise one is marked: "testpmd [isolated-dut]".
  */
 export function figure3Data(runs: readonly RunOfBenchmark[]): Figure3Bar[] {
   const perDatapath = new Map<string, number>();
   for (const { run } of runs)
     perDatapath.set(run.spec.benchmark.datapath, (perDatapath.get(run.spec.benchmark.datapath) ?? 0) + 1);
+  // Bars of several placements side by side: a compromise one is marked as such in its name.
+  const mixed = barPlacements(runs).size > 1;
   return runs.flatMap(({ benchmark, run }) => {
     const datapath = run.spec.benchmark.datapath;
-    const summary = (run.status?.summary ?? []).filter((p) => p.maxRxPps !== undefined);
+    const placement = runPlacement(run);
+    const summary = barsOf(run);
     const bursts = new Set(summary.map((p) => p.burstSize));
     return summary.map((p) => {
       const name = (perDatapath.get(datapath) ?? 0) > 1 ? `${datapath} (${benchmark})` : datapath;
+      const placed = mixed && isCompromise(placement) ? `${name} [${placement}]` : name;
       const max = p.maxRxPps as number;
       return {
-        series: bursts.size > 1 ? `${name}, burst ${p.burstSize}` : name,
+        series: bursts.size > 1 ? `${placed}, burst ${p.burstSize}` : placed,
         benchmark,
         datapath,
         run: run.metadata.name ?? '',
@@ -134,9 +154,19 @@ export function figure3Data(runs: readonly RunOfBenchmark[]): Figure3Bar[] {
         maxRxPps: max,
         minRxPps: p.maxRxPpsMin ?? max,
         maxOfRepetitionsPps: p.maxRxPpsMax ?? max,
+        placement,
       };
     });
   });
+}
+
+/** Figure 3's line on placements: none when every bar is exclusive. */
+function figure3Placement(runs: readonly RunOfBenchmark[]): string[] {
+  const placements = [...barPlacements(runs)];
+  const compromise = placements.filter(isCompromise);
+  if (compromise.length === 0) return [];
+  if (placements.length === 1) return [`every run under placement ${compromise[0]}: ${NOT_COMPARABLE}`];
+  return [`bars marked ${compromise.map((placement) => `[${placement}]`).join(' or ')}: ${NOT_COMPARABLE}`];
 }
 
 export function figure3Spec(runs: readonly RunOfBenchmark[]): TopLevelSpec {
@@ -152,7 +182,7 @@ export function figure3Spec(runs: readonly RunOfBenchmark[]): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: 'Maximum throughput per data path and frame size',
-      subtitle: 'bars: median of repetitions; whiskers: min..max',
+      subtitle: ['bars: median of repetitions; whiskers: min..max', ...figure3Placement(runs)],
     },
     data: { values: figure3Data(runs) as unknown as Record<string, unknown>[] },
     config: CONFIG,
@@ -169,6 +199,7 @@ export function figure3Spec(runs: readonly RunOfBenchmark[]): TopLevelSpec {
             { field: 'series', title: 'data path' },
             { field: 'benchmark' },
             { field: 'run' },
+            { field: 'placement' },
             { field: 'packetSize', title: 'frame size' },
             { field: 'burst' },
             { field: 'maxRxPps', type: 'quantitative', title: 'max rx pps', format: '.1f' },

@@ -17,7 +17,8 @@ import { runCsv, runJson } from './export.js';
 import { figure2Data, figure2Spec, figure3Data, figure3Spec, type RunOfBenchmark } from './figures.js';
 import { renderSvg, svgToPng } from './render.js';
 import { awaitedRun, isFinished, pickRun, runNowPatch, type Wanted } from './select.js';
-import { listTable, progressBar, runReport, showReport } from './table.js';
+import { runPlacement, type Placement } from './placement.js';
+import { lastRunKey, listTable, progressBar, runHeadline, runReport, showReport } from './table.js';
 import { makeApiClient } from '../runtime/kube-client.js';
 
 const WATCH_INTERVAL_MS = 2000;
@@ -31,18 +32,17 @@ class Cluster {
     this.api = makeApiClient(kubeConfig, CustomObjectsApi);
   }
 
-  private async get<T>(plural: string, kind: string, name: string): Promise<T> {
+  private async get<T>(plural: string, kind: string, name: string, namespace = this.namespace): Promise<T> {
     try {
       return (await this.api.getNamespacedCustomObject({
         group: GROUP,
         version: VERSION,
-        namespace: this.namespace,
+        namespace,
         plural,
         name,
       })) as T;
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404)
-        throw new Error(`${kind} ${this.namespace}/${name} not found`);
+      if (err instanceof ApiException && err.code === 404) throw new Error(`${kind} ${namespace}/${name} not found`);
       throw err;
     }
   }
@@ -77,6 +77,27 @@ class Cluster {
         (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
         (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
     );
+  }
+
+  /**
+   * The placement of each benchmark's last run, by lastRunKey: what `list` labels a compromise
+   * headline with. A run that cannot be read is left out (listTable falls back to the benchmark's spec).
+   */
+  async lastRunPlacements(benchmarks: readonly SwitchBenchmark[]): Promise<Map<string, Placement>> {
+    const found = await Promise.all(
+      benchmarks.map(async (b) => {
+        const key = lastRunKey(b);
+        if (key === undefined || !b.status?.lastRun?.headline) return [];
+        const run = await this.get<SwitchBenchmarkRun>(
+          RUN_PLURAL,
+          'SwitchBenchmarkRun',
+          b.status.lastRun.name as string,
+          b.metadata.namespace,
+        ).catch(() => undefined);
+        return run ? [[key, runPlacement(run)] as const] : [];
+      }),
+    );
+    return new Map(found.flat());
   }
 
   async runsOf(benchmark: string): Promise<SwitchBenchmarkRun[]> {
@@ -122,7 +143,8 @@ async function watch(cluster: Cluster, benchmark: string, number: number | undef
   }
   let run = await cluster.runFor(benchmark, number, 'active');
   for (;;) {
-    const line = `${run.metadata.name} ${run.status?.phase ?? 'Pending'} ${progressBar(run)}${run.status?.headline ? `  ${run.status.headline}` : ''}`;
+    const headline = runHeadline(run);
+    const line = `${run.metadata.name} ${run.status?.phase ?? 'Pending'} ${progressBar(run)}${headline ? `  ${headline}` : ''}`;
     if (line !== last) process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
     last = line;
     if (isFinished(run)) break;
@@ -165,7 +187,10 @@ async function execute(command: Exclude<Command, { kind: 'help' }>, cluster: Clu
             ? 'No SwitchBenchmarks found.'
             : `No SwitchBenchmarks found in namespace ${cluster.namespace}.`,
         );
-      else console.log(listTable(benchmarks, new Date(), command.allNamespaces));
+      else
+        console.log(
+          listTable(benchmarks, new Date(), command.allNamespaces, await cluster.lastRunPlacements(benchmarks)),
+        );
       return;
     }
     case 'show': {

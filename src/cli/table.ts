@@ -3,6 +3,14 @@
 import type { SwitchBenchmark, SwitchBenchmarkRun, Trial } from '../api/v1alpha1/types.js';
 import { LOSS_PLACES } from '../results/figures.js';
 import { formatPps } from '../results/summary.js';
+import {
+  isCompromise,
+  labelledHeadline,
+  placementLine,
+  runPlacement,
+  trialPlacement,
+  type Placement,
+} from './placement.js';
 
 export function render(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -40,8 +48,26 @@ export function whereLost(t: Trial): string {
   return `${name} ${Math.floor((most * 100) / lost)}%`;
 }
 
-function trialRow(t: Trial, { wide = false }: TableOptions): string[] {
+/** "TX/RX" CPUs, "TX/RX/SW" when the switch said its own; "?" for a role that did not say, "-" when none did. */
+function cpusCell(t: Trial, withSwitch: boolean): string {
+  if (!t.cpus) return '-';
+  const roles = [t.cpus.sender, t.cpus.receiver, ...(withSwitch ? [t.cpus.switch] : [])];
+  return roles.map((cpus) => cpus ?? '?').join('/');
+}
+
+/** Whether a column of CPUs has the switch's: when any trial's switch said them. */
+const switchCpus = (trials: readonly Trial[]) => trials.some((t) => t.cpus?.switch !== undefined);
+
+interface RowContext extends TableOptions {
+  run: SwitchBenchmarkRun;
+  withSwitch: boolean;
+}
+
+function trialRow(t: Trial, { wide = false, run, withSwitch }: RowContext): string[] {
   const flags = [t.unstable ? 'unstable' : '', t.outcome === 'Measured' ? '' : t.outcome].filter(Boolean).join(',');
+  // A compromise placement leads the note, so that no row of its figures goes unlabelled.
+  const placement = trialPlacement(t, run);
+  const note = [isCompromise(placement) ? placement : '', flags || (t.message ?? '')].filter(Boolean).join(',');
   return [
     String(t.index),
     `${t.packetSize}`,
@@ -57,12 +83,14 @@ function trialRow(t: Trial, { wide = false }: TableOptions): string[] {
     ...(wide ? [count(t.trialLost), ...LOSS_PLACES.map(({ field }) => count(t[field])), t.lossLocatedBy ?? '-'] : []),
     micros(t.latency?.p50Ns),
     micros(t.latency?.p99Ns),
-    t.cpus ? `${t.cpus.sender ?? '?'}/${t.cpus.receiver ?? '?'}` : '-',
-    flags || (t.message ?? ''),
+    cpusCell(t, withSwitch),
+    note,
   ];
 }
 
 export function trialsTable(run: SwitchBenchmarkRun, options: TableOptions = {}): string {
+  const trials = run.status?.trials ?? [];
+  const withSwitch = switchCpus(trials);
   return render(
     // ATTEMPTED below OFFERED: the sender fell behind; ACCEPTED below ATTEMPTED: the path refused.
     // WHERE LOST: the switch (or the path) or the consumer; -o wide gives every place its column.
@@ -81,10 +109,10 @@ export function trialsTable(run: SwitchBenchmarkRun, options: TableOptions = {})
       ...(options.wide ? ['LOST', ...LOSS_PLACES.map(({ header }) => header), 'LOCATED BY'] : []),
       'P50',
       'P99',
-      'CPUS TX/RX',
+      withSwitch ? 'CPUS TX/RX/SW' : 'CPUS TX/RX',
       'NOTE',
     ],
-    (run.status?.trials ?? []).map((t) => trialRow(t, options)),
+    trials.map((t) => trialRow(t, { ...options, run, withSwitch })),
   );
 }
 
@@ -155,9 +183,27 @@ const when = (time: string | undefined, now: Date) =>
       ? `in ${age(now.toISOString(), new Date(Date.parse(time)))}`
       : `${age(time, now)} ago`;
 
-export function listTable(benchmarks: readonly SwitchBenchmark[], now: Date, withNamespace: boolean): string {
+/** The key of a benchmark's last run in listTable's placements: "namespace/run". */
+export const lastRunKey = (b: SwitchBenchmark): string | undefined =>
+  b.status?.lastRun?.name ? `${b.metadata.namespace}/${b.status.lastRun.name}` : undefined;
+
+/**
+ * A row per benchmark. A headline made under a compromise placement says which: the placement of
+ * the last run from `placements` (by lastRunKey), else, for a run no longer there, the benchmark's
+ * cpuPolicy now.
+ */
+export function listTable(
+  benchmarks: readonly SwitchBenchmark[],
+  now: Date,
+  withNamespace: boolean,
+  placements: ReadonlyMap<string, Placement> = new Map(),
+): string {
   const rows = benchmarks.map((b) => {
     const last = b.status?.lastRun;
+    const key = lastRunKey(b);
+    const placement =
+      (key === undefined ? undefined : placements.get(key)) ??
+      (b.spec.resources as SwitchBenchmark['spec']['resources'] | undefined)?.cpuPolicy;
     return [
       ...(withNamespace ? [b.metadata.namespace ?? ''] : []),
       b.metadata.name ?? '',
@@ -165,7 +211,7 @@ export function listTable(benchmarks: readonly SwitchBenchmark[], now: Date, wit
       b.spec.method?.type ?? '-',
       b.status?.phase ?? 'Pending',
       last?.name ? `${last.name} ${last.phase ?? ''} ${when(last.completionTime, now)}`.replace(/ +/g, ' ') : '-',
-      last?.headline ?? '-',
+      last?.headline ? labelledHeadline(last.headline, placement) : '-',
       b.status?.activeRun ? `running: ${b.status.activeRun}` : when(b.status?.nextRunTime, now),
     ];
   });
@@ -184,11 +230,18 @@ export function listTable(benchmarks: readonly SwitchBenchmark[], now: Date, wit
   );
 }
 
-function runHeader(run: SwitchBenchmarkRun): string[] {
+/** The run's headline figure, labelled with its placement when that is a compromise. */
+export function runHeadline(run: SwitchBenchmarkRun): string | undefined {
+  return run.status?.headline ? labelledHeadline(run.status.headline, runPlacement(run)) : undefined;
+}
+
+/** What ran where and how it ended, then the placement its figures were made under. */
+export function runHeader(run: SwitchBenchmarkRun): string[] {
   const ready = run.status?.conditions?.find((c) => c.type === 'Ready');
   return [
     `Run ${run.metadata.namespace}/${run.metadata.name} of ${run.spec.benchmarkName}: ${run.spec.benchmark.datapath}, ${run.status?.phase ?? 'Pending'} ${run.status?.progress ?? ''} on ${run.status?.node ?? '(no node yet)'}`,
-    ready ? `${ready.reason}: ${ready.message}` : '',
+    ...(ready ? [`${ready.reason}: ${ready.message}`] : []),
+    placementLine(runPlacement(run)),
   ];
 }
 

@@ -79,7 +79,12 @@ function eal(role: TrafficRole, vdev: string): string[] {
   return ['--in-memory', '--single-file-segments', '--no-pci', '--file-prefix', `sb-${role}`, '--vdev', vdev];
 }
 
-function dpdkEndpoint(role: TrafficRole, vdev: string, programArgs: string[] = []): TrafficEndpointPlan {
+function dpdkEndpoint(
+  role: TrafficRole,
+  vdev: string,
+  behindSwitch: boolean,
+  programArgs: string[] = [],
+): TrafficEndpointPlan {
   const addressing = role === 'sender' ? ['--dst-mac', PORT_MAC.receiver] : [];
   return {
     backendArgs: ['--backend', 'dpdk', ...addressing, ...programArgs, '--', ...eal(role, vdev)],
@@ -87,6 +92,7 @@ function dpdkEndpoint(role: TrafficRole, vdev: string, programArgs: string[] = [
     capabilities: [...DPDK_CAPABILITIES],
     hugepages: true,
     runDir: true,
+    behindSwitch,
     annotations: {},
     extendedResources: {},
   };
@@ -104,7 +110,7 @@ export const SWITCH_COUNTERS_DIR = `${RUN_DIR_IN_POD}/counters`;
 export function virtioUserEndpoint(role: TrafficRole, switchConnects: boolean): TrafficEndpointPlan {
   const server = switchConnects ? ',server=1' : '';
   const vdev = `net_virtio_user0,path=${socketPath(role)},queues=1,queue_size=${VIRTIO_QUEUE_SIZE},mac=${PORT_MAC[role]}${server}`;
-  return dpdkEndpoint(role, vdev, ['--switch-counters', SWITCH_COUNTERS_DIR]);
+  return dpdkEndpoint(role, vdev, true, ['--switch-counters', SWITCH_COUNTERS_DIR]);
 }
 
 /**
@@ -119,5 +125,5 @@ export function memifEndpoint(role: TrafficRole, ringSize: number): TrafficEndpo
   const vdev =
     `net_memif0,role=${memifRole},id=0,socket=${socketPath('memif')},socket-abstract=no,` +
     `rsize=${integer(rsize, 8, 12, 'spec.memif.ringSize (log2)')},mac=${PORT_MAC[role]}`;
-  return dpdkEndpoint(role, vdev);
+  return dpdkEndpoint(role, vdev, false);
 }

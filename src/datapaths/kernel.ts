@@ -53,6 +53,7 @@ function kernelEndpoint(context: RunContext, role: TrafficRole, peer?: PeerAddre
     capabilities: socket === 'raw' ? ['NET_RAW'] : [],
     hugepages: false,
     runDir: false,
+    behindSwitch: false,
     annotations: crossNode(context) ? {} : networksAnnotation(context.run),
     extendedResources: {},
   };

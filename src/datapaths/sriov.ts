@@ -55,6 +55,7 @@ function sriovEndpoint(context: RunContext, role: TrafficRole): TrafficEndpointP
     capabilities: [...DPDK_CAPABILITIES, 'IPC_LOCK'],
     hugepages: true,
     runDir: false,
+    behindSwitch: false,
     annotations: networksAnnotation(context.run, PORT_MAC[role]),
     extendedResources: { [resourceName]: '1' },
   };

@@ -65,6 +65,8 @@ export interface TrafficEndpointPlan {
   hugepages: boolean;
   /** Mount the run's host directory at RUN_DIR_IN_POD. */
   runDir: boolean;
+  /** The program's port is on a switch, which is then the device under test (not the receiver). */
+  behindSwitch: boolean;
   /** Pod annotations (e.g. Multus network selection). */
   annotations: Record<string, string>;
   /** Extended resources per pod (e.g. an SR-IOV VF). */

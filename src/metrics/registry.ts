@@ -15,16 +15,11 @@ export interface MetricsSource {
   isLeader(): boolean;
 }
 
-const TRIAL_LABELS = ['namespace', 'benchmark', 'datapath', 'frame_size_bytes', 'burst', 'offered_pps'] as const;
-const RUN_LABELS = [
-  'namespace',
-  'benchmark',
-  'datapath',
-  'frame_size_bytes',
-  'burst',
-  'measure',
-  'loss_ratio',
-] as const;
+// placement: the run's cpuPolicy (exclusive, isolated-dut, shared); figures of the latter two are a
+// compromise placement, not comparable with exclusive ones.
+const FIGURE_LABELS = ['namespace', 'benchmark', 'datapath', 'placement', 'frame_size_bytes', 'burst'] as const;
+const TRIAL_LABELS = [...FIGURE_LABELS, 'offered_pps'] as const;
+const RUN_LABELS = [...FIGURE_LABELS, 'measure', 'loss_ratio'] as const;
 
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -132,7 +127,7 @@ export class OperatorMetrics {
     );
     resultGauge(
       'switchbench_run_throughput_packets_per_second',
-      'Throughput of the last finished run per frame size: max receive rate, NDR or PDR.',
+      'Throughput of the last finished run per frame size: max receive rate, NDR or PDR. placement is the cpuPolicy the run ran under: isolated-dut and shared figures are a compromise placement, not comparable with exclusive ones.',
       RUN_LABELS,
       (s) => s.runThroughputPps,
     );
@@ -144,8 +139,8 @@ export class OperatorMetrics {
     );
     resultGauge(
       'switchbench_run_last_completion_timestamp_seconds',
-      'When the last finished run of a benchmark ended, in Unix seconds.',
-      ['namespace', 'benchmark', 'datapath', 'phase'],
+      'When the last finished run of a benchmark ended, in Unix seconds; placement is the cpuPolicy it ran under.',
+      ['namespace', 'benchmark', 'datapath', 'placement', 'phase'],
       (s) => s.runLastCompletionSeconds,
     );
     resultGauge(

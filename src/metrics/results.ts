@@ -1,7 +1,8 @@
 // What the result metrics say at a scrape, computed from the caches then and there (pure): only the
 // last finished run of each benchmark that still exists, so a deleted benchmark leaves no series and
-// no label carries a run's name or UID (bounded cardinality).
-import type { SwitchBenchmark, SwitchBenchmarkRun, Trial } from '../api/v1alpha1/types.js';
+// no label carries a run's name or UID (bounded cardinality). The placement label (the run's
+// cpuPolicy: exclusive, isolated-dut or shared) has one value per benchmark at a time.
+import type { SwitchBenchmark, SwitchBenchmarkRun, SwitchBenchmarkSpec, Trial } from '../api/v1alpha1/types.js';
 import { controllerUid, isFinished } from '../api/v1alpha1/predicates.js';
 import { LOSS_PLACES } from '../results/figures.js';
 
@@ -53,6 +54,18 @@ export function lastFinishedRun(
     .at(-1);
 }
 
+/**
+ * The cpuPolicy the run's figures were made under: what its trials recorded, else its spec's (failed
+ * trials and older operators record none), else the CRD's default. One value for all the run's series.
+ */
+export function runPlacement(run: SwitchBenchmarkRun): NonNullable<Trial['placement']> {
+  return (
+    run.status?.trials?.find((t) => t.placement !== undefined)?.placement ??
+    (run.spec.benchmark.resources as SwitchBenchmarkSpec['resources'] | undefined)?.cpuPolicy ??
+    'exclusive'
+  );
+}
+
 export function resultSamples(
   benchmarks: readonly SwitchBenchmark[],
   runs: readonly SwitchBenchmarkRun[],
@@ -82,7 +95,7 @@ export function resultSamples(
     const run = lastFinishedRun(benchmark, own);
     if (!run) continue;
     const datapath = run.spec.benchmark.datapath;
-    const labelled = { ...base, datapath };
+    const labelled = { ...base, datapath, placement: runPlacement(run) };
     if (run.status?.completionTime) {
       samples.runLastCompletionSeconds.push({
         labels: { ...labelled, phase: run.status.phase as string },

@@ -178,11 +178,15 @@ export function trialFromSummaries(
     const cpus: NonNullable<Trial['cpus']> = {};
     const senderCpus = text(sender, 'cpus');
     const receiverCpus = text(receiver, 'cpus');
+    // The switch says its CPUs in its port-counters answer (docs/switches.md).
+    const switchCpus = text(receiver, 'switch.cpus') ?? text(sender, 'switch.cpus');
     if (senderCpus) cpus.sender = senderCpus;
     if (receiverCpus) cpus.receiver = receiverCpus;
+    if (switchCpus) cpus.switch = switchCpus;
     return {
       ...base(request, now),
       ...(startTime ? { startTime } : {}),
+      placement: spec.resources.cpuPolicy,
       outcome: generatorLimited ? 'GeneratorLimited' : 'Measured',
       ...(notes.length ? { message: notes.join('; ') } : {}),
       ...figures,

@@ -86,9 +86,12 @@ const PERCENTILES: [string, keyof NonNullable<Trial['latency']>][] = [
 function expectedResults(run: SwitchBenchmarkRun): Record<string, Record<string, number>> {
   const datapath = run.spec.benchmark.datapath;
   const status = run.status ?? {};
+  // Figures carry the placement they were made under, so compromise figures never mix with others.
+  const placement = run.spec.benchmark.resources.cpuPolicy;
   // With repetitions the latest trial of a label set speaks: fromEntries keeps the last.
   const trial = (t: Trial) => ({
     datapath,
+    placement,
     frame_size_bytes: String(t.packetSize),
     burst: String(t.burstSize),
     offered_pps: String(Math.round(t.offeredPps)),
@@ -96,7 +99,7 @@ function expectedResults(run: SwitchBenchmarkRun): Record<string, Record<string,
   const perTrial = (pick: (t: Trial) => number | undefined) =>
     byKey((status.trials ?? []).map((t) => [trial(t), pick(t)]));
   const measures = (status.summary ?? []).flatMap((p) => {
-    const labels = { datapath, frame_size_bytes: String(p.packetSize), burst: String(p.burstSize) };
+    const labels = { datapath, placement, frame_size_bytes: String(p.packetSize), burst: String(p.burstSize) };
     return [
       { labels: { ...labels, measure: 'max', loss_ratio: '' }, pps: p.maxRxPps, bits: p.maxRxBitsPerSecond },
       ...(p.ndr
@@ -138,7 +141,7 @@ function expectedResults(run: SwitchBenchmarkRun): Record<string, Record<string,
     switchbench_run_throughput_packets_per_second: byKey(measures.map((m) => [m.labels, m.pps])),
     '8 * switchbench_run_throughput_bytes_per_second': rounded(byKey(measures.map((m) => [m.labels, m.bits]))),
     switchbench_run_last_completion_timestamp_seconds: byKey([
-      [{ datapath, phase: status.phase as string }, Date.parse(status.completionTime as string) / 1000],
+      [{ datapath, placement, phase: status.phase as string }, Date.parse(status.completionTime as string) / 1000],
     ]),
     switchbench_runs: byKey([[{ phase: status.phase as string }, 1]]),
     switchbench_runs_finished_total: byKey([[{ datapath, phase: status.phase as string }, 1]]),

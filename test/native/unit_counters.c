@@ -10,6 +10,10 @@
 #include "switch_counters.h"
 #include "unit.h"
 
+/* The longest list a reader takes: one more character would leave no room for the terminator. */
+#define CPUS_63 "0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44"
+_Static_assert(sizeof(CPUS_63) == sizeof(((struct switch_counters *)0)->cpus), "CPUS_63 fills cpus");
+
 bool switch_counters_answers_parse(void)
 {
 	static const struct {
@@ -17,18 +21,31 @@ bool switch_counters_answers_parse(void)
 		int rc;
 		const char *error_has;
 		uint64_t in_rx, out_dropped;
+		const char *cpus;
 	} cases[] = {
-		{"switchbench-counters/v1 testpmd 100 1 90 9\n", 0, NULL, 100, 9},
-		{"switchbench-counters/v1 ovs-dpdk 18446744073709551614 0 0 0", 0, NULL, UINT64_MAX - 1, 0},
-		{"switchbench-counters/v1 ovs-dpdk 18446744073709551616 0 0 0", -1, "malformed", 0, 0},
-		{"switchbench-counters/v1 ovs-dpdk - - 5 -\n", 0, NULL, SWITCH_COUNTER_UNKNOWN, SWITCH_COUNTER_UNKNOWN},
-		{"switchbench-counters/v1 ovs-dpdk -5 0 0 0\n", -1, "malformed", 0, 0},
-		{"switchbench-counters/v1 error ovs-ofctl: br0 is not a bridge\n", -1, "br0 is not a bridge", 0, 0},
-		{"switchbench-counters/v2 testpmd 1 2 3 4\n", -1, "schema", 0, 0},
-		{"switchbench-counters/v1 testpmd 1 2 3\n", -1, "malformed", 0, 0},
-		{"switchbench-counters/v1 testpmd 1 2 3 4 5\n", -1, "malformed", 0, 0},
-		{"switchbench-counters/v1 testpmd 1 -2 3 4\n", -1, "malformed", 0, 0},
-		{"switchbench-counters/v1 Test;pmd 1 2 3 4\n", -1, "malformed", 0, 0},
+		{"switchbench-counters/v1 testpmd 100 1 90 9\n", 0, NULL, 100, 9, ""},
+		{"switchbench-counters/v1 ovs-dpdk 18446744073709551614 0 0 0", 0, NULL, UINT64_MAX - 1, 0, ""},
+		{"switchbench-counters/v1 ovs-dpdk 18446744073709551616 0 0 0", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 ovs-dpdk - - 5 -\n", 0, NULL, SWITCH_COUNTER_UNKNOWN, SWITCH_COUNTER_UNKNOWN, ""},
+		{"switchbench-counters/v1 ovs-dpdk -5 0 0 0\n", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 error ovs-ofctl: br0 is not a bridge\n", -1, "br0 is not a bridge", 0, 0, NULL},
+		{"switchbench-counters/v2 testpmd 1 2 3 4\n", -1, "schema", 0, 0, NULL},
+		{"switchbench-counters/v1 testpmd 1 2 3\n", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 testpmd 1 2 3 4 5\n", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 testpmd 1 -2 3 4\n", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 Test;pmd 1 2 3 4\n", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 testpmd 1 2 3 4 cpus=2,4-5\n", 0, NULL, 1, 4, "2,4-5"},
+		{"switchbench-counters/v1 vpp - 2 3 - cpus=1", 0, NULL, SWITCH_COUNTER_UNKNOWN, SWITCH_COUNTER_UNKNOWN,
+		 "1"},
+		{"switchbench-counters/v1 testpmd 1 2 3 4 cpus=\n", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 testpmd 1 2 3 4 cpus=a\n", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 testpmd 1 2 3 4 cpus=1 extra\n", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 testpmd 1 2 3 4 cpus=1\n\n", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 testpmd 1 2 3 4 cpus=0-1 cpus=2\n", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 testpmd 1 2 3 4 cpu=1\n", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 testpmd 1 2 3 4cpus=1\n", -1, "malformed", 0, 0, NULL},
+		{"switchbench-counters/v1 testpmd 1 2 3 4 cpus=" CPUS_63 "\n", 0, NULL, 1, 4, CPUS_63},
+		{"switchbench-counters/v1 testpmd 1 2 3 4 cpus=" CPUS_63 "1\n", -1, "malformed", 0, 0, NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct switch_counters c;
@@ -38,7 +55,9 @@ bool switch_counters_answers_parse(void)
 		if (rc)
 			CHECK(strstr(err, cases[i].error_has), "case %zu: error '%s'", i, err);
 		else
-			CHECK(c.in_rx == cases[i].in_rx && c.out_dropped == cases[i].out_dropped, "case %zu: values", i);
+			CHECK(c.in_rx == cases[i].in_rx && c.out_dropped == cases[i].out_dropped &&
+				      !strcmp(c.cpus, cases[i].cpus),
+			      "case %zu: values (cpus '%s')", i, c.cpus);
 	}
 	return true;
 }
@@ -57,7 +76,7 @@ bool switch_counters_request_is_answered(void)
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/t1.answer", dir);
 		FILE *f = fopen(path, "w");
-		fputs("switchbench-counters/v1 testpmd 7 0 6 1\n", f);
+		fputs("switchbench-counters/v1 testpmd 7 0 6 1 cpus=2,4-5\n", f);
 		fclose(f);
 		_exit(0);
 	}
@@ -67,8 +86,9 @@ bool switch_counters_request_is_answered(void)
 	snprintf(path, sizeof(path), "%s/t2.request", dir);
 	bool request_left = !access(path, F_OK);
 	rmdir(dir);
-	CHECK(rc == 0 && c.in_rx == 7 && c.out_tx == 6 && c.out_dropped == 1 && !strcmp(c.source, "testpmd"),
-	      "answered request: rc %d", rc);
+	CHECK(rc == 0 && c.in_rx == 7 && c.out_tx == 6 && c.out_dropped == 1 && !strcmp(c.source, "testpmd") &&
+		      !strcmp(c.cpus, "2,4-5"),
+	      "answered request: rc %d (cpus '%s')", rc, c.cpus);
 	CHECK(unanswered == -1 && strstr(err, "did not answer"), "unanswered request: %s", err);
 	CHECK(!request_left, "an unanswered request is withdrawn");
 	CHECK(switch_counters_read("/nonexistent", "t3", 1.0, &c, err, sizeof(err)) == -1 &&

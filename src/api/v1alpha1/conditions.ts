@@ -90,7 +90,7 @@ export const REASONS = {
   CPUManagerNotStatic: {
     on: 'SwitchBenchmarkRun',
     means:
-      "cpuPolicy exclusive on a node whose kubelet's CPU manager policy is none; use cpuPolicy shared or a static node.",
+      "cpuPolicy exclusive or isolated-dut on a node whose kubelet's CPU manager policy is none; use cpuPolicy shared or a static node.",
   },
   NodeBusy: {
     on: 'SwitchBenchmarkRun',

@@ -278,9 +278,9 @@ export interface SwitchBenchmarkSpecTrial {
  */
 export interface SwitchBenchmarkSpecResources {
   /**
-   * exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. shared gives small CPU requests and programs that sleep when paced or idle: for small dev clusters only, figures are not comparable with exclusive ones.
+   * exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. isolated-dut is for nodes with fewer free cores than roles: only the device under test (the switch; on paths without one, the receiver) gets exclusive cores and busy-polls; the sender busy-polls and the receiver sleeps when idle, both on the node's shared CPUs. shared gives every role a small CPU request and programs that sleep when paced or idle: for small dev clusters only. Figures made under isolated-dut or shared are labelled with it and are not comparable with exclusive ones.
    */
-  cpuPolicy: 'exclusive' | 'shared';
+  cpuPolicy: 'exclusive' | 'isolated-dut' | 'shared';
   cpus: SwitchBenchmarkSpecResourcesCpus;
   /**
    * Memory per pod in MiB, hugepages not included.
@@ -566,6 +566,10 @@ export interface SwitchBenchmarkRunStatusTrialsItem {
    * Frames that reached the receiver but belong to no part of this trial (another trial or attempt, another source): never counted as received. Frames a switch still held from the trial before arrive so.
    */
   rxForeign?: number;
+  /**
+   * The spec's resources.cpuPolicy the trial ran under. Figures made under isolated-dut or shared are a compromise placement, labelled so wherever they are shown.
+   */
+  placement?: 'exclusive' | 'isolated-dut' | 'shared';
   /**
    * What placed trialLost: switch-counters when the switch's own port counters, read by each traffic program around its trial, place it; programs when there is no switch (memif, kernel, SR-IOV) or the switch could not say (the trial's message says why), and only the programs' counters place it.
    */
@@ -1182,9 +1186,9 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
             properties: {
               cpuPolicy: {
                 description:
-                  "exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. shared gives small CPU requests and programs that sleep when paced or idle: for small dev clusters only, figures are not comparable with exclusive ones.",
+                  "exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. isolated-dut is for nodes with fewer free cores than roles: only the device under test (the switch; on paths without one, the receiver) gets exclusive cores and busy-polls; the sender busy-polls and the receiver sleeps when idle, both on the node's shared CPUs. shared gives every role a small CPU request and programs that sleep when paced or idle: for small dev clusters only. Figures made under isolated-dut or shared are labelled with it and are not comparable with exclusive ones.",
                 type: 'string',
-                enum: ['exclusive', 'shared'],
+                enum: ['exclusive', 'isolated-dut', 'shared'],
                 default: 'exclusive',
               },
               cpus: {
@@ -1682,6 +1686,12 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
                   type: 'integer',
                   format: 'int64',
                   minimum: 0,
+                },
+                placement: {
+                  description:
+                    "The spec's resources.cpuPolicy the trial ran under. Figures made under isolated-dut or shared are a compromise placement, labelled so wherever they are shown.",
+                  type: 'string',
+                  enum: ['exclusive', 'isolated-dut', 'shared'],
                 },
                 lossLocatedBy: {
                   description:

@@ -31,10 +31,11 @@ import {
   type PodRole,
 } from '../../api/v1alpha1/labels.js';
 import { controllerReference } from '../ownership.js';
+import { exclusiveCores } from './placement.js';
 
 /** The traffic programs' names in the traffic image. */
 export const TRAFFIC_COMMAND: Record<TrafficRole, string> = { sender: 'sb-sender', receiver: 'sb-receiver' };
-/** CPU request of each role under cpuPolicy shared: enough to be scheduled beside the others on a small node. */
+/** CPU request of a role without exclusive cores: enough to be scheduled beside the others on a small node. */
 export const SHARED_CPU_REQUEST = '100m';
 /** Where DPDK keeps its runtime files; an emptyDir, so the root filesystem can stay read-only. */
 const DPDK_RUNTIME_DIR = '/var/run/dpdk';
@@ -68,16 +69,17 @@ export function hostRunDir(run: SwitchBenchmarkRun): string {
 function resources(
   spec: SwitchBenchmarkSpec,
   cpus: number,
+  exclusive: boolean,
   hugepages: boolean,
   extended: Record<string, string>,
 ): V1ResourceRequirements {
-  const { cpuPolicy, memoryMi, hugepages: pages } = spec.resources;
+  const { memoryMi, hugepages: pages } = spec.resources;
   const memory = { memory: `${memoryMi}Mi` };
   const huge: Record<string, string> = hugepages ? { [`hugepages-${pages.pageSize}`]: `${pages.perPodMi}Mi` } : {};
   // Guaranteed QoS (requests == limits, integer CPUs) is what makes the static CPU manager hand out
   // exclusive cores; hugepages and extended resources must have requests == limits in any case.
   const limits = { cpu: `${cpus}`, ...memory, ...huge, ...extended };
-  const requests = cpuPolicy === 'exclusive' ? limits : { ...limits, cpu: SHARED_CPU_REQUEST };
+  const requests = exclusive ? limits : { ...limits, cpu: SHARED_CPU_REQUEST };
   return { requests, limits };
 }
 
@@ -180,7 +182,13 @@ export function trafficPod(input: TrafficPodInput): V1Pod {
           image: input.image,
           command: [TRAFFIC_COMMAND[role]],
           args: input.args,
-          resources: resources(spec, spec.resources.cpus[role], endpoint.hugepages, endpoint.extendedResources),
+          resources: resources(
+            spec,
+            spec.resources.cpus[role],
+            exclusiveCores(spec.resources.cpuPolicy, role, endpoint.behindSwitch),
+            endpoint.hugepages,
+            endpoint.extendedResources,
+          ),
           volumeMounts: mounts,
         },
         endpoint.capabilities,
@@ -227,7 +235,13 @@ export function switchPod(run: SwitchBenchmarkRun, spec: SwitchBenchmarkSpec, no
           name: 'switch',
           image: plan.image,
           command: plan.command,
-          resources: resources(spec, spec.resources.cpus.switch, true, {}),
+          resources: resources(
+            spec,
+            spec.resources.cpus.switch,
+            exclusiveCores(spec.resources.cpuPolicy, 'switch', true),
+            true,
+            {},
+          ),
           volumeMounts: mounts,
           readinessProbe: plan.readinessProbe,
         },

@@ -3,6 +3,7 @@
 import { Reason } from '../../api/v1alpha1/conditions.js';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { CPU_MANAGER_POLICY_LABEL } from '../../api/v1alpha1/labels.js';
+import type { SwitchBenchmarkSpec } from '../../api/v1alpha1/types.js';
 import { parseQuantity } from './quantity.js';
 
 export const CPU_MANAGER_POLICIES = ['static', 'none', 'unknown'] as const;
@@ -24,8 +25,8 @@ export interface PreflightInput {
   pods: readonly V1Pod[];
   /** The receiver's pod when it goes to the receiver's node. */
   receiverPods?: readonly V1Pod[];
-  /** Whether the pods need dedicated cores from the static CPU manager. */
-  exclusiveCpus: boolean;
+  /** The spec's CPU policy: every one but shared needs dedicated cores from the static CPU manager. */
+  cpuPolicy: SwitchBenchmarkSpec['resources']['cpuPolicy'];
   /** The policy the admin configured for nodes that do not carry CPU_MANAGER_POLICY_LABEL. */
   cpuManagerPolicy: CpuManagerPolicy;
   images: readonly string[];
@@ -205,14 +206,14 @@ export function preflight(input: PreflightInput): Admission {
   for (const candidate of chosen) {
     const refusal = unavailable(candidate);
     if (refusal) return refusal;
-    if (!input.exclusiveCpus) continue;
+    if (input.cpuPolicy === 'shared') continue;
     const policy = cpuPolicyOf(candidate, input.cpuManagerPolicy);
     const name = candidate.metadata?.name as string;
     if (policy === 'none') {
       return {
         kind: 'reject',
         reason: Reason.CPUManagerNotStatic,
-        message: `spec.resources.cpuPolicy exclusive needs the kubelet's static CPU manager, and node ${name} runs policy none: set cpuManagerPolicy: static in its kubelet configuration (and label it ${CPU_MANAGER_POLICY_LABEL}=static), or use cpuPolicy: shared`,
+        message: `spec.resources.cpuPolicy ${input.cpuPolicy} needs the kubelet's static CPU manager, and node ${name} runs policy none: set cpuManagerPolicy: static in its kubelet configuration (and label it ${CPU_MANAGER_POLICY_LABEL}=static), or use cpuPolicy: shared`,
       };
     }
     if (policy === 'unknown') {

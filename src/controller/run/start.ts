@@ -42,7 +42,7 @@ export async function start(step: RunStep, setup: Setup): Promise<ReconcileResul
       ...(candidates ? (crossNode ? [candidates.sender] : [candidates.sender, candidates.receiver]) : []),
       ...(plan ? [switchPod(run, setup.spec, 'candidate', plan)] : []),
     ],
-    exclusiveCpus: setup.spec.resources.cpuPolicy === 'exclusive',
+    cpuPolicy: setup.spec.resources.cpuPolicy,
     cpuManagerPolicy: deps.config.cpuManagerPolicy,
     images: [setup.context.images.traffic, ...(plan ? [setup.context.images.switch] : [])],
     allowedImages: allowedImages(deps.config),

@@ -1,6 +1,7 @@
 import type { SwitchBenchmarkSpec } from '../../api/v1alpha1/types.js';
 import type { TrafficEndpointPlan, TrafficRole } from '../../datapaths/types.js';
 import type { TrialRequest } from '../../plan/index.js';
+import { cpuMode } from './placement.js';
 
 /** The kubelet copies this file into the container's termination message, which reaches the API. */
 export const TERMINATION_LOG = '/dev/termination-log';
@@ -73,7 +74,7 @@ export function trafficArgs(
     '--dst-port',
     String(dataPort(request.index, attempt)),
     '--cpu-mode',
-    spec.resources.cpuPolicy === 'exclusive' ? 'dedicated' : 'shared',
+    cpuMode(spec.resources.cpuPolicy, role, endpoint.behindSwitch),
     '--summary-file',
     TERMINATION_LOG,
   ];

@@ -1,5 +1,5 @@
 import { runCsv, runJson } from '../../../src/cli/export.js';
-import { lossPlaced, search, sweep } from './fixtures.js';
+import { lossPlaced, placed, search, sweep } from './fixtures.js';
 
 describe('export', () => {
   test('JSON: the run, the spec it ran, summary and every trial', () => {
@@ -72,6 +72,52 @@ describe('export', () => {
         'lost_unlocated',
       ].map((name) => row[columns.indexOf(name)]),
     ).toEqual(location);
+  });
+
+  test.each([
+    // name, run, JSON placement, per trial: placement, cpus_sender, cpus_receiver, cpus_switch
+    [
+      'exclusive, the switch saying its CPUs for trial 0',
+      placed('exclusive'),
+      'exclusive',
+      [
+        ['exclusive', '2', '3', '4'],
+        ['exclusive', '2', '3', ''],
+        ['exclusive', '', '', ''],
+      ],
+    ],
+    [
+      'isolated-dut: the failed trial, which records none, by its run',
+      placed('isolated-dut'),
+      'isolated-dut',
+      [
+        ['isolated-dut', '2', '3', '4'],
+        ['isolated-dut', '2', '3', ''],
+        ['isolated-dut', '', '', ''],
+      ],
+    ],
+    [
+      "shared on memif, trials of an older operator that recorded none: the run's spec",
+      placed('shared', 'memif', false),
+      'shared',
+      [
+        ['shared', '2', '3', ''],
+        ['shared', '2', '3', ''],
+        ['shared', '', '', ''],
+      ],
+    ],
+  ] as const)('placement and CPUs: %s', (_name, run, placement, expected) => {
+    const [header = '', ...rows] = runCsv(run).trimEnd().split('\r\n');
+    const columns = header.split(',');
+    const names = ['placement', 'cpus_sender', 'cpus_receiver', 'cpus_switch'];
+    // The placement next to the CPUs it ran on.
+    expect(columns.slice(columns.indexOf('placement'), columns.indexOf('placement') + 4)).toEqual(names);
+    // The message holds no comma here, so splitting on commas is safe.
+    expect(rows.map((row) => names.map((name) => row.split(',')[columns.indexOf(name)]))).toEqual(expected);
+    const json = JSON.parse(runJson(run)) as { placement: string; trials: unknown[] };
+    expect(json.placement).toBe(placement);
+    // The trials as the status has them: a failed trial records no placement.
+    expect(json.trials).toEqual(run.status?.trials);
   });
 
   test.each([

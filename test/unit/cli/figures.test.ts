@@ -1,6 +1,6 @@
 import { figure2Data, figure2Spec, figure3Data, figure3Spec } from '../../../src/cli/figures.js';
 import { renderSvg, svgToPng } from '../../../src/cli/render.js';
-import { run, search, sweep, trial } from './fixtures.js';
+import { placed, run, search, sweep, trial } from './fixtures.js';
 
 describe('Figure 2: receive rate vs offered rate', () => {
   test('a point per trial with figures, failed trials left out', () => {
@@ -70,6 +70,69 @@ describe('Figure 3: max throughput per data path and frame size', () => {
   });
 });
 
+describe('a compromise placement is in the figure', () => {
+  const NOT_COMPARABLE = 'a compromise placement, figures not comparable with exclusive ones';
+  type Title = { title: { text: string; subtitle: string[] } };
+  test.each([
+    ['exclusive', placed('exclusive'), 'run tp-exclusive-1', []],
+    [
+      'isolated-dut',
+      placed('isolated-dut'),
+      'run tp-isolated-dut-1, placement isolated-dut',
+      [`placement isolated-dut: ${NOT_COMPARABLE}`],
+    ],
+    ['shared', placed('shared', 'memif'), 'run mf-shared-1, placement shared', [`placement shared: ${NOT_COMPARABLE}`]],
+  ])('figure 2 of a run under %s', (_name, placedRun, title, caption) => {
+    const { text, subtitle } = (figure2Spec(placedRun) as unknown as Title).title;
+    expect(text.endsWith(title)).toBe(true);
+    expect(subtitle).toEqual(['dashed: received = offered; points: trials, line: median per rate', ...caption]);
+  });
+
+  test.each([
+    ['every run exclusive', ['exclusive', 'exclusive'], ['testpmd', 'memif'], []],
+    [
+      'every run under one compromise: said once, no bar marked',
+      ['shared', 'shared'],
+      ['testpmd', 'memif'],
+      [`every run under placement shared: ${NOT_COMPARABLE}`],
+    ],
+    [
+      'exclusive and isolated-dut side by side: the compromise bars are marked',
+      ['exclusive', 'isolated-dut'],
+      ['testpmd', 'memif [isolated-dut]'],
+      [`bars marked [isolated-dut]: ${NOT_COMPARABLE}`],
+    ],
+    [
+      'two compromises side by side: both marked',
+      ['shared', 'isolated-dut'],
+      ['testpmd [shared]', 'memif [isolated-dut]'],
+      [`bars marked [shared] or [isolated-dut]: ${NOT_COMPARABLE}`],
+    ],
+  ] as const)('figure 3, %s', (_name, [tp, mf], series, caption) => {
+    const runs = [
+      { benchmark: 'tp', run: placed(tp) },
+      { benchmark: 'mf', run: placed(mf, 'memif') },
+    ];
+    expect(figure3Data(runs).map((b) => [b.series, b.placement])).toEqual([
+      [series[0], tp],
+      [series[1], mf],
+    ]);
+    expect((figure3Spec(runs) as unknown as Title).title.subtitle).toEqual([
+      'bars: median of repetitions; whiskers: min..max',
+      ...caption,
+    ]);
+  });
+
+  test('a run without bars does not count: its placement is nowhere in the figure', () => {
+    const runs = [
+      { benchmark: 'tp', run: placed('exclusive') },
+      { benchmark: 'mf', run: { ...placed('shared', 'memif'), status: { phase: 'Failed' as const } } },
+    ];
+    expect(figure3Data(runs).map((b) => b.series)).toEqual(['testpmd']);
+    expect((figure3Spec(runs) as unknown as Title).title.subtitle).toHaveLength(1);
+  });
+});
+
 describe('rendered by Vega', () => {
   const rxLabels = (svg: string) =>
     [...svg.matchAll(/aria-label="[^"]*trial: (\d+); [^"]*rx pps: ([0-9.]+)"/g)].map((m) => [Number(m[1]), m[2]]);
@@ -95,6 +158,35 @@ describe('rendered by Vega', () => {
       '1500000.0',
       '18000.0',
       '30750.1',
+    ]);
+  });
+
+  test('the placement of a compromise run is written in the SVG, and each bar says its placement', async () => {
+    // Text nodes, a multi-line subtitle's lines each in a tspan of its own.
+    const text = (svg: string) => [...svg.matchAll(/>([^<>]+)</g)].map((m) => m[1]);
+    expect(text(await renderSvg(figure2Spec(placed('isolated-dut'))))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/, placement isolated-dut$/),
+        'placement isolated-dut: a compromise placement, figures not comparable with exclusive ones',
+      ]),
+    );
+    expect(text(await renderSvg(figure2Spec(placed('exclusive')))).join('\n')).not.toMatch(/placement/);
+    const svg = await renderSvg(
+      figure3Spec([
+        { benchmark: 'tp', run: placed('exclusive') },
+        { benchmark: 'mf', run: placed('shared', 'memif') },
+      ]),
+    );
+    expect(text(svg)).toContain(
+      'bars marked [shared]: a compromise placement, figures not comparable with exclusive ones',
+    );
+    expect(
+      [...svg.matchAll(/aria-label="[^"]*data path: ([^;]+); [^"]*placement: ([\w-]+);/g)]
+        .map((m) => [m[1], m[2]])
+        .sort(),
+    ).toEqual([
+      ['memif [shared]', 'shared'],
+      ['testpmd', 'exclusive'],
     ]);
   });
 

@@ -191,3 +191,41 @@ export const lossPlaced = run(
     ],
   },
 );
+
+type Placement = SwitchBenchmarkSpec['resources']['cpuPolicy'];
+
+/**
+ * A run under cpuPolicy `placement`, its trials recording it as the operator does: on testpmd the
+ * switch said its CPUs for trial 0 and not for trial 1; on memif there is no switch. The failed
+ * trial records no placement (nor CPUs). `recorded: false`: an older operator's trials, which record none.
+ */
+export function placed(
+  placement: Placement,
+  datapath: 'testpmd' | 'memif' = 'testpmd',
+  recorded = true,
+): SwitchBenchmarkRun {
+  const name = `${datapath === 'testpmd' ? 'tp' : 'mf'}-${placement}`;
+  const as = recorded ? { placement } : {};
+  const switchCpus = datapath === 'testpmd' ? { switch: '4' } : {};
+  return run(
+    `${name}-1`,
+    name,
+    { datapath, resources: { ...defaultSpec({ datapath }).resources, cpuPolicy: placement } },
+    {
+      phase: 'Succeeded',
+      progress: '3/3',
+      node: 'node-a',
+      headline: '64B 15.0kpps',
+      trials: [
+        trial(0, 64, 10_000, 10_000, { ...as, cpus: { sender: '2', receiver: '3', ...switchCpus } }),
+        trial(1, 64, 20_000, 15_000, {
+          ...as,
+          cpus: { sender: '2', receiver: '3' },
+          message: 'the switch did not answer the port-counter request',
+        }),
+        trial(2, 64, 40_000, undefined, { outcome: 'Failed', message: 'receiver pod failed' }),
+      ],
+      summary: [{ packetSize: 64, burstSize: 16, maxRxPps: 15_000, maxRxPpsMin: 15_000, maxRxPpsMax: 15_000 }],
+    },
+  );
+}

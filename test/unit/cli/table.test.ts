@@ -4,6 +4,8 @@ import {
   age,
   listTable,
   progressBar,
+  runHeader,
+  runHeadline,
   runReport,
   showReport,
   summaryTable,
@@ -11,7 +13,7 @@ import {
   trialsTable,
   whereLost,
 } from '../../../src/cli/table.js';
-import { benchmark, lossPlaced, search, sweep } from './fixtures.js';
+import { benchmark, lossPlaced, placed, search, sweep } from './fixtures.js';
 
 const run: SwitchBenchmarkRun = {
   apiVersion: 'switchbench.io/v1alpha1',
@@ -99,11 +101,115 @@ describe('tables', () => {
     ]);
   });
 
-  test('the report starts with what ran where and how it ended', () => {
-    expect(runReport(run).split('\n').slice(0, 2)).toEqual([
+  test('the report starts with what ran where, how it ended and under which placement', () => {
+    expect(runReport(run).split('\n').slice(0, 4)).toEqual([
       'Run default/demo-1 of demo: testpmd, Succeeded 2/2 on node-a',
       'Completed: 2/2 trials measured',
+      'Placement: exclusive (every role on dedicated cores, as in the paper)',
+      '',
     ]);
+  });
+});
+
+/** The cells of the named columns, row by row: each from where its header starts to where the next one does. */
+function cells(table: string, ...names: string[]): string[][] {
+  const [header = '', ...rows] = table.split('\n');
+  const headers = header.split(/ {2,}/);
+  let at = 0;
+  const starts = headers.map((h) => {
+    at = header.indexOf(h, at) + h.length;
+    return at - h.length;
+  });
+  return rows.map((row) =>
+    names.map((name) => {
+      const i = headers.indexOf(name);
+      if (i < 0) throw new Error(`no column ${name} in ${header}`);
+      return row.slice(starts[i], starts[i + 1]).trim();
+    }),
+  );
+}
+
+describe('placement: figures made under a compromise one are labelled on every row', () => {
+  const exclusive = 'Placement: exclusive (every role on dedicated cores, as in the paper)';
+  const isolated =
+    'Placement: isolated-dut (only the device under test, the switch or else the receiver, on dedicated cores): a compromise placement, figures not comparable with exclusive ones';
+  const shared =
+    'Placement: shared (every role on shared CPUs): a compromise placement, figures not comparable with exclusive ones';
+  test.each([
+    [
+      'exclusive on testpmd: the switch CPUs where it said them, no placement note',
+      placed('exclusive'),
+      exclusive,
+      'CPUS TX/RX/SW',
+      [
+        ['2/3/4', ''],
+        ['2/3/?', 'the switch did not answer the port-counter request'],
+        ['-', 'Failed'],
+      ],
+    ],
+    [
+      'isolated-dut on testpmd: every row says it, the failed trial (which records none) by its run',
+      placed('isolated-dut'),
+      isolated,
+      'CPUS TX/RX/SW',
+      [
+        ['2/3/4', 'isolated-dut'],
+        ['2/3/?', 'isolated-dut,the switch did not answer the port-counter request'],
+        ['-', 'isolated-dut,Failed'],
+      ],
+    ],
+    [
+      'shared on memif: no switch, no switch CPUs',
+      placed('shared', 'memif'),
+      shared,
+      'CPUS TX/RX',
+      [
+        ['2/3', 'shared'],
+        ['2/3', 'shared,the switch did not answer the port-counter request'],
+        ['-', 'shared,Failed'],
+      ],
+    ],
+    [
+      "shared, trials of an older operator that recorded no placement: the run's spec",
+      placed('shared', 'testpmd', false),
+      shared,
+      'CPUS TX/RX/SW',
+      [
+        ['2/3/4', 'shared'],
+        ['2/3/?', 'shared,the switch did not answer the port-counter request'],
+        ['-', 'shared,Failed'],
+      ],
+    ],
+  ])('%s', (_name, placedRun, line, cpusHeader, rows) => {
+    const table = trialsTable(placedRun);
+    expect(table.split('\n')[0]).toMatch(new RegExp(` ${cpusHeader.replace(/\//g, '\\/')} +NOTE$`));
+    expect(cells(table, cpusHeader, 'NOTE')).toEqual(rows);
+    expect(runHeader(placedRun).at(-1)).toBe(line);
+    for (const report of [runReport, showReport]) expect(report(placedRun).split('\n').slice(0, 2)).toContain(line);
+  });
+
+  test.each([
+    ['exclusive', placed('exclusive'), '64B 15.0kpps'],
+    ['isolated-dut', placed('isolated-dut'), '64B 15.0kpps (isolated-dut)'],
+    ['shared', placed('shared', 'memif'), '64B 15.0kpps (shared)'],
+    ['no headline yet', { ...placed('shared'), status: { phase: 'Running' as const } }, undefined],
+  ])('the headline of a run under %s', (_name, placedRun, headline) => {
+    expect(runHeadline(placedRun)).toBe(headline);
+  });
+
+  test.each([
+    ['the last run was exclusive', 'exclusive', 'exclusive', '64B 1.0kpps'],
+    ['the last run was shared, the benchmark is exclusive now', 'shared', 'exclusive', '64B 1.0kpps (shared)'],
+    ['the last run was isolated-dut', 'isolated-dut', 'isolated-dut', '64B 1.0kpps (isolated-dut)'],
+    ["the last run is gone: the benchmark's placement now", undefined, 'shared', '64B 1.0kpps (shared)'],
+  ] as const)('list labels a compromise headline: %s', (_name, last, now, headline) => {
+    const b = benchmark('sm', 'testpmd', {
+      phase: 'Succeeded',
+      lastRun: { name: 'sm-1', phase: 'Succeeded', headline: '64B 1.0kpps' },
+    });
+    b.spec.resources.cpuPolicy = now;
+    const placements = new Map(last ? [['lab/sm-1', last] as const] : []);
+    expect(cells(listTable([b], new Date(), false, placements), 'HEADLINE')).toEqual([[headline]]);
   });
 });
 

@@ -35,6 +35,7 @@ describe('kernel driver on one node: a bridge of the run, attached as net1 throu
         capabilities,
         hugepages: false,
         runDir: false,
+        behindSwitch: false,
         annotations: {
           [NETWORKS_ANNOTATION]: JSON.stringify([
             { name: `${'a'.repeat(40)}-run-12345-net`, namespace: 'bench', interface: 'net1' },
@@ -99,6 +100,7 @@ describe('kernel driver across nodes: the pod network', () => {
         capabilities,
         hugepages: false,
         runDir: false,
+        behindSwitch: false,
         annotations: {},
         extendedResources: {},
       });

@@ -32,6 +32,7 @@ function run(
   name: string,
   status: Partial<NonNullable<SwitchBenchmarkRun['status']>>,
   datapath = 'testpmd',
+  cpuPolicy?: string,
 ): SwitchBenchmarkRun {
   return {
     apiVersion: 'switchbench.io/v1alpha1',
@@ -55,7 +56,7 @@ function run(
       benchmarkName: owner.metadata.name as string,
       benchmarkGeneration: 1,
       trigger: 'schedule',
-      benchmark: { datapath },
+      benchmark: { datapath, ...(cpuPolicy ? { resources: { cpuPolicy } } : {}) },
     },
     status,
   } as unknown as SwitchBenchmarkRun;
@@ -146,6 +147,25 @@ const locatedRun = run(located, 'located-1', {
   ],
 });
 
+// A run under isolated-dut on a small node: its trials record the placement, the failed one does not.
+const small = benchmark('small');
+const isolatedRun = run(
+  small,
+  'small-1',
+  {
+    phase: 'Succeeded',
+    startTime: '2026-11-25T01:00:00Z',
+    completionTime: '2026-11-25T02:00:00Z',
+    trials: [
+      trial(0, 1000, 1000, { placement: 'isolated-dut', cpus: { sender: '0', receiver: '0', switch: '1' } }),
+      { ...trial(1, 2000, 0), outcome: 'Failed', rxPpsMean: undefined, windowLossRatio: undefined, latency: undefined },
+    ],
+    summary: [{ packetSize: 64, burstSize: 32, maxRxPps: 1000 }],
+  },
+  'testpmd',
+  'isolated-dut',
+);
+
 describe('result samples', () => {
   test('only the last finished run of each benchmark speaks; a running one does not', () => {
     expect(lastFinishedRun(sweep, [older, running, newer])?.metadata.name).toBe('sweep-2');
@@ -156,6 +176,7 @@ describe('result samples', () => {
           namespace: 'ns',
           benchmark: 'sweep',
           datapath: 'testpmd',
+          placement: 'exclusive',
           frame_size_bytes: '64',
           burst: '32',
           offered_pps: '1000',
@@ -168,6 +189,7 @@ describe('result samples', () => {
           namespace: 'ns',
           benchmark: 'sweep',
           datapath: 'testpmd',
+          placement: 'exclusive',
           frame_size_bytes: '64',
           burst: '32',
           offered_pps: '2000',
@@ -181,6 +203,7 @@ describe('result samples', () => {
           namespace: 'ns',
           benchmark: 'sweep',
           datapath: 'testpmd',
+          placement: 'exclusive',
           frame_size_bytes: '64',
           burst: '32',
           measure: 'max',
@@ -206,7 +229,13 @@ describe('result samples', () => {
     ]);
     expect(samples.runLastCompletionSeconds).toEqual([
       {
-        labels: { namespace: 'ns', benchmark: 'sweep', datapath: 'testpmd', phase: 'Succeeded' },
+        labels: {
+          namespace: 'ns',
+          benchmark: 'sweep',
+          datapath: 'testpmd',
+          placement: 'exclusive',
+          phase: 'Succeeded',
+        },
         value: Date.parse('2026-11-25T02:00:00Z') / 1000,
       },
     ]);
@@ -275,6 +304,7 @@ describe('result samples', () => {
         namespace: 'ns',
         benchmark: 'located',
         datapath: 'testpmd',
+        placement: 'exclusive',
         frame_size_bytes: '64',
         burst: '32',
         offered_pps: '2000',
@@ -282,6 +312,25 @@ describe('result samples', () => {
       },
       value: 39_900,
     });
+  });
+
+  test.each([
+    ['trials that recorded it, a failed one without a record alike', isolatedRun, 'isolated-dut'],
+    [
+      "trials of an older operator, which recorded none: the spec's cpuPolicy",
+      run(small, 'small-1', { ...isolatedRun.status, trials: [trial(0, 1000, 1000)] }, 'testpmd', 'shared'),
+      'shared',
+    ],
+    ['a run without resources in its spec: the CRD default', run(small, 'small-1', { ...older.status }), 'exclusive'],
+  ])('placement of every result series of the run, from %s', (_name, last, placement) => {
+    const samples = resultSamples([small], [last]);
+    const results = Object.entries(samples)
+      .filter(([name]) => name !== 'runs')
+      .flatMap(([, series]) => series as { labels: Record<string, string> }[]);
+    expect(results.length).toBeGreaterThan(4);
+    expect([...new Set(results.map((s) => s.labels.placement))]).toEqual([placement]);
+    // Runs by phase count every run kept, whatever its placement: no placement label.
+    expect(samples.runs.every((s) => s.labels.placement === undefined)).toBe(true);
   });
 
   test('a deleted benchmark leaves no series, though its runs are still being collected', () => {
@@ -293,7 +342,7 @@ describe('result samples', () => {
 describe('the scrape', () => {
   const scrape = async (runs: SwitchBenchmarkRun[]) => {
     const metrics = new OperatorMetrics(
-      { benchmarks: () => [sweep, search, located], runs: () => runs, isLeader: () => false },
+      { benchmarks: () => [sweep, search, located, small], runs: () => runs, isLeader: () => false },
       '1.2.3',
     );
     const observers = metrics.observers();
@@ -309,10 +358,10 @@ describe('the scrape', () => {
   test('carries the result, health, leader and build series', async () => {
     const text = await scrape([older, newer, ndrPdr]);
     expect(text).toContain(
-      'switchbench_trial_rx_packets_per_second{namespace="ns",benchmark="sweep",datapath="testpmd",frame_size_bytes="64",burst="32",offered_pps="2000"} 1600',
+      'switchbench_trial_rx_packets_per_second{namespace="ns",benchmark="sweep",datapath="testpmd",placement="exclusive",frame_size_bytes="64",burst="32",offered_pps="2000"} 1600',
     );
     expect(text).toContain(
-      'switchbench_run_throughput_packets_per_second{namespace="ns",benchmark="search",datapath="memif",frame_size_bytes="64",burst="32",measure="pdr",loss_ratio="0.005"} 6000',
+      'switchbench_run_throughput_packets_per_second{namespace="ns",benchmark="search",datapath="memif",placement="exclusive",frame_size_bytes="64",burst="32",measure="pdr",loss_ratio="0.005"} 6000',
     );
     expect(text).toContain('switchbench_leader 0');
     expect(text).toContain('switchbench_build_info{version="1.2.3"');
@@ -328,11 +377,49 @@ describe('the scrape', () => {
   test("carries each trial's lost frames by place, and no series for a place the trial has none of", async () => {
     const text = await scrape([locatedRun]);
     const series = (offered: string, place: string) =>
-      `switchbench_trial_lost_frames{namespace="ns",benchmark="located",datapath="testpmd",frame_size_bytes="64",burst="32",offered_pps="${offered}",place="${place}"}`;
+      `switchbench_trial_lost_frames{namespace="ns",benchmark="located",datapath="testpmd",placement="exclusive",frame_size_bytes="64",burst="32",offered_pps="${offered}",place="${place}"}`;
     expect(text).toContain(`${series('2000', 'receiver_ring')} 39900`);
     expect(text).toContain(`${series('4000', 'sender_ring')} 60000`);
     expect(text).not.toContain(series('4000', 'switch'));
     expect(text).not.toContain('offered_pps="8000",place=');
+  });
+
+  test('carries the placement of the run on its trial and run series; a run under another placement replaces them', async () => {
+    const now = jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-11-26T00:00:00Z'));
+    try {
+      let runs = [isolatedRun];
+      const metrics = new OperatorMetrics(
+        { benchmarks: () => [small], runs: () => runs, isLeader: () => true },
+        '1.2.3',
+      );
+      const placements = async () =>
+        (await metrics.registry.metrics())
+          .split('\n')
+          .filter((line) => line.includes('benchmark="small"'))
+          .map((line) => /^(\w+)\{.*placement="([\w-]+)"/.exec(line)?.slice(1).join(' ') ?? line);
+      const before = await placements();
+      expect(before).toContain('switchbench_trial_rx_packets_per_second isolated-dut');
+      expect(before).toContain('switchbench_trial_offered_packets_per_second isolated-dut');
+      expect(before).toContain('switchbench_run_throughput_packets_per_second isolated-dut');
+      expect(before).toContain('switchbench_run_last_completion_timestamp_seconds isolated-dut');
+      expect(before.filter((line) => !line.endsWith(' isolated-dut'))).toEqual([
+        expect.stringMatching(/^switchbench_runs\{.*phase="Succeeded"} 1$/),
+      ]);
+      expect(await metrics.registry.metrics()).toContain(
+        'switchbench_run_throughput_packets_per_second{namespace="ns",benchmark="small",datapath="testpmd",placement="isolated-dut",frame_size_bytes="64",burst="32",measure="max",loss_ratio=""} 1000',
+      );
+      // The same benchmark measured again under exclusive: one placement per benchmark at a time.
+      runs = [
+        isolatedRun,
+        run(small, 'small-2', { ...newer.status, completionTime: '2026-11-25T05:00:00Z' }, 'testpmd', 'exclusive'),
+      ];
+      now.mockReturnValue(Date.parse('2026-11-26T00:00:05Z'));
+      const after = await placements();
+      expect(after.filter((line) => line.endsWith(' isolated-dut'))).toEqual([]);
+      expect(after).toContain('switchbench_run_throughput_packets_per_second exclusive');
+    } finally {
+      now.mockRestore();
+    }
   });
 
   test('lost frames of a run replaced by a newer one are gone at the next scrape', async () => {
@@ -381,7 +468,7 @@ describe('the scrape', () => {
 
   test('passes promtool check metrics (names, units, suffixes)', async () => {
     const check = spawnSync('promtool', ['check', 'metrics'], {
-      input: await scrape([older, newer, ndrPdr, locatedRun]),
+      input: await scrape([older, newer, ndrPdr, locatedRun, isolatedRun]),
       encoding: 'utf8',
     });
     if (check.error)

@@ -249,7 +249,7 @@ describe('preflight and node locks', () => {
             nodeSelector: { bench: 'yes' },
             nodes: v1Nodes,
             pods: v1Pods,
-            exclusiveCpus: false,
+            cpuPolicy: 'shared',
             cpuManagerPolicy: 'static',
             images: [],
             allowedImages: [],

@@ -67,7 +67,7 @@ function programs({
     switch: switched ? { source: 'testpmd', in_rx: inRx, in_dropped: 0 } : null,
   };
   const rxSwitch = switched
-    ? { source: 'testpmd', out_tx: inRx - 3 * (switchDrop + ringDrop), out_dropped: 3 * ringDrop }
+    ? { source: 'testpmd', out_tx: inRx - 3 * (switchDrop + ringDrop), out_dropped: 3 * ringDrop, cpus: '1' }
     : null;
   const receiver = arrived
     ? {
@@ -121,6 +121,7 @@ describe('trialFromSummaries', () => {
       offeredPps: 1_000_000,
       completionTime: now.toISOString(),
       outcome: 'Measured',
+      placement: 'exclusive',
       attemptedTxPps: 1_000_000,
       achievedTxPps: 999_950,
       txPackets: 3 * 19_999_000,
@@ -227,6 +228,13 @@ describe('trialFromSummaries', () => {
       0,
     );
     expect(placed).toBe(trial.trialLost);
+  });
+
+  test("the trial records its placement and every role's CPUs, the switch's from its counters answer", () => {
+    const trial = trialOf(programs({ switched: true }), {
+      resources: { ...spec.resources, cpuPolicy: 'isolated-dut' },
+    });
+    expect(trial).toMatchObject({ placement: 'isolated-dut', cpus: { sender: '2', receiver: '3', switch: '1' } });
   });
 
   test("a switch that could not say leaves the loss to the programs' counters, and the message says why", () => {

@@ -24,6 +24,7 @@ const endpoint: TrafficEndpointPlan = {
   capabilities: ['IPC_LOCK'],
   hugepages: true,
   runDir: true,
+  behindSwitch: true,
   annotations: {},
   extendedResources: {},
 };

@@ -127,7 +127,7 @@ describe('preflight', () => {
     nodeSelector: selector,
     nodes: [readyNode('a', labelled)],
     pods: threePods,
-    exclusiveCpus: true,
+    cpuPolicy: 'exclusive',
     cpuManagerPolicy: 'static',
     images: ['img'],
     allowedImages: ['img'],
@@ -209,6 +209,13 @@ describe('preflight', () => {
       'node a runs policy none',
     ],
     [
+      'the device under test isolated where the configured policy is none',
+      { cpuManagerPolicy: 'none', cpuPolicy: 'isolated-dut' },
+      'reject',
+      'CPUManagerNotStatic',
+      "spec.resources.cpuPolicy isolated-dut needs the kubelet's static CPU manager",
+    ],
+    [
       'a receiver selector that picks the same node',
       { receiverNodeSelector: selector, receiverPods: [] },
       'reject',
@@ -242,7 +249,7 @@ describe('preflight', () => {
       node: 'a',
       notes: [expect.stringContaining('policy of node a is not known')],
     });
-    expect(preflight({ ...base, cpuManagerPolicy: 'none', exclusiveCpus: false })).toEqual({
+    expect(preflight({ ...base, cpuManagerPolicy: 'none', cpuPolicy: 'shared' })).toEqual({
       kind: 'admit',
       node: 'a',
       notes: [],

@@ -1,0 +1,26 @@
+// Which role gets exclusive cores and which busy-polls, under each spec.resources.cpuPolicy. Pure.
+// isolated-dut is what the host benchmark does on a 2-vCPU machine, made a choice a spec states: the
+// device under test alone on its core, the sender busy-polling and the receiver sleeping when idle on
+// the node's shared CPUs. Three busy pollers on two cores measured tens of kpps; so placed, Mpps.
+import type { SwitchBenchmarkSpec } from '../../api/v1alpha1/types.js';
+
+export type CpuPolicy = SwitchBenchmarkSpec['resources']['cpuPolicy'];
+export type PlacedRole = 'sender' | 'receiver' | 'switch';
+
+/** The device under test: the switch, or on paths without one (memif, kernel, SR-IOV) the receiver. */
+export function isDeviceUnderTest(role: PlacedRole, behindSwitch: boolean): boolean {
+  return role === 'switch' || (role === 'receiver' && !behindSwitch);
+}
+
+/** Whether the role's pod asks for whole CPUs with Guaranteed QoS: exclusive cores under the static CPU manager. */
+export function exclusiveCores(policy: CpuPolicy, role: PlacedRole, behindSwitch: boolean): boolean {
+  if (policy === 'isolated-dut') return isDeviceUnderTest(role, behindSwitch);
+  return policy === 'exclusive';
+}
+
+/** The traffic programs' --cpu-mode: dedicated busy-polls, shared sleeps when paced or idle. */
+export function cpuMode(policy: CpuPolicy, role: PlacedRole, behindSwitch: boolean): 'dedicated' | 'shared' {
+  if (policy === 'isolated-dut')
+    return role === 'sender' || isDeviceUnderTest(role, behindSwitch) ? 'dedicated' : 'shared';
+  return policy === 'exclusive' ? 'dedicated' : 'shared';
+}

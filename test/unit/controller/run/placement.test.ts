@@ -1,0 +1,28 @@
+import { cpuMode, exclusiveCores, type PlacedRole } from '../../../../src/controller/run/placement.js';
+
+// Per policy and role, behind a switch (testpmd) and without one (memif): whether the role's pod gets
+// exclusive cores, and whether its traffic program busy-polls (a switch's own polling is its driver's).
+describe('placement', () => {
+  test.each([
+    ['exclusive', 'switch', true, true, undefined],
+    ['exclusive', 'sender', true, true, 'dedicated'],
+    ['exclusive', 'receiver', true, true, 'dedicated'],
+    ['exclusive', 'receiver', false, true, 'dedicated'],
+    ['shared', 'switch', true, false, undefined],
+    ['shared', 'sender', false, false, 'shared'],
+    ['shared', 'receiver', false, false, 'shared'],
+    // The device under test alone on its cores; the sender busy-polls beside a sleeping receiver.
+    ['isolated-dut', 'switch', true, true, undefined],
+    ['isolated-dut', 'sender', true, false, 'dedicated'],
+    ['isolated-dut', 'receiver', true, false, 'shared'],
+    // Without a switch, the receiver is the device under test.
+    ['isolated-dut', 'sender', false, false, 'dedicated'],
+    ['isolated-dut', 'receiver', false, true, 'dedicated'],
+  ] as const)(
+    '%s: the %s (behind a switch: %s) gets exclusive cores %s and busy-polls as %s',
+    (policy, role, behindSwitch, exclusive, mode) => {
+      expect(exclusiveCores(policy, role as PlacedRole, behindSwitch)).toBe(exclusive);
+      if (mode) expect(cpuMode(policy, role as PlacedRole, behindSwitch)).toBe(mode);
+    },
+  );
+});
