@@ -31,12 +31,10 @@ import {
   type PodRole,
 } from '../../api/v1alpha1/labels.js';
 import { controllerReference } from '../ownership.js';
-import { exclusiveCores } from './placement.js';
+import { cpuRequest } from './placement.js';
 
 /** The traffic programs' names in the traffic image. */
 export const TRAFFIC_COMMAND: Record<TrafficRole, string> = { sender: 'sb-sender', receiver: 'sb-receiver' };
-/** CPU request of a role without exclusive cores: enough to be scheduled beside the others on a small node. */
-export const SHARED_CPU_REQUEST = '100m';
 /** Where DPDK keeps its runtime files; an emptyDir, so the root filesystem can stay read-only. */
 const DPDK_RUNTIME_DIR = '/var/run/dpdk';
 const HUGEPAGES_DIR = '/dev/hugepages';
@@ -69,7 +67,7 @@ export function hostRunDir(run: SwitchBenchmarkRun): string {
 function resources(
   spec: SwitchBenchmarkSpec,
   cpus: number,
-  exclusive: boolean,
+  cpuRequested: string,
   hugepages: boolean,
   extended: Record<string, string>,
 ): V1ResourceRequirements {
@@ -79,7 +77,7 @@ function resources(
   // Guaranteed QoS (requests == limits, integer CPUs) is what makes the static CPU manager hand out
   // exclusive cores; hugepages and extended resources must have requests == limits in any case.
   const limits = { cpu: `${cpus}`, ...memory, ...huge, ...extended };
-  const requests = exclusive ? limits : { ...limits, cpu: SHARED_CPU_REQUEST };
+  const requests = { ...limits, cpu: cpuRequested };
   return { requests, limits };
 }
 
@@ -185,7 +183,7 @@ export function trafficPod(input: TrafficPodInput): V1Pod {
           resources: resources(
             spec,
             spec.resources.cpus[role],
-            exclusiveCores(spec.resources.cpuPolicy, role, endpoint.behindSwitch),
+            cpuRequest(spec.resources.cpuPolicy, role, endpoint.behindSwitch, spec.resources.cpus[role]),
             endpoint.hugepages,
             endpoint.extendedResources,
           ),
@@ -238,7 +236,7 @@ export function switchPod(run: SwitchBenchmarkRun, spec: SwitchBenchmarkSpec, no
           resources: resources(
             spec,
             spec.resources.cpus.switch,
-            exclusiveCores(spec.resources.cpuPolicy, 'switch', true),
+            cpuRequest(spec.resources.cpuPolicy, 'switch', true, spec.resources.cpus.switch),
             true,
             {},
           ),

@@ -24,3 +24,17 @@ export function cpuMode(policy: CpuPolicy, role: PlacedRole, behindSwitch: boole
     return role === 'sender' || isDeviceUnderTest(role, behindSwitch) ? 'dedicated' : 'shared';
   return policy === 'exclusive' ? 'dedicated' : 'shared';
 }
+
+/** CPU request of a role without exclusive cores under cpuPolicy shared: enough to be scheduled beside the others. */
+const SHARED_CPU_REQUEST = '100m';
+
+/**
+ * The role's CPU request. Exclusive cores are asked for whole (requests = limits). Under
+ * isolated-dut the others ask for none: they run on the node's shared CPUs (on a static node, what
+ * was not given exclusively, the reserved CPUs included), and a node that has just the device under
+ * test's cores free must still take the run (on this project's 2-vCPU node, allocatable is one CPU).
+ */
+export function cpuRequest(policy: CpuPolicy, role: PlacedRole, behindSwitch: boolean, cpus: number): string {
+  if (exclusiveCores(policy, role, behindSwitch)) return String(cpus);
+  return policy === 'isolated-dut' ? '0' : SHARED_CPU_REQUEST;
+}

@@ -1,4 +1,4 @@
-import { cpuMode, exclusiveCores, type PlacedRole } from '../../../../src/controller/run/placement.js';
+import { cpuMode, cpuRequest, exclusiveCores, type PlacedRole } from '../../../../src/controller/run/placement.js';
 
 // Per policy and role, behind a switch (testpmd) and without one (memif): whether the role's pod gets
 // exclusive cores, and whether its traffic program busy-polls (a switch's own polling is its driver's).
@@ -25,4 +25,19 @@ describe('placement', () => {
       if (mode) expect(cpuMode(policy, role as PlacedRole, behindSwitch)).toBe(mode);
     },
   );
+
+  // Whole CPUs for exclusive cores; under isolated-dut the others ask for none, so a node with just the
+  // device under test's cores free still takes the run.
+  test.each([
+    ['exclusive', 'sender', true, '2'],
+    ['exclusive', 'switch', true, '2'],
+    ['isolated-dut', 'switch', true, '2'],
+    ['isolated-dut', 'sender', true, '0'],
+    ['isolated-dut', 'receiver', true, '0'],
+    ['isolated-dut', 'receiver', false, '2'],
+    ['shared', 'switch', true, '100m'],
+    ['shared', 'receiver', false, '100m'],
+  ] as const)('%s: the %s (behind a switch: %s) with 2 CPUs requests %s', (policy, role, behindSwitch, request) => {
+    expect(cpuRequest(policy, role, behindSwitch, 2)).toBe(request);
+  });
 });
