@@ -256,8 +256,13 @@ test('run-now starts a second run of a one-shot benchmark, and a manual run of a
   await runNow(namespace, 'oneshot', '2026-01-01T00:00:00Z');
   const second = await waitForRun(namespace, 'oneshot-2', finished);
   expect(second.spec.trigger).toBe('manual');
+  // The token is written when the run is created, lastRun once the benchmark has seen it finish.
   const status = (
-    await waitForStatus(namespace, 'oneshot', (b) => b.status?.lastRunNowToken === '2026-01-01T00:00:00Z')
+    await waitForStatus(
+      namespace,
+      'oneshot',
+      (b) => b.status?.lastRunNowToken === '2026-01-01T00:00:00Z' && b.status.lastRun?.name === 'oneshot-2',
+    )
   ).status;
   expect(status).toMatchObject({ runsStarted: 2, lastRun: { name: 'oneshot-2' } });
   expect(status?.nextRunTime).toBeUndefined();
