@@ -37,6 +37,7 @@ struct io_dpdk {
 	uint16_t port;
 	unsigned len;
 	unsigned virtio_queue; /* ring size of a virtio-user port, 0 for other ports */
+	bool memif_sender;
 	struct rte_mempool *tx; /* every mbuf pre-built as a data frame (the tail past the stamp is never rewritten) */
 	struct rte_mempool *rx;
 	struct rte_mempool *ctl; /* end markers, apart so data mbufs keep their template */
@@ -443,10 +444,19 @@ static uint64_t dpdk_local_drops(struct io *io)
 	return st.imissed + st.rx_nombuf;
 }
 
+/* Longer than the receiver's linger after the end marker (0.5 s by default) plus its summary. */
+#define MEMIF_SENDER_HOLD_NS 1500000000ull
+
 static void dpdk_close(struct io *io)
 {
 	struct io_dpdk *d = (struct io_dpdk *)io;
 
+	/* DPDK 22.11's memif PMD unmaps the shared rings when the peer disconnects while the receiver may
+	 * still be reading them: a receiver lingering after the end marker segfaulted in librte_net_memif
+	 * as its sender closed. The sender, memif's client, keeps the connection until the receiver is
+	 * done; the receiver, the server, then closes first. */
+	if (d->memif_sender && !sb_stop)
+		sleep_ns(MEMIF_SENDER_HOLD_NS);
 	rte_eth_dev_stop(d->port);
 	rte_eth_dev_close(d->port);
 	rte_eal_cleanup();
@@ -489,6 +499,7 @@ struct io *io_dpdk_open(const struct sb_config *c, const struct cpu_plan *cpu)
 			rte_eth_dev_count_avail());
 	if (rte_eth_dev_info_get(d->port, &info) == 0 && info.driver_name && !strcmp(info.driver_name, "net_virtio_user"))
 		d->virtio_queue = virtio_queue;
+	d->memif_sender = c->role == ROLE_SENDER && info.driver_name && !strcmp(info.driver_name, "net_memif");
 	if (c->role == ROLE_SENDER) {
 		struct rte_ether_addr mac;
 		if (!c->src_mac_set && rte_eth_macaddr_get(d->port, &mac) == 0)
