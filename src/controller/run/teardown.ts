@@ -44,10 +44,12 @@ export async function teardown(step: RunStep, pods: V1Pod[]): Promise<ReconcileR
     if (waited > deps.config.cleanupTimeoutSeconds) {
       const message = `Gave up removing the run's host directory on ${node} after ${Math.round(waited)}s${cleanup ? `: ${podFailure(cleanup, 'cleanup')}` : ''}; remove ${hostRunDir(run)} by hand`;
       log.warn('Host directory cleanup abandoned', { detail: message });
-      await deps.writer.event(run, { type: 'Warning', reason: Reason.CleanupAbandoned, message });
+      // The condition first: its write fails on a stale read, so a second reconcile racing this one
+      // cannot record the Event again (seen once: two CleanupAbandoned Events for one run).
       await writeStatus(step, { ...run.status }, [
         { type: ConditionType.HostCleanedUp, status: 'False', reason: Reason.CleanupAbandoned, message },
       ]);
+      await deps.writer.event(run, { type: 'Warning', reason: Reason.CleanupAbandoned, message });
       return {};
     }
     if (!cleanup) {
