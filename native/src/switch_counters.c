@@ -147,11 +147,11 @@ void switch_snapshot(const struct sb_config *c, struct switch_snapshots *s, bool
 		if (read_own(c, tag, &now, s))
 			return;
 	}
-	memcpy(s->delta.source, now.source, sizeof(now.source));
+	memcpy(s->source, now.source, sizeof(s->source));
 	/* A container's cpuset stays as it started, so the start answer's stands in for an end without. */
-	memcpy(s->delta.cpus, now.cpus[0] ? now.cpus : s->start.cpus, sizeof(s->delta.cpus));
-	s->delta.in_rx = s->delta.out_tx = after[0] - before[0];
-	s->delta.in_dropped = s->delta.out_dropped = after[1] - before[1];
+	memcpy(s->cpus, now.cpus[0] ? now.cpus : s->start.cpus, sizeof(s->cpus));
+	s->passed = after[0] - before[0];
+	s->dropped = after[1] - before[1];
 }
 
 void switch_write(struct jw *w, const struct sb_config *c, const struct switch_snapshots *s)
@@ -164,16 +164,12 @@ void switch_write(struct jw *w, const struct sb_config *c, const struct switch_s
 	if (s->error[0]) {
 		jw_str(w, "error", s->error);
 	} else {
-		jw_str(w, "source", s->delta.source);
-		if (c->role == ROLE_SENDER) {
-			jw_u64(w, "in_rx", s->delta.in_rx);
-			jw_u64(w, "in_dropped", s->delta.in_dropped);
-		} else {
-			jw_u64(w, "out_tx", s->delta.out_tx);
-			jw_u64(w, "out_dropped", s->delta.out_dropped);
-		}
-		if (s->delta.cpus[0])
-			jw_str(w, "cpus", s->delta.cpus);
+		bool sender = c->role == ROLE_SENDER;
+		jw_str(w, "source", s->source);
+		jw_u64(w, sender ? "in_rx" : "out_tx", s->passed);
+		jw_u64(w, sender ? "in_dropped" : "out_dropped", s->dropped);
+		if (s->cpus[0])
+			jw_str(w, "cpus", s->cpus);
 	}
 	jw_close(w, '}');
 }

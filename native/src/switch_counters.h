@@ -28,7 +28,11 @@ struct switch_counters {
 struct switch_snapshots {
 	bool asked;
 	char error[128];
-	struct switch_counters start, delta;
+	struct switch_counters start;
+	/* Over the trial, on the program's own port: frames that passed it and frames dropped there. */
+	char source[16];
+	char cpus[64];
+	uint64_t passed, dropped;
 };
 
 /* Snapshots the counters of the program's port at the start or the end of its trial; at the end, the

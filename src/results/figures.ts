@@ -50,12 +50,18 @@ export interface SwitchCounters {
 
 type TrialFigure = keyof Trial;
 
+type LossLocation = ReturnType<typeof lossLocation>;
+interface FigureContext {
+  maxCoefficientOfVariation: number;
+  location: LossLocation;
+}
+
 interface Figure {
   /** The trial record's field. */
   field: TrialFigure;
   /** What it means, for the CRD, the README, the plugin's help and the docs. */
   definition: string;
-  compute: (p: ProgramFigures, context: { maxCoefficientOfVariation: number }) => number | boolean | string | undefined;
+  compute: (p: ProgramFigures, context: FigureContext) => number | boolean | string | undefined;
 }
 
 const windowAttempted = (p: ProgramFigures) => p.rxWindowExpected + p.txWindowRefused;
@@ -112,8 +118,7 @@ export const LOSS_PLACES = [
 ] as const satisfies readonly { field: keyof Trial; label: string; name: string; header: string }[];
 
 /** A place only a switch's counters can tell; none without them. */
-function placedBySwitch(p: ProgramFigures, place: 'inSwitch' | 'atReceiver'): number | undefined {
-  const location = lossLocation(p);
+function placedBySwitch(location: LossLocation, place: 'inSwitch' | 'atReceiver'): number | undefined {
   return location.by === 'switch-counters' ? location[place] : undefined;
 }
 
@@ -228,37 +233,37 @@ export const TRIAL_FIGURES: readonly Figure[] = [
     field: 'lossLocatedBy',
     definition:
       "What placed trialLost: switch-counters when the switch's own port counters, read by each traffic program around its trial, place it; programs when there is no switch (memif, kernel, SR-IOV) or the switch could not say (the trial's message says why), and only the programs' counters place it.",
-    compute: (p) => lossLocation(p).by,
+    compute: (_, { location }) => location.by,
   },
   {
     field: 'lostAtSenderRing',
     definition:
       "Of trialLost, the frames the data path refused at the sender's transmit ring (txRefused): the switch, or on memif the receiver, did not empty it fast enough. The five lost… figures add up to trialLost.",
-    compute: (p) => lossLocation(p).atSenderRing,
+    compute: (_, { location }) => location.atSenderRing,
   },
   {
     field: 'lostInSwitch',
     definition:
       "Of trialLost, the frames the switch took from the sender's port but neither handed to the receiver's ring nor saw refused there: dropped inside the switch. Only when lossLocatedBy is switch-counters.",
-    compute: (p) => placedBySwitch(p, 'inSwitch'),
+    compute: (_, { location }) => placedBySwitch(location, 'inSwitch'),
   },
   {
     field: 'lostAtReceiverRing',
     definition:
       "Of trialLost, the frames refused at the receiver's ring because the receiver did not empty it fast enough: behind a switch, the switch's count of frames it could not put there (less the probes and end markers refused alike); otherwise the receiver's own count of frames its port or socket dropped.",
-    compute: (p) => lossLocation(p).atReceiverRing,
+    compute: (_, { location }) => location.atReceiverRing,
   },
   {
     field: 'lostAtReceiver',
     definition:
       "Of trialLost, the frames the switch put into the receiver's ring that the receiver never counted. Only when lossLocatedBy is switch-counters.",
-    compute: (p) => placedBySwitch(p, 'atReceiver'),
+    compute: (_, { location }) => placedBySwitch(location, 'atReceiver'),
   },
   {
     field: 'lostUnlocated',
     definition:
       'Of trialLost, the frames no counter places. Without a switch (lossLocatedBy programs) the path between the two rings (veth, bridge, VF) keeps no count, and its loss is here.',
-    compute: (p) => lossLocation(p).unlocated,
+    compute: (_, { location }) => location.unlocated,
   },
   {
     field: 'reordered',
@@ -279,7 +284,8 @@ export const TRIAL_FIGURES: readonly Figure[] = [
 ];
 
 /** The trial record's figures from what the programs reported. */
-export function computeFigures(p: ProgramFigures, context: { maxCoefficientOfVariation: number }): Partial<Trial> {
+export function computeFigures(p: ProgramFigures, limits: { maxCoefficientOfVariation: number }): Partial<Trial> {
+  const context = { maxCoefficientOfVariation: limits.maxCoefficientOfVariation, location: lossLocation(p) };
   const figures = TRIAL_FIGURES.map((f) => [f.field, f.compute(p, context)] as const);
   return Object.fromEntries(figures.filter(([, value]) => value !== undefined)) as Partial<Trial>;
 }
