@@ -33,7 +33,7 @@ test: test-static test-unit test-chart test-native test-switches test-integratio
 test-static: lint verify
 
 # Every generated artefact from its source: TS types from crds/, the README's API tables, the dashboard.
-GENERATORS := .ci/generate/figures.mjs .ci/generate/types.mjs .ci/generate/api-docs.mjs .ci/generate/dashboard.mjs .ci/generate/troubleshooting.mjs
+GENERATORS := .ci/generate/run-spec.mjs .ci/generate/figures.mjs .ci/generate/types.mjs .ci/generate/api-docs.mjs .ci/generate/dashboard.mjs .ci/generate/troubleshooting.mjs
 generate: deps
 	for g in $(GENERATORS); do node $$g; done
 
@@ -43,6 +43,7 @@ verify: deps
 
 test-unit: deps native
 	bash .ci/install-prometheus.sh  # promtool checks the metric names
+	bash -c '. .ci/cluster/lib.sh && ensure_packages luajit'  # runs the generated Snabb programs (hostile-strings.test.ts)
 	$(JEST) -c test/jest.unit.config.mjs
 
 # The Helm chart through the real helm (built from its Go module, cached) and promtool.

@@ -18,14 +18,18 @@ const USAGE = `usage: switchbench-operator [options]
   --namespace NS           watch only this namespace (default: all namespaces)
   --traffic-image IMAGE    default image of the traffic programs (default ${DEFAULT_CONFIG.trafficImage})
   --switch-image DP=IMAGE  default switch image of data path DP (repeatable)
-  --allow-image IMAGE      an image specs may choose as an override (repeatable)
+  --allow-traffic-image IMAGE  an image specs may choose for the traffic programs (repeatable)
+  --allow-switch-image IMAGE   an image specs may choose for the switch (repeatable)
   --workers N              concurrent reconciles per kind (default 2)
   --leader-elect           reconcile only while holding the leader Lease (for several replicas)
   --leader-election-namespace NS  namespace of the leader Lease (default $POD_NAMESPACE, else switchbench-system)
   --leader-election-id NAME       name of the leader Lease (default switchbench-operator)
-  --lock-namespace NS      namespace of the per-node run locks, one for the whole cluster (default $POD_NAMESPACE, else switchbench-system)
+  --lock-namespace NS      namespace of the per-node run locks; every operator in the cluster must use the
+                           same one, whatever namespace it runs in (default ${DEFAULT_CONFIG.lockNamespace})
   --enabled-namespace-label KEY=VALUE  namespaces may run benchmarks only with this label
                            (default switchbench.io/enabled=true; "" lets every namespace)
+  --node-label KEY=VALUE   nodes may run benchmarks only with this label, added to every spec's node
+                           selectors (default ${DEFAULT_CONFIG.nodeLabel})
   --cpu-manager-policy P   static|none|unknown: the kubelets' CPU manager policy where a node has no
                            switchbench.io/cpu-manager-policy label (default unknown)
   --multus-daemonset NS/NAME  the Multus DaemonSet kernel and sriov runs wait to be ready (default: not checked)
@@ -40,7 +44,8 @@ function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values'
       namespace: { type: 'string' },
       'traffic-image': { type: 'string' },
       'switch-image': { type: 'string', multiple: true },
-      'allow-image': { type: 'string', multiple: true },
+      'allow-traffic-image': { type: 'string', multiple: true },
+      'allow-switch-image': { type: 'string', multiple: true },
       workers: { type: 'string' },
       'leader-elect': { type: 'boolean' },
       'leader-election-namespace': { type: 'string' },
@@ -48,6 +53,7 @@ function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values'
       'lock-namespace': { type: 'string' },
       'cpu-manager-policy': { type: 'string' },
       'enabled-namespace-label': { type: 'string' },
+      'node-label': { type: 'string' },
       'multus-daemonset': { type: 'string' },
       'log-level': { type: 'string' },
       'metrics-bind-address': { type: 'string' },
@@ -72,17 +78,24 @@ function parse(argv: string[]): { options: ReturnType<typeof parseArgs>['values'
       `--enabled-namespace-label: "${enabledNamespaceLabel}" must be KEY=VALUE, or "" for every namespace`,
     );
   }
+  const nodeLabel = (values['node-label'] as string | undefined) ?? DEFAULT_CONFIG.nodeLabel;
+  if (!/^[^=\s]+=[^=\s]*$/.test(nodeLabel)) {
+    throw new Error(`--node-label: "${nodeLabel}" must be KEY=VALUE: benchmarks always need a node the admin labelled`);
+  }
   const multusDaemonSet = values['multus-daemonset'] as string | undefined;
   const config: OperatorConfig = {
     ...DEFAULT_CONFIG,
     ...(multusDaemonSet ? { multusDaemonSet: parseNamespacedName('--multus-daemonset', multusDaemonSet) } : {}),
-    lockNamespace:
-      (values['lock-namespace'] as string | undefined) ?? (process.env.POD_NAMESPACE || DEFAULT_CONFIG.lockNamespace),
+    lockNamespace: (values['lock-namespace'] as string | undefined) ?? DEFAULT_CONFIG.lockNamespace,
     cpuManagerPolicy: cpuManagerPolicy as CpuManagerPolicy,
     enabledNamespaceLabel,
+    nodeLabel,
     trafficImage: (values['traffic-image'] as string | undefined) ?? DEFAULT_CONFIG.trafficImage,
     switchImages,
-    imageAllowlist: (values['allow-image'] as string[] | undefined) ?? [],
+    imageAllowlist: {
+      traffic: (values['allow-traffic-image'] as string[] | undefined) ?? [],
+      switch: (values['allow-switch-image'] as string[] | undefined) ?? [],
+    },
   };
   return { options: values, config };
 }

@@ -16,7 +16,12 @@ const pascal = (s) => s.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_, __, c) => 
 
 // The apiserver fills every defaulted field before anyone reads an object, so the types describe
 // objects as read: a field with a default is required. Every object gets a stable name from its path.
+// The run's spec.benchmark carries the SwitchBenchmark's spec schema (.ci/generate/run-spec.mjs):
+// one type for both, not a structural copy under another name.
+const SAME_AS = { SwitchBenchmarkRunSpecBenchmark: 'SwitchBenchmarkSpec' };
+
 function annotate(schema, name, { conditionType }) {
+  if (SAME_AS[name]) return { tsType: SAME_AS[name], description: schema.description };
   const out = { ...schema };
   delete out['x-kubernetes-validations'];
   if (out.type === 'object' && out.properties) {
@@ -31,8 +36,6 @@ function annotate(schema, name, { conditionType }) {
       }),
     );
     if (required.size) out.required = [...required].sort();
-  } else if (out.type === 'object' && out['x-kubernetes-preserve-unknown-fields']) {
-    out.tsType = 'SwitchBenchmarkSpec';
   } else if (out.type === 'object' && out.additionalProperties) {
     out.additionalProperties = annotate(out.additionalProperties, name + 'Value', { conditionType });
   } else if (out.type === 'array' && out.items) {
@@ -87,11 +90,32 @@ async function generate() {
       .sort()
       .map((k) => [k, schemaOf(k)]),
   );
+  // The run's spec.benchmark is the benchmark's spec schema (.ci/generate/run-spec.mjs): one object,
+  // referenced from both, with the run's own description.
+  const benchmarkSpec = schemas.SwitchBenchmark.properties.spec;
+  const runBenchmark = schemas.SwitchBenchmarkRun.properties.spec.properties.benchmark;
+  const withoutDescription = ({ description: _description, ...rest }) => rest;
+  if (!isDeepStrictEqual(withoutDescription(benchmarkSpec), withoutDescription(runBenchmark))) {
+    throw new Error(
+      "the run CRD's spec.benchmark differs from the SwitchBenchmark's spec: run .ci/generate/run-spec.mjs",
+    );
+  }
+  const referenced = structuredClone(schemas);
+  referenced.SwitchBenchmark.properties.spec = '@@benchmarkSpec@@';
+  referenced.SwitchBenchmarkRun.properties.spec.properties.benchmark = '@@runBenchmark@@';
+  const schemasText = JSON.stringify(referenced, null, 2)
+    .replace('"@@benchmarkSpec@@"', 'switchBenchmarkSpecSchema')
+    .replace(
+      '"@@runBenchmark@@"',
+      `{ ...switchBenchmarkSpecSchema, description: ${JSON.stringify(runBenchmark.description)} }`,
+    );
   parts.push(
+    `const switchBenchmarkSpecSchema: OpenApiSchema = ${JSON.stringify(benchmarkSpec, null, 2)};`,
+    '',
     '/** The openAPIV3Schema of each CRD, for structural defaulting and schema checks. */',
     `export const crdSchemas: Record<${Object.keys(schemas)
       .map((k) => `'${k}'`)
-      .join(' | ')}, OpenApiSchema> = ${JSON.stringify(schemas, null, 2)};`,
+      .join(' | ')}, OpenApiSchema> = ${schemasText};`,
     '',
   );
   return parts.join('\n');

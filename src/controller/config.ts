@@ -8,8 +8,11 @@ export interface OperatorConfig {
   trafficImage: string;
   /** Default switch image per data path that has a switch. */
   switchImages: Partial<Record<Datapath, string>>;
-  /** Images a spec may pick instead of the defaults. The defaults are always allowed. */
-  imageAllowlist: string[];
+  /**
+   * Images a spec may pick instead of the defaults, per role: an image allowed as a switch is not
+   * thereby allowed as traffic, nor the other way round. The defaults are always allowed.
+   */
+  imageAllowlist: ImageAllowlist;
   /** Attempts of one trial before it is recorded as failed. */
   maxTrialAttempts: number;
   /** Added to a trial's duration for pod start and result upload before the trial counts as hung. */
@@ -29,6 +32,11 @@ export interface OperatorConfig {
    * fails before any pod. Empty: every namespace may.
    */
   enabledNamespaceLabel: string;
+  /**
+   * The node label (KEY=VALUE) by which an admin lets a node run benchmarks. It is added to every
+   * selector a spec gives, so no spec can place its pods on a node the admin did not label.
+   */
+  nodeLabel: string;
   /** The Multus DaemonSet whose readiness kernel and sriov runs wait for; unset: not checked. */
   multusDaemonSet?: NamespacedName;
 }
@@ -41,7 +49,7 @@ export const DEFAULT_CONFIG: OperatorConfig = {
     vpp: 'localhost/switchbench-vpp:dev',
     snabb: 'localhost/switchbench-snabb:dev',
   },
-  imageAllowlist: [],
+  imageAllowlist: { traffic: [], switch: [] },
   maxTrialAttempts: 3,
   trialGraceSeconds: 60,
   switchReadyTimeoutSeconds: 300,
@@ -50,16 +58,31 @@ export const DEFAULT_CONFIG: OperatorConfig = {
   lockNamespace: 'switchbench-system',
   cpuManagerPolicy: 'unknown',
   enabledNamespaceLabel: 'switchbench.io/enabled=true',
+  nodeLabel: 'switchbench.io/node=true',
 };
+
+/** The images each role may run. */
+export interface ImageAllowlist {
+  traffic: readonly string[];
+  switch: readonly string[];
+}
+
+/** A KEY=VALUE label setting as a one-entry selector. */
+export function labelSelector(setting: string): Record<string, string> {
+  const [key, value] = setting.split('=', 2);
+  return { [key as string]: value ?? '' };
+}
 
 /** Whether a namespace with these labels may run benchmarks under `config`. */
 export function namespaceEnabled(config: OperatorConfig, labels: Record<string, string> | undefined): boolean {
   if (!config.enabledNamespaceLabel) return true;
-  const [key, value] = config.enabledNamespaceLabel.split('=', 2);
-  return labels?.[key as string] === (value ?? '');
+  return Object.entries(labelSelector(config.enabledNamespaceLabel)).every(([k, v]) => labels?.[k] === v);
 }
 
-/** The allowlist a spec is checked against: the admin's list plus the defaults. */
-export function allowedImages(config: OperatorConfig): string[] {
-  return [...new Set([config.trafficImage, ...Object.values(config.switchImages), ...config.imageAllowlist])];
+/** The allowlist a spec is checked against: the admin's lists plus each role's defaults. */
+export function allowedImages(config: OperatorConfig): ImageAllowlist {
+  return {
+    traffic: [...new Set([config.trafficImage, ...config.imageAllowlist.traffic])],
+    switch: [...new Set([...Object.values(config.switchImages), ...config.imageAllowlist.switch])],
+  };
 }

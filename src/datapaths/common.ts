@@ -2,6 +2,7 @@
 // backend arguments, and the switch images' entrypoints and readiness probes (docs/switches.md).
 import type { V1Probe } from '@kubernetes/client-node';
 import type { SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
+import { choose, integer } from './quote.js';
 import { RUN_DIR_IN_POD, type TrafficEndpointPlan, type TrafficRole } from './types.js';
 
 /** Where the switch container finds its ConfigMap (VPP startup.conf, OVS flows, the Snabb program). */
@@ -20,6 +21,17 @@ export const SWITCH_PORTS = [socketPath('sender'), socketPath('receiver')] as co
  * against a 1024-descriptor ring filling at a few Mpps, long enough to hand the CPU to the others.
  */
 export const SHARED_IDLE_SLEEP_US = 100;
+
+const SLEEPS_WHEN_IDLE: Record<SwitchBenchmarkSpec['resources']['cpuPolicy'], boolean> = {
+  exclusive: false,
+  'isolated-dut': false,
+  shared: true,
+};
+
+/** Whether the switch gives up its CPU when idle: only under cpuPolicy shared, the others give it cores of its own. */
+export function sleepsWhenIdle(spec: SwitchBenchmarkSpec): boolean {
+  return choose(spec.resources.cpuPolicy, SLEEPS_WHEN_IDLE, 'spec.resources.cpuPolicy');
+}
 
 /**
  * Fixed, locally administered MACs of the traffic programs' ports. The sender addresses its frames
@@ -61,13 +73,6 @@ export function options<K extends 'testpmd' | 'ovsDpdk' | 'vpp' | 'snabb' | 'mem
   const value = spec[field];
   if (value === undefined) throw new Error(`spec.${field} is missing: drivers expect withDatapathOptions(spec)`);
   return value as NonNullable<SwitchBenchmarkSpec[K]>;
-}
-
-/** An integer that reaches a command line or a configuration file, checked once more at the last step. */
-export function integer(value: number, min: number, max: number, field: string): string {
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`${field} ${value}: must be an integer from ${min} to ${max}`);
-  return String(value);
 }
 
 /**

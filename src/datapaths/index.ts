@@ -3,6 +3,7 @@ import type { Datapath } from '../api/v1alpha1/types.js';
 import { kernelDriver } from './kernel.js';
 import { memifDriver } from './memif.js';
 import { ovsDpdkDriver } from './ovs-dpdk.js';
+import { shown } from './quote.js';
 import { snabbDriver } from './snabb.js';
 import { sriovDriver } from './sriov.js';
 import { testpmdDriver } from './testpmd.js';
@@ -20,9 +21,12 @@ const DRIVERS: Record<Datapath, DatapathDriver> = {
   memif: memifDriver,
 };
 
-/** The driver of a data path; throws, naming it, for one this operator version does not know. */
+/**
+ * The driver of a data path; throws, naming it, for one this operator version does not know. Own
+ * keys only: the spec may not have met the CRD's enum, and "constructor" is no data path.
+ */
 export function driverFor(datapath: Datapath): DatapathDriver {
-  const driver = DRIVERS[datapath];
-  if (driver === undefined) throw new Error(`datapath ${JSON.stringify(datapath)} is unknown`);
-  return driver;
+  if (typeof datapath !== 'string' || !Object.hasOwn(DRIVERS, datapath))
+    throw new Error(`datapath ${shown(datapath)} is unknown`);
+  return DRIVERS[datapath];
 }

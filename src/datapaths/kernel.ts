@@ -3,8 +3,9 @@
 // IPAM), so no other pod's traffic shares it and its MTU is the spec's. Across nodes a node-local
 // bridge cannot carry the traffic: the pods use the pod network's eth0, whatever the cluster's CNI
 // makes of it (docs/multus-sriov.md).
-import type { SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
+import type { SwitchBenchmarkSpec, SwitchBenchmarkSpecKernel } from '../api/v1alpha1/types.js';
 import { bridgeName, networksAnnotation, SECONDARY_INTERFACE, secondaryAddress, type NetworkPlan } from './network.js';
+import { choose } from './quote.js';
 import type { DatapathDriver, PeerAddress, RunContext, TrafficEndpointPlan, TrafficRole } from './types.js';
 
 /** The pod network's interface, as every CNI names it: the cross-node runs' path. */
@@ -42,15 +43,24 @@ function receiverAddress(context: RunContext, peer: PeerAddress): string {
   return address;
 }
 
+/** The traffic programs' backend per socket kind, and what it needs: raw sockets (AF_PACKET) CAP_NET_RAW. */
+const SOCKETS: Record<SwitchBenchmarkSpecKernel['socket'], { backend: string; capabilities: string[] }> = {
+  udp: { backend: 'udp', capabilities: [] },
+  raw: { backend: 'raw', capabilities: ['NET_RAW'] },
+};
+/** The traffic programs' --batching values, one per value of the API. */
+const BATCHING: Record<SwitchBenchmarkSpecKernel['batching'], string> = { single: 'single', mmsg: 'mmsg' };
+
 function kernelEndpoint(context: RunContext, role: TrafficRole, peer?: PeerAddress): TrafficEndpointPlan {
-  const { socket, batching } = kernelOptions(context.spec);
+  const options = kernelOptions(context.spec);
+  const socket = choose(options.socket, SOCKETS, 'spec.kernel.socket');
+  const batching = choose(options.batching, BATCHING, 'spec.kernel.batching');
   const iface = crossNode(context) ? POD_NETWORK_INTERFACE : SECONDARY_INTERFACE;
-  const backendArgs = ['--backend', socket, '--batching', batching, '--iface', iface];
+  const backendArgs = ['--backend', socket.backend, '--batching', batching, '--iface', iface];
   if (role === 'sender' && peer) backendArgs.push('--dst-ip', receiverAddress(context, peer));
   return {
     backendArgs,
-    // Raw sockets (AF_PACKET) need CAP_NET_RAW; UDP sockets need nothing.
-    capabilities: socket === 'raw' ? ['NET_RAW'] : [],
+    capabilities: [...socket.capabilities],
     hugepages: false,
     runDir: false,
     behindSwitch: false,

@@ -10,23 +10,44 @@ import {
   options,
   PORT_MAC,
   SHARED_IDLE_SLEEP_US,
+  sleepsWhenIdle,
   SWITCH_PORTS,
   virtioUserEndpoint,
 } from './common.js';
+import { choose, integer, ovsFlow, type OpenFlowRule } from './quote.js';
 import { SWITCH_STATE_DIR, type DatapathDriver } from './types.js';
 
 const FLOWS_FILE = 'flows.txt';
+/** The entrypoint requests OpenFlow port 1 for the sender's port and 2 for the receiver's. */
+const SENDER_PORT = 1;
+const RECEIVER_PORT = 2;
 
-/**
- * The OpenFlow table, in ovs-ofctl's flow syntax. The entrypoint requests OpenFlow port 1 for the
- * sender's port and 2 for the receiver's, so the flows need no names.
- */
+interface Forwarding {
+  flows: OpenFlowRule[];
+  /**
+   * The receiver never transmits, so NORMAL could never learn where its MAC is and would flood:
+   * a static FDB entry is the steady state of a learned one.
+   */
+  staticMac: boolean;
+}
+
+const FORWARDING: Record<SwitchBenchmarkSpecOvsDpdk['forwarding'], Forwarding> = {
+  'port-to-port': {
+    flows: [
+      { priority: 100, inPort: SENDER_PORT, action: { output: RECEIVER_PORT } },
+      { priority: 100, inPort: RECEIVER_PORT, action: { output: SENDER_PORT } },
+    ],
+    staticMac: false,
+  },
+  'l2-learning': { flows: [{ priority: 0, action: 'NORMAL' }], staticMac: true },
+};
+
+const forwardingOf = (value: SwitchBenchmarkSpecOvsDpdk['forwarding']) =>
+  choose(value, FORWARDING, 'spec.ovsDpdk.forwarding');
+
+/** The OpenFlow table, in ovs-ofctl's flow syntax; the port numbers make names unnecessary. */
 export function ovsFlows(forwarding: SwitchBenchmarkSpecOvsDpdk['forwarding']): string {
-  const lines =
-    forwarding === 'port-to-port'
-      ? ['priority=100,in_port=1,actions=output:2', 'priority=100,in_port=2,actions=output:1']
-      : ['priority=0,actions=NORMAL'];
-  return `${lines.join('\n')}\n`;
+  return `${forwardingOf(forwarding).flows.map(ovsFlow).join('\n')}\n`;
 }
 
 export const ovsDpdkDriver: DatapathDriver = {
@@ -34,12 +55,10 @@ export const ovsDpdkDriver: DatapathDriver = {
   network: () => undefined,
   switchPlan(context) {
     const { forwarding } = options(context.spec, 'ovsDpdk');
+    const { staticMac } = forwardingOf(forwarding);
     const [sender, receiver] = SWITCH_PORTS;
     const flows = `${CONFIG_DIR}/${FLOWS_FILE}`;
-    const sleep = context.spec.resources.cpuPolicy === 'shared' ? SHARED_IDLE_SLEEP_US : 0;
-    // The receiver never transmits, so NORMAL could never learn where its MAC is and would flood:
-    // a static FDB entry is the steady state of a learned one.
-    const staticMac = forwarding === 'l2-learning' ? ['--static-mac', `receiver,${PORT_MAC.receiver}`] : [];
+    const sleep = sleepsWhenIdle(context.spec) ? SHARED_IDLE_SLEEP_US : 0;
     return {
       image: context.images.switch,
       command: [
@@ -54,8 +73,8 @@ export const ovsDpdkDriver: DatapathDriver = {
         '--flows',
         flows,
         '--pmd-max-sleep-us',
-        String(sleep),
-        ...staticMac,
+        integer(sleep, 0, 10_000, 'pmd-max-sleep-us'),
+        ...(staticMac ? ['--static-mac', `receiver,${PORT_MAC.receiver}`] : []),
       ],
       configFiles: [{ key: FLOWS_FILE, content: ovsFlows(forwarding) }],
       configDir: CONFIG_DIR,

@@ -2,16 +2,35 @@
 // forwards between them. The SR-IOV network device plugin hands each pod a VF of the configured
 // resource and its PCI address in PCIDEVICE_<RESOURCE>; the SR-IOV CNI, through Multus, sets the
 // VF's MAC and VLAN on its physical function. switchbench never creates VFs or binds drivers.
+import { crdSchemas } from '../api/v1alpha1/types.js';
 import { DPDK_CAPABILITIES, PORT_MAC } from './common.js';
 import { deviceEnvVar, networksAnnotation, RESOURCE_NAME_ANNOTATION, type NetworkPlan } from './network.js';
+import { integer, shown } from './quote.js';
 import type { DatapathDriver, RunContext, TrafficEndpointPlan, TrafficRole } from './types.js';
 
 /** One name for every run's network: the SR-IOV CNI keeps no state by name. */
 export const SRIOV_NETWORK_NAME = 'switchbench-sriov';
 
+const resourceNameSchema = crdSchemas.SwitchBenchmark.properties?.spec?.properties?.sriov?.properties?.resourceName;
+if (!resourceNameSchema?.pattern || !resourceNameSchema.maxLength)
+  throw new Error('the SwitchBenchmark CRD gives spec.sriov.resourceName no pattern and no maxLength');
+/**
+ * The CRD's own rule for an extended resource name, checked again because the name reaches the
+ * traffic programs' argv as the device plugin's variable and the pods' resource requests.
+ */
+const RESOURCE_NAME = new RegExp(resourceNameSchema.pattern);
+const RESOURCE_NAME_MAX = resourceNameSchema.maxLength;
+
 function sriovOptions(context: RunContext): NonNullable<RunContext['spec']['sriov']> {
-  if (!context.spec.sriov) throw new Error('spec.sriov is missing: drivers expect withDatapathOptions(spec)');
-  return context.spec.sriov;
+  const options = context.spec.sriov;
+  if (!options) throw new Error('spec.sriov is missing: drivers expect withDatapathOptions(spec)');
+  const { resourceName, vlan } = options;
+  if (typeof resourceName !== 'string' || resourceName.length > RESOURCE_NAME_MAX || !RESOURCE_NAME.test(resourceName))
+    throw new Error(
+      `spec.sriov.resourceName ${shown(resourceName)}: not an extended resource name such as intel.com/sriov_vfio`,
+    );
+  integer(vlan, 0, 4094, 'spec.sriov.vlan');
+  return options;
 }
 
 function sriovNetwork(context: RunContext): NetworkPlan {

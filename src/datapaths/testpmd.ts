@@ -5,11 +5,11 @@ import {
   DPDK_CAPABILITIES,
   entrypoint,
   execProbe,
-  integer,
   options,
   SWITCH_PORTS,
   virtioUserEndpoint,
 } from './common.js';
+import { integer } from './quote.js';
 import type { DatapathDriver } from './types.js';
 
 export const testpmdDriver: DatapathDriver = {

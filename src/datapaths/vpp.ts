@@ -12,9 +12,11 @@ import {
   options,
   PORT_MAC,
   SHARED_IDLE_SLEEP_US,
+  sleepsWhenIdle,
   SWITCH_PORTS,
   virtioUserEndpoint,
 } from './common.js';
+import { choose, vpp } from './quote.js';
 import { SWITCH_STATE_DIR, type DatapathDriver } from './types.js';
 
 const STARTUP_FILE = 'startup.conf';
@@ -31,18 +33,18 @@ const BRIDGE_DOMAIN = 1;
  */
 export function vppStartupConf(spec: SwitchBenchmarkSpec): string {
   // poll-sleep-usec is VPP's way to yield the CPU: a fixed sleep per main-loop pass.
-  const sleep = spec.resources.cpuPolicy === 'shared' ? [`  poll-sleep-usec ${SHARED_IDLE_SLEEP_US}`] : [];
+  const sleep = sleepsWhenIdle(spec) ? [vpp`  poll-sleep-usec ${SHARED_IDLE_SLEEP_US}`] : [];
   return [
     'unix {',
     '  nodaemon',
     '  nosyslog',
-    `  runtime-dir ${VPP_RUNTIME_DIR}`,
-    `  cli-listen ${VPP_RUNTIME_DIR}/cli.sock`,
-    `  exec ${CONFIG_DIR}/${CLI_FILE}`,
+    vpp`  runtime-dir ${VPP_RUNTIME_DIR}`,
+    vpp`  cli-listen ${VPP_RUNTIME_DIR}/cli.sock`,
+    vpp`  exec ${CONFIG_DIR}/${CLI_FILE}`,
     ...sleep,
     '}',
     'statseg {',
-    `  socket-name ${VPP_RUNTIME_DIR}/stats.sock`,
+    vpp`  socket-name ${VPP_RUNTIME_DIR}/stats.sock`,
     '}',
     'buffers {',
     '  buffers-per-numa 16384',
@@ -57,21 +59,28 @@ export function vppStartupConf(spec: SwitchBenchmarkSpec): string {
   ].join('\n');
 }
 
+const [toSender, toReceiver] = INTERFACES;
+
+/** How the two interfaces are joined, per forwarding mode. */
+const CONNECT: Record<SwitchBenchmarkSpecVpp['forwarding'], string[]> = {
+  'l2-xconnect': [
+    vpp`set interface l2 xconnect ${toSender} ${toReceiver}`,
+    vpp`set interface l2 xconnect ${toReceiver} ${toSender}`,
+  ],
+  'bridge-domain': [
+    vpp`create bridge-domain ${BRIDGE_DOMAIN} learn 1 forward 1 uu-flood 1 flood 1 arp-term 0`,
+    ...INTERFACES.map((name) => vpp`set interface l2 bridge ${name} ${BRIDGE_DOMAIN}`),
+    // The receiver never transmits, so the bridge could never learn its MAC and would flood:
+    // a static entry is the steady state of a learned one.
+    vpp`l2fib add ${PORT_MAC.receiver} ${BRIDGE_DOMAIN} ${toReceiver} static`,
+  ],
+};
+
 /** The CLI commands VPP executes at start-up (`unix { exec … }`). */
 export function vppCli(forwarding: SwitchBenchmarkSpecVpp['forwarding']): string {
-  const [toSender, toReceiver] = INTERFACES;
-  const create = SWITCH_PORTS.map((socket) => `create vhost-user socket ${socket} server`);
-  const connect =
-    forwarding === 'l2-xconnect'
-      ? [`set interface l2 xconnect ${toSender} ${toReceiver}`, `set interface l2 xconnect ${toReceiver} ${toSender}`]
-      : [
-          `create bridge-domain ${BRIDGE_DOMAIN} learn 1 forward 1 uu-flood 1 flood 1 arp-term 0`,
-          ...INTERFACES.map((name) => `set interface l2 bridge ${name} ${BRIDGE_DOMAIN}`),
-          // The receiver never transmits, so the bridge could never learn its MAC and would flood:
-          // a static entry is the steady state of a learned one.
-          `l2fib add ${PORT_MAC.receiver} ${BRIDGE_DOMAIN} ${toReceiver} static`,
-        ];
-  const up = INTERFACES.map((name) => `set interface state ${name} up`);
+  const connect = choose(forwarding, CONNECT, 'spec.vpp.forwarding');
+  const create = SWITCH_PORTS.map((socket) => vpp`create vhost-user socket ${socket} server`);
+  const up = INTERFACES.map((name) => vpp`set interface state ${name} up`);
   return `${[...create, ...connect, ...up].join('\n')}\n`;
 }
 

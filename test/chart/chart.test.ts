@@ -81,17 +81,21 @@ test('defaults: two hardened replicas electing a leader, no CPU request, metrics
       '--leader-election-namespace=switchbench-system',
       '--lock-namespace=switchbench-system',
       '--enabled-namespace-label=switchbench.io/enabled=true',
+      '--node-label=switchbench.io/node=true',
       '--metrics-bind-address=:8080',
     ]),
   );
   expect(find(manifests, 'Service').map((m) => m.metadata.name)).toEqual(['sb-operator-metrics']);
-  expect(find(manifests, 'ValidatingAdmissionPolicy')).toHaveLength(1);
+  expect(find(manifests, 'ValidatingAdmissionPolicy').map((m) => m.metadata.name)).toEqual([
+    'sb-operator-enabled-namespaces',
+    'sb-operator-node-label',
+  ]);
   expect([...find(manifests, 'ServiceMonitor'), ...find(manifests, 'PrometheusRule')]).toEqual([]);
 });
 
 test('RBAC is the documented least privilege: no secrets, no exec, leases only in the release namespace', () => {
   const manifests = render();
-  const rules = (find(manifests, 'ClusterRole')[0]?.rules ?? []) as {
+  const rules = (find(manifests, 'ClusterRole').find((r) => r.metadata.name === 'sb-operator')?.rules ?? []) as {
     apiGroups: string[];
     resources: string[];
     resourceNames?: string[];
@@ -232,11 +236,18 @@ test.each<[string, string[], (args: string[]) => void]>([
   ],
   ['a watched namespace', ['watchNamespace=team-a'], (args) => expect(args).toContain('--namespace=team-a')],
   [
-    'allowed and switch images',
-    ['allowImages[0]=reg/x:1', 'switchImages.testpmd=reg/tp:2'],
+    'allowed images per role, and switch images',
+    ['allowedImages.traffic[0]=reg/x:1', 'allowedImages.switch[0]=reg/s:1', 'switchImages.testpmd=reg/tp:2'],
     (args) =>
-      expect(args).toEqual(expect.arrayContaining(['--allow-image=reg/x:1', '--switch-image=testpmd=reg/tp:2'])),
+      expect(args).toEqual(
+        expect.arrayContaining([
+          '--allow-traffic-image=reg/x:1',
+          '--allow-switch-image=reg/s:1',
+          '--switch-image=testpmd=reg/tp:2',
+        ]),
+      ),
   ],
+  ['a node label of its own', ['nodeLabel=pool=nfv'], (args) => expect(args).toContain('--node-label=pool=nfv')],
 ])('%s', (_name, set, check) => {
   const operator = (container(render(...set)) as unknown as { containers: { args: string[] }[] }).containers[0];
   check(operator?.args ?? []);
@@ -256,8 +267,55 @@ test('the Grafana dashboard ships as a ConfigMap the sidecar picks up, with the 
   expect(find(render('grafanaDashboard.enabled=false'), 'ConfigMap')).toEqual([]);
 });
 
-test('every namespace enabled: no admission policy', () => {
-  expect(find(render('enabledNamespaceLabel='), 'ValidatingAdmissionPolicy')).toEqual([]);
+test('every namespace enabled: no namespace policy, the node-label policy stays', () => {
+  expect(find(render('enabledNamespaceLabel='), 'ValidatingAdmissionPolicy').map((m) => m.metadata.name)).toEqual([
+    'sb-operator-node-label',
+  ]);
+});
+
+test('the node locks live in one namespace for every release: created when missing, kept on uninstall', () => {
+  // The release namespace is the lock namespace by default here: nothing extra.
+  const inRelease = render();
+  expect(find(inRelease, 'Namespace')).toEqual([]);
+  expect(find(inRelease, 'Role').map((r) => r.metadata.name)).toEqual(['sb-operator-leases']);
+  const elsewhere = render('lockNamespace=bench-locks');
+  expect(find(elsewhere, 'Namespace')).toEqual([
+    expect.objectContaining({
+      metadata: expect.objectContaining({
+        name: 'bench-locks',
+        annotations: { 'helm.sh/resource-policy': 'keep' },
+      }),
+    }),
+  ]);
+  const locks = find(elsewhere, 'Role').find((r) => r.metadata.name === 'sb-operator-node-locks') as Manifest;
+  expect(locks.metadata.namespace).toBe('bench-locks');
+  expect(find(elsewhere, 'RoleBinding').find((r) => r.metadata.name === 'sb-operator-node-locks')).toMatchObject({
+    metadata: { namespace: 'bench-locks' },
+    subjects: [{ kind: 'ServiceAccount', name: 'sb-operator', namespace: 'switchbench-system' }],
+  });
+  const operator = (container(elsewhere) as unknown as { containers: { args: string[] }[] }).containers[0];
+  expect(operator?.args).toContain('--lock-namespace=bench-locks');
+});
+
+test('user roles: authors write SwitchBenchmarks and only read runs; aggregated into edit and view', () => {
+  const roles = find(render(), 'ClusterRole');
+  interface Role {
+    metadata: { name: string; labels: Record<string, string> };
+    rules: { resources: string[]; verbs: string[] }[];
+  }
+  const author = roles.find((r) => r.metadata.name === 'sb-operator-author') as unknown as Role;
+  const runVerbs = author.rules
+    .filter((rule) => rule.resources.includes('switchbenchmarkruns'))
+    .flatMap((rule) => rule.verbs);
+  expect(runVerbs.sort()).toEqual(['get', 'list', 'watch']);
+  expect(author.metadata.labels['rbac.authorization.k8s.io/aggregate-to-edit']).toBe('true');
+  expect(roles.find((r) => r.metadata.name === 'sb-operator-viewer')).toMatchObject({
+    metadata: { labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } },
+  });
+  const plain = find(render('userRoles.aggregateToDefaultRoles=false'), 'ClusterRole');
+  expect(plain.flatMap((r) => Object.keys((r as unknown as Role).metadata.labels))).not.toContain(
+    'rbac.authorization.k8s.io/aggregate-to-edit',
+  );
 });
 
 test.each([

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CoordinationV1Api } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../../src/api/v1alpha1/types.js';
+import { GROUP, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
 import { CLEANUP_FINALIZER } from '../../src/api/v1alpha1/labels.js';
 import { createNamespace, waitFor } from '../cluster/kube.js';
 import { e2eSession, sweepSpec } from './support.js';
@@ -15,7 +15,9 @@ const session = e2eSession('e2e-helm-idle');
 const RELEASE = 'sbe2e';
 let releaseNamespace: string;
 
-type Scope = 'cluster' | 'operator namespace' | 'Multus namespace';
+type Scope = 'cluster' | 'operator namespace' | 'lock namespace' | 'Multus namespace';
+/** The chart's default lockNamespace: one for every release in the cluster. */
+const LOCK_NAMESPACE = 'switchbench-system';
 
 /**
  * The operator's rights as the table in docs/security.md lists them: one `resource[.group][/sub]
@@ -43,6 +45,7 @@ function documentedRights(): { right: string; scope: Scope }[] {
     let names = '';
     let scope: Scope = 'cluster';
     if (qualifier === 'operator namespace only') scope = 'operator namespace';
+    else if (qualifier === 'lock namespace only') scope = 'lock namespace';
     else if (qualifier?.endsWith(', in its namespace')) scope = 'Multus namespace';
     else if (qualifier !== undefined) names = /^`([^`]+)` only$/.exec(qualifier)?.[1] ?? '';
     if (qualifier !== undefined && scope === 'cluster' && names === '')
@@ -92,6 +95,35 @@ function grantedRights(listing: string): string[] {
   return [...new Set(rights)].sort();
 }
 
+/** A memif sweep benchmark, created as a user would apply it. */
+const createBenchmark = (namespace: string, name: string, rates: number[]) =>
+  session.custom.createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: 'switchbenchmarks',
+    body: {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'SwitchBenchmark',
+      metadata: { name, namespace },
+      spec: sweepSpec('memif', rates),
+    },
+  });
+
+type Run = SwitchBenchmarkRun;
+const readRun = (namespace: string, name: string) =>
+  session.custom
+    .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: 'switchbenchmarkruns', name })
+    .then(
+      (r) => r as Run,
+      () => undefined,
+    );
+const finished = (namespace: string, name: string) =>
+  waitFor(async () => {
+    const run = await readRun(namespace, name);
+    return run?.status?.phase === 'Succeeded' || run?.status?.phase === 'Failed' ? run : undefined;
+  }, 1000);
+
 beforeAll(async () => {
   // The operator image from this checkout (the bundle first: the image copies it).
   ok('npm', ['run', 'build']);
@@ -139,42 +171,14 @@ test('helm install: the operator comes up, runs a benchmark, refuses unenabled n
 
   // A benchmark through the chart's operator (its namespace enabled, as an admin would).
   try {
-    await session.custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: 'switchbenchmarks',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'SwitchBenchmark',
-        metadata: { name: 'charted', namespace },
-        spec: sweepSpec('memif', [5000]),
-      },
-    });
-    const run = await waitFor(async () => {
-      const current = (await session.custom
-        .getNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: 'switchbenchmarkruns',
-          name: 'charted-1',
-        })
-        .catch(() => undefined)) as { status?: { phase?: string; trials?: unknown[] } } | undefined;
-      return current?.status?.phase === 'Succeeded' || current?.status?.phase === 'Failed' ? current : undefined;
-    }, 1000);
+    await createBenchmark(namespace, 'charted', [5000]);
+    const run = await finished(namespace, 'charted-1');
     expect({ phase: run.status?.phase, trials: run.status?.trials?.length }).toEqual({ phase: 'Succeeded', trials: 1 });
     // The run's teardown ends before its namespace goes: a terminating namespace refuses the cleanup
     // pod, and the run's finalizer would then outlive the uninstalled operator.
     await waitFor(async () => {
-      const current = (await session.custom.getNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: 'switchbenchmarkruns',
-        name: 'charted-1',
-      })) as { metadata: { finalizers?: string[] } };
-      return current.metadata.finalizers?.includes(CLEANUP_FINALIZER) ? undefined : current;
+      const current = await readRun(namespace, 'charted-1');
+      return current?.metadata.finalizers?.includes(CLEANUP_FINALIZER) ? undefined : current;
     }, 500);
   } finally {
     await session.core.deleteNamespace({ name: namespace }).catch(() => undefined);
@@ -208,6 +212,33 @@ test('helm install: the operator comes up, runs a benchmark, refuses unenabled n
       `namespace ${closed} is not enabled for benchmarks: an admin enables it with kubectl label namespace ${closed} switchbench.io/enabled=true`,
     );
     expect((await session.core.listNamespacedPod({ namespace: closed })).items).toEqual([]);
+
+    // The chart's author role, bound as an admin would: benchmarks yes, runs never (only the operator
+    // creates runs, so every run's spec passed admission as a benchmark's).
+    ok(kubectl, [
+      '-n',
+      closed,
+      'create',
+      'rolebinding',
+      'author',
+      `--clusterrole=${RELEASE}-operator-author`,
+      '--user=bob',
+    ]);
+    const can = (verb: string, resource: string) =>
+      sh(kubectl, ['auth', 'can-i', verb, resource, '--as', 'bob', '-n', closed]).out.trim();
+    expect({
+      createBenchmark: can('create', 'switchbenchmarks.switchbench.io'),
+      readRuns: can('list', 'switchbenchmarkruns.switchbench.io'),
+      createRun: can('create', 'switchbenchmarkruns.switchbench.io'),
+      deleteRun: can('delete', 'switchbenchmarkruns.switchbench.io'),
+    }).toEqual({ createBenchmark: 'yes', readRuns: 'yes', createRun: 'no', deleteRun: 'no' });
+    const run = JSON.stringify({
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'SwitchBenchmarkRun',
+      metadata: { name: 'forged', namespace: closed },
+      spec: { benchmarkName: 'forged', benchmarkGeneration: 1, trigger: 'manual', benchmark: { datapath: 'memif' } },
+    });
+    expect(sh(kubectl, ['--as', 'bob', 'create', '-f', '-'], run).out).toMatch(/forbidden/i);
   } finally {
     await session.core.deleteNamespace({ name: closed }).catch(() => undefined);
   }
@@ -220,6 +251,7 @@ test('helm install: the operator comes up, runs a benchmark, refuses unenabled n
     grantedRights(ok(kubectl, ['auth', 'can-i', '--list', '--as', account, '-n', namespace]));
   expect(canI('default')).toEqual(documented('cluster'));
   expect(canI(releaseNamespace)).toEqual(documented('cluster', 'operator namespace'));
+  expect(canI(LOCK_NAMESPACE)).toEqual(documented('cluster', 'lock namespace'));
   expect(sh(kubectl, ['auth', 'can-i', 'get', 'secrets', '--as', account, '-n', releaseNamespace]).out.trim()).toBe(
     'no',
   );
@@ -248,4 +280,47 @@ test('helm install: the operator comes up, runs a benchmark, refuses unenabled n
     'name',
   ]);
   expect({ left: left.trim(), clusterLeft: clusterLeft.trim() }).toEqual({ left: '', clusterLeft: '' });
+});
+
+test('two releases share one lock per node: a run of one queues behind a run of the other', async () => {
+  // Two installations, each watching a namespace of its own, both with the chart's default lock namespace.
+  const releases = ['sbe2e-a', 'sbe2e-b'] as const;
+  const namespaces: string[] = [];
+  try {
+    for (const release of releases) {
+      const installedIn = await createNamespace(session.core, `e2e-${release}`);
+      const watched = await createNamespace(session.core, `e2e-${release}-bench`);
+      namespaces.push(installedIn, watched);
+      ok(helm, [
+        ...['install', release, 'charts/switchbench', '-n', installedIn],
+        ...['--set', 'image.pullPolicy=Never', '--set', 'replicas=1', '--set', `watchNamespace=${watched}`],
+        ...['--set', 'grafanaDashboard.enabled=false', '--wait', '--timeout', '180s'],
+      ]);
+    }
+    const [, benchA, , benchB] = namespaces as [string, string, string, string];
+    // A: three trials, so that it holds the node while B arrives.
+    await createBenchmark(benchA, 'shared-node', [5000, 6000, 7000]);
+    await waitFor(
+      async () => ((await readRun(benchA, 'shared-node-1'))?.status?.phase === 'Running' ? true : undefined),
+      500,
+    );
+    await createBenchmark(benchB, 'shared-node', [5000]);
+    const queued = await waitFor(async () => {
+      const run = await readRun(benchB, 'shared-node-1');
+      return run?.status?.phase === 'Queued' ? run : undefined;
+    }, 250);
+    expect(queued.status?.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({
+      reason: 'NodeBusy',
+      message: expect.stringContaining(`${benchA}/shared-node-1`),
+    });
+    const phases = {
+      a: (await finished(benchA, 'shared-node-1')).status?.phase,
+      b: (await finished(benchB, 'shared-node-1')).status?.phase,
+    };
+    expect(phases).toEqual({ a: 'Succeeded', b: 'Succeeded' });
+  } finally {
+    for (const release of releases)
+      sh(helm, ['uninstall', release, '-n', namespaces[releases.indexOf(release) * 2] ?? '', '--wait']);
+    for (const namespace of namespaces) await session.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  }
 });

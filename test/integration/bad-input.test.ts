@@ -2,35 +2,27 @@
 // manifest its header gives it with a message naming the field; each one only the controller can
 // judge gets its InvalidSpec condition naming the field and no run; the valid one runs to the end
 // meanwhile.
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import { BENCHMARK_PLURAL, GROUP, VERSION, type SwitchBenchmark } from '../../src/api/v1alpha1/types.js';
-import type { Operator } from '../../src/manager.js';
-import { createNamespace, installCrds, kubeConfig, waitFor } from '../cluster/kube.js';
+import { kubeConfig, waitFor } from '../cluster/kube.js';
 import { apiRefusal, loadInvalidCorpus } from '../invalid/corpus.js';
-import { createBenchmark, dropRunFinalizers, FakeKubelet, FakeNode, startOperator } from './support.js';
+import { createBenchmark, FakeKubelet, startFakeNodeFile, stopFakeNodeFile, type FakeNodeFile } from './support.js';
 
 const kc = kubeConfig();
-const core = kc.makeApiClient(CoreV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 const corpus = loadInvalidCorpus();
 let namespace: string;
-let operator: Operator | undefined;
-let node: FakeNode | undefined;
+let file: Partial<FakeNodeFile> = {};
 // What the summary line reports: counted only once a manifest's assertions have passed.
 const passed = { byApiserver: 0, byController: 0, good: 'not finished' };
 
 beforeAll(async () => {
-  await installCrds(kc);
-  namespace = await createNamespace(core, 'bad-input');
-  node = await new FakeNode(kc, `${namespace}-node`, { 'switchbench.io/test-node': `${namespace}-node` }).register();
-  ({ operator } = await startOperator(kc, namespace));
+  file = await startFakeNodeFile(kc, 'bad-input');
+  namespace = file.namespace as string;
 });
 
 afterAll(async () => {
-  await operator?.stop();
-  await dropRunFinalizers(kc, namespace);
-  await node?.delete();
-  await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  await stopFakeNodeFile(kc, file);
   console.log(
     `bad-input: ${corpus.length} manifests: ${passed.byApiserver} rejected by the apiserver naming the field, ` +
       `${passed.byController} given a condition by the controller; the good benchmark beside them ${passed.good}`,

@@ -229,10 +229,11 @@ test('cross-node: the receiver goes to the node of receiverNodeSelector, the sen
   expect(running.status).toMatchObject({ node: home.name, receiverNode: away.name });
   expect(progressing(running)?.message).toContain(`Running on node ${home.name}, receiver on node ${away.name}`);
   const receiver = await kubelet.waitForPod('apart-1-t0-a0-rx');
-  expect(receiver.spec?.nodeSelector).toEqual({ 'kubernetes.io/hostname': away.name });
+  // The admin's node label too: a pod created after the admin withdrew the node stays unscheduled.
+  expect(receiver.spec?.nodeSelector).toEqual({ 'kubernetes.io/hostname': away.name, 'switchbench.io/node': 'true' });
   await kubelet.running('apart-1-t0-a0-rx');
   const sender = await kubelet.waitForPod('apart-1-t0-a0-tx');
-  expect(sender.spec?.nodeSelector).toEqual({ 'kubernetes.io/hostname': home.name });
+  expect(sender.spec?.nodeSelector).toEqual({ 'kubernetes.io/hostname': home.name, 'switchbench.io/node': 'true' });
   // Both nodes are held for the run.
   expect((await readLease(away))?.spec?.holderIdentity).toMatch(new RegExp(`^${namespace}/apart-1/`));
   expect((await readLease(home))?.spec?.holderIdentity).toMatch(new RegExp(`^${namespace}/apart-1/`));
@@ -265,6 +266,23 @@ test('cross-node: the receiver goes to the node of receiverNodeSelector, the sen
 
   await remove('apart');
   await remove('together');
+});
+
+test('a selector naming a node the admin did not label waits, saying which label to add, and creates nothing', async () => {
+  // The author names a node by hostname; the admin never labelled it for benchmarks.
+  const unlabelled = await node('unlabelled', { 'switchbench.io/node': 'no' });
+  await create(
+    benchmark('elsewhere', unlabelled, { placement: { nodeSelector: { 'kubernetes.io/hostname': unlabelled.name } } }),
+  );
+  const waiting = await kubelet.waitForRun('elsewhere-1', (r) => progressing(r)?.reason === 'NodeNotLabelled');
+  expect(waiting.status?.phase).toBe('Pending');
+  expect(progressing(waiting)?.message).toBe(
+    `spec.placement.nodeSelector kubernetes.io/hostname=${unlabelled.name} matches only nodes without the label switchbench.io/node=true that lets a node run benchmarks (${unlabelled.name}): an admin adds it, e.g. kubectl label node ${unlabelled.name} switchbench.io/node=true`,
+  );
+  expect(waiting.metadata.finalizers ?? []).toEqual([]);
+  expect(await readLease(unlabelled)).toBeUndefined();
+  expect(await kubelet.pod('elsewhere-1-switch')).toBeUndefined();
+  await remove('elsewhere');
 });
 
 test('a traffic pod that cannot be scheduled fails the run, naming the phase and what the scheduler said', async () => {

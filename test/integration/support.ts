@@ -12,9 +12,9 @@ import {
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
-import { DEFAULT_CONFIG, type OperatorConfig } from '../../src/controller/config.js';
+import { DEFAULT_CONFIG, labelSelector, type OperatorConfig } from '../../src/controller/config.js';
 import { Operator } from '../../src/manager.js';
-import { waitFor } from '../cluster/kube.js';
+import { createNamespace, installCrds, waitFor } from '../cluster/kube.js';
 
 /** Logs kept in memory: the test output stays readable, and a failing test can print them. */
 export function memoryLogger(lines: string[] = []): { log: winston.Logger; lines: string[] } {
@@ -322,7 +322,11 @@ export class FakeNode {
   async register(): Promise<this> {
     await this.core.createNode({
       body: {
-        metadata: { name: this.name, labels: { ...this.labels, 'kubernetes.io/hostname': this.name } },
+        // A fake node stands for one the admin let run benchmarks: it carries the admin's node label.
+        metadata: {
+          name: this.name,
+          labels: { ...labelSelector(TEST_CONFIG.nodeLabel), ...this.labels, 'kubernetes.io/hostname': this.name },
+        },
         spec: { taints: [{ key: 'switchbench.io/no-kubelet', value: 'true', effect: 'NoSchedule' }] },
       },
     });
@@ -374,4 +378,33 @@ export class FakeNode {
       .deleteNamespacedLease({ name: this.name, namespace: 'kube-node-lease' })
       .catch(() => undefined);
   }
+}
+
+/** A test file's namespace, its one fake node (label switchbench.io/test-node=<namespace>-node) and an operator watching it. */
+export interface FakeNodeFile {
+  namespace: string;
+  node: FakeNode;
+  operator: Operator;
+}
+
+export async function startFakeNodeFile(kc: KubeConfig, prefix: string): Promise<FakeNodeFile> {
+  await installCrds(kc);
+  const namespace = await createNamespace(kc.makeApiClient(CoreV1Api), prefix);
+  const node = await new FakeNode(kc, `${namespace}-node`, {
+    'switchbench.io/test-node': `${namespace}-node`,
+  }).register();
+  const { operator } = await startOperator(kc, namespace);
+  return { namespace, node, operator };
+}
+
+/** Stops what startFakeNodeFile started, whatever of it did start. */
+export async function stopFakeNodeFile(kc: KubeConfig, file: Partial<FakeNodeFile>): Promise<void> {
+  await file.operator?.stop();
+  if (file.namespace) await dropRunFinalizers(kc, file.namespace);
+  await file.node?.delete();
+  if (file.namespace)
+    await kc
+      .makeApiClient(CoreV1Api)
+      .deleteNamespace({ name: file.namespace })
+      .catch(() => undefined);
 }

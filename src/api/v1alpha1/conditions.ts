@@ -40,6 +40,16 @@ export const REASONS = {
       'Event: a scheduled time passed while a run was still active and startingDeadlineSeconds ran out; that run was skipped.',
   },
   // SwitchBenchmarkRun: before it starts
+  RunNotOwned: {
+    on: 'SwitchBenchmarkRun',
+    means:
+      'The run has no SwitchBenchmark as its controlling owner: only the operator creates runs. Nothing was created for it, and the operator touches it no further; delete it.',
+  },
+  InvalidRunSpec: {
+    on: 'SwitchBenchmarkRun',
+    means:
+      "The run's spec.benchmark failed a check the CRD cannot make (as InvalidSpec on a benchmark); the message names each field. Nothing was created.",
+  },
   NamespaceNotEnabled: {
     on: 'SwitchBenchmarkRun',
     means: 'The namespace is not enabled for benchmarks; an admin labels it as the message says.',
@@ -63,6 +73,11 @@ export const REASONS = {
   NodeNotFound: {
     on: 'SwitchBenchmarkRun',
     means: 'Waiting: no node matches the node selector; label one as the message says.',
+  },
+  NodeNotLabelled: {
+    on: 'SwitchBenchmarkRun',
+    means:
+      "Waiting: the node selector matches only nodes without the admin's benchmark label; an admin labels the node as the message says.",
   },
   AmbiguousNodeSelector: {
     on: 'SwitchBenchmarkRun',

@@ -391,7 +391,7 @@ export interface SwitchBenchmarkRunSpec {
    */
   scheduledTime?: string;
   /**
-   * Snapshot of the SwitchBenchmark spec, defaulted and validated there (see the switchbenchmarks.switchbench.io schema for its fields).
+   * Snapshot of the SwitchBenchmark spec, defaulted and validated there. Its schema is the SwitchBenchmark's spec schema (generated from it), so a run created any other way is held to the same rules.
    */
   benchmark: SwitchBenchmarkSpec;
 }
@@ -660,6 +660,619 @@ export interface SwitchBenchmarkRunStatusSummaryItemPdrItem {
   wireBitsPerSecond?: number;
 }
 
+const switchBenchmarkSpecSchema: OpenApiSchema = {
+  description: 'What to measure, where and when.',
+  type: 'object',
+  required: ['datapath'],
+  'x-kubernetes-validations': [
+    {
+      rule: "!has(self.kernel) || self.datapath == 'kernel'",
+      message: 'spec.kernel is allowed only with datapath kernel',
+      fieldPath: '.kernel',
+    },
+    {
+      rule: "!has(self.testpmd) || self.datapath == 'testpmd'",
+      message: 'spec.testpmd is allowed only with datapath testpmd',
+      fieldPath: '.testpmd',
+    },
+    {
+      rule: "!has(self.ovsDpdk) || self.datapath == 'ovs-dpdk'",
+      message: 'spec.ovsDpdk is allowed only with datapath ovs-dpdk',
+      fieldPath: '.ovsDpdk',
+    },
+    {
+      rule: "!has(self.vpp) || self.datapath == 'vpp'",
+      message: 'spec.vpp is allowed only with datapath vpp',
+      fieldPath: '.vpp',
+    },
+    {
+      rule: "!has(self.snabb) || self.datapath == 'snabb'",
+      message: 'spec.snabb is allowed only with datapath snabb',
+      fieldPath: '.snabb',
+    },
+    {
+      rule: "!has(self.memif) || self.datapath == 'memif'",
+      message: 'spec.memif is allowed only with datapath memif',
+      fieldPath: '.memif',
+    },
+    {
+      rule: "!has(self.sriov) || self.datapath == 'sriov'",
+      message: 'spec.sriov is allowed only with datapath sriov',
+      fieldPath: '.sriov',
+    },
+    {
+      rule: "self.datapath != 'sriov' || has(self.sriov)",
+      message: 'spec.sriov (with resourceName) is required when datapath is sriov',
+    },
+    {
+      rule: "!has(self.placement) || !has(self.placement.receiverNodeSelector) || self.datapath in ['kernel', 'sriov']",
+      message:
+        'spec.placement.receiverNodeSelector (cross-node) is allowed only with datapath kernel or sriov: vhost-user and memif share memory and cannot cross nodes',
+      fieldPath: '.placement.receiverNodeSelector',
+    },
+    {
+      rule: "self.method.type != 'ndr-pdr' || !has(self.method.ndrPdr) || duration(self.method.ndrPdr.searchTrialDuration) <= duration(self.trial.duration)",
+      message: 'spec.method.ndrPdr.searchTrialDuration must not exceed spec.trial.duration',
+      fieldPath: '.method.ndrPdr.searchTrialDuration',
+    },
+    {
+      rule: '!has(self.timeZone) || has(self.schedule)',
+      message: 'spec.timeZone is allowed only together with spec.schedule',
+      fieldPath: '.timeZone',
+    },
+    {
+      rule: '!has(self.startingDeadlineSeconds) || has(self.schedule)',
+      message: 'spec.startingDeadlineSeconds is allowed only together with spec.schedule',
+      fieldPath: '.startingDeadlineSeconds',
+    },
+    {
+      rule: "self.method.type == 'sweep' ? has(self.method.sweep) : !has(self.method.sweep)",
+      message: 'spec.method.sweep is required when method.type is sweep, and allowed only then',
+      fieldPath: '.method.sweep',
+    },
+    {
+      rule: "self.method.type == 'ndr-pdr' ? has(self.method.ndrPdr) : !has(self.method.ndrPdr)",
+      message: 'spec.method.ndrPdr is required when method.type is ndr-pdr, and allowed only then',
+      fieldPath: '.method.ndrPdr',
+    },
+    {
+      rule: 'duration(self.trial.warmup) + duration(self.trial.window) <= duration(self.trial.duration)',
+      message: 'spec.trial.warmup + spec.trial.window must not exceed spec.trial.duration',
+      fieldPath: '.trial',
+    },
+    {
+      rule: 'duration(self.trial.sampleInterval) <= duration(self.trial.window)',
+      message: 'spec.trial.sampleInterval must not exceed spec.trial.window',
+      fieldPath: '.trial.sampleInterval',
+    },
+    {
+      rule: "duration(self.trial.duration) >= duration('2s') && duration(self.trial.duration) <= duration('1h')",
+      message: 'spec.trial.duration must be between 2s and 1h',
+      fieldPath: '.trial.duration',
+    },
+    {
+      rule: "duration(self.trial.window) > duration('0s')",
+      message: 'spec.trial.window must be longer than 0s',
+      fieldPath: '.trial.window',
+    },
+    {
+      rule: "duration(self.trial.sampleInterval) >= duration('100ms') && duration(self.trial.sampleInterval) <= duration('60s')",
+      message: 'spec.trial.sampleInterval must be between 100ms and 60s',
+      fieldPath: '.trial.sampleInterval',
+    },
+    {
+      rule: "self.resources.hugepages.perPodMi % (self.resources.hugepages.pageSize == '1Gi' ? 1024 : 2) == 0",
+      message: 'spec.resources.hugepages.perPodMi must be a multiple of the page size (2 for 2Mi, 1024 for 1Gi)',
+      fieldPath: '.resources.hugepages.perPodMi',
+    },
+  ],
+  properties: {
+    datapath: {
+      description:
+        "The inter-container data path to measure. kernel: UDP or raw sockets over veth pairs on a Linux bridge. testpmd, ovs-dpdk, vpp, snabb: DPDK virtio-user through that switch's vhost-user ports. sriov: DPDK on a virtual function each, through the NIC's switch. memif: DPDK memif, direct shared memory with no switch (the software upper bound).",
+      type: 'string',
+      enum: ['kernel', 'testpmd', 'ovs-dpdk', 'vpp', 'snabb', 'sriov', 'memif'],
+    },
+    kernel: {
+      description: 'Options of the kernel data path (datapath kernel only).',
+      type: 'object',
+      properties: {
+        socket: {
+          description: 'udp sockets go through the network stack; raw (AF_PACKET) sockets bypass it.',
+          type: 'string',
+          enum: ['udp', 'raw'],
+          default: 'udp',
+        },
+        batching: {
+          description:
+            'single is one send/recv system call per packet; mmsg is sendmmsg/recvmmsg with the burst as vector length.',
+          type: 'string',
+          enum: ['single', 'mmsg'],
+          default: 'single',
+        },
+        mtu: {
+          description:
+            "MTU of the per-run bridge and the pods' interfaces. Frames above mtu + 18 bytes need a larger MTU.",
+          type: 'integer',
+          minimum: 1280,
+          maximum: 9000,
+          default: 1500,
+        },
+      },
+    },
+    testpmd: {
+      description: 'Options of the testpmd data path (datapath testpmd only).',
+      type: 'object',
+      properties: {
+        burst: {
+          description: 'Packets testpmd moves per receive/transmit call between its two vhost-user ports.',
+          type: 'integer',
+          minimum: 1,
+          maximum: 512,
+          default: 32,
+        },
+      },
+    },
+    ovsDpdk: {
+      description: 'Options of the OVS-DPDK data path (datapath ovs-dpdk only).',
+      type: 'object',
+      properties: {
+        forwarding: {
+          description:
+            'port-to-port installs two in_port→output flows; l2-learning uses the NORMAL action (MAC learning).',
+          type: 'string',
+          enum: ['port-to-port', 'l2-learning'],
+          default: 'port-to-port',
+        },
+      },
+    },
+    vpp: {
+      description: 'Options of the VPP data path (datapath vpp only).',
+      type: 'object',
+      properties: {
+        forwarding: {
+          description:
+            'l2-xconnect cross-connects the two vhost-user interfaces; bridge-domain puts them in one learning bridge domain.',
+          type: 'string',
+          enum: ['l2-xconnect', 'bridge-domain'],
+          default: 'l2-xconnect',
+        },
+      },
+    },
+    snabb: {
+      description: 'Options of the Snabb data path (datapath snabb only).',
+      type: 'object',
+      properties: {
+        forwarding: {
+          description:
+            "l2-learning links the vhost_user apps through apps.bridge.learning (as the paper's authors ran it); port-to-port links them directly.",
+          type: 'string',
+          enum: ['port-to-port', 'l2-learning'],
+          default: 'l2-learning',
+        },
+      },
+    },
+    memif: {
+      description: 'Options of the memif data path (datapath memif only).',
+      type: 'object',
+      properties: {
+        ringSize: {
+          description: 'Descriptors per memif ring.',
+          type: 'integer',
+          enum: [256, 512, 1024, 2048, 4096],
+          default: 1024,
+        },
+      },
+    },
+    sriov: {
+      description: 'Options of the SR-IOV data path (required with datapath sriov).',
+      type: 'object',
+      required: ['resourceName'],
+      properties: {
+        resourceName: {
+          description:
+            'Extended resource the SR-IOV network device plugin advertises for the VFs to use (for example intel.com/sriov_vfio). switchbench never creates VFs or rebinds NICs.',
+          type: 'string',
+          maxLength: 253,
+          pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$',
+        },
+        vlan: {
+          description: 'VLAN the two VFs are placed in (0 means untagged).',
+          type: 'integer',
+          minimum: 0,
+          maximum: 4094,
+          default: 0,
+        },
+      },
+    },
+    placement: {
+      description: 'Where the traffic pods and the switch run.',
+      type: 'object',
+      default: {},
+      properties: {
+        nodeSelector: {
+          description:
+            'Labels of the node that runs the switch, the sender and (unless receiverNodeSelector is set) the receiver. Must select exactly one node.',
+          type: 'object',
+          maxProperties: 16,
+          'x-kubernetes-validations': [
+            {
+              rule: "self.all(k, k.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'))",
+              message:
+                "label keys must be [prefix/]name: name up to 63 alphanumerics, '-', '_' or '.', prefix a DNS subdomain",
+            },
+          ],
+          additionalProperties: {
+            type: 'string',
+            maxLength: 63,
+            pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
+          },
+          default: {
+            'switchbench.io/node': 'true',
+          },
+        },
+        receiverNodeSelector: {
+          description: 'Labels of another node for the receiver, for cross-node runs (kernel and sriov only).',
+          type: 'object',
+          maxProperties: 16,
+          'x-kubernetes-validations': [
+            {
+              rule: "self.all(k, k.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'))",
+              message:
+                "label keys must be [prefix/]name: name up to 63 alphanumerics, '-', '_' or '.', prefix a DNS subdomain",
+            },
+          ],
+          additionalProperties: {
+            type: 'string',
+            maxLength: 63,
+            pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
+          },
+        },
+      },
+    },
+    traffic: {
+      description: 'The packets offered. Every combination of packet size and burst size is measured.',
+      type: 'object',
+      default: {},
+      properties: {
+        packetSizes: {
+          description:
+            'Ethernet frame sizes in bytes, including the 4-byte FCS as RFC 2544 counts them (64 is the minimum frame).',
+          type: 'array',
+          minItems: 1,
+          maxItems: 16,
+          'x-kubernetes-list-type': 'set',
+          items: {
+            type: 'integer',
+            minimum: 64,
+            maximum: 9000,
+          },
+          default: [64, 512],
+        },
+        burstSizes: {
+          description: 'Packets the sender hands to its port per call.',
+          type: 'array',
+          minItems: 1,
+          maxItems: 8,
+          'x-kubernetes-list-type': 'set',
+          items: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 512,
+          },
+          default: [16],
+        },
+        receiverMaxPps: {
+          description:
+            'Makes the receiver a slower consumer than the path, like a network function that cannot keep up: it takes at most this many frames per second, so its ring fills and the trial shows where the path drops what the consumer cannot take (lostAtReceiverRing behind a switch, lostAtSenderRing on memif); 1 is a consumer that has all but stalled. Unset: the receiver takes frames as fast as they come.',
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000000000,
+        },
+      },
+    },
+    method: {
+      description: 'How offered rates are chosen.',
+      type: 'object',
+      default: {},
+      properties: {
+        type: {
+          description:
+            "sweep offers each rate of a list or range (the paper's Figure 2). ndr-pdr searches, RFC 2544 style, for the highest rate whose loss stays within each loss ratio. max offers as fast as the sender can and reports what arrives.",
+          type: 'string',
+          enum: ['sweep', 'ndr-pdr', 'max'],
+          default: 'max',
+        },
+        sweep: {
+          description: 'Offered rates for method sweep, as an explicit list or a linear range.',
+          type: 'object',
+          'x-kubernetes-validations': [
+            {
+              rule: 'has(self.ratesPps) != has(self.range)',
+              message: 'spec.method.sweep needs exactly one of ratesPps or range',
+            },
+          ],
+          properties: {
+            ratesPps: {
+              description: 'Offered rates in packets per second.',
+              type: 'array',
+              minItems: 1,
+              maxItems: 200,
+              'x-kubernetes-list-type': 'set',
+              items: {
+                type: 'integer',
+                minimum: 1,
+                maximum: 200000000,
+              },
+            },
+            range: {
+              description: 'Offered rates from fromPps to toPps (inclusive) every stepPps.',
+              type: 'object',
+              required: ['fromPps', 'toPps', 'stepPps'],
+              'x-kubernetes-validations': [
+                {
+                  rule: 'self.toPps >= self.fromPps',
+                  message: 'spec.method.sweep.range.toPps must be at least fromPps',
+                },
+                {
+                  rule: '(self.toPps - self.fromPps) / self.stepPps < 200',
+                  message: 'spec.method.sweep.range must give at most 200 rates ((toPps - fromPps) / stepPps + 1)',
+                },
+              ],
+              properties: {
+                fromPps: {
+                  type: 'integer',
+                  minimum: 1,
+                  maximum: 200000000,
+                },
+                toPps: {
+                  type: 'integer',
+                  minimum: 1,
+                  maximum: 200000000,
+                },
+                stepPps: {
+                  type: 'integer',
+                  minimum: 1,
+                  maximum: 200000000,
+                },
+              },
+            },
+          },
+        },
+        ndrPdr: {
+          description: 'Search settings for method ndr-pdr.',
+          type: 'object',
+          required: ['lossRatios'],
+          'x-kubernetes-validations': [
+            {
+              rule: 'self.maxRatePps > self.minRatePps',
+              message: 'spec.method.ndrPdr.maxRatePps must be greater than minRatePps',
+            },
+          ],
+          properties: {
+            lossRatios: {
+              description:
+                'Loss ratios to find the highest rate for. 0 gives the NDR (no drop rate), others a PDR (partial drop rate).',
+              type: 'array',
+              minItems: 1,
+              maxItems: 4,
+              'x-kubernetes-list-type': 'set',
+              items: {
+                type: 'number',
+                minimum: 0,
+                maximum: 0.5,
+              },
+            },
+            precision: {
+              description: 'The search stops when (upper - lower) / upper falls below this.',
+              type: 'number',
+              minimum: 0.0001,
+              maximum: 0.5,
+              default: 0.005,
+            },
+            minRatePps: {
+              description: 'Lowest rate the search offers.',
+              type: 'integer',
+              minimum: 1,
+              maximum: 200000000,
+              default: 10000,
+            },
+            maxRatePps: {
+              description: 'Highest rate the search offers (its first trial).',
+              type: 'integer',
+              minimum: 2,
+              maximum: 200000000,
+              default: 20000000,
+            },
+            searchTrialDuration: {
+              description:
+                'Duration of search trials; the final verification trial at each found rate lasts trial.duration.',
+              type: 'string',
+              maxLength: 32,
+              pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+              default: '10s',
+            },
+          },
+        },
+      },
+    },
+    trial: {
+      description:
+        "One measurement at one offered rate. The defaults are the paper's protocol: a 60 s trial whose first 20 s are discarded, the per-second receive rate averaged over the next 20 s.",
+      type: 'object',
+      default: {},
+      properties: {
+        duration: {
+          description: 'Length of one trial, warm-up included (Go duration, e.g. 60s, 1m30s).',
+          type: 'string',
+          maxLength: 32,
+          pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+          default: '60s',
+        },
+        warmup: {
+          description: 'Initial part of each trial whose samples are discarded.',
+          type: 'string',
+          maxLength: 32,
+          pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+          default: '20s',
+        },
+        window: {
+          description: 'Measurement window after the warm-up over which samples are averaged.',
+          type: 'string',
+          maxLength: 32,
+          pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+          default: '20s',
+        },
+        sampleInterval: {
+          description: "Interval of the receiver's rate samples.",
+          type: 'string',
+          maxLength: 32,
+          pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+          default: '1s',
+        },
+        repetitions: {
+          description: 'Trials per point; figures are reported as median with min and max.',
+          type: 'integer',
+          minimum: 1,
+          maximum: 20,
+          default: 1,
+        },
+        maxCoefficientOfVariation: {
+          description:
+            "A trial whose samples' standard deviation / mean exceeds this is flagged unstable (the paper saw below 0.025).",
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          default: 0.05,
+        },
+        generatorTolerance: {
+          description:
+            "A trial whose sender attempted less than offered × (1 - generatorTolerance) in the window, because its own core missed its pacing schedule, is GeneratorLimited: labelled as such, and still a measurement of the data path at the rate attempted. Frames the path refused (ring full) are the path's loss, never a generator limit.",
+          type: 'number',
+          minimum: 0,
+          maximum: 0.5,
+          default: 0.02,
+        },
+      },
+    },
+    resources: {
+      description: 'CPUs, memory and hugepages of each pod the benchmark runs.',
+      type: 'object',
+      default: {},
+      properties: {
+        cpuPolicy: {
+          description:
+            "exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. isolated-dut is for nodes with fewer free cores than roles: only the device under test (the switch; on paths without one, the receiver) gets exclusive cores and busy-polls; the sender busy-polls and the receiver sleeps when idle, both on the node's shared CPUs. shared gives every role a small CPU request and programs that sleep when paced or idle: for small dev clusters only. Figures made under isolated-dut or shared are labelled with it and are not comparable with exclusive ones.",
+          type: 'string',
+          enum: ['exclusive', 'isolated-dut', 'shared'],
+          default: 'exclusive',
+        },
+        cpus: {
+          description: 'Whole CPUs per role (the CPU limit under cpuPolicy shared).',
+          type: 'object',
+          default: {},
+          properties: {
+            sender: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 16,
+              default: 1,
+            },
+            receiver: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 16,
+              default: 1,
+            },
+            switch: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 16,
+              default: 1,
+            },
+          },
+        },
+        memoryMi: {
+          description: 'Memory per pod in MiB, hugepages not included.',
+          type: 'integer',
+          minimum: 64,
+          maximum: 65536,
+          default: 512,
+        },
+        hugepages: {
+          description: 'Hugepages per pod (not used by datapath kernel).',
+          type: 'object',
+          default: {},
+          properties: {
+            pageSize: {
+              type: 'string',
+              enum: ['2Mi', '1Gi'],
+              default: '2Mi',
+            },
+            perPodMi: {
+              description: 'Hugepage memory per pod in MiB.',
+              type: 'integer',
+              minimum: 2,
+              maximum: 65536,
+              default: 512,
+            },
+          },
+        },
+        images: {
+          description:
+            "Image overrides. Each must be on the operator's image allowlist, set by the cluster admin; unset means the operator's default image for the role.",
+          type: 'object',
+          properties: {
+            traffic: {
+              type: 'string',
+              maxLength: 255,
+              pattern: '^[a-z0-9]([-a-z0-9._/:@]*[A-Za-z0-9])?$',
+            },
+            switch: {
+              type: 'string',
+              maxLength: 255,
+              pattern: '^[a-z0-9]([-a-z0-9._/:@]*[A-Za-z0-9])?$',
+            },
+          },
+        },
+      },
+    },
+    schedule: {
+      description:
+        'Cron schedule (5 fields, e.g. "0 3 * * *", or a macro such as @daily) for recurring runs. Unset means one run (and one per run-now request).',
+      type: 'string',
+      minLength: 9,
+      maxLength: 100,
+    },
+    timeZone: {
+      description: 'IANA time zone of the schedule (e.g. Europe/Rome); UTC when unset.',
+      type: 'string',
+      maxLength: 64,
+      pattern: '^[A-Za-z][A-Za-z0-9_+/-]*$',
+    },
+    startingDeadlineSeconds: {
+      description:
+        'How late a scheduled run may still start (after operator downtime, or while an earlier run of this benchmark is still active); a time missed by more is skipped with a MissedSchedule event. Unset: a missed time starts however late. Only the most recent missed time is ever run.',
+      type: 'integer',
+      format: 'int64',
+      minimum: 10,
+      maximum: 604800,
+    },
+    suspend: {
+      description: 'Stops new runs from starting; a running run finishes.',
+      type: 'boolean',
+      default: false,
+    },
+    historyLimit: {
+      description: 'Finished SwitchBenchmarkRuns kept; older ones are deleted.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: 10,
+    },
+  },
+};
+
 /** The openAPIV3Schema of each CRD, for structural defaulting and schema checks. */
 export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenApiSchema> = {
   SwitchBenchmark: {
@@ -683,619 +1296,7 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
       metadata: {
         type: 'object',
       },
-      spec: {
-        description: 'What to measure, where and when.',
-        type: 'object',
-        required: ['datapath'],
-        'x-kubernetes-validations': [
-          {
-            rule: "!has(self.kernel) || self.datapath == 'kernel'",
-            message: 'spec.kernel is allowed only with datapath kernel',
-            fieldPath: '.kernel',
-          },
-          {
-            rule: "!has(self.testpmd) || self.datapath == 'testpmd'",
-            message: 'spec.testpmd is allowed only with datapath testpmd',
-            fieldPath: '.testpmd',
-          },
-          {
-            rule: "!has(self.ovsDpdk) || self.datapath == 'ovs-dpdk'",
-            message: 'spec.ovsDpdk is allowed only with datapath ovs-dpdk',
-            fieldPath: '.ovsDpdk',
-          },
-          {
-            rule: "!has(self.vpp) || self.datapath == 'vpp'",
-            message: 'spec.vpp is allowed only with datapath vpp',
-            fieldPath: '.vpp',
-          },
-          {
-            rule: "!has(self.snabb) || self.datapath == 'snabb'",
-            message: 'spec.snabb is allowed only with datapath snabb',
-            fieldPath: '.snabb',
-          },
-          {
-            rule: "!has(self.memif) || self.datapath == 'memif'",
-            message: 'spec.memif is allowed only with datapath memif',
-            fieldPath: '.memif',
-          },
-          {
-            rule: "!has(self.sriov) || self.datapath == 'sriov'",
-            message: 'spec.sriov is allowed only with datapath sriov',
-            fieldPath: '.sriov',
-          },
-          {
-            rule: "self.datapath != 'sriov' || has(self.sriov)",
-            message: 'spec.sriov (with resourceName) is required when datapath is sriov',
-          },
-          {
-            rule: "!has(self.placement) || !has(self.placement.receiverNodeSelector) || self.datapath in ['kernel', 'sriov']",
-            message:
-              'spec.placement.receiverNodeSelector (cross-node) is allowed only with datapath kernel or sriov: vhost-user and memif share memory and cannot cross nodes',
-            fieldPath: '.placement.receiverNodeSelector',
-          },
-          {
-            rule: "self.method.type != 'ndr-pdr' || !has(self.method.ndrPdr) || duration(self.method.ndrPdr.searchTrialDuration) <= duration(self.trial.duration)",
-            message: 'spec.method.ndrPdr.searchTrialDuration must not exceed spec.trial.duration',
-            fieldPath: '.method.ndrPdr.searchTrialDuration',
-          },
-          {
-            rule: '!has(self.timeZone) || has(self.schedule)',
-            message: 'spec.timeZone is allowed only together with spec.schedule',
-            fieldPath: '.timeZone',
-          },
-          {
-            rule: '!has(self.startingDeadlineSeconds) || has(self.schedule)',
-            message: 'spec.startingDeadlineSeconds is allowed only together with spec.schedule',
-            fieldPath: '.startingDeadlineSeconds',
-          },
-          {
-            rule: "self.method.type == 'sweep' ? has(self.method.sweep) : !has(self.method.sweep)",
-            message: 'spec.method.sweep is required when method.type is sweep, and allowed only then',
-            fieldPath: '.method.sweep',
-          },
-          {
-            rule: "self.method.type == 'ndr-pdr' ? has(self.method.ndrPdr) : !has(self.method.ndrPdr)",
-            message: 'spec.method.ndrPdr is required when method.type is ndr-pdr, and allowed only then',
-            fieldPath: '.method.ndrPdr',
-          },
-          {
-            rule: 'duration(self.trial.warmup) + duration(self.trial.window) <= duration(self.trial.duration)',
-            message: 'spec.trial.warmup + spec.trial.window must not exceed spec.trial.duration',
-            fieldPath: '.trial',
-          },
-          {
-            rule: 'duration(self.trial.sampleInterval) <= duration(self.trial.window)',
-            message: 'spec.trial.sampleInterval must not exceed spec.trial.window',
-            fieldPath: '.trial.sampleInterval',
-          },
-          {
-            rule: "duration(self.trial.duration) >= duration('2s') && duration(self.trial.duration) <= duration('1h')",
-            message: 'spec.trial.duration must be between 2s and 1h',
-            fieldPath: '.trial.duration',
-          },
-          {
-            rule: "duration(self.trial.window) > duration('0s')",
-            message: 'spec.trial.window must be longer than 0s',
-            fieldPath: '.trial.window',
-          },
-          {
-            rule: "duration(self.trial.sampleInterval) >= duration('100ms') && duration(self.trial.sampleInterval) <= duration('60s')",
-            message: 'spec.trial.sampleInterval must be between 100ms and 60s',
-            fieldPath: '.trial.sampleInterval',
-          },
-          {
-            rule: "self.resources.hugepages.perPodMi % (self.resources.hugepages.pageSize == '1Gi' ? 1024 : 2) == 0",
-            message: 'spec.resources.hugepages.perPodMi must be a multiple of the page size (2 for 2Mi, 1024 for 1Gi)',
-            fieldPath: '.resources.hugepages.perPodMi',
-          },
-        ],
-        properties: {
-          datapath: {
-            description:
-              "The inter-container data path to measure. kernel: UDP or raw sockets over veth pairs on a Linux bridge. testpmd, ovs-dpdk, vpp, snabb: DPDK virtio-user through that switch's vhost-user ports. sriov: DPDK on a virtual function each, through the NIC's switch. memif: DPDK memif, direct shared memory with no switch (the software upper bound).",
-            type: 'string',
-            enum: ['kernel', 'testpmd', 'ovs-dpdk', 'vpp', 'snabb', 'sriov', 'memif'],
-          },
-          kernel: {
-            description: 'Options of the kernel data path (datapath kernel only).',
-            type: 'object',
-            properties: {
-              socket: {
-                description: 'udp sockets go through the network stack; raw (AF_PACKET) sockets bypass it.',
-                type: 'string',
-                enum: ['udp', 'raw'],
-                default: 'udp',
-              },
-              batching: {
-                description:
-                  'single is one send/recv system call per packet; mmsg is sendmmsg/recvmmsg with the burst as vector length.',
-                type: 'string',
-                enum: ['single', 'mmsg'],
-                default: 'single',
-              },
-              mtu: {
-                description:
-                  "MTU of the per-run bridge and the pods' interfaces. Frames above mtu + 18 bytes need a larger MTU.",
-                type: 'integer',
-                minimum: 1280,
-                maximum: 9000,
-                default: 1500,
-              },
-            },
-          },
-          testpmd: {
-            description: 'Options of the testpmd data path (datapath testpmd only).',
-            type: 'object',
-            properties: {
-              burst: {
-                description: 'Packets testpmd moves per receive/transmit call between its two vhost-user ports.',
-                type: 'integer',
-                minimum: 1,
-                maximum: 512,
-                default: 32,
-              },
-            },
-          },
-          ovsDpdk: {
-            description: 'Options of the OVS-DPDK data path (datapath ovs-dpdk only).',
-            type: 'object',
-            properties: {
-              forwarding: {
-                description:
-                  'port-to-port installs two in_port→output flows; l2-learning uses the NORMAL action (MAC learning).',
-                type: 'string',
-                enum: ['port-to-port', 'l2-learning'],
-                default: 'port-to-port',
-              },
-            },
-          },
-          vpp: {
-            description: 'Options of the VPP data path (datapath vpp only).',
-            type: 'object',
-            properties: {
-              forwarding: {
-                description:
-                  'l2-xconnect cross-connects the two vhost-user interfaces; bridge-domain puts them in one learning bridge domain.',
-                type: 'string',
-                enum: ['l2-xconnect', 'bridge-domain'],
-                default: 'l2-xconnect',
-              },
-            },
-          },
-          snabb: {
-            description: 'Options of the Snabb data path (datapath snabb only).',
-            type: 'object',
-            properties: {
-              forwarding: {
-                description:
-                  "l2-learning links the vhost_user apps through apps.bridge.learning (as the paper's authors ran it); port-to-port links them directly.",
-                type: 'string',
-                enum: ['port-to-port', 'l2-learning'],
-                default: 'l2-learning',
-              },
-            },
-          },
-          memif: {
-            description: 'Options of the memif data path (datapath memif only).',
-            type: 'object',
-            properties: {
-              ringSize: {
-                description: 'Descriptors per memif ring.',
-                type: 'integer',
-                enum: [256, 512, 1024, 2048, 4096],
-                default: 1024,
-              },
-            },
-          },
-          sriov: {
-            description: 'Options of the SR-IOV data path (required with datapath sriov).',
-            type: 'object',
-            required: ['resourceName'],
-            properties: {
-              resourceName: {
-                description:
-                  'Extended resource the SR-IOV network device plugin advertises for the VFs to use (for example intel.com/sriov_vfio). switchbench never creates VFs or rebinds NICs.',
-                type: 'string',
-                maxLength: 253,
-                pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$',
-              },
-              vlan: {
-                description: 'VLAN the two VFs are placed in (0 means untagged).',
-                type: 'integer',
-                minimum: 0,
-                maximum: 4094,
-                default: 0,
-              },
-            },
-          },
-          placement: {
-            description: 'Where the traffic pods and the switch run.',
-            type: 'object',
-            default: {},
-            properties: {
-              nodeSelector: {
-                description:
-                  'Labels of the node that runs the switch, the sender and (unless receiverNodeSelector is set) the receiver. Must select exactly one node.',
-                type: 'object',
-                maxProperties: 16,
-                'x-kubernetes-validations': [
-                  {
-                    rule: "self.all(k, k.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'))",
-                    message:
-                      "label keys must be [prefix/]name: name up to 63 alphanumerics, '-', '_' or '.', prefix a DNS subdomain",
-                  },
-                ],
-                additionalProperties: {
-                  type: 'string',
-                  maxLength: 63,
-                  pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
-                },
-                default: {
-                  'switchbench.io/node': 'true',
-                },
-              },
-              receiverNodeSelector: {
-                description: 'Labels of another node for the receiver, for cross-node runs (kernel and sriov only).',
-                type: 'object',
-                maxProperties: 16,
-                'x-kubernetes-validations': [
-                  {
-                    rule: "self.all(k, k.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'))",
-                    message:
-                      "label keys must be [prefix/]name: name up to 63 alphanumerics, '-', '_' or '.', prefix a DNS subdomain",
-                  },
-                ],
-                additionalProperties: {
-                  type: 'string',
-                  maxLength: 63,
-                  pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
-                },
-              },
-            },
-          },
-          traffic: {
-            description: 'The packets offered. Every combination of packet size and burst size is measured.',
-            type: 'object',
-            default: {},
-            properties: {
-              packetSizes: {
-                description:
-                  'Ethernet frame sizes in bytes, including the 4-byte FCS as RFC 2544 counts them (64 is the minimum frame).',
-                type: 'array',
-                minItems: 1,
-                maxItems: 16,
-                'x-kubernetes-list-type': 'set',
-                items: {
-                  type: 'integer',
-                  minimum: 64,
-                  maximum: 9000,
-                },
-                default: [64, 512],
-              },
-              burstSizes: {
-                description: 'Packets the sender hands to its port per call.',
-                type: 'array',
-                minItems: 1,
-                maxItems: 8,
-                'x-kubernetes-list-type': 'set',
-                items: {
-                  type: 'integer',
-                  minimum: 1,
-                  maximum: 512,
-                },
-                default: [16],
-              },
-              receiverMaxPps: {
-                description:
-                  'Makes the receiver a slower consumer than the path, like a network function that cannot keep up: it takes at most this many frames per second, so its ring fills and the trial shows where the path drops what the consumer cannot take (lostAtReceiverRing behind a switch, lostAtSenderRing on memif); 1 is a consumer that has all but stalled. Unset: the receiver takes frames as fast as they come.',
-                type: 'integer',
-                minimum: 1,
-                maximum: 1000000000,
-              },
-            },
-          },
-          method: {
-            description: 'How offered rates are chosen.',
-            type: 'object',
-            default: {},
-            properties: {
-              type: {
-                description:
-                  "sweep offers each rate of a list or range (the paper's Figure 2). ndr-pdr searches, RFC 2544 style, for the highest rate whose loss stays within each loss ratio. max offers as fast as the sender can and reports what arrives.",
-                type: 'string',
-                enum: ['sweep', 'ndr-pdr', 'max'],
-                default: 'max',
-              },
-              sweep: {
-                description: 'Offered rates for method sweep, as an explicit list or a linear range.',
-                type: 'object',
-                'x-kubernetes-validations': [
-                  {
-                    rule: 'has(self.ratesPps) != has(self.range)',
-                    message: 'spec.method.sweep needs exactly one of ratesPps or range',
-                  },
-                ],
-                properties: {
-                  ratesPps: {
-                    description: 'Offered rates in packets per second.',
-                    type: 'array',
-                    minItems: 1,
-                    maxItems: 200,
-                    'x-kubernetes-list-type': 'set',
-                    items: {
-                      type: 'integer',
-                      minimum: 1,
-                      maximum: 200000000,
-                    },
-                  },
-                  range: {
-                    description: 'Offered rates from fromPps to toPps (inclusive) every stepPps.',
-                    type: 'object',
-                    required: ['fromPps', 'toPps', 'stepPps'],
-                    'x-kubernetes-validations': [
-                      {
-                        rule: 'self.toPps >= self.fromPps',
-                        message: 'spec.method.sweep.range.toPps must be at least fromPps',
-                      },
-                      {
-                        rule: '(self.toPps - self.fromPps) / self.stepPps < 200',
-                        message:
-                          'spec.method.sweep.range must give at most 200 rates ((toPps - fromPps) / stepPps + 1)',
-                      },
-                    ],
-                    properties: {
-                      fromPps: {
-                        type: 'integer',
-                        minimum: 1,
-                        maximum: 200000000,
-                      },
-                      toPps: {
-                        type: 'integer',
-                        minimum: 1,
-                        maximum: 200000000,
-                      },
-                      stepPps: {
-                        type: 'integer',
-                        minimum: 1,
-                        maximum: 200000000,
-                      },
-                    },
-                  },
-                },
-              },
-              ndrPdr: {
-                description: 'Search settings for method ndr-pdr.',
-                type: 'object',
-                required: ['lossRatios'],
-                'x-kubernetes-validations': [
-                  {
-                    rule: 'self.maxRatePps > self.minRatePps',
-                    message: 'spec.method.ndrPdr.maxRatePps must be greater than minRatePps',
-                  },
-                ],
-                properties: {
-                  lossRatios: {
-                    description:
-                      'Loss ratios to find the highest rate for. 0 gives the NDR (no drop rate), others a PDR (partial drop rate).',
-                    type: 'array',
-                    minItems: 1,
-                    maxItems: 4,
-                    'x-kubernetes-list-type': 'set',
-                    items: {
-                      type: 'number',
-                      minimum: 0,
-                      maximum: 0.5,
-                    },
-                  },
-                  precision: {
-                    description: 'The search stops when (upper - lower) / upper falls below this.',
-                    type: 'number',
-                    minimum: 0.0001,
-                    maximum: 0.5,
-                    default: 0.005,
-                  },
-                  minRatePps: {
-                    description: 'Lowest rate the search offers.',
-                    type: 'integer',
-                    minimum: 1,
-                    maximum: 200000000,
-                    default: 10000,
-                  },
-                  maxRatePps: {
-                    description: 'Highest rate the search offers (its first trial).',
-                    type: 'integer',
-                    minimum: 2,
-                    maximum: 200000000,
-                    default: 20000000,
-                  },
-                  searchTrialDuration: {
-                    description:
-                      'Duration of search trials; the final verification trial at each found rate lasts trial.duration.',
-                    type: 'string',
-                    maxLength: 32,
-                    pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
-                    default: '10s',
-                  },
-                },
-              },
-            },
-          },
-          trial: {
-            description:
-              "One measurement at one offered rate. The defaults are the paper's protocol: a 60 s trial whose first 20 s are discarded, the per-second receive rate averaged over the next 20 s.",
-            type: 'object',
-            default: {},
-            properties: {
-              duration: {
-                description: 'Length of one trial, warm-up included (Go duration, e.g. 60s, 1m30s).',
-                type: 'string',
-                maxLength: 32,
-                pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
-                default: '60s',
-              },
-              warmup: {
-                description: 'Initial part of each trial whose samples are discarded.',
-                type: 'string',
-                maxLength: 32,
-                pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
-                default: '20s',
-              },
-              window: {
-                description: 'Measurement window after the warm-up over which samples are averaged.',
-                type: 'string',
-                maxLength: 32,
-                pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
-                default: '20s',
-              },
-              sampleInterval: {
-                description: "Interval of the receiver's rate samples.",
-                type: 'string',
-                maxLength: 32,
-                pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
-                default: '1s',
-              },
-              repetitions: {
-                description: 'Trials per point; figures are reported as median with min and max.',
-                type: 'integer',
-                minimum: 1,
-                maximum: 20,
-                default: 1,
-              },
-              maxCoefficientOfVariation: {
-                description:
-                  "A trial whose samples' standard deviation / mean exceeds this is flagged unstable (the paper saw below 0.025).",
-                type: 'number',
-                minimum: 0,
-                maximum: 1,
-                default: 0.05,
-              },
-              generatorTolerance: {
-                description:
-                  "A trial whose sender attempted less than offered × (1 - generatorTolerance) in the window, because its own core missed its pacing schedule, is GeneratorLimited: labelled as such, and still a measurement of the data path at the rate attempted. Frames the path refused (ring full) are the path's loss, never a generator limit.",
-                type: 'number',
-                minimum: 0,
-                maximum: 0.5,
-                default: 0.02,
-              },
-            },
-          },
-          resources: {
-            description: 'CPUs, memory and hugepages of each pod the benchmark runs.',
-            type: 'object',
-            default: {},
-            properties: {
-              cpuPolicy: {
-                description:
-                  "exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. isolated-dut is for nodes with fewer free cores than roles: only the device under test (the switch; on paths without one, the receiver) gets exclusive cores and busy-polls; the sender busy-polls and the receiver sleeps when idle, both on the node's shared CPUs. shared gives every role a small CPU request and programs that sleep when paced or idle: for small dev clusters only. Figures made under isolated-dut or shared are labelled with it and are not comparable with exclusive ones.",
-                type: 'string',
-                enum: ['exclusive', 'isolated-dut', 'shared'],
-                default: 'exclusive',
-              },
-              cpus: {
-                description: 'Whole CPUs per role (the CPU limit under cpuPolicy shared).',
-                type: 'object',
-                default: {},
-                properties: {
-                  sender: {
-                    type: 'integer',
-                    minimum: 1,
-                    maximum: 16,
-                    default: 1,
-                  },
-                  receiver: {
-                    type: 'integer',
-                    minimum: 1,
-                    maximum: 16,
-                    default: 1,
-                  },
-                  switch: {
-                    type: 'integer',
-                    minimum: 1,
-                    maximum: 16,
-                    default: 1,
-                  },
-                },
-              },
-              memoryMi: {
-                description: 'Memory per pod in MiB, hugepages not included.',
-                type: 'integer',
-                minimum: 64,
-                maximum: 65536,
-                default: 512,
-              },
-              hugepages: {
-                description: 'Hugepages per pod (not used by datapath kernel).',
-                type: 'object',
-                default: {},
-                properties: {
-                  pageSize: {
-                    type: 'string',
-                    enum: ['2Mi', '1Gi'],
-                    default: '2Mi',
-                  },
-                  perPodMi: {
-                    description: 'Hugepage memory per pod in MiB.',
-                    type: 'integer',
-                    minimum: 2,
-                    maximum: 65536,
-                    default: 512,
-                  },
-                },
-              },
-              images: {
-                description:
-                  "Image overrides. Each must be on the operator's image allowlist, set by the cluster admin; unset means the operator's default image for the role.",
-                type: 'object',
-                properties: {
-                  traffic: {
-                    type: 'string',
-                    maxLength: 255,
-                    pattern: '^[a-z0-9]([-a-z0-9._/:@]*[A-Za-z0-9])?$',
-                  },
-                  switch: {
-                    type: 'string',
-                    maxLength: 255,
-                    pattern: '^[a-z0-9]([-a-z0-9._/:@]*[A-Za-z0-9])?$',
-                  },
-                },
-              },
-            },
-          },
-          schedule: {
-            description:
-              'Cron schedule (5 fields, e.g. "0 3 * * *", or a macro such as @daily) for recurring runs. Unset means one run (and one per run-now request).',
-            type: 'string',
-            minLength: 9,
-            maxLength: 100,
-          },
-          timeZone: {
-            description: 'IANA time zone of the schedule (e.g. Europe/Rome); UTC when unset.',
-            type: 'string',
-            maxLength: 64,
-            pattern: '^[A-Za-z][A-Za-z0-9_+/-]*$',
-          },
-          startingDeadlineSeconds: {
-            description:
-              'How late a scheduled run may still start (after operator downtime, or while an earlier run of this benchmark is still active); a time missed by more is skipped with a MissedSchedule event. Unset: a missed time starts however late. Only the most recent missed time is ever run.',
-            type: 'integer',
-            format: 'int64',
-            minimum: 10,
-            maximum: 604800,
-          },
-          suspend: {
-            description: 'Stops new runs from starting; a running run finishes.',
-            type: 'boolean',
-            default: false,
-          },
-          historyLimit: {
-            description: 'Finished SwitchBenchmarkRuns kept; older ones are deleted.',
-            type: 'integer',
-            minimum: 1,
-            maximum: 100,
-            default: 10,
-          },
-        },
-      },
+      spec: switchBenchmarkSpecSchema,
       status: {
         description: 'Observed state, written by the operator.',
         type: 'object',
@@ -1450,10 +1451,9 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
             format: 'date-time',
           },
           benchmark: {
+            ...switchBenchmarkSpecSchema,
             description:
-              'Snapshot of the SwitchBenchmark spec, defaulted and validated there (see the switchbenchmarks.switchbench.io schema for its fields).',
-            type: 'object',
-            'x-kubernetes-preserve-unknown-fields': true,
+              "Snapshot of the SwitchBenchmark spec, defaulted and validated there. Its schema is the SwitchBenchmark's spec schema (generated from it), so a run created any other way is held to the same rules.",
           },
         },
       },

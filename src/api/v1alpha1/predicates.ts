@@ -3,6 +3,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { RUN_NOW_ANNOTATION } from './labels.js';
 import type { SwitchBenchmarkRun } from './generated.js';
+import { API_VERSION } from './types.js';
 
 /** A run in a final phase: its status is its permanent record. */
 export function isFinished(run: SwitchBenchmarkRun): boolean {
@@ -12,6 +13,18 @@ export function isFinished(run: SwitchBenchmarkRun): boolean {
 /** The controlling owner's UID, the link sample-controller's handleObject follows. */
 export function controllerUid(object: KubernetesObject): string | undefined {
   return object.metadata?.ownerReferences?.find((ref) => ref.controller)?.uid;
+}
+
+/**
+ * Whether a run's controlling owner is a SwitchBenchmark, as on every run the operator creates. Only
+ * the operator creates runs; one created any other way is not carried out.
+ */
+export function ownedByBenchmark(run: SwitchBenchmarkRun): boolean {
+  return (
+    run.metadata.ownerReferences?.some(
+      (ref) => ref.controller && ref.kind === 'SwitchBenchmark' && ref.apiVersion === API_VERSION,
+    ) ?? false
+  );
 }
 
 /** The run-now request a benchmark carries that no run has answered yet, else undefined. */

@@ -10,8 +10,11 @@ export interface FieldError {
 }
 
 export interface ValidationContext {
-  /** Images the cluster admin allows; an override outside it is rejected. */
-  imageAllowlist: readonly string[];
+  /**
+   * Images the cluster admin allows in each role; an override outside its role's list is rejected.
+   * Left out, images are not checked here (a run's preflight checks them, with a reason of its own).
+   */
+  imageAllowlist?: { readonly traffic: readonly string[]; readonly switch: readonly string[] };
 }
 
 /** Most trials one run may plan: a run's status holds every trial and must stay well inside etcd's object limit. */
@@ -203,12 +206,13 @@ function validatePlanSize(spec: SwitchBenchmarkSpec): FieldError[] {
   return errors;
 }
 
-function validateImages(spec: SwitchBenchmarkSpec, context: ValidationContext): FieldError[] {
+function validateImages(spec: SwitchBenchmarkSpec, { imageAllowlist }: ValidationContext): FieldError[] {
   const images = spec.resources.images ?? {};
+  if (!imageAllowlist) return [];
   return (['traffic', 'switch'] as const)
-    .filter((role) => images[role] !== undefined && !context.imageAllowlist.includes(images[role] as string))
+    .filter((role) => images[role] !== undefined && !imageAllowlist[role].includes(images[role] as string))
     .map((role) => ({
       field: `spec.resources.images.${role}`,
-      message: `"${images[role]}" is not on the operator's image allowlist (${context.imageAllowlist.join(', ') || 'empty'}); ask the cluster admin to allow it`,
+      message: `"${images[role]}" is not on the operator's ${role} image allowlist (${imageAllowlist[role].join(', ') || 'empty'}); ask the cluster admin to allow it (--allow-${role}-image)`,
     }));
 }

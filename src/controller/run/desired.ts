@@ -104,13 +104,22 @@ function podVolumes(
   return { volumes, mounts };
 }
 
-function hardenedContainer(container: V1Container, capabilities: string[]): V1Container {
+/** nobody: the user of a container that needs neither a capability nor a host directory. */
+export const NON_ROOT_USER = 65534;
+
+/**
+ * Root only where the program needs it: Kubernetes gives a container's added capabilities to root
+ * alone (a non-root process starts with none effective, and pods cannot ask for ambient ones), and the
+ * run's host directory and the hugepage files belong to root. Everything else runs as nobody.
+ */
+function hardenedContainer(container: V1Container, capabilities: string[], asRoot: boolean): V1Container {
   return {
     ...container,
     imagePullPolicy: 'IfNotPresent',
     // A program that fails before writing its summary still says why: the tail of its log.
     terminationMessagePolicy: 'FallbackToLogsOnError',
     securityContext: {
+      ...(asRoot ? {} : { runAsNonRoot: true, runAsUser: NON_ROOT_USER, runAsGroup: NON_ROOT_USER }),
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'], ...(capabilities.length ? { add: capabilities } : {}) },
@@ -119,7 +128,21 @@ function hardenedContainer(container: V1Container, capabilities: string[]): V1Co
   };
 }
 
-function basePod(run: SwitchBenchmarkRun, name: string, node: string, labels: Record<string, string>): V1Pod {
+/**
+ * Where a run's switch and traffic pods may go: the node preflight chose, and only while it carries
+ * the admin's node label, so that a pod created after the admin withdrew the node stays unscheduled.
+ */
+export const benchmarkNodeSelector = (node: string, nodeLabel: Record<string, string>) => ({
+  'kubernetes.io/hostname': node,
+  ...nodeLabel,
+});
+
+function basePod(
+  run: SwitchBenchmarkRun,
+  name: string,
+  nodeSelector: Record<string, string>,
+  labels: Record<string, string>,
+): V1Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -130,7 +153,7 @@ function basePod(run: SwitchBenchmarkRun, name: string, node: string, labels: Re
       ownerReferences: [controllerReference(run)],
     },
     spec: {
-      nodeSelector: { 'kubernetes.io/hostname': node },
+      nodeSelector,
       restartPolicy: 'Never',
       automountServiceAccountToken: false,
       enableServiceLinks: false,
@@ -148,6 +171,8 @@ export interface TrafficPodInput {
   run: SwitchBenchmarkRun;
   spec: SwitchBenchmarkSpec;
   node: string;
+  /** The admin's node label, required of the node as well. */
+  nodeLabel: Record<string, string>;
   role: TrafficRole;
   trial: number;
   attempt: number;
@@ -162,7 +187,8 @@ export interface TrafficPodInput {
 export function trafficPod(input: TrafficPodInput): V1Pod {
   const { run, spec, role, endpoint } = input;
   const { volumes, mounts } = podVolumes(run, spec, endpoint);
-  const pod = basePod(run, trialPodName(run, input.trial, input.attempt, role), input.node, {
+  const name = trialPodName(run, input.trial, input.attempt, role);
+  const pod = basePod(run, name, benchmarkNodeSelector(input.node, input.nodeLabel), {
     ...runLabels(run, role),
     [TRIAL_LABEL]: String(input.trial),
     [ATTEMPT_LABEL]: String(input.attempt),
@@ -190,6 +216,7 @@ export function trafficPod(input: TrafficPodInput): V1Pod {
           volumeMounts: mounts,
         },
         endpoint.capabilities,
+        endpoint.capabilities.length > 0 || endpoint.runDir || endpoint.hugepages,
       ),
     ],
   };
@@ -214,7 +241,13 @@ export function switchConfigMap(run: SwitchBenchmarkRun, plan: SwitchPlan): V1Co
   };
 }
 
-export function switchPod(run: SwitchBenchmarkRun, spec: SwitchBenchmarkSpec, node: string, plan: SwitchPlan): V1Pod {
+export function switchPod(
+  run: SwitchBenchmarkRun,
+  spec: SwitchBenchmarkSpec,
+  node: string,
+  nodeLabel: Record<string, string>,
+  plan: SwitchPlan,
+): V1Pod {
   const { volumes, mounts } = podVolumes(run, spec, { hugepages: true, runDir: true });
   if (plan.configFiles.length) {
     volumes.push({ name: 'config', configMap: { name: switchConfigMapName(run) } });
@@ -223,7 +256,7 @@ export function switchPod(run: SwitchBenchmarkRun, spec: SwitchBenchmarkSpec, no
   // Switches write logs, databases and control sockets next to their binaries' defaults.
   volumes.push({ name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } });
   mounts.push({ name: 'scratch', mountPath: SWITCH_STATE_DIR });
-  const pod = basePod(run, switchPodName(run), node, runLabels(run, 'switch'));
+  const pod = basePod(run, switchPodName(run), benchmarkNodeSelector(node, nodeLabel), runLabels(run, 'switch'));
   pod.spec = {
     ...pod.spec,
     volumes,
@@ -244,6 +277,7 @@ export function switchPod(run: SwitchBenchmarkRun, spec: SwitchBenchmarkSpec, no
           readinessProbe: plan.readinessProbe,
         },
         plan.capabilities,
+        true,
       ),
     ],
   };
@@ -286,7 +320,8 @@ export function cleanupPod(
   image: string,
   hostInterfaces: readonly string[] = [],
 ): V1Pod {
-  const pod = basePod(run, cleanupPodName(run), node, runLabels(run, 'cleanup'));
+  // Not the admin's node label: a node withdrawn from benchmarks still gets its host directory removed.
+  const pod = basePod(run, cleanupPodName(run), { 'kubernetes.io/hostname': node }, runLabels(run, 'cleanup'));
   const mountPath = '/runs';
   const runDir = `${mountPath}/${hostRunDir(run).slice(RUN_DIR_ON_HOST_ROOT.length + 1)}`;
   for (const name of hostInterfaces)
@@ -313,6 +348,7 @@ export function cleanupPod(
           volumeMounts: [{ name: 'runs', mountPath }],
         },
         hostInterfaces.length ? ['NET_ADMIN'] : [],
+        true,
       ),
     ],
   };

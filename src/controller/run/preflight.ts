@@ -4,6 +4,7 @@ import { Reason } from '../../api/v1alpha1/conditions.js';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { CPU_MANAGER_POLICY_LABEL } from '../../api/v1alpha1/labels.js';
 import type { SwitchBenchmarkSpec } from '../../api/v1alpha1/types.js';
+import type { ImageAllowlist } from '../config.js';
 import { parseQuantity } from './quantity.js';
 
 export const CPU_MANAGER_POLICIES = ['static', 'none', 'unknown'] as const;
@@ -29,8 +30,11 @@ export interface PreflightInput {
   cpuPolicy: SwitchBenchmarkSpec['resources']['cpuPolicy'];
   /** The policy the admin configured for nodes that do not carry CPU_MANAGER_POLICY_LABEL. */
   cpuManagerPolicy: CpuManagerPolicy;
-  images: readonly string[];
-  allowedImages: readonly string[];
+  /** The run's images by role; no switch image on paths without a switch. */
+  images: { traffic: string; switch?: string };
+  allowedImages: ImageAllowlist;
+  /** The admin's node label as a selector: added to every selector of the spec. */
+  nodeLabel: Record<string, string>;
   /** Problems a data path found with its cluster pieces (Multus, device plugins), already worded. */
   datapathProblems?: readonly { reason: Reason; message: string }[];
 }
@@ -69,24 +73,58 @@ const show = (resource: string, value: number) =>
       : `${value}`;
 
 /**
- * The node matching the selector, if exactly one does and its allocatable resources can hold all the
- * pods at once. No node yet is worth waiting for (it may be labelled or join); two nodes or a node too
- * small will not fix themselves, so the run is rejected with what to change.
+ * Why no node carries both the spec's labels and the admin's: the spec contradicts the admin's label
+ * (it will never run), or the nodes it selects are not labelled (yet), or it selects none at all.
+ */
+function noNode(
+  selector: Record<string, string>,
+  nodeLabel: Record<string, string>,
+  nodes: readonly V1Node[],
+  field: string,
+): Refusal {
+  const required = describeSelector(nodeLabel);
+  const contradicted = Object.keys(nodeLabel).filter((k) => k in selector && selector[k] !== nodeLabel[k]);
+  if (contradicted.length) {
+    return {
+      kind: 'reject',
+      reason: Reason.NodeNotLabelled,
+      message: `${field} sets ${contradicted.map((k) => `${k}=${selector[k]}`).join(',')}, but benchmarks run only on nodes the admin labelled ${required}: remove it from the selector`,
+    };
+  }
+  const unlabelled = nodes
+    .filter((n) => matches(n, selector))
+    .map((n) => n.metadata?.name as string)
+    .sort();
+  if (unlabelled.length) {
+    return {
+      kind: 'wait',
+      reason: Reason.NodeNotLabelled,
+      message: `${field} ${describeSelector(selector)} matches only nodes without the label ${required} that lets a node run benchmarks (${unlabelled.join(', ')}): an admin adds it, e.g. kubectl label node ${unlabelled[0]} ${required}`,
+    };
+  }
+  const wanted = describeSelector({ ...selector, ...nodeLabel });
+  return {
+    kind: 'wait',
+    reason: Reason.NodeNotFound,
+    message: `No node has the labels ${wanted} (${field}, with the admin's ${required}): label the node to benchmark, e.g. kubectl label node NODE ${wanted}`,
+  };
+}
+
+/**
+ * The node matching the selector and the admin's node label, if exactly one does and its allocatable
+ * resources can hold all the pods at once. No node yet is worth waiting for (it may be labelled or
+ * join); two nodes or a node too small will not fix themselves, so the run is rejected with what to
+ * change.
  */
 export function admit(
   selector: Record<string, string>,
+  nodeLabel: Record<string, string>,
   nodes: readonly V1Node[],
   pods: readonly V1Pod[],
   field = 'spec.placement.nodeSelector',
 ): Refusal | { kind: 'admit'; node: string } {
-  const candidates = nodes.filter((n) => matches(n, selector));
-  if (candidates.length === 0) {
-    return {
-      kind: 'wait',
-      reason: Reason.NodeNotFound,
-      message: `No node has the labels ${describeSelector(selector)} (${field}): label the node to benchmark, e.g. kubectl label node NODE ${describeSelector(selector)}`,
-    };
-  }
+  const candidates = nodes.filter((n) => matches(n, selector) && matches(n, nodeLabel));
+  if (candidates.length === 0) return noNode(selector, nodeLabel, nodes, field);
   if (candidates.length > 1) {
     const names = candidates
       .map((n) => n.metadata?.name)
@@ -166,12 +204,19 @@ function cpuPolicyOf(node: V1Node, configured: CpuManagerPolicy): CpuManagerPoli
 
 /** Every check that can be made before a pod exists, in the order a user would fix them. */
 export function preflight(input: PreflightInput): Admission {
-  const disallowed = input.images.filter((image) => !input.allowedImages.includes(image));
+  const disallowed = (['traffic', 'switch'] as const).filter(
+    (role) => input.images[role] !== undefined && !input.allowedImages[role].includes(input.images[role] as string),
+  );
   if (disallowed.length) {
     return {
       kind: 'reject',
       reason: Reason.ImageNotAllowed,
-      message: `Image ${disallowed.join(', ')} is not on the operator's allowlist: use the default images or ask the admin to add it (--allow-image)`,
+      message: disallowed
+        .map(
+          (role) =>
+            `Image ${input.images[role]} is not on the operator's ${role} image allowlist: use the default image or ask the admin to add it (--allow-${role}-image)`,
+        )
+        .join('; '),
     };
   }
   const problem = input.datapathProblems?.[0];
@@ -189,7 +234,7 @@ export function preflight(input: PreflightInput): Admission {
   }
   const chosen: V1Node[] = [];
   for (const { selector, pods, field } of placements) {
-    const decision = admit(selector, input.nodes, pods, field);
+    const decision = admit(selector, input.nodeLabel, input.nodes, pods, field);
     if (decision.kind !== 'admit') return decision;
     chosen.push(input.nodes.find((n) => n.metadata?.name === decision.node) as V1Node);
   }

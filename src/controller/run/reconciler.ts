@@ -3,7 +3,8 @@
 // operator continues where the cluster says the run is: a trial is recorded once (status is written
 // before its pods are deleted, guarded by resourceVersion), and pods are named by trial and attempt,
 // so nothing is started twice.
-import { controllerUid, isFinished } from '../../api/v1alpha1/predicates.js';
+import { Reason } from '../../api/v1alpha1/conditions.js';
+import { controllerUid, isFinished, ownedByBenchmark } from '../../api/v1alpha1/predicates.js';
 import type { ReconcileContext, ReconcileResult } from '../../runtime/reconcile.js';
 import { keepLocks } from './locks.js';
 import { LOCK_RENEW_SECONDS } from './node-lock.js';
@@ -26,6 +27,13 @@ export class RunReconciler {
     if (!run) return {};
     const log = context.log.child({ namespace, name: run.spec.benchmarkName, run: name });
     const step: RunStep = { deps: this.deps, run, log };
+    // Refused once, and then left alone: no finalizer, no pod, no lock, no teardown.
+    if (!ownedByBenchmark(run)) {
+      if (isFinished(run) || run.metadata.deletionTimestamp) return {};
+      const message =
+        'Not carried out: this run was not created by the operator (its controlling owner is not a SwitchBenchmark). Create a SwitchBenchmark instead, and delete this run';
+      return finish(step, { phase: 'Failed', reason: Reason.RunNotOwned, message });
+    }
     const pods = this.deps.pods.list(namespace).filter((p) => controllerUid(p) === run.metadata.uid);
 
     if (run.metadata.deletionTimestamp || isFinished(run)) return teardown(step, pods);

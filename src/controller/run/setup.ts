@@ -4,10 +4,11 @@
 import { Reason } from '../../api/v1alpha1/conditions.js';
 import { defaultSpec, withDatapathOptions } from '../../api/v1alpha1/defaults.js';
 import type { SwitchBenchmarkRun } from '../../api/v1alpha1/types.js';
+import { formatFieldErrors, validateSpec } from '../../api/v1alpha1/validate.js';
 import { driverFor } from '../../datapaths/index.js';
 import type { DatapathDriver, RunContext } from '../../datapaths/types.js';
 import { methodFor } from '../../plan/index.js';
-import type { OperatorConfig } from '../config.js';
+import { labelSelector, type OperatorConfig } from '../config.js';
 import { runIdentity } from './desired.js';
 import type { Setup } from './step.js';
 
@@ -15,6 +16,13 @@ export type SetupProblem = { reason: Reason; message: string };
 
 export function setupRun(run: SwitchBenchmarkRun, config: OperatorConfig): Setup | SetupProblem {
   const spec = withDatapathOptions(defaultSpec(run.spec.benchmark));
+  // A run is held to the rules of a benchmark: the CRD gives it the benchmark's schema, and these are
+  // the checks the CRD cannot make. Its images are checked by preflight, which names the allowlist.
+  const errors = validateSpec(spec, {});
+  if (errors.length) {
+    const located = errors.map((e) => ({ ...e, field: e.field.replace(/^spec\./, 'spec.benchmark.') }));
+    return { reason: Reason.InvalidRunSpec, message: `Nothing was created: ${formatFieldErrors(located)}` };
+  }
   const method = methodFor(spec.method.type);
   if (!method)
     return {
@@ -43,7 +51,7 @@ export function setupRun(run: SwitchBenchmarkRun, config: OperatorConfig): Setup
   } catch (err) {
     return { reason: Reason.UnsupportedOptions, message: (err as Error).message };
   }
-  return { spec, method, driver, context };
+  return { spec, method, driver, context, nodeLabel: labelSelector(config.nodeLabel) };
 }
 
 export const isSetupProblem = (setup: Setup | SetupProblem): setup is SetupProblem => 'reason' in setup;

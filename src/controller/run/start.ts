@@ -40,12 +40,13 @@ export async function start(step: RunStep, setup: Setup): Promise<ReconcileResul
     nodes: deps.nodes.list(),
     pods: [
       ...(candidates ? (crossNode ? [candidates.sender] : [candidates.sender, candidates.receiver]) : []),
-      ...(plan ? [switchPod(run, setup.spec, 'candidate', plan)] : []),
+      ...(plan ? [switchPod(run, setup.spec, 'candidate', setup.nodeLabel, plan)] : []),
     ],
     cpuPolicy: setup.spec.resources.cpuPolicy,
     cpuManagerPolicy: deps.config.cpuManagerPolicy,
-    images: [setup.context.images.traffic, ...(plan ? [setup.context.images.switch] : [])],
+    images: { traffic: setup.context.images.traffic, ...(plan ? { switch: setup.context.images.switch } : {}) },
     allowedImages: allowedImages(deps.config),
+    nodeLabel: setup.nodeLabel,
     datapathProblems,
   });
   if (decision.kind === 'reject')

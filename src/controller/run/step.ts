@@ -37,4 +37,6 @@ export interface Setup {
   method: Method;
   driver: DatapathDriver;
   context: RunContext;
+  /** The admin's node label as a selector: every node a run's pods go to must carry it. */
+  nodeLabel: Record<string, string>;
 }

@@ -17,7 +17,7 @@ export async function ensureSwitch(step: RunStep, setup: Setup, pods: V1Pod[]): 
   if (!pod) {
     const configMap = switchConfigMap(run, plan);
     if (configMap) await deps.writer.createConfigMap(configMap);
-    await deps.writer.createPod(switchPod(run, setup.spec, run.status?.node as string, plan));
+    await deps.writer.createPod(switchPod(run, setup.spec, run.status?.node as string, setup.nodeLabel, plan));
     log.info('Created switch Pod', { pod: switchPodName(run) });
     return {};
   }

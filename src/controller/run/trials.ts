@@ -57,6 +57,7 @@ export function trafficPods(
       run,
       spec: setup.spec,
       node: nodes[role],
+      nodeLabel: setup.nodeLabel,
       role,
       trial: request.index,
       attempt,

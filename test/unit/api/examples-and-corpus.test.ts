@@ -7,7 +7,7 @@ import { loadCrds, loadExamples, loadInvalidCorpus } from '../../invalid/corpus.
 import { compileOpenApi } from './openapi-check.js';
 
 const checkBenchmark = compileOpenApi(crdSchemas.SwitchBenchmark);
-const context = { imageAllowlist: [] };
+const context = { imageAllowlist: { traffic: [], switch: [] } };
 const examples = loadExamples();
 const corpus = loadInvalidCorpus();
 
@@ -92,7 +92,12 @@ function celRules(): CelRule[] {
         message: v.message,
       });
     }
-    for (const [name, child] of Object.entries(schema.properties ?? {})) walk(crd, child, `${field}.${name}`);
+    for (const [name, child] of Object.entries(schema.properties ?? {})) {
+      // The run's spec.benchmark is the benchmark's spec schema, copied by `make generate` and held
+      // identical by `make verify`: its rules are the benchmark's, covered by the benchmark's cases.
+      if (crd.startsWith('switchbenchmarkruns.') && `${field}.${name}` === '.spec.benchmark') continue;
+      walk(crd, child, `${field}.${name}`);
+    }
     walk(crd, schema.items, `${field}[*]`);
     walk(crd, schema.additionalProperties, `${field}[*]`);
   };

@@ -8,7 +8,9 @@ import {
   type FieldError,
 } from '../../../src/api/v1alpha1/validate.js';
 
-const context = { imageAllowlist: ['localhost/switchbench-traffic:dev'] };
+const context = {
+  imageAllowlist: { traffic: ['localhost/switchbench-traffic:dev'], switch: ['localhost/switchbench-testpmd:dev'] },
+};
 const spec = (partial: Record<string, unknown>): SwitchBenchmarkSpec =>
   defaultSpec({ datapath: 'memif', ...partial } as never);
 const fields = (errors: FieldError[]) => errors.map((e) => e.field);
@@ -74,7 +76,19 @@ describe('validateSpec', () => {
       'an image off the allowlist',
       { resources: { images: { switch: 'docker.io/evil:1' } } },
       'spec.resources.images.switch',
-      /not on the operator's image allowlist \(localhost\/switchbench-traffic:dev\)/,
+      /not on the operator's switch image allowlist \(localhost\/switchbench-testpmd:dev\).*--allow-switch-image/,
+    ],
+    [
+      'a switch image run as traffic',
+      { resources: { images: { traffic: 'localhost/switchbench-testpmd:dev' } } },
+      'spec.resources.images.traffic',
+      /not on the operator's traffic image allowlist \(localhost\/switchbench-traffic:dev\).*--allow-traffic-image/,
+    ],
+    [
+      'the traffic image run as a switch',
+      { resources: { images: { switch: 'localhost/switchbench-traffic:dev' } } },
+      'spec.resources.images.switch',
+      /not on the operator's switch image allowlist/,
     ],
   ])('rejects %s', (_name, partial, field, message) => {
     const errors = validateSpec(spec(partial), context);

@@ -205,7 +205,8 @@ describe('validation', () => {
       'schedule and time zone validation',
       fc.property(fc.string({ maxLength: 40 }), fc.option(fc.string({ maxLength: 30 })), (schedule, timeZone) => {
         const spec = defaultSpec({ datapath: 'memif', schedule, ...(timeZone === null ? {} : { timeZone }) } as never);
-        for (const error of validateSpec(spec, { imageAllowlist: [] })) expect(error.field).toMatch(/^spec\./);
+        for (const error of validateSpec(spec, { imageAllowlist: { traffic: [], switch: [] } }))
+          expect(error.field).toMatch(/^spec\./);
       }),
       { numRuns: 300 },
     );
@@ -251,8 +252,9 @@ describe('preflight and node locks', () => {
             pods: v1Pods,
             cpuPolicy: 'shared',
             cpuManagerPolicy: 'static',
-            images: [],
-            allowedImages: [],
+            images: { traffic: 'img' },
+            allowedImages: { traffic: ['img'], switch: [] },
+            nodeLabel: { bench: 'yes' },
           });
           if (decision.kind !== 'admit') return;
           const chosen = nodes.find((n) => n.name === decision.node);

@@ -55,6 +55,7 @@ function traffic(spec = defaultSpec({ datapath: 'testpmd' }), role: 'sender' | '
     run: run(spec),
     spec,
     node: 'node-a',
+    nodeLabel: { 'switchbench.io/node': 'true' },
     role,
     trial: 2,
     attempt: 1,
@@ -86,7 +87,8 @@ describe('trafficPod', () => {
     const limits = { cpu: '1', memory: '512Mi', 'hugepages-2Mi': '512Mi' };
     expect(container?.resources).toEqual({ requests: limits, limits });
     expect(pod.spec).toMatchObject({
-      nodeSelector: { 'kubernetes.io/hostname': 'node-a' },
+      // The admin's node label as well: a pod created after the node was withdrawn stays unscheduled.
+      nodeSelector: { 'kubernetes.io/hostname': 'node-a', 'switchbench.io/node': 'true' },
       restartPolicy: 'Never',
       activeDeadlineSeconds: 121,
       automountServiceAccountToken: false,
@@ -204,9 +206,10 @@ describe('trafficArgs', () => {
 describe('switch objects', () => {
   test('the switch pod mounts its config, the run directory and hugepages, with the plan probe', () => {
     const spec = defaultSpec({ datapath: 'testpmd', resources: { cpus: { switch: 2 } } } as never);
-    const pod = switchPod(run(spec), spec, 'node-a', plan);
+    const pod = switchPod(run(spec), spec, 'node-a', { 'switchbench.io/node': 'true' }, plan);
     const container = pod.spec?.containers[0];
     expect(pod.metadata?.name).toBe('bench-1-switch');
+    expect(pod.spec?.nodeSelector).toEqual({ 'kubernetes.io/hostname': 'node-a', 'switchbench.io/node': 'true' });
     expect(container?.readinessProbe).toEqual(plan.readinessProbe);
     expect(container?.resources?.limits).toMatchObject({ cpu: '2' });
     expect(container?.volumeMounts).toEqual(
@@ -227,6 +230,8 @@ describe('switch objects', () => {
 describe('cleanupPod', () => {
   test('removes exactly the run directory, as argv', () => {
     const pod = cleanupPod(run(), 'node-a', 'img');
+    // Only the node's name: a node withdrawn from benchmarks still gets its host directory removed.
+    expect(pod.spec?.nodeSelector).toEqual({ 'kubernetes.io/hostname': 'node-a' });
     expect(pod.spec?.containers[0]?.command).toEqual(['rm', '-rf', '--one-file-system', '--', `/runs/${uid}`]);
     expect(pod.spec?.volumes).toEqual([
       { name: 'runs', hostPath: { path: '/var/run/switchbench/runs', type: 'DirectoryOrCreate' } },

@@ -19,6 +19,8 @@ const pod = (requests: Record<string, string>): V1Pod => ({
 const roomy = { cpu: '4', memory: '8Gi', 'hugepages-2Mi': '2Gi' };
 const selector = { 'switchbench.io/node': 'true' };
 const labelled = { 'switchbench.io/node': 'true' };
+/** The admin's node label, added to every selector. */
+const adminLabel = { 'switchbench.io/node': 'true' };
 const threePods = [
   pod({ cpu: '1', memory: '512Mi', 'hugepages-2Mi': '512Mi' }),
   pod({ cpu: '1', memory: '512Mi', 'hugepages-2Mi': '512Mi' }),
@@ -42,22 +44,52 @@ describe('parseQuantity', () => {
 
 describe('admit', () => {
   test('admits the one labelled node that can hold every pod at once', () => {
-    expect(admit(selector, [node('a', {}, roomy), node('b', labelled, roomy)], threePods)).toEqual({
+    expect(admit(selector, adminLabel, [node('a', {}, roomy), node('b', labelled, roomy)], threePods)).toEqual({
       kind: 'admit',
       node: 'b',
     });
   });
 
   test('waits, saying how to label a node, when none matches', () => {
-    expect(admit(selector, [node('a', {}, roomy)], threePods)).toEqual({
+    expect(admit(selector, adminLabel, [node('a', {}, roomy)], threePods)).toEqual({
       kind: 'wait',
       reason: 'NodeNotFound',
       message: expect.stringContaining('kubectl label node NODE switchbench.io/node=true'),
     });
   });
 
+  test("requires the admin's label of a node the selector names, saying how to add it", () => {
+    const byName = { 'kubernetes.io/hostname': 'cp' };
+    const controlPlane = node('cp', byName, roomy);
+    expect(admit(byName, adminLabel, [controlPlane], threePods)).toEqual({
+      kind: 'wait',
+      reason: 'NodeNotLabelled',
+      message:
+        'spec.placement.nodeSelector kubernetes.io/hostname=cp matches only nodes without the label switchbench.io/node=true that lets a node run benchmarks (cp): an admin adds it, e.g. kubectl label node cp switchbench.io/node=true',
+    });
+    const labelledControlPlane = node('cp', { ...byName, ...labelled }, roomy);
+    expect(admit(byName, adminLabel, [labelledControlPlane], threePods)).toEqual({ kind: 'admit', node: 'cp' });
+  });
+
+  test("rejects a selector that contradicts the admin's label", () => {
+    expect(
+      admit(
+        { 'switchbench.io/node': 'false' },
+        adminLabel,
+        [node('a', {}, roomy)],
+        threePods,
+        'spec.placement.receiverNodeSelector',
+      ),
+    ).toEqual({
+      kind: 'reject',
+      reason: 'NodeNotLabelled',
+      message:
+        'spec.placement.receiverNodeSelector sets switchbench.io/node=false, but benchmarks run only on nodes the admin labelled switchbench.io/node=true: remove it from the selector',
+    });
+  });
+
   test('rejects a selector that matches several nodes, naming them', () => {
-    expect(admit(selector, [node('b', labelled, roomy), node('a', labelled, roomy)], threePods)).toEqual({
+    expect(admit(selector, adminLabel, [node('b', labelled, roomy), node('a', labelled, roomy)], threePods)).toEqual({
       kind: 'reject',
       reason: 'AmbiguousNodeSelector',
       message: expect.stringContaining('matches 2 nodes (a, b); it must select exactly one'),
@@ -68,7 +100,7 @@ describe('admit', () => {
     ['hugepages', { ...roomy, 'hugepages-2Mi': '1Gi' }, 'hugepages-2Mi: needs 1536Mi, node allocatable 1Gi'],
     ['CPUs', { ...roomy, cpu: '2' }, 'cpu: needs 3, node allocatable 2'],
   ])('rejects a node short of %s', (_name, allocatable, message) => {
-    expect(admit(selector, [node('a', labelled, allocatable)], threePods)).toEqual({
+    expect(admit(selector, adminLabel, [node('a', labelled, allocatable)], threePods)).toEqual({
       kind: 'reject',
       reason: 'InsufficientResources',
       message: expect.stringContaining(message),
@@ -84,7 +116,7 @@ describe('admit', () => {
       ['not advertised at all', roomy],
       ['advertised with no device', { ...roomy, 'intel.com/sriov_dpdk': '0' }],
     ])('waits, naming the resource and the field, when the node has it %s', (_case, allocatable) => {
-      expect(admit(selector, [node('a', labelled, allocatable)], vfPods)).toEqual({
+      expect(admit(selector, adminLabel, [node('a', labelled, allocatable)], vfPods)).toEqual({
         kind: 'wait',
         reason: 'DeviceResourceMissing',
         message:
@@ -93,12 +125,16 @@ describe('admit', () => {
     });
 
     test('rejects a node with fewer VFs than pods, and admits one with enough', () => {
-      expect(admit(selector, [node('a', labelled, { ...roomy, 'intel.com/sriov_dpdk': '1' })], vfPods)).toEqual({
+      expect(
+        admit(selector, adminLabel, [node('a', labelled, { ...roomy, 'intel.com/sriov_dpdk': '1' })], vfPods),
+      ).toEqual({
         kind: 'reject',
         reason: 'InsufficientResources',
         message: expect.stringContaining('intel.com/sriov_dpdk: needs 2, node allocatable 1'),
       });
-      expect(admit(selector, [node('a', labelled, { ...roomy, 'intel.com/sriov_dpdk': '2' })], vfPods)).toEqual({
+      expect(
+        admit(selector, adminLabel, [node('a', labelled, { ...roomy, 'intel.com/sriov_dpdk': '2' })], vfPods),
+      ).toEqual({
         kind: 'admit',
         node: 'a',
       });
@@ -129,8 +165,9 @@ describe('preflight', () => {
     pods: threePods,
     cpuPolicy: 'exclusive',
     cpuManagerPolicy: 'static',
-    images: ['img'],
-    allowedImages: ['img'],
+    images: { traffic: 'img', switch: 'switch-img' },
+    allowedImages: { traffic: ['img'], switch: ['switch-img'] },
+    nodeLabel: adminLabel,
   };
 
   test('admits a ready node with the static CPU manager, with no notes', () => {
@@ -140,10 +177,17 @@ describe('preflight', () => {
   test.each<[string, Partial<PreflightInput>, Admission['kind'], string, string]>([
     [
       'an image off the allowlist',
-      { images: ['img', 'evil'] },
+      { images: { traffic: 'img', switch: 'evil' } },
       'reject',
       'ImageNotAllowed',
-      "Image evil is not on the operator's allowlist",
+      "Image evil is not on the operator's switch image allowlist: use the default image or ask the admin to add it (--allow-switch-image)",
+    ],
+    [
+      'a switch image as traffic',
+      { images: { traffic: 'switch-img' } },
+      'reject',
+      'ImageNotAllowed',
+      "Image switch-img is not on the operator's traffic image allowlist",
     ],
     [
       'missing cluster pieces of the data path',
@@ -227,7 +271,7 @@ describe('preflight', () => {
       { receiverNodeSelector: { rx: 'yes' }, receiverPods: [] },
       'wait',
       'NodeNotFound',
-      '(spec.placement.receiverNodeSelector)',
+      "(spec.placement.receiverNodeSelector, with the admin's switchbench.io/node=true)",
     ],
   ])('refuses %s', (_name, change, kind, reason, message) => {
     expect(preflight({ ...base, ...change })).toEqual({ kind, reason, message: expect.stringContaining(message) });
@@ -257,16 +301,26 @@ describe('preflight', () => {
   });
 
   test('cross-node: the receiver gets its own node, checked against its own pods', () => {
-    const nodes = [readyNode('a', labelled), readyNode('b', { rx: 'yes' })];
-    expect(
-      preflight({ ...base, nodes, receiverNodeSelector: { rx: 'yes' }, receiverPods: [threePods[0] as V1Pod] }),
-    ).toEqual({ kind: 'admit', node: 'a', receiverNode: 'b', notes: [] });
+    // Both nodes carry the admin's label; each selector picks one of them.
+    const crossNode = { ...base, nodeSelector: { tx: 'yes' }, receiverNodeSelector: { rx: 'yes' } };
+    const nodes = [readyNode('a', { tx: 'yes', ...labelled }), readyNode('b', { rx: 'yes', ...labelled })];
+    expect(preflight({ ...crossNode, nodes, receiverPods: [threePods[0] as V1Pod] })).toEqual({
+      kind: 'admit',
+      node: 'a',
+      receiverNode: 'b',
+      notes: [],
+    });
     const small = [
-      readyNode('a', labelled),
-      { metadata: { name: 'b', labels: { rx: 'yes' } }, status: { allocatable: { ...roomy, cpu: '0' }, ...ready } },
+      readyNode('a', { tx: 'yes', ...labelled }),
+      {
+        metadata: { name: 'b', labels: { rx: 'yes', ...labelled } },
+        status: { allocatable: { ...roomy, cpu: '0' }, ...ready },
+      },
     ];
-    expect(
-      preflight({ ...base, nodes: small, receiverNodeSelector: { rx: 'yes' }, receiverPods: [threePods[0] as V1Pod] }),
-    ).toMatchObject({ kind: 'reject', reason: 'InsufficientResources', message: expect.stringContaining('Node b') });
+    expect(preflight({ ...crossNode, nodes: small, receiverPods: [threePods[0] as V1Pod] })).toMatchObject({
+      kind: 'reject',
+      reason: 'InsufficientResources',
+      message: expect.stringContaining('Node b'),
+    });
   });
 });
