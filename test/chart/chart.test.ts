@@ -267,6 +267,48 @@ test('the Grafana dashboard ships as a ConfigMap the sidecar picks up, with the 
   expect(find(render('grafanaDashboard.enabled=false'), 'ConfigMap')).toEqual([]);
 });
 
+test("monitoring objects carry kube-prometheus-stack's labels by default, and the namespace, labels and annotations given", () => {
+  const on = ['metrics.serviceMonitor.enabled=true', 'metrics.prometheusRule.enabled=true'];
+  const byDefault = render(...on);
+  const metadataOf = (manifests: Manifest[], kind: string) =>
+    find(manifests, kind)[0]?.metadata as unknown as {
+      namespace: string;
+      labels: Record<string, string>;
+      annotations?: object;
+    };
+  expect(metadataOf(byDefault, 'ServiceMonitor')).toMatchObject({
+    namespace: 'switchbench-system',
+    labels: { release: 'kube-prometheus-stack' },
+  });
+  expect(metadataOf(byDefault, 'PrometheusRule').labels.release).toBe('kube-prometheus-stack');
+  expect(metadataOf(byDefault, 'ConfigMap')).toMatchObject({
+    labels: { grafana_dashboard: '1' },
+    annotations: { grafana_folder: 'switchbench' },
+  });
+  const elsewhere = render(
+    ...on,
+    ...['serviceMonitor', 'prometheusRule'].flatMap((k) => [
+      `metrics.${k}.namespace=monitoring`,
+      `metrics.${k}.labels.release=kps`,
+      `metrics.${k}.annotations.team=nfv`,
+    ]),
+    'grafanaDashboard.namespace=grafana',
+    'grafanaDashboard.labels.dashboards=nfv',
+  );
+  for (const kind of ['ServiceMonitor', 'PrometheusRule'])
+    expect(metadataOf(elsewhere, kind)).toMatchObject({
+      namespace: 'monitoring',
+      labels: { release: 'kps' },
+      annotations: { team: 'nfv' },
+    });
+  expect(metadataOf(elsewhere, 'ConfigMap')).toMatchObject({ namespace: 'grafana', labels: { dashboards: 'nfv' } });
+  // Wherever it lives, the ServiceMonitor selects the metrics Service in the release namespace.
+  expect(find(elsewhere, 'ServiceMonitor')[0]?.spec).toMatchObject({
+    namespaceSelector: { matchNames: ['switchbench-system'] },
+    endpoints: [{ port: 'metrics', interval: '30s' }],
+  });
+});
+
 test('every namespace enabled: no namespace policy, the node-label policy stays', () => {
   expect(find(render('enabledNamespaceLabel='), 'ValidatingAdmissionPolicy').map((m) => m.metadata.name)).toEqual([
     'sb-operator-node-label',

@@ -23,3 +23,21 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{ .Values.multus.daemonSet.namespace }}/{{ .Values.multus.daemonSet.name }}
 {{- end -}}
 {{- end -}}
+
+{{- /*
+Metadata of a monitoring object (ServiceMonitor, PrometheusRule, dashboard ConfigMap): its own
+namespace if given, the chart's labels plus the ones its selector wants, and its annotations.
+Called with (dict "root" $ "name" NAME "values" .Values.metrics.serviceMonitor).
+*/ -}}
+{{- define "switchbench.monitoringMetadata" -}}
+name: {{ .name }}
+namespace: {{ .values.namespace | default .root.Release.Namespace }}
+labels:
+  {{- include "switchbench.labels" .root | nindent 2 }}
+  {{- with .values.labels }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- with .values.annotations }}
+annotations: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
