@@ -7,7 +7,7 @@ MODE ?= full
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 
 .PHONY: all deps build lint generate verify test test-static test-unit test-chart test-native test-switches test-integration test-fault test-cluster test-e2e \
-        native images install-plugin cluster-up cluster-down demo bench bench-native bench-switches bench-operator clean
+        native images plugin-archive install-plugin cluster-up cluster-down demo bench bench-native bench-switches bench-operator clean
 
 all: build
 
@@ -43,7 +43,8 @@ verify: deps
 
 test-unit: deps native
 	bash .ci/install-prometheus.sh  # promtool checks the metric names
-	bash -c '. .ci/cluster/lib.sh && ensure_packages luajit'  # runs the generated Snabb programs (hostile-strings.test.ts)
+	# luajit runs the generated Snabb programs (hostile-strings.test.ts); zsh reads the plugin's completion
+	bash -c '. .ci/cluster/lib.sh && ensure_packages luajit zsh'
 	$(JEST) -c test/jest.unit.config.mjs
 
 # The Helm chart through the real helm (built from its Go module, cached) and promtool.
@@ -72,14 +73,16 @@ test-cluster: deps
 # $(PREFIX)/lib/kubectl-switchbench, and an executable kubectl-switchbench in $(PREFIX)/bin.
 PREFIX ?= /usr/local
 PLUGIN_LIB = $(PREFIX)/lib/kubectl-switchbench
-install-plugin: deps
+# The plugin's release archive and krew manifest in dist/plugin/ (RELEASE_URL=… for the manifest's uri).
+plugin-archive: deps
+	bash .ci/plugin/archive.sh
+
+# The archive, unpacked into $(PLUGIN_LIB), its launcher and completion hook linked into $(PREFIX)/bin.
+install-plugin: plugin-archive
 	bash -c '. .ci/cluster/lib.sh && ensure_packages fonts-dejavu-core'  # the text of PNG figures
-	npm run bundle
-	rm -rf $(PLUGIN_LIB) && install -d $(PLUGIN_LIB)/node_modules $(PREFIX)/bin
-	install -m 0644 dist/bundle/kubectl-switchbench.mjs $(PLUGIN_LIB)/
-	cp -R node_modules/@resvg $(PLUGIN_LIB)/node_modules/
-	printf '#!/bin/sh\nexec "%s" "%s/kubectl-switchbench.mjs" "$$@"\n' "$$(command -v node)" "$(PLUGIN_LIB)" > $(PREFIX)/bin/kubectl-switchbench
-	chmod 0755 $(PREFIX)/bin/kubectl-switchbench
+	rm -rf $(PLUGIN_LIB) && install -d $(PLUGIN_LIB) $(PREFIX)/bin
+	tar -xzf dist/plugin/kubectl-switchbench-$$(node -p 'require("./package.json").version')-linux-amd64.tar.gz -C $(PLUGIN_LIB)
+	ln -sf $(PLUGIN_LIB)/kubectl-switchbench $(PLUGIN_LIB)/kubectl_complete-switchbench $(PREFIX)/bin/
 
 images: build
 	bash images/build.sh

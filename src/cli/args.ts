@@ -1,75 +1,108 @@
 // The plugin's command line: argv → one command, or a UsageError naming the flag or argument at fault. Pure.
+// Shaped like kubectl's: the same global flags, -o for the format of what is printed, and a file
+// only where the output is one (--output-file).
 import { parseArgs } from 'node:util';
 
 export type FigureNumber = 2 | 3;
 export type ImageFormat = 'svg' | 'png';
-export type ExportFormat = 'json' | 'csv';
+export type ExportFormat = 'json' | 'yaml' | 'csv';
+/** What list, show and results print: a table (wide: more columns), or the objects as JSON or YAML. */
+export type PrintFormat = 'table' | 'wide' | 'json' | 'yaml';
+export type Shell = 'bash' | 'zsh';
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'list'; allNamespaces: boolean }
-  | { kind: 'show'; benchmark: string; run?: number; watch: boolean; wide: boolean }
-  | { kind: 'plot'; benchmarks: string[]; figure: FigureNumber; output: string; format: ImageFormat; run?: number }
+  | { kind: 'list'; allNamespaces: boolean; output: PrintFormat }
+  | { kind: 'show'; benchmark: string; run?: number; watch: boolean; output: PrintFormat }
+  | { kind: 'plot'; benchmarks: string[]; figure: FigureNumber; outputFile: string; format: ImageFormat; run?: number }
   | { kind: 'run'; benchmark: string }
-  | { kind: 'export'; benchmark: string; format: ExportFormat; run?: number; output?: string }
-  | { kind: 'results'; run: string; wide: boolean };
+  | { kind: 'export'; benchmark: string; format: ExportFormat; run?: number; outputFile?: string }
+  | { kind: 'results'; run: string; output: PrintFormat }
+  | { kind: 'version'; output: 'text' | 'json' | 'yaml' }
+  | { kind: 'completion'; shell: Shell }
+  /** What the shell asks while completing: the words typed so far, the last one being completed. */
+  | { kind: 'complete'; words: string[] };
 
 export interface Invocation {
   command: Command;
   namespace?: string;
   kubeconfig?: string;
+  context?: string;
 }
 
 export class UsageError extends Error {}
 
+/** Exit codes, as docs/kubectl-plugin.md and docs/troubleshooting.md give them. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
 export const USAGE = `usage: kubectl switchbench COMMAND [flags]
 
 commands:
-  list [-A]                                  benchmarks: data path, phase, last run, headline, next run
-  show BENCHMARK [--run N] [--watch] [-o wide]
+  list [-A] [-o table|wide|json|yaml]        benchmarks: data path, phase, last run, headline, next run
+  show BENCHMARK [--run N] [--watch] [-o table|wide|json|yaml]
                                              Table 1 (max throughput, NDR, PDR per frame size) and every trial;
                                              --watch follows the active run with a progress bar until it ends;
-                                             -o wide: the frames each trial lost at every place, not only WHERE LOST
-  plot BENCHMARK --figure 2 -o FILE          Figure 2: receive rate vs offered rate, one panel per frame size
-  plot [BENCHMARK...] --figure 3 -o FILE     Figure 3: max throughput per data path and frame size, from the
-                                             latest finished run of each benchmark named (default: all in the namespace)
+                                             -o wide: the frames each trial lost at every place, not only WHERE LOST;
+                                             -o json|yaml: the run as export writes it
+  results RUN [-o table|wide|json|yaml]      a run by its name: its trials and summary
+  plot BENCHMARK --figure 2 --output-file FILE
+                                             Figure 2: receive rate vs offered rate, one panel per frame size
+  plot [BENCHMARK...] --figure 3 --output-file FILE
+                                             Figure 3: max throughput per data path and frame size, from the
+                                             latest finished run of each benchmark named (default: all in the namespace);
                                              FILE ends in .svg or .png
   run BENCHMARK                              start a run now (annotation switchbench.io/run-now)
-  export BENCHMARK --format json|csv [--run N] [-o FILE]
-  results RUN [-o wide]                      a run by its name: its trials and summary
+  export BENCHMARK -o json|yaml|csv [--run N] [--output-file FILE]
+                                             a finished run, to stdout or FILE
+  version [-o json|yaml]                     the plugin's version and the API it speaks
+  completion bash|zsh                        a shell completion script (source <(kubectl switchbench completion bash))
 
 global flags:
   -n, --namespace NS      namespace (default: the kubeconfig context's, else default)
       --kubeconfig FILE   kubeconfig (default: $KUBECONFIG, else ~/.kube/config)
+      --context NAME      the kubeconfig context to use (default: its current context)
   -A, --all-namespaces    list benchmarks in every namespace (list only)
       --run N             the benchmark's run number N (run <benchmark>-N); default: the latest finished
-  -h, --help`;
+  -h, --help
+
+exit codes: 0 done; 1 the cluster or the object was not as asked (the message says what); 2 a usage error.`;
 
 const OPTIONS = {
   namespace: { type: 'string', short: 'n' },
   kubeconfig: { type: 'string' },
+  context: { type: 'string' },
   'all-namespaces': { type: 'boolean', short: 'A' },
   run: { type: 'string' },
   watch: { type: 'boolean', short: 'w' },
   figure: { type: 'string' },
   output: { type: 'string', short: 'o' },
-  format: { type: 'string' },
+  'output-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+type Flag = keyof Values;
 
 /** Flags each command accepts besides the global ones, so a misplaced flag is an error, not silently ignored. */
-const ACCEPTS: Record<Exclude<Command['kind'], 'help'>, (keyof Values)[]> = {
-  list: ['all-namespaces'],
+const ACCEPTS: Record<Exclude<Command['kind'], 'help' | 'complete'>, Flag[]> = {
+  list: ['all-namespaces', 'output'],
   show: ['run', 'watch', 'output'],
-  plot: ['run', 'figure', 'output'],
+  plot: ['run', 'figure', 'output-file'],
   run: [],
-  export: ['run', 'format', 'output'],
+  export: ['run', 'output', 'output-file'],
   results: ['output'],
+  version: ['output'],
+  completion: [],
 };
 
-const GLOBAL: (keyof Values)[] = ['namespace', 'kubeconfig', 'help'];
+export const COMMANDS = Object.keys(ACCEPTS) as (keyof typeof ACCEPTS)[];
+const GLOBAL: Flag[] = ['namespace', 'kubeconfig', 'context', 'help'];
+
+/** The long flags a command takes, global ones included: for completion. */
+export function flagsOf(command: string): string[] {
+  const own = (ACCEPTS as Record<string, Flag[] | undefined>)[command] ?? [];
+  return [...GLOBAL, ...own].map((flag) => `--${flag}`);
+}
 
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -79,24 +112,22 @@ function positiveInteger(flag: string, value: string | undefined): number | unde
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T {
-  if (value === undefined) throw new UsageError(`--${flag} is required: one of ${allowed.join(', ')}`);
+  if (value === undefined) throw new UsageError(`${flag} is required: one of ${allowed.join(', ')}`);
   if (!(allowed as readonly string[]).includes(value))
-    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
   return value as T;
 }
 
-function imageFormat(output: string | undefined): ImageFormat {
-  if (output === undefined) throw new UsageError('-o/--output is required: the image file to write (.svg or .png)');
-  const match = /\.(svg|png)$/i.exec(output);
-  if (!match) throw new UsageError(`-o/--output must end in .svg or .png, got "${output}"`);
-  return (match[1] as string).toLowerCase() as ImageFormat;
-}
+const PRINT_FORMATS: readonly PrintFormat[] = ['table', 'wide', 'json', 'yaml'];
+const printFormat = (command: string, value: string | undefined): PrintFormat =>
+  value === undefined ? 'table' : oneOf(`-o/--output of ${command}`, value, PRINT_FORMATS);
 
-/** show and results print tables: -o names their format, as kubectl's does, and the one there is is wide. */
-function wideTable(command: string, output: string | undefined): boolean {
-  if (output === undefined) return false;
-  if (output !== 'wide') throw new UsageError(`-o/--output of ${command} must be wide, got "${output}"`);
-  return true;
+function imageFormat(outputFile: string | undefined): ImageFormat {
+  if (outputFile === undefined)
+    throw new UsageError('--output-file is required: the image file to write (.svg or .png)');
+  const match = /\.(svg|png)$/i.exec(outputFile);
+  if (!match) throw new UsageError(`--output-file must end in .svg or .png, got "${outputFile}"`);
+  return (match[1] as string).toLowerCase() as ImageFormat;
 }
 
 function exactlyOne(command: string, what: string, positionals: string[]): string {
@@ -107,21 +138,29 @@ function exactlyOne(command: string, what: string, positionals: string[]): strin
   return positionals[0] as string;
 }
 
+function none(command: string, positionals: string[]): void {
+  if (positionals.length > 0) throw new UsageError(`${command} takes no arguments, got ${positionals.join(' ')}`);
+}
+
 function command(name: string | undefined, args: string[], values: Values): Command {
   switch (name) {
     case 'list':
-      if (args.length > 0) throw new UsageError(`list takes no arguments, got ${args.join(' ')}`);
-      return { kind: 'list', allNamespaces: values['all-namespaces'] ?? false };
+      none('list', args);
+      return {
+        kind: 'list',
+        allNamespaces: values['all-namespaces'] ?? false,
+        output: printFormat('list', values.output),
+      };
     case 'show':
       return {
         kind: 'show',
         benchmark: exactlyOne('show', 'benchmark', args),
         run: positiveInteger('run', values.run),
         watch: values.watch ?? false,
-        wide: wideTable('show', values.output),
+        output: printFormat('show', values.output),
       };
     case 'plot': {
-      const figure = Number(oneOf('figure', values.figure, ['2', '3'])) as FigureNumber;
+      const figure = Number(oneOf('--figure', values.figure, ['2', '3'])) as FigureNumber;
       if (figure === 2) exactlyOne('plot --figure 2', 'benchmark', args);
       const run = positiveInteger('run', values.run);
       if (run !== undefined && args.length !== 1)
@@ -130,8 +169,8 @@ function command(name: string | undefined, args: string[], values: Values): Comm
         kind: 'plot',
         benchmarks: args,
         figure,
-        output: values.output as string,
-        format: imageFormat(values.output),
+        outputFile: values['output-file'] as string,
+        format: imageFormat(values['output-file']),
         run,
       };
     }
@@ -141,15 +180,26 @@ function command(name: string | undefined, args: string[], values: Values): Comm
       return {
         kind: 'export',
         benchmark: exactlyOne('export', 'benchmark', args),
-        format: oneOf('format', values.format, ['json', 'csv']),
+        format: oneOf('-o/--output of export', values.output, ['json', 'yaml', 'csv']),
         run: positiveInteger('run', values.run),
-        output: values.output,
+        outputFile: values['output-file'],
       };
     case 'results':
       return {
         kind: 'results',
         run: exactlyOne('results', 'run name', args),
-        wide: wideTable('results', values.output),
+        output: printFormat('results', values.output),
+      };
+    case 'version':
+      none('version', args);
+      return {
+        kind: 'version',
+        output: values.output === undefined ? 'text' : oneOf('-o/--output of version', values.output, ['json', 'yaml']),
+      };
+    case 'completion':
+      return {
+        kind: 'completion',
+        shell: oneOf('completion SHELL', exactlyOne('completion', 'shell', args), ['bash', 'zsh']),
       };
     case undefined:
       throw new UsageError('a command is required');
@@ -158,7 +208,33 @@ function command(name: string | undefined, args: string[], values: Values): Comm
   }
 }
 
+/** The hidden command the completion scripts call: its words are a partial command line, never parsed strictly. */
+export const COMPLETE_COMMAND = '__complete';
+
+/** The global flags among a partial command line (the word being completed left out), for completion's lookups. */
+function globalsOf(words: string[]): Omit<Invocation, 'command'> {
+  const found: Omit<Invocation, 'command'> = {};
+  const names: Record<string, 'namespace' | 'kubeconfig' | 'context'> = {
+    '-n': 'namespace',
+    '--namespace': 'namespace',
+    '--kubeconfig': 'kubeconfig',
+    '--context': 'context',
+  };
+  const typed = words.slice(0, -1);
+  typed.forEach((word, i) => {
+    const [flag = '', inline] = word.split(/=(.*)/s);
+    const key = names[flag];
+    const value = inline ?? typed[i + 1];
+    if (key && value) found[key] = value;
+  });
+  return found;
+}
+
 export function parseInvocation(argv: string[]): Invocation {
+  if (argv[0] === COMPLETE_COMMAND) {
+    const words = argv.slice(1);
+    return { command: { kind: 'complete', words }, ...globalsOf(words) };
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -170,13 +246,16 @@ export function parseInvocation(argv: string[]): Invocation {
   if (values.help) return { command: { kind: 'help' } };
   const parsedCommand = command(name, args, values);
   const allowed = new Set([...GLOBAL, ...ACCEPTS[parsedCommand.kind as keyof typeof ACCEPTS]]);
-  const misplaced = (Object.keys(values) as (keyof Values)[]).filter(
-    (flag) => values[flag] !== undefined && !allowed.has(flag),
-  );
+  const misplaced = (Object.keys(values) as Flag[]).filter((flag) => values[flag] !== undefined && !allowed.has(flag));
   if (misplaced.length > 0)
     throw new UsageError(`${name} does not take ${misplaced.map((flag) => `--${flag}`).join(', ')}`);
-  for (const flag of ['namespace', 'kubeconfig'] as const) {
+  for (const flag of ['namespace', 'kubeconfig', 'context', 'output-file'] as const) {
     if (values[flag] === '') throw new UsageError(`--${flag} must not be empty`);
   }
-  return { command: parsedCommand, namespace: values.namespace, kubeconfig: values.kubeconfig };
+  return {
+    command: parsedCommand,
+    ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+    ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
+    ...(values.context !== undefined ? { context: values.context } : {}),
+  };
 }

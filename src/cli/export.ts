@@ -1,32 +1,34 @@
-// A run as JSON (what to keep: the spec it ran, summary and trials) or CSV (one row per trial, for a
-// spreadsheet). Pure.
+// A run as JSON or YAML (what to keep: the spec it ran, summary and trials) or CSV (one row per
+// trial, for a spreadsheet). Pure.
+import { stringify } from 'yaml';
 import type { SwitchBenchmarkRun, Trial } from '../api/v1alpha1/types.js';
 import { runPlacement, trialPlacement } from './placement.js';
 
-export function runJson(run: SwitchBenchmarkRun): string {
+/** What to keep of a run: the spec it ran, its placement, summary and trials. */
+export function runDocument(run: SwitchBenchmarkRun) {
   const status = run.status ?? {};
-  return `${JSON.stringify(
-    {
-      namespace: run.metadata.namespace,
-      benchmark: run.spec.benchmarkName,
-      run: run.metadata.name,
-      datapath: run.spec.benchmark.datapath,
-      trigger: run.spec.trigger,
-      phase: status.phase,
-      node: status.node,
-      // isolated-dut and shared figures are a compromise placement, not comparable with exclusive ones.
-      placement: runPlacement(run),
-      startTime: status.startTime,
-      completionTime: status.completionTime,
-      headline: status.headline,
-      spec: run.spec.benchmark,
-      summary: status.summary ?? [],
-      trials: status.trials ?? [],
-    },
-    null,
-    2,
-  )}\n`;
+  return {
+    namespace: run.metadata.namespace,
+    benchmark: run.spec.benchmarkName,
+    run: run.metadata.name,
+    datapath: run.spec.benchmark.datapath,
+    trigger: run.spec.trigger,
+    phase: status.phase,
+    node: status.node,
+    // isolated-dut and shared figures are a compromise placement, not comparable with exclusive ones.
+    placement: runPlacement(run),
+    startTime: status.startTime,
+    completionTime: status.completionTime,
+    headline: status.headline,
+    spec: run.spec.benchmark,
+    summary: status.summary ?? [],
+    trials: status.trials ?? [],
+  };
 }
+
+/** A value as -o json or -o yaml print it, in kubectl's shapes (JSON indented by 4). */
+export const printable = (format: 'json' | 'yaml', value: unknown): string =>
+  format === 'json' ? `${JSON.stringify(value, null, 4)}\n` : stringify(value);
 
 type Column = [header: string, value: (t: Trial) => string | number | boolean | undefined];
 

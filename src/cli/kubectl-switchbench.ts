@@ -4,6 +4,7 @@
 import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { writeFileSync } from 'node:fs';
 import {
+  API_VERSION,
   BENCHMARK_PLURAL,
   GROUP,
   RUN_PLURAL,
@@ -12,14 +13,16 @@ import {
   type SwitchBenchmarkRun,
 } from '../api/v1alpha1/types.js';
 import { BENCHMARK_LABEL } from '../api/v1alpha1/labels.js';
-import { parseInvocation, USAGE, UsageError, type Command } from './args.js';
-import { runCsv, runJson } from './export.js';
+import { EXIT, parseInvocation, USAGE, UsageError, type Command, type Invocation, type PrintFormat } from './args.js';
+import { completionAnswer, completionScript, completionTarget } from './completion.js';
+import { printable, runCsv, runDocument } from './export.js';
 import { figure2Data, figure2Spec, figure3Data, figure3Spec, type RunOfBenchmark } from './figures.js';
 import { renderSvg, svgToPng } from './render.js';
 import { awaitedRun, isFinished, pickRun, runNowPatch, type Wanted } from './select.js';
 import { runPlacement, type Placement } from './placement.js';
 import { lastRunKey, listTable, progressBar, runHeadline, runReport, showReport } from './table.js';
 import { makeApiClient } from '../runtime/kube-client.js';
+import { VERSION as PLUGIN_VERSION } from '../version.js';
 
 const WATCH_INTERVAL_MS = 2000;
 
@@ -100,6 +103,16 @@ class Cluster {
     return new Map(found.flat());
   }
 
+  async runs(): Promise<SwitchBenchmarkRun[]> {
+    const list = await this.api.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: RUN_PLURAL,
+    });
+    return (list as { items: SwitchBenchmarkRun[] }).items ?? [];
+  }
+
   async runsOf(benchmark: string): Promise<SwitchBenchmarkRun[]> {
     const list = await this.api.listNamespacedCustomObject({
       group: GROUP,
@@ -172,15 +185,47 @@ async function figure3Runs(cluster: Cluster, named: string[]): Promise<RunOfBenc
   return found;
 }
 
-function write(output: string | undefined, content: string | Buffer): void {
-  if (output === undefined || output === '-') process.stdout.write(content);
-  else writeFileSync(output, content);
+function write(outputFile: string | undefined, content: string | Buffer): void {
+  if (outputFile === undefined || outputFile === '-') process.stdout.write(content);
+  else writeFileSync(outputFile, content);
 }
 
-async function execute(command: Exclude<Command, { kind: 'help' }>, cluster: Cluster): Promise<void> {
+/** A run as show and results print it: a table, or the run as export writes it. */
+function printRun(run: SwitchBenchmarkRun, output: PrintFormat, table: (wide: boolean) => string): void {
+  if (output === 'json' || output === 'yaml') process.stdout.write(printable(output, runDocument(run)));
+  else console.log(table(output === 'wide'));
+}
+
+type ClusterCommand = Exclude<Command, { kind: 'help' | 'version' | 'completion' }>;
+
+async function execute(command: ClusterCommand, cluster: Cluster): Promise<void> {
   switch (command.kind) {
+    case 'complete': {
+      const target = completionTarget(command.words);
+      if (target.kind === 'words') {
+        process.stdout.write(completionAnswer(command.words, target.candidates, target.directive));
+        return;
+      }
+      // Names the cluster knows; none (and no error) when it cannot be asked, as kubectl completes.
+      const names =
+        target.kind === 'benchmarks'
+          ? await cluster.benchmarks(false).then(
+              (b) => b.map((x) => x.metadata.name as string),
+              () => [],
+            )
+          : await cluster.runs().then(
+              (r) => r.map((x) => x.metadata.name as string),
+              () => [],
+            );
+      process.stdout.write(completionAnswer(command.words, names));
+      return;
+    }
     case 'list': {
       const benchmarks = await cluster.benchmarks(command.allNamespaces);
+      if (command.output === 'json' || command.output === 'yaml') {
+        process.stdout.write(printable(command.output, { apiVersion: 'v1', kind: 'List', items: benchmarks }));
+        return;
+      }
       if (benchmarks.length === 0)
         console.error(
           command.allNamespaces
@@ -189,7 +234,11 @@ async function execute(command: Exclude<Command, { kind: 'help' }>, cluster: Clu
         );
       else
         console.log(
-          listTable(benchmarks, new Date(), command.allNamespaces, await cluster.lastRunPlacements(benchmarks)),
+          listTable(benchmarks, new Date(), {
+            withNamespace: command.allNamespaces,
+            wide: command.output === 'wide',
+            placements: await cluster.lastRunPlacements(benchmarks),
+          }),
         );
       return;
     }
@@ -197,12 +246,14 @@ async function execute(command: Exclude<Command, { kind: 'help' }>, cluster: Clu
       const run = command.watch
         ? await watch(cluster, command.benchmark, command.run)
         : await cluster.runFor(command.benchmark, command.run, 'latest');
-      console.log(showReport(run, { wide: command.wide }));
+      printRun(run, command.output, (wide) => showReport(run, { wide }));
       return;
     }
-    case 'results':
-      console.log(runReport(await cluster.run(command.run), { wide: command.wide }));
+    case 'results': {
+      const run = await cluster.run(command.run);
+      printRun(run, command.output, (wide) => runReport(run, { wide }));
       return;
+    }
     case 'run': {
       const token = await cluster.triggerRun(command.benchmark, new Date());
       console.log(
@@ -212,7 +263,7 @@ async function execute(command: Exclude<Command, { kind: 'help' }>, cluster: Clu
     }
     case 'export': {
       const run = await cluster.runFor(command.benchmark, command.run, 'finished');
-      write(command.output, command.format === 'json' ? runJson(run) : runCsv(run));
+      write(command.outputFile, command.format === 'csv' ? runCsv(run) : printable(command.format, runDocument(run)));
       return;
     }
     case 'plot': {
@@ -240,17 +291,30 @@ async function execute(command: Exclude<Command, { kind: 'help' }>, cluster: Clu
         what = `${bars} points from runs ${runs.map((r) => r.run.metadata.name).join(', ')}`;
       }
       const svg = await renderSvg(spec);
-      writeFileSync(command.output, command.format === 'svg' ? svg : await svgToPng(svg));
-      console.log(`wrote ${command.output}: figure ${command.figure}, ${what}`);
+      writeFileSync(command.outputFile, command.format === 'svg' ? svg : await svgToPng(svg));
+      console.log(`wrote ${command.outputFile}: figure ${command.figure}, ${what}`);
       return;
     }
   }
 }
 
-function cluster(kubeconfig: string | undefined, namespace: string | undefined): Cluster {
+/** The cluster as kubectl would pick it: --kubeconfig, else $KUBECONFIG or ~/.kube/config; --context, else the current one. */
+function cluster({ kubeconfig, context, namespace }: Invocation): Cluster {
   const kubeConfig = new KubeConfig();
   if (kubeconfig) kubeConfig.loadFromFile(kubeconfig);
   else kubeConfig.loadFromDefault();
+  if (context !== undefined) {
+    if (!kubeConfig.getContextObject(context))
+      throw new Error(
+        `context "${context}" is not in the kubeconfig (it has ${
+          kubeConfig
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        })`,
+      );
+    kubeConfig.setCurrentContext(context);
+  }
   return new Cluster(
     kubeConfig,
     namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default',
@@ -264,14 +328,26 @@ async function main(): Promise<number> {
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`error: ${err.message}\n\n${USAGE}`);
-    return 2;
+    return EXIT.usage;
   }
-  if (invocation.command.kind === 'help') {
-    console.log(USAGE);
-    return 0;
+  const { command } = invocation;
+  switch (command.kind) {
+    case 'help':
+      console.log(USAGE);
+      return EXIT.ok;
+    case 'version': {
+      const version = { plugin: PLUGIN_VERSION, api: API_VERSION };
+      if (command.output === 'text') console.log(`kubectl-switchbench ${version.plugin} (API ${version.api})`);
+      else process.stdout.write(printable(command.output, version));
+      return EXIT.ok;
+    }
+    case 'completion':
+      process.stdout.write(completionScript(command.shell));
+      return EXIT.ok;
+    default:
+      await execute(command, cluster(invocation));
+      return EXIT.ok;
   }
-  await execute(invocation.command, cluster(invocation.kubeconfig, invocation.namespace));
-  return 0;
 }
 
 function describe(err: unknown): string {
@@ -293,6 +369,6 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(`error: ${describe(err)}`);
-    process.exit(1);
+    process.exit(EXIT.failed);
   },
 );

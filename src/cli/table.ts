@@ -192,11 +192,18 @@ export const lastRunKey = (b: SwitchBenchmark): string | undefined =>
  * the last run from `placements` (by lastRunKey), else, for a run no longer there, the benchmark's
  * cpuPolicy now.
  */
+export interface ListOptions {
+  withNamespace?: boolean;
+  /** `-o wide`: the schedule and the CPU policy as well. */
+  wide?: boolean;
+  /** The placement of each benchmark's last run, by lastRunKey. */
+  placements?: ReadonlyMap<string, Placement>;
+}
+
 export function listTable(
   benchmarks: readonly SwitchBenchmark[],
   now: Date,
-  withNamespace: boolean,
-  placements: ReadonlyMap<string, Placement> = new Map(),
+  { withNamespace = false, wide = false, placements = new Map() }: ListOptions = {},
 ): string {
   const rows = benchmarks.map((b) => {
     const last = b.status?.lastRun;
@@ -213,6 +220,9 @@ export function listTable(
       last?.name ? `${last.name} ${last.phase ?? ''} ${when(last.completionTime, now)}`.replace(/ +/g, ' ') : '-',
       last?.headline ? labelledHeadline(last.headline, placement) : '-',
       b.status?.activeRun ? `running: ${b.status.activeRun}` : when(b.status?.nextRunTime, now),
+      ...(wide
+        ? [b.spec.schedule ?? '-', (b.spec.resources as { cpuPolicy?: string } | undefined)?.cpuPolicy ?? '-']
+        : []),
     ];
   });
   return render(
@@ -225,6 +235,7 @@ export function listTable(
       'LAST RUN',
       'HEADLINE',
       'NEXT RUN',
+      ...(wide ? ['SCHEDULE', 'CPU POLICY'] : []),
     ],
     rows,
   );

@@ -1,5 +1,5 @@
-// The kubectl plugin as a user runs it: installed by `make install-plugin`, found by the real kubectl
-// on PATH, pointed at the local cluster's kubeconfig, reading two benchmarks (a testpmd sweep and a
+// The kubectl plugin as a user runs it: the release archive (`make plugin-archive`) unpacked into an
+// empty directory on PATH, as krew does, found by the real kubectl there, pointed at the local cluster's kubeconfig, reading two benchmarks (a testpmd sweep and a
 // memif sweep) that ran there to Succeeded with real packets. Every command is checked against the
 // runs' status; the figures are decoded (PNG) and searched for the status's data points (SVG).
 // The rendered figures are kept in SWITCHBENCH_FIGURES_DIR when it is set, for reports.
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
+import { parse } from 'yaml';
 import {
   BENCHMARK_PLURAL,
   GROUP,
@@ -71,7 +72,7 @@ function plugin(...args: string[]): Promise<Result> {
       ['switchbench', '--kubeconfig', kubeconfigPath, '-n', session.namespace(), ...args],
       {
         encoding: 'utf8',
-        env: { ...process.env, PATH: `${path.join(prefix, 'bin')}:${process.env.PATH ?? ''}` },
+        env: { ...process.env, PATH: `${prefix}:${process.env.PATH ?? ''}` },
         timeout: 300_000,
       },
       (error, stdout, stderr) => {
@@ -113,12 +114,12 @@ let testpmd: SwitchBenchmarkRun;
 let memif: SwitchBenchmarkRun;
 
 beforeAll(() => {
-  const install = spawnSync('make', ['--no-print-directory', 'install-plugin', `PREFIX=${prefix}`], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
-  if (install.status !== 0)
-    throw new Error(`make install-plugin failed (exit ${install.status}):\n${install.stdout}\n${install.stderr}`);
+  const build = spawnSync('make', ['--no-print-directory', 'plugin-archive'], { cwd: repo, encoding: 'utf8' });
+  if (build.status !== 0)
+    throw new Error(`make plugin-archive failed (exit ${build.status}):\n${build.stdout}\n${build.stderr}`);
+  const archive = build.stdout.split('\n').find((line) => line.endsWith('.tar.gz')) as string;
+  const unpack = spawnSync('tar', ['-xzf', archive, '-C', prefix], { encoding: 'utf8' });
+  if (unpack.status !== 0) throw new Error(`tar -xzf ${archive}: ${unpack.stderr}`);
 });
 
 afterAll(() => {
@@ -182,7 +183,7 @@ test('show: Table 1 from the summary and a row per trial; --watch on a finished 
 });
 
 test('export: JSON holds the status, CSV a row per trial with its figures', async () => {
-  const json = JSON.parse(await ok('export', 'plug-testpmd', '--format', 'json')) as {
+  const json = JSON.parse(await ok('export', 'plug-testpmd', '-o', 'json')) as {
     run: string;
     summary: unknown;
     trials: unknown;
@@ -192,9 +193,7 @@ test('export: JSON holds the status, CSV a row per trial with its figures', asyn
     summary: testpmd.status?.summary,
     trials: testpmd.status?.trials,
   });
-  const [header, ...rows] = (await ok('export', 'plug-testpmd', '--format', 'csv', '--run', '1'))
-    .trimEnd()
-    .split('\r\n');
+  const [header, ...rows] = (await ok('export', 'plug-testpmd', '-o', 'csv', '--run', '1')).trimEnd().split('\r\n');
   const columns = (header as string).split(',');
   const column = (name: string) => rows.map((r) => r.split(',')[columns.indexOf(name)]);
   expect(column('rx_pps_mean')).toEqual(
@@ -211,10 +210,10 @@ test('plot: figure 2 and figure 3 as SVG carrying the status data points, and as
   const trials = (testpmd.status?.trials ?? []).filter((t) => t.outcome !== 'Failed');
   const points = [memif, testpmd].flatMap((run) => run.status?.summary ?? []).filter((p) => p.maxRxPps !== undefined);
   for (const ext of ['svg', 'png']) {
-    expect(await ok('plot', 'plug-testpmd', '--figure', '2', '-o', f2(ext))).toBe(
+    expect(await ok('plot', 'plug-testpmd', '--figure', '2', '--output-file', f2(ext))).toBe(
       `wrote ${f2(ext)}: figure 2, ${trials.length} trials of run plug-testpmd-1\n`,
     );
-    expect(await ok('plot', '--figure', '3', '-o', f3(ext))).toBe(
+    expect(await ok('plot', '--figure', '3', '--output-file', f3(ext))).toBe(
       `wrote ${f3(ext)}: figure 3, ${points.length} points from runs plug-memif-1, plug-testpmd-1\n`,
     );
   }
@@ -251,16 +250,47 @@ test('plot: figure 2 and figure 3 as SVG carrying the status data points, and as
   }
 });
 
+test("kubectl's shape: -o json|yaml, --context, version, and completion from the cluster's names", async () => {
+  const listed = JSON.parse(await ok('list', '-o', 'json')) as { kind: string; items: SwitchBenchmark[] };
+  expect({ kind: listed.kind, names: listed.items.map((b) => b.metadata.name) }).toEqual({
+    kind: 'List',
+    names: ['plug-memif', 'plug-testpmd'],
+  });
+  const results = JSON.parse(await ok('results', 'plug-memif-1', '-o', 'json')) as { run: string; trials: unknown };
+  expect(results).toMatchObject({ run: 'plug-memif-1', trials: memif.status?.trials });
+  expect(parse(await ok('show', 'plug-testpmd', '-o', 'yaml'))).toMatchObject({ summary: testpmd.status?.summary });
+  // The kubeconfig's own context, named: the same cluster; a context it lacks: exit 1, naming the ones it has.
+  const context = JSON.parse(
+    spawnSync(kubectl, ['--kubeconfig', kubeconfigPath, 'config', 'view', '-o', 'json'], { encoding: 'utf8' }).stdout,
+  ) as { 'current-context': string };
+  expect(await ok('list', '--context', context['current-context'])).toContain('plug-testpmd');
+  expect(await plugin('list', '--context', 'nowhere')).toMatchObject({
+    status: 1,
+    stderr: expect.stringContaining(`context "nowhere" is not in the kubeconfig (it has ${context['current-context']}`),
+  });
+  expect(JSON.parse(await ok('version', '-o', 'json'))).toEqual({
+    plugin: expect.any(String),
+    api: `${GROUP}/${VERSION}`,
+  });
+  // What kubectl runs to complete `kubectl switchbench show <TAB>`, from the archive.
+  const completed = spawnSync(
+    path.join(prefix, 'kubectl_complete-switchbench'),
+    ['--kubeconfig', kubeconfigPath, '-n', session.namespace(), 'show', 'plug-'],
+    { encoding: 'utf8', env: { ...process.env, PATH: `${prefix}:${process.env.PATH ?? ''}` } },
+  );
+  expect(completed.stdout).toBe('plug-memif\nplug-testpmd\n:4\n');
+});
+
 test('mistakes get a clear error: unknown benchmark, bad flag value, no such run', async () => {
   expect(await plugin('show', 'nope')).toMatchObject({
     status: 1,
     stderr: `error: SwitchBenchmark ${session.namespace()}/nope not found\n`,
   });
-  expect(await plugin('plot', 'plug-testpmd', '--figure', '5', '-o', 'x.svg')).toMatchObject({
+  expect(await plugin('plot', 'plug-testpmd', '--figure', '5', '--output-file', 'x.svg')).toMatchObject({
     status: 2,
     stderr: expect.stringMatching(/^error: --figure must be one of 2, 3, got "5"\n/),
   });
-  expect(await plugin('export', 'plug-testpmd', '--format', 'json', '--run', '7')).toMatchObject({
+  expect(await plugin('export', 'plug-testpmd', '-o', 'json', '--run', '7')).toMatchObject({
     status: 1,
     stderr: expect.stringContaining('has no run 7 (run plug-testpmd-7); runs: 1'),
   });

@@ -1,4 +1,6 @@
-import { runCsv, runJson } from '../../../src/cli/export.js';
+import { printable, runCsv, runDocument } from '../../../src/cli/export.js';
+
+const runJson = (run: Parameters<typeof runDocument>[0]) => printable('json', runDocument(run));
 import { lossPlaced, placed, search, sweep } from './fixtures.js';
 
 describe('export', () => {

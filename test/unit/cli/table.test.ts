@@ -209,7 +209,7 @@ describe('placement: figures made under a compromise one are labelled on every r
     });
     b.spec.resources.cpuPolicy = now;
     const placements = new Map(last ? [['lab/sm-1', last] as const] : []);
-    expect(cells(listTable([b], new Date(), false, placements), 'HEADLINE')).toEqual([[headline]]);
+    expect(cells(listTable([b], new Date(), { placements }), 'HEADLINE')).toEqual([[headline]]);
   });
 });
 
@@ -341,12 +341,14 @@ describe('list', () => {
       benchmark('mf', 'memif', { phase: 'Running', activeRun: 'mf-1' }, 'other'),
       benchmark('new', 'kernel', undefined),
     ];
-    expect(listTable(benchmarks, now, false).split('\n')).toEqual([
+    expect(listTable(benchmarks, now).split('\n')).toEqual([
       'NAME  DATAPATH  METHOD  PHASE      LAST RUN               HEADLINE      NEXT RUN',
       'tp    testpmd   max     Succeeded  tp-2 Succeeded 5m ago  64B 30.8kpps  in 12h',
       'mf    memif     max     Running    -                      -             running: mf-1',
       'new   kernel    max     Pending    -                      -             -',
     ]);
-    expect(listTable(benchmarks, now, true).split('\n')[2]).toMatch(/^other {6}mf {4}memif/);
+    expect(listTable(benchmarks, now, { withNamespace: true }).split('\n')[2]).toMatch(/^other {6}mf {4}memif/);
+    // -o wide: the schedule and the CPU policy too.
+    expect(listTable(benchmarks, now, { wide: true }).split('\n')[0]).toMatch(/NEXT RUN +SCHEDULE +CPU POLICY$/);
   });
 });
