@@ -33,7 +33,7 @@ test: test-static test-unit test-chart test-native test-switches test-integratio
 test-static: lint verify
 
 # Every generated artefact from its source: TS types from crds/, the README's API tables, the dashboard.
-GENERATORS := .ci/generate/run-spec.mjs .ci/generate/figures.mjs .ci/generate/types.mjs .ci/generate/api-docs.mjs .ci/generate/dashboard.mjs .ci/generate/troubleshooting.mjs
+GENERATORS := .ci/generate/chart-values.mjs .ci/generate/run-spec.mjs .ci/generate/figures.mjs .ci/generate/types.mjs .ci/generate/api-docs.mjs .ci/generate/dashboard.mjs .ci/generate/troubleshooting.mjs
 generate: deps
 	for g in $(GENERATORS); do node $$g; done
 

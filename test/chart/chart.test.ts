@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -307,6 +307,60 @@ test("monitoring objects carry kube-prometheus-stack's labels by default, and th
     namespaceSelector: { matchNames: ['switchbench-system'] },
     endpoints: [{ port: 'metrics', interval: '30s' }],
   });
+});
+
+test('the operator pods take pull secrets and affinity; two replicas get a PodDisruptionBudget, one does not', () => {
+  const manifests = render('imagePullSecrets[0].name=regcred', 'affinity.nodeAffinity.foo=bar');
+  expect(container(manifests)).toMatchObject({
+    imagePullSecrets: [{ name: 'regcred' }],
+    affinity: { nodeAffinity: { foo: 'bar' } },
+  });
+  expect(find(manifests, 'PodDisruptionBudget')[0]?.spec).toMatchObject({
+    minAvailable: 1,
+    selector: { matchLabels: { 'app.kubernetes.io/instance': 'sb' } },
+  });
+  expect(find(render('replicas=1', 'leaderElection.enabled=false'), 'PodDisruptionBudget')).toEqual([]);
+});
+
+/**
+ * NOTES.txt as `helm install` prints it. helm template leaves NOTES out and a dry-run install needs a
+ * cluster, so a copy of the chart renders the same file through tpl, with the same values.
+ */
+function renderNotes(...set: string[]): string {
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'switchbench-chart-'));
+  try {
+    cpSync(chart, copy, { recursive: true, dereference: true });
+    copyFileSync(path.join(copy, 'templates/NOTES.txt'), path.join(copy, 'notes.txt'));
+    writeFileSync(
+      path.join(copy, 'templates/zz-notes.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes}\ndata:\n  notes: {{ tpl (.Files.Get "notes.txt") . | quote }}\n',
+    );
+    const { status, out } = run([
+      'template',
+      'sb',
+      copy,
+      '-n',
+      'switchbench-system',
+      '--show-only',
+      'templates/zz-notes.yaml',
+      ...set.flatMap((s) => ['--set', s]),
+    ]);
+    if (status !== 0) throw new Error(out);
+    return (
+      parseAllDocuments(out).map((d) => d.toJS() as { data: { notes: string } })[0] as { data: { notes: string } }
+    ).data.notes;
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+test('NOTES.txt gives the next steps with the values of this release', () => {
+  const notes = renderNotes('nodeLabel=pool=nfv');
+  expect(notes).toContain('kubectl label namespace NAMESPACE switchbench.io/enabled=true');
+  expect(notes).toContain('kubectl label node NODE pool=nfv switchbench.io/cpu-manager-policy=static');
+  expect(notes).toContain('kubectl -n NAMESPACE apply -f examples/testpmd.yaml');
+  expect(notes).toContain('Node locks are Leases in namespace switchbench-system');
+  expect(renderNotes('enabledNamespaceLabel=')).toContain('every namespace may: enabledNamespaceLabel is ""');
 });
 
 test('every namespace enabled: no namespace policy, the node-label policy stays', () => {
