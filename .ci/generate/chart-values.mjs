@@ -3,12 +3,11 @@
 // chart's values.schema.json (each value's description and type) and values.yaml (its default), so
 // the documented values are the ones the chart takes. `--check` fails when the README is stale or a
 // value has no description. The rest of the README is hand-written and left byte for byte.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { betweenMarkers, root, writeOrCheck } from './output.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const chart = path.join(root, 'charts/switchbench');
 const readme = path.join(chart, 'README.md');
 const START =
@@ -48,18 +47,7 @@ const table = [
   ...rows(schema, values),
   END,
 ].join('\n');
-const current = readFileSync(readme, 'utf8');
-const start = current.indexOf(START);
-const end = current.indexOf(END);
-if (start < 0 || end < 0) throw new Error(`${path.relative(root, readme)} has no values markers`);
-const wanted = current.slice(0, start) + table + current.slice(end + END.length);
-if (process.argv.includes('--check')) {
-  if (current !== wanted) {
-    console.error(`${path.relative(root, readme)}: the values table is stale: run \`make generate\` and commit.`);
-    process.exit(1);
-  }
-  console.log("the chart README's values table matches values.schema.json and values.yaml");
-} else if (current !== wanted) {
-  writeFileSync(readme, wanted);
-  console.log("wrote the chart README's values table");
-}
+writeOrCheck(readme, betweenMarkers(readFileSync(readme, 'utf8'), START, END, table, readme), {
+  matches: "the chart README's values table matches values.schema.json and values.yaml",
+  stale: 'the values table is stale',
+});

@@ -2,8 +2,8 @@
 // Generates the Grafana dashboard charts/switchbench/dashboards/switchbench.json from the panels
 // below, so that the committed JSON stays reviewable as code. `--check` fails when the file differs.
 // Every `expr` here runs against a real Prometheus in test/e2e/prometheus.test.ts.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { writeOrCheck } from './output.mjs';
 
 const out = fileURLToPath(new URL('../../charts/switchbench/dashboards/switchbench.json', import.meta.url));
 const scope = 'namespace=~"$namespace", benchmark=~"$benchmark", datapath=~"$datapath"';
@@ -291,18 +291,4 @@ const dashboard = {
 };
 
 const text = `${JSON.stringify(dashboard, null, 2)}\n`;
-if (process.argv.includes('--check')) {
-  let current = '';
-  try {
-    current = readFileSync(out, 'utf8');
-  } catch {
-    // missing counts as drift
-  }
-  if (current !== text) {
-    console.error(`${out} is out of date: run make generate`);
-    process.exit(1);
-  }
-} else {
-  writeFileSync(out, text);
-  console.log(`wrote ${out}`);
-}
+writeOrCheck(out, text, { matches: 'the dashboard matches its generator', stale: 'the dashboard is out of date' });

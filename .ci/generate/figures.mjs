@@ -1,13 +1,12 @@
 // Writes each trial figure's definition from src/results/figures.ts into the run CRD's field
 // descriptions, so the CRD, the README generated from it and the code that computes the figures say
 // one thing. `--check` fails when the CRD is stale. The rest of the CRD is left byte for byte.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { parse } from 'yaml';
+import { root, writeOrCheck } from './output.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const crd = path.join(root, 'crds/switchbench.io_switchbenchmarkruns.yaml');
 const WIDTH = 110;
 
@@ -76,13 +75,7 @@ const trialProperties =
 for (const { field, definition } of rows) {
   if (trialProperties[field].description !== definition) throw new Error(`${field}: description did not round-trip`);
 }
-if (process.argv.includes('--check')) {
-  if (current !== next) {
-    console.error(`${path.relative(root, crd)}: trial figure definitions are stale: run \`make generate\` and commit.`);
-    process.exit(1);
-  }
-  console.log('trial figure definitions in the run CRD match src/results/figures.ts');
-} else if (current !== next) {
-  writeFileSync(crd, next);
-  console.log(`wrote trial figure definitions into ${path.relative(root, crd)}`);
-}
+writeOrCheck(crd, next, {
+  matches: 'trial figure definitions in the run CRD match src/results/figures.ts',
+  stale: 'trial figure definitions are stale',
+});

@@ -2,11 +2,10 @@
 // the apiserver holds a run created by hand to exactly the rules of a benchmark (enums, patterns,
 // bounds, CEL) instead of storing whatever it is given. `--check` fails when the run CRD is stale.
 // Text in, text out: the rest of the run CRD is left byte for byte.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { root, writeOrCheck } from './output.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const benchmarkCrd = path.join(root, 'crds/switchbench.io_switchbenchmarks.yaml');
 const runCrd = path.join(root, 'crds/switchbench.io_switchbenchmarkruns.yaml');
 
@@ -73,16 +72,7 @@ function withBenchmarkSchema(runText, benchmarkText) {
   ].join('\n');
 }
 
-const current = readFileSync(runCrd, 'utf8');
-const wanted = withBenchmarkSchema(current, readFileSync(benchmarkCrd, 'utf8'));
-if (process.argv.includes('--check')) {
-  if (current !== wanted) {
-    console.error(
-      `${path.relative(root, runCrd)}: spec.benchmark differs from the SwitchBenchmark's spec schema: run \`make generate\` and commit.`,
-    );
-    process.exit(1);
-  }
-  console.log("the run CRD's spec.benchmark schema matches the SwitchBenchmark's spec");
-} else if (current !== wanted) {
-  writeFileSync(runCrd, wanted);
-}
+writeOrCheck(runCrd, withBenchmarkSchema(readFileSync(runCrd, 'utf8'), readFileSync(benchmarkCrd, 'utf8')), {
+  matches: "the run CRD's spec.benchmark schema matches the SwitchBenchmark's spec",
+  stale: "spec.benchmark differs from the SwitchBenchmark's spec schema",
+});

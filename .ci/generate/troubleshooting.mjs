@@ -3,12 +3,12 @@
 // markers) from REASONS and ConditionType in src/api/v1alpha1/conditions.ts, so a reason cannot ship
 // undocumented and the docs cannot describe one the operator no longer sets. `--check` fails when
 // the file is stale. The rest of the file is hand-written and left byte for byte.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { betweenMarkers, root, writeOrCheck } from './output.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const source = path.join(root, 'src/api/v1alpha1/conditions.ts');
 const doc = path.join(root, 'docs/troubleshooting.md');
 const START =
@@ -91,19 +91,7 @@ function render({ ConditionType, REASONS }) {
 
 const relative = path.relative(root, doc);
 const text = readFileSync(doc, 'utf8');
-const start = text.indexOf(START);
-const end = text.indexOf(END);
-if (start < 0 || end < start) throw new Error(`${relative} lacks the troubleshooting markers (${START} … ${END})`);
-const updated = text.slice(0, start) + render(await conditions()) + text.slice(end + END.length);
-if (process.argv.includes('--check')) {
-  if (updated !== text) {
-    console.error(
-      `${relative}: the condition and reason tables are stale against src/api/v1alpha1/conditions.ts: run \`make generate\` and commit.`,
-    );
-    process.exit(1);
-  }
-  console.log(`${relative} documents every condition type and reason of src/api/v1alpha1/conditions.ts`);
-} else if (updated !== text) {
-  writeFileSync(doc, updated);
-  console.log(`wrote the condition and reason tables of ${relative}`);
-}
+writeOrCheck(doc, betweenMarkers(text, START, END, render(await conditions()), doc), {
+  matches: `${relative} documents every condition type and reason of src/api/v1alpha1/conditions.ts`,
+  stale: 'the condition and reason tables are stale against src/api/v1alpha1/conditions.ts',
+});

@@ -1,15 +1,14 @@
 #!/usr/bin/env node
 // Generates src/api/v1alpha1/generated.ts from the CRDs in crds/, the single source of truth of the API.
 // With --check it fails when the committed file differs from what the CRDs give (type drift).
-import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
 import { compile } from 'json-schema-to-typescript';
 import * as prettier from 'prettier';
+import { root, writeOrCheck } from './output.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const target = path.join(root, 'src/api/v1alpha1/generated.ts');
 
 const pascal = (s) => s.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_, __, c) => c.toUpperCase());
@@ -126,14 +125,4 @@ const text = await prettier.format(await generate(), {
   ...(await prettier.resolveConfig(target)),
   filepath: target,
 });
-if (process.argv.includes('--check')) {
-  const current = readFileSync(target, 'utf8');
-  if (current !== text) {
-    console.error(`${path.relative(root, target)} is out of date with crds/: run \`make generate\` and commit.`);
-    process.exit(1);
-  }
-  console.log('generated API types match crds/');
-} else {
-  writeFileSync(target, text);
-  console.log(`wrote ${path.relative(root, target)}`);
-}
+writeOrCheck(target, text, { matches: 'generated API types match crds/', stale: 'out of date with crds/' });
