@@ -102,7 +102,7 @@ test('a testpmd sweep runs to the end, survives an operator restart, and cleans 
   expect(condition(admitted, 'Progressing')).toMatchObject({ status: 'True', reason: 'Admitted' });
 
   const switchPod = await kubelet.waitForPod(`${runName}-switch`);
-  expect(switchPod.spec?.nodeSelector).toEqual({ 'kubernetes.io/hostname': nodeName });
+  expect(switchPod.spec?.nodeSelector).toEqual({ 'kubernetes.io/hostname': nodeName, 'switchbench.io/node': 'true' });
   expect(switchPod.metadata?.ownerReferences?.[0]).toMatchObject({
     kind: 'SwitchBenchmarkRun',
     name: runName,
@@ -301,7 +301,9 @@ test('a run waits for a node with its labels and starts when one is labelled', a
   expect(condition(waiting, 'Progressing')).toMatchObject({
     status: 'False',
     reason: 'NodeNotFound',
-    message: expect.stringContaining(`kubectl label node NODE switchbench.io/test-node=${namespace}-later`),
+    message: expect.stringContaining(
+      `kubectl label node NODE switchbench.io/test-node=${namespace}-later switchbench.io/node=true`,
+    ),
   });
   await core.patchNode(
     { name: nodeName, body: { metadata: { labels: { 'switchbench.io/test-node': `${namespace}-later` } } } },

@@ -102,11 +102,12 @@ function noNode(
       message: `${field} ${describeSelector(selector)} matches only nodes without the label ${required} that lets a node run benchmarks (${unlabelled.join(', ')}): an admin adds it, e.g. kubectl label node ${unlabelled[0]} ${required}`,
     };
   }
-  const wanted = describeSelector({ ...selector, ...nodeLabel });
+  const wanted = { ...selector, ...nodeLabel };
+  const labels = Object.entries(wanted).map(([k, v]) => `${k}=${v}`);
   return {
     kind: 'wait',
     reason: Reason.NodeNotFound,
-    message: `No node has the labels ${wanted} (${field}, with the admin's ${required}): label the node to benchmark, e.g. kubectl label node NODE ${wanted}`,
+    message: `No node has the labels ${describeSelector(wanted)} (${field}, with the admin's ${required}): label the node to benchmark, e.g. kubectl label node NODE ${labels.join(' ')}`,
   };
 }
 
