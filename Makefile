@@ -7,7 +7,7 @@ MODE ?= full
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 
 .PHONY: all deps build lint generate verify test test-static test-unit test-chart test-native test-switches test-integration test-fault test-cluster test-e2e \
-        native images plugin-archive install-plugin cluster-up cluster-down demo bench bench-native bench-switches bench-operator clean
+        native images plugin-archive install-plugin cluster-up cluster-down demo bench bench-native bench-switches bench-operator bench-cluster clean
 
 all: build
 
@@ -109,6 +109,12 @@ bench-operator: build
 
 bench-switches: native
 	bash test/switches/bench.sh
+
+# In-cluster (through the operator) against the host harness, interleaved; sets up the local cluster
+# as make demo does. A benchmark, not a test: it prints ratios.
+bench-cluster: native
+	bash .ci/demo/setup.sh operator traffic testpmd ovs-dpdk
+	node test/bench/cluster.mjs
 
 clean:
 	rm -rf dist

@@ -15,6 +15,10 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROUNDS=${ROUNDS:-3}
+# make bench-cluster runs one path and round at a time, with the pinning of its in-cluster twin:
+# BENCH_PATHS picks paths by id (comma-separated), TX_/RX_CPUS and _MODE override the pinning below,
+# and MEASUREMENTS receives the raw measurement lines.
+BENCH_PATHS=${BENCH_PATHS:-}
 SIZES=(64 512)
 SWITCH_CPU=1
 DURATION=10
@@ -53,7 +57,7 @@ if [[ ${1-} == --inside ]]; then
   work=$2
   shift 2
   sandbox_setup "$work"
-  TX_CPUS=0 TX_MODE=dedicated RX_CPUS=0 RX_MODE=shared
+  TX_CPUS=${TX_CPUS:-0} TX_MODE=${TX_MODE:-dedicated} RX_CPUS=${RX_CPUS:-0} RX_MODE=${RX_MODE:-shared}
   for ((round = 1; round <= ROUNDS; round++)); do
     for entry in "$@"; do
       id=${entry#*=}
@@ -70,10 +74,20 @@ prepare_host
 work=$(mktemp -d /var/tmp/sb-bench-switches.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 compile_drivers "$work/compiled"
+if [[ -n $BENCH_PATHS ]]; then
+  wanted=()
+  for entry in "${PATHS[@]}"; do
+    id=${entry#*=}
+    [[ ,$BENCH_PATHS, == *,${id%%:*},* ]] && wanted+=("$entry")
+  done
+  ((${#wanted[@]})) || fatal "BENCH_PATHS=$BENCH_PATHS names no path of: ${PATHS[*]}"
+  PATHS=("${wanted[@]}")
+fi
 plan_scenarios "$work/compiled" "$work" "${PATHS[@]}"
 
 say "bench-switches: ${#SCENARIOS[@]} paths x ${#SIZES[@]} sizes x $ROUNDS rounds of $DURATION s (about $((${#SCENARIOS[@]} * ${#SIZES[@]} * ROUNDS * (DURATION + 3) / 60 + 1)) min)"
 enter_sandbox "$0" --inside "$work" "${SCENARIOS[@]}" >"$work/measurements"
+[[ -z ${MEASUREMENTS:-} ]] || cp "$work/measurements" "$MEASUREMENTS"
 
 python3 - "$work/measurements" "${SIZES[*]}" "$ROUNDS" "${SCENARIOS[@]}" <<'PY'
 import statistics, sys

@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// `make bench-cluster`: does running through the operator cost the data path anything? The same
+// path, frame size and placement measured in-cluster (a SwitchBenchmark, method max, run by the
+// operator .ci/demo/setup.sh installs) and on the host (the switches tier's harness, the programs and
+// switch started from the same driver plan, outside any pod), interleaved: each round measures every
+// path both ways before the next round starts, so the machine's drift reaches both alike. Prints the
+// in-cluster / host ratio per path and size, median with min and max over the rounds. A figure,
+// never a pass/fail: this machine is shared and noisy.
+//
+// Placement: isolated-dut in-cluster, the device under test on an exclusive core (CPU 1: the kubelet
+// reserves CPU 0), sender and receiver on the shared CPU 0; on the host the same CPUs by taskset.
+// The device under test is the switch, or on memif the receiver.
+//   ROUNDS (default 5), BENCH_PATHS (default memif,testpmd,ovs-p2p): what to measure.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { clusterDir } from '../cluster/cluster.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const group = 'switchbench.io';
+const version = 'v1alpha1';
+const namespace = 'default';
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const SIZES = [64, 512];
+const DURATION_S = 10;
+const WARMUP_S = 4;
+
+/** Each path: its id in test/switches/bench.sh, its spec, and the host pinning of its in-cluster twin. */
+const PATHS = {
+  memif: {
+    datapath: 'memif',
+    options: {},
+    host: { TX_CPUS: '0', TX_MODE: 'dedicated', RX_CPUS: '1', RX_MODE: 'dedicated' },
+  },
+  testpmd: { datapath: 'testpmd', options: {}, host: {} },
+  'ovs-p2p': { datapath: 'ovs-dpdk', options: { ovsDpdk: { forwarding: 'port-to-port' } }, host: {} },
+};
+const wanted = (process.env.BENCH_PATHS ?? Object.keys(PATHS).join(',')).split(',');
+for (const id of wanted)
+  if (!PATHS[id]) throw new Error(`BENCH_PATHS: ${id} is not one of ${Object.keys(PATHS).join(', ')}`);
+
+const kc = new KubeConfig();
+kc.loadFromFile(path.join(clusterDir, 'admin.kubeconfig'));
+const custom = kc.makeApiClient(CustomObjectsApi);
+const objects = (plural) => ({ group, version, namespace, plural });
+
+function spec({ datapath, options }) {
+  return {
+    datapath,
+    ...options,
+    traffic: { packetSizes: SIZES, burstSizes: [32] },
+    method: { type: 'max' },
+    trial: {
+      duration: `${DURATION_S}s`,
+      warmup: `${WARMUP_S}s`,
+      window: `${DURATION_S - WARMUP_S}s`,
+      sampleInterval: '1s',
+      repetitions: 1,
+    },
+    resources: {
+      cpuPolicy: 'isolated-dut',
+      cpus: { sender: 1, receiver: 1, switch: 1 },
+      memoryMi: 512,
+      hugepages: { pageSize: '2Mi', perPodMi: 512 },
+    },
+  };
+}
+
+/** One in-cluster run of the path: the mean receive rate of its trial per frame size. */
+async function inCluster(id, round) {
+  const name = `bench-${id}-r${round}`;
+  await custom
+    .deleteNamespacedCustomObject({ ...objects('switchbenchmarks'), name, propagationPolicy: 'Foreground' })
+    .catch(() => undefined);
+  while (await custom.getNamespacedCustomObject({ ...objects('switchbenchmarks'), name }).catch(() => undefined))
+    await sleep(1000);
+  await custom.createNamespacedCustomObject({
+    ...objects('switchbenchmarks'),
+    body: { apiVersion: `${group}/${version}`, kind: 'SwitchBenchmark', metadata: { name }, spec: spec(PATHS[id]) },
+  });
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    const run = await custom
+      .getNamespacedCustomObject({ ...objects('switchbenchmarkruns'), name: `${name}-1` })
+      .catch(() => undefined);
+    const phase = run?.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      await custom.deleteNamespacedCustomObject({ ...objects('switchbenchmarks'), name }).catch(() => undefined);
+      const rates = new Map();
+      for (const trial of run.status.trials ?? [])
+        if (trial.outcome === 'Measured') rates.set(trial.packetSize, trial.rxPpsMean);
+      if (phase === 'Failed')
+        console.error(`${name}: run Failed: ${run.status.conditions?.find((c) => c.type === 'Ready')?.message}`);
+      return rates;
+    }
+    if (Date.now() > deadline) throw new Error(`${name}: no end after 15 minutes (phase ${phase})`);
+    await sleep(2000);
+  }
+}
+
+/** One host measurement of the path with the switches tier's harness: the receive rate per frame size. */
+function onHost(id) {
+  const work = mkdtempSync(path.join(tmpdir(), 'sb-bench-cluster-'));
+  try {
+    const measurements = path.join(work, 'measurements');
+    const result = spawnSync('bash', ['test/switches/bench.sh'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ...PATHS[id].host, ROUNDS: '1', BENCH_PATHS: id, MEASUREMENTS: measurements },
+    });
+    const rates = new Map();
+    let lines = '';
+    try {
+      lines = readFileSync(measurements, 'utf8');
+    } catch {
+      console.error(
+        `host ${id}: no measurements (exit ${result.status}):\n${result.stderr.split('\n').slice(-5).join('\n')}`,
+      );
+    }
+    for (const line of lines.split('\n')) {
+      const [, , size, rx] = line.split(' ');
+      if (rx && rx !== 'failed') rates.set(Number(size), Number(rx));
+    }
+    return rates;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const spread = (values, format) =>
+  values.length
+    ? `${format(median(values))} [${format(Math.min(...values))}-${format(Math.max(...values))}]`
+    : 'no measurement';
+const mpps = (v) => (v / 1e6).toFixed(2);
+
+const samples = new Map(); // `${id} ${size}` → { cluster: [], host: [], ratio: [] }
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const id of wanted) {
+    console.error(`round ${round}/${ROUNDS}: ${id} in-cluster`);
+    const cluster = await inCluster(id, round);
+    console.error(`round ${round}/${ROUNDS}: ${id} on the host`);
+    const host = onHost(id);
+    for (const size of SIZES) {
+      const key = `${id} ${size}`;
+      const entry = samples.get(key) ?? { cluster: [], host: [], ratio: [] };
+      if (cluster.has(size)) entry.cluster.push(cluster.get(size));
+      if (host.has(size)) entry.host.push(host.get(size));
+      if (cluster.has(size) && host.has(size)) entry.ratio.push(cluster.get(size) / host.get(size));
+      samples.set(key, entry);
+    }
+  }
+}
+
+console.log(`In-cluster / host maximum receive rate, ${ROUNDS} interleaved rounds: median [min-max]`);
+console.log('Placement: the device under test alone on CPU 1, sender and receiver on CPU 0 (isolated-dut).');
+console.log(`${'path'.padEnd(10)}${'size'.padEnd(7)}${'ratio'.padEnd(20)}${'in-cluster Mpps'.padEnd(24)}host Mpps`);
+for (const [key, { cluster, host, ratio }] of samples) {
+  const [id, size] = key.split(' ');
+  console.log(
+    `${id.padEnd(10)}${`${size} B`.padEnd(7)}${spread(ratio, (v) => v.toFixed(2)).padEnd(20)}${spread(cluster, mpps).padEnd(24)}${spread(host, mpps)}`,
+  );
+}
