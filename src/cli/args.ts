@@ -18,6 +18,7 @@ export type Command =
   | { kind: 'run'; benchmark: string }
   | { kind: 'export'; benchmark: string; format: ExportFormat; run?: number; outputFile?: string }
   | { kind: 'results'; run: string; output: PrintFormat }
+  | { kind: 'compare'; benchmarks: string[]; output: 'table' | 'json' | 'yaml' }
   | { kind: 'version'; output: 'text' | 'json' | 'yaml' }
   | { kind: 'completion'; shell: Shell }
   /** What the shell asks while completing: the words typed so far, the last one being completed. */
@@ -45,6 +46,9 @@ commands:
                                              -o wide: the frames each trial lost at every place, not only WHERE LOST;
                                              -o json|yaml: the run as export writes it
   results RUN [-o table|wide|json|yaml]      a run by its name: its trials and summary
+  compare [BENCHMARK...] [-o table|json|yaml]
+                                             Figure 3 as a table: max throughput per path and frame size, Gbit/s,
+                                             and the ratio to memif's (from the same runs as plot --figure 3)
   plot BENCHMARK --figure 2 --output-file FILE
                                              Figure 2: receive rate vs offered rate, one panel per frame size
   plot [BENCHMARK...] --figure 3 --output-file FILE
@@ -91,6 +95,7 @@ const ACCEPTS: Record<Exclude<Command['kind'], 'help' | 'complete'>, Flag[]> = {
   run: [],
   export: ['run', 'output', 'output-file'],
   results: ['output'],
+  compare: ['output'],
   version: ['output'],
   completion: [],
 };
@@ -189,6 +194,15 @@ function command(name: string | undefined, args: string[], values: Values): Comm
         kind: 'results',
         run: exactlyOne('results', 'run name', args),
         output: printFormat('results', values.output),
+      };
+    case 'compare':
+      return {
+        kind: 'compare',
+        benchmarks: args,
+        output:
+          values.output === undefined
+            ? 'table'
+            : oneOf('-o/--output of compare', values.output, ['table', 'json', 'yaml']),
       };
     case 'version':
       none('version', args);

@@ -16,10 +16,13 @@ const OUTPUTS: Record<string, readonly string[]> = {
   list: ['table', 'wide', 'json', 'yaml'],
   show: ['table', 'wide', 'json', 'yaml'],
   results: ['table', 'wide', 'json', 'yaml'],
+  compare: ['table', 'json', 'yaml'],
   export: ['json', 'yaml', 'csv'],
   version: ['json', 'yaml'],
 };
-const TAKES_BENCHMARKS = new Set(['show', 'plot', 'run', 'export']);
+const TAKES_BENCHMARKS = new Set(['show', 'plot', 'run', 'export', 'compare']);
+/** Commands that take several benchmarks. */
+const TAKES_SEVERAL = new Set(['plot', 'compare']);
 const FLAGS_WITH_VALUES = new Set([
   '-n',
   '--namespace',
@@ -52,8 +55,8 @@ export function completionTarget(words: readonly string[]): CompletionTarget {
   if (command === undefined) return { kind: 'words', candidates: COMMANDS, directive: NO_FILES };
   if (command === 'completion' && positionals.length === 1)
     return { kind: 'words', candidates: ['bash', 'zsh'], directive: NO_FILES };
-  // plot --figure 3 takes several benchmarks; every other command one.
-  if (TAKES_BENCHMARKS.has(command) && (positionals.length === 1 || command === 'plot')) return { kind: 'benchmarks' };
+  if (TAKES_BENCHMARKS.has(command) && (positionals.length === 1 || TAKES_SEVERAL.has(command)))
+    return { kind: 'benchmarks' };
   if (command === 'results' && positionals.length === 1) return { kind: 'runs' };
   return { kind: 'words', candidates: [], directive: NO_FILES };
 }

@@ -14,6 +14,7 @@ import {
 } from '../api/v1alpha1/types.js';
 import { BENCHMARK_LABEL } from '../api/v1alpha1/labels.js';
 import { EXIT, parseInvocation, USAGE, UsageError, type Command, type Invocation, type PrintFormat } from './args.js';
+import { comparison, comparisonTable } from './compare.js';
 import { completionAnswer, completionScript, completionTarget } from './completion.js';
 import { printable, runCsv, runDocument } from './export.js';
 import { figure2Data, figure2Spec, figure3Data, figure3Spec, type RunOfBenchmark } from './figures.js';
@@ -252,6 +253,13 @@ async function execute(command: ClusterCommand, cluster: Cluster): Promise<void>
     case 'results': {
       const run = await cluster.run(command.run);
       printRun(run, command.output, (wide) => runReport(run, { wide }));
+      return;
+    }
+    case 'compare': {
+      const rows = comparison(await figure3Runs(cluster, command.benchmarks));
+      if (rows.length === 0) throw new Error('no finished run has a summary point to compare');
+      if (command.output === 'table') console.log(comparisonTable(rows));
+      else process.stdout.write(printable(command.output, rows));
       return;
     }
     case 'run': {

@@ -67,6 +67,11 @@ describe('command line', () => {
       ['results', 'tp-1', '--output=wide'],
       { command: { kind: 'results', run: 'tp-1', output: 'wide' } },
     ],
+    [
+      'compare named benchmarks as JSON',
+      ['compare', 'mf', 'tp', '-o', 'json'],
+      { command: { kind: 'compare', benchmarks: ['mf', 'tp'], output: 'json' } },
+    ],
     ['version', ['version'], { command: { kind: 'version', output: 'text' } }],
     ['version as JSON', ['version', '-o', 'json'], { command: { kind: 'version', output: 'json' } }],
     ['bash completion', ['completion', 'bash'], { command: { kind: 'completion', shell: 'bash' } }],
