@@ -305,7 +305,7 @@ test("monitoring objects carry kube-prometheus-stack's labels by default, and th
   // Wherever it lives, the ServiceMonitor selects the metrics Service in the release namespace.
   expect(find(elsewhere, 'ServiceMonitor')[0]?.spec).toMatchObject({
     namespaceSelector: { matchNames: ['switchbench-system'] },
-    endpoints: [{ port: 'metrics', interval: '30s' }],
+    endpoints: [{ port: 'metrics', interval: '30s', honorLabels: true }],
   });
 });
 

@@ -1,17 +1,78 @@
-// A real Prometheus (Debian's, on loopback, with a configuration of this test) scrapes the real
-// operator (the bundle, as its image runs it) during a real testpmd run. Afterwards every result
-// metric it stored matches the run's status, series by series, and every query of the Grafana
-// dashboard (panels and template variables, the variables set to this run) returns this run's series.
+// A real Prometheus (Debian's, on loopback) scrapes the real operator (the bundle, as its image runs
+// it) during a real testpmd run, configured from the chart's own ServiceMonitor and PrometheusRule as
+// the Prometheus Operator would configure it. Afterwards every result metric it stored matches the
+// run's status, series by series, every query of the Grafana dashboard (panels and template
+// variables, the variables set to this run) returns this run's series, and the chart's alert rules
+// are loaded and evaluate against the operator's series.
+//
+// What is emulated, precisely: the Prometheus Operator would discover the target through the
+// metrics Service's Endpoints; here the operator runs as a process on loopback, so the scrape
+// config names that address and gives the target the labels endpoints discovery would (namespace,
+// service, endpoint, and job from the Service's name). The scrape interval is 1 s instead of the
+// ServiceMonitor's, so that the test takes seconds. Everything else (job name, path, honor_labels,
+// the rules file) comes from the rendered chart.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
 import { GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun, type Trial } from '../../src/api/v1alpha1/types.js';
 import { createNamespace, kubeconfigPath, waitFor } from '../cluster/kube.js';
 import { freePort } from '../integration/loopback.js';
 import { buildBundle, OperatorProcess } from '../integration/operator-process.js';
 import { createBenchmark, dropRunFinalizers } from '../integration/support.js';
 import { e2eSession, SHORT_TRIAL, sweepSpec } from './support.js';
+import { chartTemplates } from './tools.js';
+
+const RELEASE = 'switchbench';
+const RELEASE_NAMESPACE = 'switchbench-system';
+
+interface ServiceMonitor {
+  metadata: { name: string; namespace: string };
+  spec: { endpoints: { port: string; path?: string; honorLabels?: boolean }[] };
+}
+
+/**
+ * The chart's ServiceMonitor as the Prometheus Operator turns it into a scrape job (its naming and
+ * labels), with the endpoint discovery replaced by the operator process's address; and the chart's
+ * alert rules as a rules file.
+ */
+function prometheusConfigFromChart(metricsPort: number, rulesFile: string): { config: string; job: string } {
+  const docs = parseAllDocuments(
+    chartTemplates(
+      RELEASE,
+      RELEASE_NAMESPACE,
+      { 'metrics.serviceMonitor.enabled': 'true', 'metrics.prometheusRule.enabled': 'true' },
+      ['service.yaml', 'prometheusrule.yaml'],
+    ),
+  ).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> });
+  const service = docs.find((d) => d.kind === 'Service') as { metadata: { name: string } };
+  const monitor = docs.find((d) => d.kind === 'ServiceMonitor') as unknown as ServiceMonitor;
+  const rule = docs.find((d) => d.kind === 'PrometheusRule') as unknown as { spec: { groups: unknown[] } };
+  const [endpoint] = monitor.spec.endpoints;
+  if (!endpoint) throw new Error("the chart's ServiceMonitor has no endpoint");
+  writeFileSync(rulesFile, stringify({ groups: rule.spec.groups }));
+  const job = service.metadata.name;
+  const config = {
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    rule_files: [rulesFile],
+    scrape_configs: [
+      {
+        job_name: `serviceMonitor/${monitor.metadata.namespace}/${monitor.metadata.name}/0`,
+        honor_labels: endpoint.honorLabels ?? false,
+        metrics_path: endpoint.path ?? '/metrics',
+        static_configs: [
+          {
+            targets: [`127.0.0.1:${metricsPort}`],
+            labels: { namespace: RELEASE_NAMESPACE, service: job, endpoint: endpoint.port },
+          },
+        ],
+        relabel_configs: [{ target_label: 'job', replacement: job }],
+      },
+    ],
+  };
+  return { config: stringify(config), job };
+}
 
 // The session's in-process operator watches a namespace of its own; this test's runs go to a
 // second namespace that only the operator process watches.
@@ -59,7 +120,9 @@ const VARIABLES = ['namespace', 'benchmark', 'datapath'] as const;
 const keyOf = (labels: Record<string, string>) =>
   Object.entries(labels)
     .filter(
-      ([name, value]) => value !== '' && !['__name__', 'job', 'instance', 'namespace', 'benchmark'].includes(name),
+      ([name, value]) =>
+        value !== '' &&
+        !['__name__', 'job', 'instance', 'service', 'endpoint', 'namespace', 'benchmark'].includes(name),
     )
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => `${name}=${value}`)
@@ -172,10 +235,8 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
   ]);
   await operator.waitForLog('Started operator');
   const config = path.join(workDir, 'prometheus.yml');
-  writeFileSync(
-    config,
-    `global: { scrape_interval: 1s, evaluation_interval: 1s }\nscrape_configs:\n  - job_name: switchbench\n    static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }]\n`,
-  );
+  const { config: text, job } = prometheusConfigFromChart(metricsPort, path.join(workDir, 'rules.yml'));
+  writeFileSync(config, text);
   prometheus = spawn(
     'prometheus',
     [
@@ -197,7 +258,7 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
     200,
   );
   await waitFor(
-    async () => ((await query(prometheusPort, 'up{job="switchbench"} == 1')).length === 1 ? true : undefined),
+    async () => ((await query(prometheusPort, `up{job="${job}"} == 1`)).length === 1 ? true : undefined),
     500,
   );
 
@@ -263,7 +324,24 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
   expect(
     await query(prometheusPort, 'switchbench_reconcile_total{controller="switchbenchmarkrun",result="success"} > 0'),
   ).toHaveLength(1);
-  expect(await query(prometheusPort, 'switchbench_leader{job="switchbench"} == 1')).toHaveLength(1);
+  expect(await query(prometheusPort, `switchbench_leader{job="${job}"} == 1`)).toHaveLength(1);
+  // The chart's alerts are loaded and evaluate: the operator-down rule watches the job the
+  // ServiceMonitor gives, so it stays quiet while the operator is scraped.
+  const rules = await api<{ groups: { rules: { name: string; health: string; state?: string }[] }[] }>(
+    prometheusPort,
+    '/api/v1/rules',
+  );
+  const loaded = rules.groups.flatMap((g) => g.rules);
+  expect(loaded.map((r) => [r.name, r.health])).toEqual(
+    expect.arrayContaining([
+      ['SwitchbenchRunFailed', 'ok'],
+      ['SwitchbenchThroughputRegressed', 'ok'],
+      ['SwitchbenchOperatorDown', 'ok'],
+    ]),
+  );
+  expect(loaded.find((r) => r.name === 'SwitchbenchOperatorDown')?.state).toBe('inactive');
+  // honor_labels: the result series keep the benchmark's namespace, not the operator's.
+  expect(await query(prometheusPort, '{__name__=~"switchbench_.+", exported_namespace!=""}')).toEqual([]);
 
   const dashboard = JSON.parse(
     readFileSync(path.resolve(import.meta.dirname, '../../charts/switchbench/dashboards/switchbench.json'), 'utf8'),
