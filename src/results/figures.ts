@@ -84,15 +84,16 @@ export function lossLocation(p: ProgramFigures) {
     rest -= placed;
     return placed;
   };
+  // Drop counts on the receiver's side span the sender's probes and end markers too, and a full
+  // ring or socket refused those alike: what of them never arrived is no data loss.
+  const controlLost = Math.max(0, p.txProbes + p.txEndMarkers - p.rxProbes - p.rxEndMarkers);
   const s = p.switchCounters;
   if (!s) {
-    const atReceiverRing = place(p.rxLocalDrops);
+    const atReceiverRing = place(p.rxLocalDrops - controlLost);
     return { by: 'programs', atSenderRing: p.txRefused, atReceiverRing, unlocated: rest } as const;
   }
-  // The receiver's counters span the sender's probes and end markers too, and a slow receiver's ring
-  // refused those alike; the sender's start after its probes, so they are added back on its side.
-  const controlLost = p.txProbes + p.txEndMarkers - p.rxProbes - p.rxEndMarkers;
-  const atReceiverRing = place(s.outDropped - Math.max(0, controlLost));
+  // The sender's switch counters start after its probes, so those are added back on its side.
+  const atReceiverRing = place(s.outDropped - controlLost);
   const atReceiver = place(s.outTx - (p.rxPackets + p.rxProbes + p.rxEndMarkers + p.rxForeign));
   const inSwitch = place(s.inDropped + s.inRx + p.txProbes + p.rxForeign - s.outTx - s.outDropped);
   return {

@@ -281,13 +281,15 @@ done
 # An unpaced sender against a receiver that sleeps and has a 64 KiB socket buffer: the socket
 # overflows. Loss from sequence numbers is exactly sent - received; the kernel's drop count for the
 # socket accounts for it (all of it unless a loaded machine also deferred softirqs long enough for
-# the backlog queue to overflow, which the socket never sees).
+# the backlog queue to overflow, which the socket never sees). The socket drops the sender's spare
+# end-marker copies alike, which are control frames, not data: the drop count may exceed the data
+# lost by as many copies as never arrived (seen: 137427 dropped for 137426 lost, 3 copies sent, 2 read).
 RX=("${NSB[@]}" $B/sb-receiver --backend udp --iface sbtb "${TIMING[@]}" --cpu-mode shared --sock-buf 65536)
 TX=("${NSA[@]}" $B/sb-sender --backend udp --iface sbta --dst-ip 10.99.0.2 --rate 0 "${TIMING[@]}")
 run_pair
 check_sh "[ $TX_RC = 0 ] && [ $RX_RC = 0 ]"
 check '$r.loss.lost > 0 and $r.loss.lost == $s.tx.packets - $r.loss.received and $r.loss.end_marker'
-check '$r.loss.local_drops > 0 and $r.loss.local_drops <= $r.loss.lost and $r.loss.duplicates == 0'
+check '$r.loss.local_drops > 0 and $r.loss.local_drops <= $r.loss.lost + $s.tx.end_markers - $r.rx.end_markers and $r.loss.duplicates == 0'
 verdict "kernel: overload loss is counted exactly: $(jq -r '"\(.loss.lost) lost, \(.loss.local_drops) of them dropped at the socket per the kernel"' "$T/r.json" 2>/dev/null)"
 
 # --- signals, timeouts, CPUs ------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ function programs({
   switchDrop = 0,
   ringDrop = 0,
   localDrops = 0,
+  endMarkersRead = 3,
 } = {}) {
   const scheduled = 1_000_000 * WINDOW_S;
   const accepted = scheduled - missed - refused;
@@ -81,7 +82,7 @@ function programs({
           packets: 3 * received,
           samples: 20,
           probes: 0,
-          end_markers: 3,
+          end_markers: endMarkersRead,
         },
         loss: {
           lost: 3 * dropped,
@@ -185,6 +186,13 @@ describe('trialFromSummaries', () => {
       { dropped: 1000, localDrops: 3600 },
       'programs',
       [0, undefined, W * 1000, undefined, 0],
+    ],
+    [
+      "without a switch, end-marker copies the receiver's socket dropped are no data loss",
+      // Two of the three copies dropped beside 2999 data frames; the 3000th was lost on the bridge.
+      { dropped: 1000, localDrops: 2999 + 2, endMarkersRead: 1 },
+      'programs',
+      [0, undefined, 2999, undefined, 1],
     ],
     [
       'without a switch, the path between the rings keeps no count',
