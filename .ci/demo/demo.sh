@@ -29,7 +29,7 @@ for name in "${names[@]}"; do
 done
 
 step "Results: maximum throughput per path and frame size, as a ratio of memif (the paper's Figure 3)"
-kc get switchbench "${names[@]}"
+kc get switchbenchmarks "${names[@]}"
 echo
 plugin compare "${names[@]}"
 figures=${DEMO_FIGURES:-$PWD/dist/demo}
