@@ -37,9 +37,13 @@ if ! helm status switchbench -n switchbench-system >/dev/null 2>&1; then
   kc delete --ignore-not-found clusterrole/switchbench-operator clusterrolebinding/switchbench-operator >/dev/null
 fi
 # One replica watching default: the test tiers share this cluster and run operators of their own in
-# their own namespaces. The images were just imported, not pulled.
+# their own namespaces. Without the chart's admission policies, which bind cluster-wide: the
+# integration tier creates namespaces without the enabling label on purpose, to see the operator's
+# own refusal (test/e2e/helm.test.ts installs and checks the policies). The images were just
+# imported, not pulled.
 helm upgrade --install switchbench charts/switchbench -n switchbench-system --create-namespace \
   --set replicas=1 --set leaderElection.enabled=false --set watchNamespace=default \
+  --set namespaceAdmissionPolicy.enabled=false \
   --set image.pullPolicy=Never --set cpuManagerPolicy=static --wait --timeout 180s
 # The image tag stays "dev" across builds: a new build needs new pods.
 kc -n switchbench-system rollout restart deployment/switchbench-operator >/dev/null

@@ -193,10 +193,14 @@ export function nextRate(
   return unverified ? { rate: unverified.lower as number, purpose: 'verify' } : undefined;
 }
 
+/** sb-receiver's shortest --sample-interval (docs/traffic-programs.md). */
+const MIN_SAMPLE_MS = 10;
+
 /**
  * Search trials are short: warm-up and window shrink with them, in the proportions of a full trial,
  * then snap to whole sample intervals (the receiver's samples tile the warm-up and the window), the
- * window keeping at least one sample. Computed in milliseconds, which also keeps the arguments readable.
+ * window keeping at least one sample of at least the receiver's shortest interval. Computed in
+ * milliseconds, which also keeps the arguments readable.
  */
 export function timing(spec: SwitchBenchmarkSpec, purpose: 'search' | 'verify') {
   const ms = (seconds: number) => Math.round(seconds * 1000);
@@ -205,7 +209,7 @@ export function timing(spec: SwitchBenchmarkSpec, purpose: 'search' | 'verify') 
     purpose === 'verify' ? duration : ms(parseDuration((spec.method.ndrPdr as Search).searchTrialDuration));
   const scaled = (seconds: number) => (ms(seconds) * length) / duration;
   const window = scaled(parseDuration(spec.trial.window));
-  const sample = Math.min(ms(parseDuration(spec.trial.sampleInterval)), Math.max(1, Math.round(window)));
+  const sample = Math.min(ms(parseDuration(spec.trial.sampleInterval)), Math.max(MIN_SAMPLE_MS, Math.round(window)));
   const windowMs = Math.max(1, Math.round(window / sample)) * sample;
   const warmupMs =
     Math.min(Math.floor(scaled(parseDuration(spec.trial.warmup)) / sample), Math.floor((length - windowMs) / sample)) *

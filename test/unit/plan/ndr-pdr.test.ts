@@ -473,6 +473,14 @@ describe('timing of search and verification trials', () => {
       [2, 0, 0.667, 0.667],
     ],
     [
+      // Found by the admission = execution property: a 5 ms window would ask the receiver for 5 ms samples.
+      "a window scaled below the receiver's shortest sample is one 10 ms sample",
+      { duration: '2000ms', warmup: '0ms', window: '100ms', sampleInterval: '100ms' },
+      '100ms',
+      'search',
+      [0.1, 0, 0.01, 0.01],
+    ],
+    [
       'sub-second samples tile the warm-up exactly',
       { duration: '10s', warmup: '3s', window: '5s', sampleInterval: '500ms' },
       '3s',
