@@ -74,10 +74,15 @@ bool switch_counters_request_is_answered(void)
 		for (int i = 0; i < 5000 && access(path, F_OK); i++)
 			usleep(1000);
 		unlink(path);
-		snprintf(path, sizeof(path), "%s/t1.answer", dir);
+		/* Written aside and renamed into place, as the switches' server does (sb-switch-lib.sh): the
+		 * reader polls for the answer and must never open it half written. */
+		char answer[128];
+		snprintf(path, sizeof(path), "%s/t1.tmp", dir);
+		snprintf(answer, sizeof(answer), "%s/t1.answer", dir);
 		FILE *f = fopen(path, "w");
 		fputs("switchbench-counters/v1 testpmd 7 0 6 1 cpus=2,4-5\n", f);
 		fclose(f);
+		rename(path, answer);
 		_exit(0);
 	}
 	int rc = switch_counters_read(dir, "t1", 5.0, &c, err, sizeof(err));
