@@ -318,6 +318,13 @@ test('two releases share one lock per node: a run of one queues behind a run of 
       b: (await finished(benchB, 'shared-node-1')).status?.phase,
     };
     expect(phases).toEqual({ a: 'Succeeded', b: 'Succeeded' });
+    // Each run's teardown (node lock, host directory, finalizer) ends before its operator is
+    // uninstalled: an operator gone mid-teardown leaves the run's finalizer and Lease behind.
+    for (const namespace of [benchA, benchB])
+      await waitFor(async () => {
+        const run = await readRun(namespace, 'shared-node-1');
+        return run?.metadata.finalizers?.includes(CLEANUP_FINALIZER) ? undefined : true;
+      }, 500);
   } finally {
     for (const release of releases)
       sh(helm, ['uninstall', release, '-n', namespaces[releases.indexOf(release) * 2] ?? '', '--wait']);
