@@ -1425,7 +1425,7 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
         required: ['benchmarkName', 'benchmarkGeneration', 'trigger', 'benchmark'],
         'x-kubernetes-validations': [
           {
-            rule: 'self == oldSelf',
+            rule: 'self.benchmarkName == oldSelf.benchmarkName && self.benchmarkGeneration == oldSelf.benchmarkGeneration && self.trigger == oldSelf.trigger && has(self.scheduledTime) == has(oldSelf.scheduledTime) && (!has(self.scheduledTime) || self.scheduledTime == oldSelf.scheduledTime)',
             message: 'spec of a SwitchBenchmarkRun is immutable',
           },
         ],
