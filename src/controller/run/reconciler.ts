@@ -8,7 +8,7 @@ import { controllerUid, isFinished, ownedByBenchmark } from '../../api/v1alpha1/
 import type { ReconcileContext, ReconcileResult } from '../../runtime/reconcile.js';
 import { keepLocks } from './locks.js';
 import { LOCK_RENEW_SECONDS } from './node-lock.js';
-import { isSetupProblem, setupRun } from './setup.js';
+import { invalidRunSpec, isSetupProblem, setupRun } from './setup.js';
 import { start } from './start.js';
 import { finish } from './status.js';
 import type { RunReconcilerDeps, RunStep } from './step.js';
@@ -38,6 +38,8 @@ export class RunReconciler {
 
     if (run.metadata.deletionTimestamp || isFinished(run)) return teardown(step, pods);
 
+    const invalid = run.status?.startTime ? undefined : invalidRunSpec(run);
+    if (invalid) return finish(step, { phase: 'Failed', ...invalid });
     const setup = setupRun(run, this.deps.config);
     if (isSetupProblem(setup)) return finish(step, { phase: 'Failed', ...setup });
 

@@ -14,15 +14,21 @@ import type { Setup } from './step.js';
 
 export type SetupProblem = { reason: Reason; message: string };
 
+/**
+ * A run is held to the rules of a benchmark: the CRD gives it the benchmark's schema, and these are
+ * the checks the CRD cannot make. Checked once, before the run starts: a run already under way is
+ * carried out and torn down by the rules it started under, even if a newer operator is stricter.
+ * Its images are checked by preflight, which names the allowlist.
+ */
+export function invalidRunSpec(run: SwitchBenchmarkRun): SetupProblem | undefined {
+  const errors = validateSpec(withDatapathOptions(defaultSpec(run.spec.benchmark)), {});
+  if (!errors.length) return undefined;
+  const located = errors.map((e) => ({ ...e, field: e.field.replace(/^spec\./, 'spec.benchmark.') }));
+  return { reason: Reason.InvalidRunSpec, message: `Nothing was created: ${formatFieldErrors(located)}` };
+}
+
 export function setupRun(run: SwitchBenchmarkRun, config: OperatorConfig): Setup | SetupProblem {
   const spec = withDatapathOptions(defaultSpec(run.spec.benchmark));
-  // A run is held to the rules of a benchmark: the CRD gives it the benchmark's schema, and these are
-  // the checks the CRD cannot make. Its images are checked by preflight, which names the allowlist.
-  const errors = validateSpec(spec, {});
-  if (errors.length) {
-    const located = errors.map((e) => ({ ...e, field: e.field.replace(/^spec\./, 'spec.benchmark.') }));
-    return { reason: Reason.InvalidRunSpec, message: `Nothing was created: ${formatFieldErrors(located)}` };
-  }
   const method = methodFor(spec.method.type);
   if (!method)
     return {

@@ -21,6 +21,7 @@ import { NETWORK_STATUS_ANNOTATION } from '../../../src/datapaths/network.js';
 import { lua, luaSource, luaString, ovsFlow, vpp, vppToken, type OpenFlowRule } from '../../../src/datapaths/quote.js';
 import type { RunContext, SwitchPlan } from '../../../src/datapaths/types.js';
 import { contextFor } from './context.js';
+import { vppCliLines } from './vpp-cli-grammar.js';
 
 const RUNS = 500;
 const SEED = Number(process.env.PROPERTY_SEED ?? Date.now() % 2 ** 31);
@@ -201,21 +202,8 @@ function contextWith(datapath: Datapath, values: Record<string, unknown>): RunCo
 /** startup.conf as VPP's unformat reads it: tokens end at white space, a brace is a token of its own. */
 const vppTokens = (text: string) => text.match(/[{}]|[^\s{}]+/g) ?? [];
 
-/** Every command the CLI file may hold (the grammars of test/unit/datapaths/vpp.test.ts). */
-const CLI_GRAMMAR = [
-  /^create vhost-user socket \/\S+ server$/,
-  /^set interface l2 xconnect \S+ \S+$/,
-  /^create bridge-domain \d+ learn [01] forward [01] uu-flood [01] flood [01] arp-term [01]$/,
-  /^set interface l2 bridge \S+ \d+$/,
-  /^l2fib add [0-9a-f]{2}(:[0-9a-f]{2}){5} \d+ \S+ static$/,
-  /^set interface state \S+ (up|down)$/,
-];
-
 function cliCommands(text: string): string[][] {
-  expect(text.endsWith('\n')).toBe(true);
-  const lines = text.slice(0, -1).split('\n');
-  for (const line of lines) expect([line, CLI_GRAMMAR.some((re) => re.test(line))]).toEqual([line, true]);
-  return lines.map((line) => line.split(' '));
+  return vppCliLines(text).map((line) => line.split(' '));
 }
 
 // ovs-ofctl(8) flow syntax: comma-separated field=value pairs, actions last.

@@ -18,6 +18,7 @@ import type { SwitchBenchmarkSpec } from '../../../src/api/v1alpha1/types.js';
 import { MAX_SOCKET_PATH_BYTES } from '../../../src/datapaths/types.js';
 import { vppCli, vppDriver, vppStartupConf } from '../../../src/datapaths/vpp.js';
 import { contextFor, vdevArgs } from './context.js';
+import { vppCliLines } from './vpp-cli-grammar.js';
 
 const context = (forwarding: 'l2-xconnect' | 'bridge-domain', cpuPolicy: 'exclusive' | 'shared' = 'exclusive') =>
   contextFor('vpp', { vpp: { forwarding }, resources: { cpuPolicy } as SwitchBenchmarkSpec['resources'] });
@@ -186,20 +187,9 @@ describe('VPP startup.conf', () => {
   });
 });
 
-/** The grammar of each CLI command the exec file uses (the CLI files listed at the top). */
-const CLI_GRAMMAR = [
-  /^create vhost-user socket \/\S+ server$/,
-  /^set interface l2 xconnect \S+ \S+$/,
-  /^create bridge-domain \d+ learn [01] forward [01] uu-flood [01] flood [01] arp-term [01]$/,
-  /^set interface l2 bridge \S+ \d+$/,
-  /^l2fib add [0-9a-f]{2}(:[0-9a-f]{2}){5} \d+ \S+ static$/,
-  /^set interface state \S+ (up|down)$/,
-];
-
 describe('VPP CLI file', () => {
   test.each(['l2-xconnect', 'bridge-domain'] as const)('%s: every line is a CLI command VPP accepts', (forwarding) => {
-    for (const line of vppCli(forwarding).trimEnd().split('\n'))
-      expect([line, CLI_GRAMMAR.some((re) => re.test(line))]).toEqual([line, true]);
+    expect(vppCliLines(vppCli(forwarding)).length).toBeGreaterThan(0);
   });
 
   test.each(['l2-xconnect', 'bridge-domain'] as const)(
