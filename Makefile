@@ -7,7 +7,7 @@ MODE ?= full
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 
 .PHONY: all deps build lint generate verify test test-static test-unit test-chart test-native test-switches test-integration test-fault test-cluster test-e2e \
-        native images plugin-archive install-plugin cluster-up cluster-down demo bench bench-native bench-switches bench-operator bench-cluster clean
+        native images plugin-archive install-plugin cluster-up cluster-down demo bench bench-native bench-switches bench-operator bench-cluster paper clean
 
 all: build
 
@@ -115,6 +115,11 @@ bench-switches: native
 bench-cluster: native
 	bash .ci/demo/setup.sh operator traffic testpmd ovs-dpdk
 	node test/bench/cluster.mjs
+
+# The paper's Figure 2, Figure 3 and Table 1 through the operator and the plugin, on the local
+# cluster (about 30 minutes warm): regenerates docs/paper-reproduction.md and docs/figures/paper/.
+paper: deps
+	bash test/paper/paper.sh
 
 clean:
 	rm -rf dist

@@ -6,27 +6,15 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 . .ci/cluster/lib.sh
-
-step() { printf '\n==> %s\n' "$*"; }
-kc() { "$K8S_BIN/kubectl" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
+. .ci/demo/lib.sh
 
 bash .ci/demo/setup.sh operator traffic testpmd ovs-dpdk
-plugin() { KUBECONFIG=$CLUSTER_DIR/admin.kubeconfig node dist/bundle/kubectl-switchbench.mjs "$@"; }
 names=(demo-memif demo-testpmd demo-ovs-dpdk)
 
 step "Measuring memif, testpmd and OVS-DPDK: method max, 64 and 512 B, isolated-dut placement"
 kc delete switchbenchmark "${names[@]}" --ignore-not-found --cascade=foreground --wait=true >/dev/null
 node .ci/demo/benchmark.mjs | kc apply -f -
-# The three runs take the node in turn (one lock per node).
-deadline=$((SECONDS + 900))
-for name in "${names[@]}"; do
-  until [[ $(kc get sbmrun "$name-1" -o jsonpath='{.status.phase}' 2>/dev/null) =~ ^(Succeeded|Failed)$ ]]; do
-    ((SECONDS < deadline)) || die "the runs did not finish in 15 minutes: kc -n switchbench-system logs deploy/switchbench-operator"
-    printf '\r%s' "$(kc get sbmrun "$name-1" --no-headers 2>/dev/null | tr -s ' ')"
-    sleep 2
-  done
-  printf '\r%s\n' "$(kc get sbmrun "$name-1" --no-headers | tr -s ' ')"
-done
+wait_for_runs 15 "${names[@]/%/-1}"
 
 step "Results: maximum throughput per path and frame size, as a ratio of memif (the paper's Figure 3)"
 kc get switchbenchmarks "${names[@]}"
@@ -36,6 +24,4 @@ figures=${DEMO_FIGURES:-$PWD/dist/demo}
 mkdir -p "$figures"
 plugin plot "${names[@]}" --figure 3 --output-file "$figures/figure3.svg"
 plugin plot "${names[@]}" --figure 3 --output-file "$figures/figure3.png"
-for name in "${names[@]}"; do
-  [[ $(kc get sbmrun "$name-1" -o jsonpath='{.status.phase}') == Succeeded ]] || die "run $name-1 did not succeed: plugin results $name-1"
-done
+require_succeeded "${names[@]/%/-1}"

@@ -6,10 +6,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 . .ci/cluster/lib.sh
+. .ci/demo/lib.sh
 (($#)) || die "usage: setup.sh IMAGE... (directories of images/)"
-
-step() { printf '\n==> %s\n' "$*"; }
-kc() { "$K8S_BIN/kubectl" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
 
 step "Building the operator and the native programs"
 make --no-print-directory build
@@ -22,7 +20,6 @@ bash images/build.sh "$@"
 
 step "Installing the CRDs and the operator with the Helm chart"
 bash .ci/cluster/build-binaries.sh helm
-helm() { "$HELM_BIN/helm" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
 # Helm installs a chart's CRDs only when they are missing and never upgrades them
 # (charts/switchbench/README.md): the checkout's own go first, as the chart's upgrade steps say.
 kc apply --server-side --force-conflicts -f crds/ >/dev/null

@@ -7,7 +7,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { V1Pod } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../src/api/v1alpha1/types.js';
-import { ConditionType } from '../../src/api/v1alpha1/conditions.js';
 import { KERNEL_SUBNET } from '../../src/datapaths/kernel.js';
 import {
   bridgeName,
@@ -125,12 +124,7 @@ test.each([
     expect(seen.bridgeOnHost).toBe(true);
 
     // Finished means cleaned up: the bridge deleted on the node, the definition gone with the pods.
-    await waitFor(async () => {
-      const latest = await session.readRun(run.metadata.name as string);
-      return latest?.status?.conditions?.some((c) => c.type === ConditionType.HostCleanedUp && c.status === 'True')
-        ? true
-        : undefined;
-    }, 1000);
+    await session.hostCleanedUp(run.metadata.name as string);
     expect(hostHasLink(seen.bridge as string)).toBe(false);
     const nad = await session.custom
       .getNamespacedCustomObject({

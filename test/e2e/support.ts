@@ -14,6 +14,7 @@ import {
   type SwitchBenchmark,
   type SwitchBenchmarkRun,
 } from '../../src/api/v1alpha1/types.js';
+import { ConditionType } from '../../src/api/v1alpha1/conditions.js';
 import { RUN_LABEL } from '../../src/api/v1alpha1/labels.js';
 import type { OperatorConfig } from '../../src/controller/config.js';
 import { hostRunDir } from '../../src/controller/run/desired.js';
@@ -30,6 +31,8 @@ export interface E2eSession {
   /** The in-process operator's JSON log lines so far. */
   logs(): readonly string[];
   readRun(name: string): Promise<SwitchBenchmarkRun | undefined>;
+  /** Waits until the run's host directory is removed (HostCleanedUp True): a finished run is cleaned up. */
+  hostCleanedUp(runName: string): Promise<void>;
   /** Creates the benchmark (in the session's namespace) and waits for its first run to finish. */
   runToEnd(benchmark: SwitchBenchmark): Promise<SwitchBenchmarkRun>;
   /**
@@ -127,6 +130,14 @@ export function e2eSession(prefix: string, config: Partial<OperatorConfig> = {})
     logs: () => logs,
     readRun,
     waitFor,
+    async hostCleanedUp(runName) {
+      await waitFor(async () => {
+        const run = await readRun(runName);
+        return run?.status?.conditions?.some((c) => c.type === ConditionType.HostCleanedUp && c.status === 'True')
+          ? true
+          : undefined;
+      }, 1000);
+    },
     runToEnd(benchmark) {
       return handled(
         (async () => {

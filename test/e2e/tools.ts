@@ -34,6 +34,12 @@ export function ok(command: string, args: string[], input?: string): string {
   return out;
 }
 
+/** Whether the local cluster's containerd holds IMAGE (imported by images/build.sh). */
+export function imageInCluster(image: string): boolean {
+  const address = clusterValue('CONTAINERD_SOCK');
+  return ok('ctr', ['--address', address, '--namespace', 'k8s.io', 'images', 'ls', '-q']).split('\n').includes(image);
+}
+
 /** The chart's manifests for some templates only, rendered as `helm template` does for a release. */
 export function chartTemplates(
   release: string,

@@ -1,0 +1,31 @@
+# Sourced by setup.sh, demo.sh and test/paper/paper.sh, after .ci/cluster/lib.sh: the user's view of
+# the local cluster (kubectl, helm and the plugin as built) and the runs' progress.
+
+step() { printf '\n==> %s\n' "$*"; }
+kc() { "$K8S_BIN/kubectl" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
+helm() { "$HELM_BIN/helm" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
+plugin() { KUBECONFIG=$CLUSTER_DIR/admin.kubeconfig node dist/bundle/kubectl-switchbench.mjs "$@"; }
+
+# wait_for_runs MINUTES RUN...: follows each run in turn (they take the node one at a time, one lock
+# per node) until it has finished, printing its kubectl line; fails after MINUTES in all.
+wait_for_runs() {
+  local deadline=$((SECONDS + $1 * 60)) run
+  shift
+  for run in "$@"; do
+    until [[ $(kc get sbmrun "$run" -o jsonpath='{.status.phase}' 2>/dev/null) =~ ^(Succeeded|Failed)$ ]]; do
+      ((SECONDS < deadline)) || die "the runs did not finish in time: kc -n switchbench-system logs deploy/switchbench-operator"
+      printf '\r%s' "$(kc get sbmrun "$run" --no-headers 2>/dev/null | tr -s ' ')"
+      sleep 2
+    done
+    printf '\r%s\n' "$(kc get sbmrun "$run" --no-headers | tr -s ' ')"
+  done
+}
+
+# require_succeeded RUN...: fails naming the first run that did not succeed.
+require_succeeded() {
+  local run
+  for run in "$@"; do
+    [[ $(kc get sbmrun "$run" -o jsonpath='{.status.phase}') == Succeeded ]] ||
+      die "run $run did not succeed: kubectl switchbench results $run"
+  done
+}
