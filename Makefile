@@ -113,8 +113,7 @@ bench-switches: native
 # In-cluster (through the operator) against the host harness, interleaved; sets up the local cluster
 # as make demo does. A benchmark, not a test: it prints ratios.
 bench-cluster: native
-	bash .ci/demo/setup.sh operator traffic testpmd ovs-dpdk
-	node test/bench/cluster.mjs
+	bash test/bench/cluster.sh
 
 # The paper's Figure 2, Figure 3 and Table 1 through the operator and the plugin, on the local
 # cluster (about 30 minutes warm): regenerates docs/paper-reproduction.md and docs/figures/paper/.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the cluster's binaries from their Go modules, each into a cache directory named by
 # version: a warm run returns at once, a version bump in versions.env rebuilds that component.
-# Usage: build-binaries.sh [kubernetes|etcd|cri-tools|helm]...   (default: all)
+# Usage: build-binaries.sh [kubernetes|etcd|cri-tools|helm|distribution]...   (default: all)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -96,10 +96,18 @@ build_cri-tools() {
   go_build "cri-tools $v" "$out" "-X sigs.k8s.io/cri-tools/pkg/version.Version=$v" sigs.k8s.io/cri-tools/cmd/crictl
 }
 
-(($# > 0)) || set -- etcd kubernetes cri-tools helm
+build_distribution() {
+  local v=$DISTRIBUTION_VERSION out=$REGISTRY_BIN
+  [[ -x $out/registry ]] && return 0
+  wrapper_module distribution "$v" github.com/distribution/distribution/v3
+  go_build "distribution $v" "$out" "-X github.com/distribution/distribution/v3/version.version=$v" \
+    github.com/distribution/distribution/v3/cmd/registry
+}
+
+(($# > 0)) || set -- etcd kubernetes cri-tools helm distribution
 for component in "$@"; do
   case $component in
-    kubernetes | etcd | cri-tools | helm) ("build_$component") ;;
-    *) die "unknown component $component (kubernetes, etcd, cri-tools or helm)" ;;
+    kubernetes | etcd | cri-tools | helm | distribution) ("build_$component") ;;
+    *) die "unknown component $component (kubernetes, etcd, cri-tools, helm or distribution)" ;;
   esac
 done

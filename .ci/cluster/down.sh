@@ -57,7 +57,7 @@ for procs in /sys/fs/cgroup/*/kubepods/cgroup.procs; do
 done
 
 # The apiserver waits for etcd while shutting down, and everything else for the apiserver.
-stop kube-proxy containerd kube-controller-manager kube-scheduler
+stop kube-proxy containerd registry kube-controller-manager kube-scheduler
 stop kube-apiserver
 stop etcd
 
@@ -111,7 +111,7 @@ ip addr del "$HOST_IP/32" dev lo 2>/dev/null || true
 if $purge; then
   rm -rf "$CLUSTER_DIR"
 else
-  find "$CLUSTER_DIR" -mindepth 1 -maxdepth 1 ! -name pki ! -name '*.kubeconfig' ! -name containerd ! -name logs -exec rm -rf {} +
+  find "$CLUSTER_DIR" -mindepth 1 -maxdepth 1 ! -name pki ! -name '*.kubeconfig' ! -name containerd ! -name logs ! -name registry -exec rm -rf {} +
   # Absent when only the control plane has ever run here.
   if [[ -d $CONTAINERD_DIR ]]; then find "$CONTAINERD_DIR" -mindepth 1 -maxdepth 1 ! -name root -exec rm -rf {} +; fi
 fi

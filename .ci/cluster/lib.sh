@@ -16,6 +16,7 @@ K8S_BIN=$SWITCHBENCH_CACHE/bin/kubernetes-$KUBERNETES_VERSION
 ETCD_BIN=$SWITCHBENCH_CACHE/bin/etcd-$ETCD_VERSION
 HELM_BIN=$SWITCHBENCH_CACHE/bin/helm-$HELM_VERSION
 CRICTL_BIN=$SWITCHBENCH_CACHE/bin/cri-tools-$CRI_TOOLS_VERSION
+REGISTRY_BIN=$SWITCHBENCH_CACHE/bin/distribution-$DISTRIBUTION_VERSION
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -54,6 +55,10 @@ KUBELET_DIR=$CLUSTER_DIR/kubelet
 CNI_CONF_DIR=$CLUSTER_DIR/cni/net.d
 CNI_BIN_DIR=$CLUSTER_DIR/cni/bin
 HUGETLB_CGROUP=/sys/fs/cgroup/hugetlb
+# The registry of a full cluster, on loopback only: images/build.sh pushes there (make images
+# REGISTRY=$LOCAL_REGISTRY PUSH=1) and the node's containerd pulls over plain HTTP.
+LOCAL_REGISTRY=127.0.0.1:5000
+REGISTRY_DIR=$CLUSTER_DIR/registry
 
 # proc_stat PID — reads /proc/PID/stat into STAT_COMM (the name, at most 15 bytes), STAT_STATE
 # (R, S, D, Z, X...) and STAT_FLAGS (the kernel's PF_* bits); false when there is no such process.
@@ -148,7 +153,7 @@ cluster_lock() {
 running_mode() {
   local mode c components=(etcd kube-apiserver kube-controller-manager kube-scheduler)
   mode=$(cat "$RUN/mode" 2>/dev/null) || return 0
-  [[ $mode == full ]] && components+=(containerd kubelet kube-proxy)
+  [[ $mode == full ]] && components+=(registry containerd kubelet kube-proxy)
   for c in "${components[@]}"; do pid_alive "$c" || return 0; done
   echo "$mode"
 }

@@ -15,7 +15,7 @@ started_at=$SECONDS
 if [[ $mode == full ]]; then
   ensure_packages openssl curl iproute2 procps containerd runc containernetworking-plugins iptables conntrack \
     buildah debootstrap gcc libc6-dev
-  bash "$CLUSTER_SCRIPTS/build-binaries.sh" etcd kubernetes cri-tools
+  bash "$CLUSTER_SCRIPTS/build-binaries.sh" etcd kubernetes cri-tools distribution
 else
   ensure_packages openssl curl iproute2
   bash "$CLUSTER_SCRIPTS/build-binaries.sh" etcd kubernetes
@@ -127,7 +127,7 @@ write_config() {
   local tmp
   tmp=$(mktemp "$1.XXXXXX")
   cat >"$tmp"
-  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1" && CONFIG_CHANGED=true; fi
 }
 
 # --- control plane -----------------------------------------------------------------------------
@@ -252,7 +252,7 @@ EOF
 }
 
 start_containerd() {
-  local pause_image=$1
+  local pause_image=$1 CONFIG_CHANGED=false
   mkdir -p "$CONTAINERD_DIR"
   # restrict_oom_score_adj: the VM's bounding set lacks CAP_SYS_RESOURCE, so lowering a
   # container's oom_score_adj fails. disable_hugetlb_controller=false: set hugetlb limits.
@@ -286,7 +286,29 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$CNI_BIN_DIR"
     conf_dir = "$CNI_CONF_DIR"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$CONTAINERD_DIR/certs.d"
 EOF
+  # The local registry speaks plain HTTP on loopback: containerd is told so, as a node is told of a
+  # registry mirror (containerd's docs/hosts.md).
+  mkdir -p "$CONTAINERD_DIR/certs.d/$LOCAL_REGISTRY"
+  write_config "$CONTAINERD_DIR/certs.d/$LOCAL_REGISTRY/hosts.toml" <<EOF
+server = "http://$LOCAL_REGISTRY"
+[host."http://$LOCAL_REGISTRY"]
+  capabilities = ["pull", "resolve"]
+EOF
+  # containerd reads its configuration once: a running one from an earlier checkout restarts to take
+  # the new one (its containers' shims run on without it).
+  if $CONFIG_CHANGED && pid_alive containerd; then
+    log "containerd's configuration changed: restarting it"
+    kill -TERM "$(cat "$RUN/containerd.pid")"
+    local deadline=$((SECONDS + 30))
+    while pid_alive containerd; do
+      ((SECONDS < deadline)) || die "containerd did not stop within 30 s of SIGTERM"
+      sleep 0.1
+    done
+    wait_gone containerd
+  fi
   start containerd containerd --config "$CONTAINERD_DIR/config.toml"
   wait_until containerd ctr --address "$CONTAINERD_SOCK" version
 }
@@ -335,6 +357,21 @@ node_ready() {
   [[ $(kubectl get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]
 }
 
+start_registry() {
+  mkdir -p "$REGISTRY_DIR"
+  write_config "$CLUSTER_DIR/registry.yaml" <<EOF
+version: 0.1
+log: {level: warn}
+storage:
+  filesystem: {rootdirectory: $REGISTRY_DIR/storage}
+  delete: {enabled: true}
+http:
+  addr: $LOCAL_REGISTRY
+EOF
+  start registry "$REGISTRY_BIN/registry" serve "$CLUSTER_DIR/registry.yaml"
+  wait_until registry curl -sf "http://$LOCAL_REGISTRY/v2/"
+}
+
 start_kube_proxy() {
   write_config "$CLUSTER_DIR/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
@@ -360,6 +397,7 @@ if [[ $mode == full ]]; then
   prepare_host
   read -r pause_image pause_archive < <(bash "$REPO_ROOT/images/pause/build.sh")
   base_archive=$(bash "$REPO_ROOT/images/base/build.sh")
+  start_registry
   start_containerd "$pause_image"
   import_image "$pause_archive"
   import_image "$base_archive"

@@ -6,6 +6,14 @@ kc() { "$K8S_BIN/kubectl" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
 helm() { "$HELM_BIN/helm" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
 plugin() { KUBECONFIG=$CLUSTER_DIR/admin.kubeconfig node dist/bundle/kubectl-switchbench.mjs "$@"; }
 
+# multus_release true|false: Multus installed by the release, or removed. The kernel path needs it;
+# it is node-wide, so make paper and make bench-cluster install it for their runs only, and the test
+# tiers sharing this cluster find the node as they expect it.
+multus_release() {
+  helm upgrade switchbench charts/switchbench -n switchbench-system --reuse-values --set "multus.install=$1" \
+    --set "multus.cniConfDir=$CNI_CONF_DIR" --set "multus.cniBinDir=$CNI_BIN_DIR" --wait --timeout 180s >/dev/null
+}
+
 # wait_for_runs MINUTES RUN...: follows each run in turn (they take the node one at a time, one lock
 # per node) until it has finished, printing its kubectl line; fails after MINUTES in all.
 wait_for_runs() {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The local cluster as make demo and make bench-cluster use it, from a fresh machine: the operator
-# and native programs built, the cluster up (full mode), the images IMAGE... built and imported, the
-# CRDs and the operator (release "switchbench" of the Helm chart, watching namespace default)
-# installed, the node labelled for benchmarks and default enabled for them.
+# and native programs built, the cluster up (full mode), the images IMAGE... built and pushed to the
+# cluster's registry, the CRDs and the operator installed from it as a user installs them (release
+# "switchbench" of the Helm chart, watching namespace default), the node labelled for benchmarks
+# and default enabled for them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 . .ci/cluster/lib.sh
@@ -15,15 +16,26 @@ make --no-print-directory build
 step "Starting the local single-node cluster (full mode; a cold first build takes a while)"
 bash .ci/cluster/up.sh full
 
-step "Building and importing the images"
-bash images/build.sh "$@"
+# A tag per content of the checkout (its files, committed or not): a new build is a new tag, which
+# the node pulls, and an unchanged checkout reuses what the node has.
+index=$(mktemp)
+cp "$(git rev-parse --git-path index)" "$index"
+GIT_INDEX_FILE=$index git add -A
+tag=dev-$(GIT_INDEX_FILE=$index git write-tree | head -c 12)
+rm -f "$index"
+step "Building the images and pushing them to the cluster's registry $LOCAL_REGISTRY (tag $tag)"
+REGISTRY=$LOCAL_REGISTRY TAG=$tag PUSH=1 bash images/build.sh "$@"
 
-step "Installing the CRDs and the operator with the Helm chart"
+step "Installing the CRDs and the operator with the Helm chart, from the registry"
 bash .ci/cluster/build-binaries.sh helm
-# Helm installs a chart's CRDs only when they are missing and never upgrades them
-# (charts/switchbench/README.md): the checkout's own go first, as the chart's upgrade steps say.
-kc apply --server-side --force-conflicts -f crds/ >/dev/null
-kc wait --for condition=established --timeout=60s crd/switchbenchmarks.switchbench.io crd/switchbenchmarkruns.switchbench.io >/dev/null
+# The release installs and upgrades the CRDs (crds.enabled). CRDs that another tool applied (the
+# test tiers, or an earlier checkout) are adopted the way Helm documents: its labels and annotations.
+for crd in switchbenchmarks.switchbench.io switchbenchmarkruns.switchbench.io; do
+  kc get crd "$crd" >/dev/null 2>&1 || continue
+  kc label crd "$crd" app.kubernetes.io/managed-by=Helm --overwrite >/dev/null
+  kc annotate crd "$crd" meta.helm.sh/release-name=switchbench meta.helm.sh/release-namespace=switchbench-system \
+    --overwrite >/dev/null
+done
 # Earlier checkouts installed the operator from a plain manifest, under the names the chart gives
 # release "switchbench"; Helm adopts no object it did not create, so those go first (never the
 # namespace, which holds the node locks).
@@ -36,15 +48,12 @@ fi
 # One replica watching default: the test tiers share this cluster and run operators of their own in
 # their own namespaces. Without the chart's admission policies, which bind cluster-wide: the
 # integration tier creates namespaces without the enabling label on purpose, to see the operator's
-# own refusal (test/e2e/helm.test.ts installs and checks the policies). The images were just
-# imported, not pulled.
+# own refusal (test/e2e/helm.test.ts installs and checks the policies).
 helm upgrade --install switchbench charts/switchbench -n switchbench-system --create-namespace \
+  --set imageRegistry="$LOCAL_REGISTRY" --set imageTag="$tag" \
   --set replicas=1 --set leaderElection.enabled=false --set watchNamespace=default \
-  --set namespaceAdmissionPolicy.enabled=false \
-  --set image.pullPolicy=Never --set cpuManagerPolicy=static --wait --timeout 180s
-# The image tag stays "dev" across builds: a new build needs new pods.
-kc -n switchbench-system rollout restart deployment/switchbench-operator >/dev/null
-kc -n switchbench-system rollout status deployment/switchbench-operator --timeout=180s
+  --set namespaceAdmissionPolicy.enabled=false --set cpuManagerPolicy=static --wait --timeout 180s
+kc wait --for condition=established --timeout=60s crd/switchbenchmarks.switchbench.io crd/switchbenchmarkruns.switchbench.io >/dev/null
 
 node=$(kc get nodes -o jsonpath='{.items[0].metadata.name}')
 step "Labelling node $node for benchmarks"

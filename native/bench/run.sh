@@ -93,15 +93,7 @@ sock_run() { # $1 backend, $2 batching, $3 ours|ref
 	mac=$(sb_mac "$NS_B" sbtb)
 	rm -f "$T"/run.*
 	if [ "$who" = ours ]; then
-		OUT=$T/run.rx ERR=$T/run.rx.err sb_bg ip netns exec "$NS_B" "$B/sb-receiver" --backend "$be" --batching "$bt" \
-			--iface sbtb --cpus 1 --burst 64 --duration "$SECS" --warmup 2 --window $((SECS - 3))
-		rxpid=$SB_LAST_PID
-		sb_wait_for "$T/run.rx.err" 'ready:' 30
-		local dst=()
-		[ "$be" = raw ] && dst=(--dst-mac "$mac")
-		ip netns exec "$NS_A" "$B/sb-sender" --backend "$be" --batching "$bt" --iface sbta --dst-ip 10.99.0.2 "${dst[@]}" \
-			--cpus 0 --rate 0 --burst 64 --duration "$SECS" --warmup 2 --window $((SECS - 3)) >"$T/run.tx" 2>"$T/run.tx.err"
-		wait "$rxpid"
+		sb_sock_ours "$be" "$bt" "$SECS" 2 $((SECS - 3)) --burst 64
 		ours_rates "$T/run.rx" | figure
 	else
 		OUT=$T/run.rx ERR=$T/run.rx.err sb_bg ip netns exec "$NS_B" taskset -c 1 "$B/sb-sockref" recv "$be" "$bt" sbtb 5000 64 $((SECS + 2))

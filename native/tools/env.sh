@@ -6,6 +6,7 @@ SB_NATIVE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SB_BIN=$SB_NATIVE/build
 SB_PIDS=()
 SB_LAST_PID=
+SB_RX_EXTRA=()
 # Names carry the shell's PID: a test tier and a benchmark (or two developers' make test) may run at
 # once on one machine, and must not delete each other's namespaces.
 SB_ID=$$
@@ -118,6 +119,26 @@ sb_netns_down() {
 	local n
 	for n in "${SB_NETNS[@]}"; do ip netns del "$n" 2>/dev/null; done
 	return 0
+}
+
+# Our sender in $NS_A on CPU 0 and receiver in $NS_B on CPU 1 over the bridge, unpaced, both busy
+# polling: $1 backend (udp|raw), $2 batching (single|mmsg), $3 seconds, $4 warm-up, $5 window,
+# then arguments for both programs (--size, --burst). The receiver's samples go to $SB_TMP/run.rx;
+# SB_RX_EXTRA (an array) adds receiver arguments. Returns the receiver's exit status.
+sb_sock_ours() {
+	local be=$1 bt=$2 secs=$3 warmup=$4 window=$5 rxpid dst=()
+	shift 5
+	rm -f "$SB_TMP"/run.*
+	OUT=$SB_TMP/run.rx ERR=$SB_TMP/run.rx.err sb_bg ip netns exec "$NS_B" "$SB_BIN/sb-receiver" --backend "$be" \
+		--batching "$bt" --iface sbtb --cpus 1 --duration "$secs" --warmup "$warmup" --window "$window" "$@" \
+		"${SB_RX_EXTRA[@]}"
+	rxpid=$SB_LAST_PID
+	sb_wait_for "$SB_TMP/run.rx.err" 'ready:' 30
+	[ "$be" = raw ] && dst=(--dst-mac "$(sb_mac "$NS_B" sbtb)")
+	ip netns exec "$NS_A" "$SB_BIN/sb-sender" --backend "$be" --batching "$bt" --iface sbta --dst-ip 10.99.0.2 \
+		"${dst[@]}" --cpus 0 --rate 0 --duration "$secs" --warmup "$warmup" --window "$window" "$@" \
+		>"$SB_TMP/run.tx" 2>"$SB_TMP/run.tx.err"
+	wait "$rxpid"
 }
 
 sb_mac() {

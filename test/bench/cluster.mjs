@@ -10,7 +10,10 @@
 // Placement: isolated-dut in-cluster, the device under test on an exclusive core (CPU 1: the kubelet
 // reserves CPU 0), sender and receiver on the shared CPU 0; on the host the same CPUs by taskset.
 // The device under test is the switch, or on memif the receiver.
-//   ROUNDS (default 5), BENCH_PATHS (default memif,testpmd,ovs-p2p): what to measure.
+// The kernel socket variants run in-cluster over Multus (installed by .ci/demo/setup.sh's release for
+// this benchmark and removed at its end, as make paper does) and on the host over veth and a bridge
+// between network namespaces (test/bench/kernel-host.sh), bursts of 64 as in the paper's Table 1.
+//   ROUNDS (default 5), BENCH_PATHS (default: every path below): what to measure.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +41,19 @@ const PATHS = {
   },
   testpmd: { datapath: 'testpmd', options: {}, host: {} },
   'ovs-p2p': { datapath: 'ovs-dpdk', options: { ovsDpdk: { forwarding: 'port-to-port' } }, host: {} },
+  ...Object.fromEntries(
+    ['udp', 'raw'].flatMap((socket) =>
+      ['single', 'mmsg'].map((batching) => [
+        `${socket}-${batching}`,
+        {
+          datapath: 'kernel',
+          options: { kernel: { socket, batching, mtu: 1500 } },
+          burst: 64,
+          kernel: [socket, batching],
+        },
+      ]),
+    ),
+  ),
 };
 const wanted = (process.env.BENCH_PATHS ?? Object.keys(PATHS).join(',')).split(',');
 for (const id of wanted)
@@ -48,11 +64,11 @@ kc.loadFromFile(path.join(clusterDir, 'admin.kubeconfig'));
 const custom = kc.makeApiClient(CustomObjectsApi);
 const objects = (plural) => ({ group, version, namespace, plural });
 
-function spec({ datapath, options }) {
+function spec({ datapath, options, burst }) {
   return {
     datapath,
     ...options,
-    traffic: { packetSizes: SIZES, burstSizes: [32] },
+    traffic: { packetSizes: SIZES, burstSizes: [burst ?? 32] },
     method: { type: 'max' },
     trial: {
       duration: `${DURATION_S}s`,
@@ -102,8 +118,32 @@ async function inCluster(id, round) {
   }
 }
 
+/** Lines of SIZE RX_PPS (or SIZE failed) as a map of the measured sizes. */
+function ratesOf(lines) {
+  const rates = new Map();
+  for (const line of lines.split('\n')) {
+    const [size, rx] = line.split(' ');
+    if (rx && rx !== 'failed') rates.set(Number(size), Number(rx));
+  }
+  return rates;
+}
+
+/** One host measurement of a kernel variant, over veth and a bridge between network namespaces. */
+function kernelOnHost(id) {
+  const [socket, batching] = PATHS[id].kernel;
+  const result = spawnSync(
+    'bash',
+    ['test/bench/kernel-host.sh', socket, batching, '64', String(DURATION_S), String(WARMUP_S), ...SIZES.map(String)],
+    { cwd: root, encoding: 'utf8' },
+  );
+  if (result.status !== 0)
+    console.error(`host ${id}: exit ${result.status}:\n${result.stderr.split('\n').slice(-5).join('\n')}`);
+  return ratesOf(result.stdout);
+}
+
 /** One host measurement of the path with the switches tier's harness: the receive rate per frame size. */
 function onHost(id) {
+  if (PATHS[id].kernel) return kernelOnHost(id);
   const work = mkdtempSync(path.join(tmpdir(), 'sb-bench-cluster-'));
   try {
     const measurements = path.join(work, 'measurements');
@@ -112,7 +152,6 @@ function onHost(id) {
       encoding: 'utf8',
       env: { ...process.env, ...PATHS[id].host, ROUNDS: '1', BENCH_PATHS: id, MEASUREMENTS: measurements },
     });
-    const rates = new Map();
     let lines = '';
     try {
       lines = readFileSync(measurements, 'utf8');
@@ -121,11 +160,13 @@ function onHost(id) {
         `host ${id}: no measurements (exit ${result.status}):\n${result.stderr.split('\n').slice(-5).join('\n')}`,
       );
     }
-    for (const line of lines.split('\n')) {
-      const [, , size, rx] = line.split(' ');
-      if (rx && rx !== 'failed') rates.set(Number(size), Number(rx));
-    }
-    return rates;
+    // ROUND ID SIZE RX_PPS TX_PPS
+    return ratesOf(
+      lines
+        .split('\n')
+        .map((line) => line.split(' ').slice(2, 4).join(' '))
+        .join('\n'),
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -93,6 +93,119 @@ test('defaults: two hardened replicas electing a leader, no CPU request, metrics
   expect([...find(manifests, 'ServiceMonitor'), ...find(manifests, 'PrometheusRule')]).toEqual([]);
 });
 
+describe('images', () => {
+  const images = (manifests: Manifest[]) => {
+    const pod = container(manifests) as unknown as { containers: { image: string; args: string[] }[] };
+    const args = pod.containers[0]?.args ?? [];
+    const daemonSets = find(manifests, 'DaemonSet') as unknown as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    }[];
+    return {
+      operator: pod.containers[0]?.image,
+      traffic: args.find((a) => a.startsWith('--traffic-image=')),
+      switches: args.filter((a) => a.startsWith('--switch-image=')),
+      daemonSets: daemonSets.map((d) => d.spec.template.spec.containers[0]?.image),
+    };
+  };
+  const pieces = ['multus.install=true', 'sriovDevicePlugin.install=true'];
+
+  test('without a registry: the images images/build.sh imported, the operator naming its own switch images', () => {
+    expect(images(render(...pieces))).toEqual({
+      operator: 'localhost/switchbench-operator:dev',
+      traffic: '--traffic-image=localhost/switchbench-traffic:dev',
+      switches: [],
+      daemonSets: ['localhost/switchbench-multus:dev', 'localhost/switchbench-sriov-device-plugin:dev'],
+    });
+  });
+
+  test.each([
+    ['the chart version by default', [], '0.1.0'],
+    ['imageTag', ['imageTag=v2'], 'v2'],
+  ])('imageRegistry names every image, tagged with %s', (_, tag, expected) => {
+    const r = 'registry.example.com:5000/nfv';
+    expect(images(render(`imageRegistry=${r}`, ...tag, ...pieces))).toEqual({
+      operator: `${r}/switchbench-operator:${expected}`,
+      traffic: `--traffic-image=${r}/switchbench-traffic:${expected}`,
+      switches: ['testpmd', 'ovs-dpdk', 'vpp', 'snabb'].map(
+        (d) => `--switch-image=${d}=${r}/switchbench-${d}:${expected}`,
+      ),
+      daemonSets: [`${r}/switchbench-multus:${expected}`, `${r}/switchbench-sriov-device-plugin:${expected}`],
+    });
+  });
+
+  test('an image set explicitly wins over the registry', () => {
+    expect(
+      images(
+        render(
+          'imageRegistry=reg.example.com',
+          'image.repository=mirror.example.com/op',
+          'image.tag=1.2.3',
+          'trafficImage=mirror.example.com/traffic:7',
+          'switchImages.vpp=mirror.example.com/vpp:23.10',
+          'multus.install=true',
+          'multus.image=mirror.example.com/multus:4',
+        ),
+      ),
+    ).toEqual({
+      operator: 'mirror.example.com/op:1.2.3',
+      traffic: '--traffic-image=mirror.example.com/traffic:7',
+      switches: [
+        '--switch-image=testpmd=reg.example.com/switchbench-testpmd:0.1.0',
+        '--switch-image=ovs-dpdk=reg.example.com/switchbench-ovs-dpdk:0.1.0',
+        '--switch-image=vpp=mirror.example.com/vpp:23.10',
+        '--switch-image=snabb=reg.example.com/switchbench-snabb:0.1.0',
+      ],
+      daemonSets: ['mirror.example.com/multus:4'],
+    });
+  });
+
+  test.each([
+    ['imageRegistry=Registry_With_Caps', 'imageRegistry'],
+    ['imageTag=-leading-dash', 'imageTag'],
+  ])('%s is refused by the values schema, naming the field', (value, field) => {
+    const { status, out } = run(['template', 'sb', chart, '--set', value]);
+    expect(status).not.toBe(0);
+    expect(out).toContain(`at '/${field}'`);
+  });
+});
+
+describe('CRDs', () => {
+  const crds = (...set: string[]) =>
+    find(render(...set), 'CustomResourceDefinition').filter((m) =>
+      m.metadata.name.endsWith('.switchbench.io'),
+    ) as (Manifest & {
+      metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+    })[];
+
+  test('installed and upgraded with the release, labelled as its objects and kept on uninstall', () => {
+    const installed = crds();
+    expect(installed.map((c) => c.metadata.name).sort()).toEqual([
+      'switchbenchmarkruns.switchbench.io',
+      'switchbenchmarks.switchbench.io',
+    ]);
+    for (const crd of installed) {
+      expect(crd.metadata.labels).toMatchObject({
+        'app.kubernetes.io/managed-by': 'Helm',
+        'app.kubernetes.io/instance': 'sb',
+      });
+      expect(crd.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+    }
+  });
+
+  test("the CRDs are the repository's crds/, unchanged", () => {
+    for (const crd of crds()) {
+      const file = `crds/switchbench.io_${crd.metadata.name.split('.')[0]}.yaml`;
+      const source = parseAllDocuments(readFileSync(path.join(root, file), 'utf8'))[0]?.toJS() as Manifest;
+      expect([file, crd.spec]).toEqual([file, source.spec]);
+    }
+  });
+
+  test('crds.keep=false lets uninstall delete them; crds.enabled=false leaves them to the user', () => {
+    expect(crds('crds.keep=false').map((c) => c.metadata.annotations)).toEqual([undefined, undefined]);
+    expect(crds('crds.enabled=false')).toEqual([]);
+  });
+});
+
 test('RBAC is the documented least privilege: no secrets, no exec, leases only in the release namespace', () => {
   const manifests = render();
   const rules = (find(manifests, 'ClusterRole').find((r) => r.metadata.name === 'sb-operator')?.rules ?? []) as {
@@ -175,7 +288,9 @@ describe('Multus and the SR-IOV device plugin', () => {
       ]),
     );
     expect(pod.volumes.map((v) => v.hostPath?.path)).toEqual(['/var/lib/x/net.d', '/var/lib/x/bin']);
-    const crd = find(manifests, 'CustomResourceDefinition')[0] as Manifest & {
+    const crd = find(manifests, 'CustomResourceDefinition').find((m) =>
+      m.metadata.name.endsWith('.k8s.cni.cncf.io'),
+    ) as Manifest & {
       metadata: { annotations: Record<string, string> };
     };
     expect(crd.metadata).toMatchObject({

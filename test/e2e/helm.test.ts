@@ -1,7 +1,8 @@
-// The chart as a user installs it: `helm install` on the local cluster brings the operator up (two
-// replicas, one leader), a benchmark runs through it, a user allowed only to create SwitchBenchmarks
-// is refused in a namespace no admin enabled, the operator's permissions are exactly the documented
-// ones, and `helm uninstall` leaves nothing of the release.
+// The chart as a user installs it: images pushed to the cluster's registry and pulled from it by the
+// node, `helm install` brings the operator up (two replicas, one leader) and owns the CRDs, a
+// benchmark runs through it, a user allowed only to create SwitchBenchmarks is refused in a namespace
+// no admin enabled, the operator's permissions are exactly the documented ones, `helm upgrade` rolls
+// the operator, and `helm uninstall` leaves nothing of the release but the CRDs it keeps.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CoordinationV1Api } from '@kubernetes/client-node';
@@ -9,11 +10,47 @@ import { GROUP, VERSION, type SwitchBenchmarkRun } from '../../src/api/v1alpha1/
 import { CLEANUP_FINALIZER } from '../../src/api/v1alpha1/labels.js';
 import { createNamespace, waitFor } from '../cluster/kube.js';
 import { e2eSession, sweepSpec } from './support.js';
-import { helm, kubectl, ok, root, sh } from './tools.js';
+import { clusterValue, helm, kubectl, ok, root, sh } from './tools.js';
 
 const session = e2eSession('e2e-helm-idle');
 const RELEASE = 'sbe2e';
 let releaseNamespace: string;
+// A tag of this test run's own: the node must pull the images from the registry, which alone has them.
+const REGISTRY = clusterValue('LOCAL_REGISTRY');
+const TAG = `e2e-${Date.now()}`;
+const FROM_REGISTRY = ['--set', `imageRegistry=${REGISTRY}`, '--set', `imageTag=${TAG}`];
+const CRDS = ['switchbenchmarks.switchbench.io', 'switchbenchmarkruns.switchbench.io'];
+/** What says which release owns a resource, as Helm reads it before it adopts one. */
+const OWNERSHIP = {
+  label: 'app.kubernetes.io/managed-by',
+  release: 'meta.helm.sh/release-name',
+  namespace: 'meta.helm.sh/release-namespace',
+} as const;
+type Ownership = Record<keyof typeof OWNERSHIP, string | undefined>;
+
+function crdOwnership(crd: string): Ownership {
+  const { metadata } = JSON.parse(ok(kubectl, ['get', 'crd', crd, '-o', 'json'])) as {
+    metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  };
+  return {
+    label: metadata.labels?.[OWNERSHIP.label],
+    release: metadata.annotations?.[OWNERSHIP.release],
+    namespace: metadata.annotations?.[OWNERSHIP.namespace],
+  };
+}
+
+/** Sets (or, for undefined, removes) the ownership of a CRD, as kubectl label/annotate do. */
+function setCrdOwnership(crd: string, owner: Ownership): void {
+  const value = (key: string, v: string | undefined) => (v === undefined ? `${key}-` : `${key}=${v}`);
+  ok(kubectl, ['label', 'crd', crd, '--overwrite', value(OWNERSHIP.label, owner.label)]);
+  ok(kubectl, [
+    ...['annotate', 'crd', crd, '--overwrite'],
+    value(OWNERSHIP.release, owner.release),
+    value(OWNERSHIP.namespace, owner.namespace),
+  ]);
+}
+// The CRDs' owner before this file adopted them (the demo's release, or none), given back after.
+const formerOwners = new Map<string, Ownership>();
 
 type Scope = 'cluster' | 'operator namespace' | 'lock namespace' | 'Multus namespace';
 /** The chart's default lockNamespace: one for every release in the cluster. */
@@ -125,36 +162,51 @@ const finished = (namespace: string, name: string) =>
   }, 1000);
 
 beforeAll(async () => {
-  // The operator image from this checkout (the bundle first: the image copies it).
+  // The images from this checkout (the bundle first: the operator's image copies it), in the registry.
   ok('npm', ['run', 'build']);
-  ok('bash', ['images/build.sh', 'operator']);
+  ok('env', [`REGISTRY=${REGISTRY}`, `TAG=${TAG}`, 'PUSH=1', 'bash', 'images/build.sh', 'operator', 'traffic']);
   releaseNamespace = await createNamespace(session.core, 'e2e-helm');
+  for (const crd of CRDS) formerOwners.set(crd, crdOwnership(crd));
 });
 
 afterAll(async () => {
   sh(helm, ['uninstall', RELEASE, '-n', releaseNamespace, '--wait']);
   await session.core.deleteNamespace({ name: releaseNamespace }).catch(() => undefined);
+  for (const [crd, owner] of formerOwners) setCrdOwnership(crd, owner);
 });
 
-test('helm install: the operator comes up, runs a benchmark, refuses unenabled namespaces, holds only its documented rights; uninstall leaves nothing', async () => {
-  // The CRDs are already installed by the tier (as they would be by an earlier release): the chart's
-  // crds/ are skipped, as Helm does for existing CRDs. The release watches one namespace, so that it
-  // never meets the operators of other test runs sharing this cluster.
+test('helm install from the registry: the operator comes up, runs a benchmark, refuses unenabled namespaces, holds only its documented rights; upgrade rolls it; uninstall leaves only the CRDs', async () => {
+  // The tier applied the CRDs before (as kubectl apply or an earlier chart would have): the release
+  // adopts them as the chart's README says, and installs and upgrades them from then on. The release
+  // watches one namespace, so that it never meets the operators of other test runs sharing this cluster.
+  for (const crd of CRDS) setCrdOwnership(crd, { label: 'Helm', release: RELEASE, namespace: releaseNamespace });
   const namespace = await createNamespace(session.core, 'e2e-helm-bench');
   ok(helm, [
-    'install',
-    RELEASE,
-    'charts/switchbench',
+    ...['install', RELEASE, 'charts/switchbench', '-n', releaseNamespace, ...FROM_REGISTRY],
+    ...['--set', `watchNamespace=${namespace}`, '--wait', '--timeout', '180s'],
+  ]);
+  const deploymentImage = () =>
+    ok(kubectl, [
+      'get',
+      'deployment',
+      `${RELEASE}-operator`,
+      '-n',
+      releaseNamespace,
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    ]);
+  expect(deploymentImage()).toBe(`${REGISTRY}/switchbench-operator:${TAG}`);
+  const pulled = ok(kubectl, [
+    'get',
+    'events',
     '-n',
     releaseNamespace,
-    '--set',
-    'image.pullPolicy=Never',
-    '--set',
-    `watchNamespace=${namespace}`,
-    '--wait',
-    '--timeout',
-    '180s',
+    '--field-selector',
+    'reason=Pulled',
+    '-o',
+    'jsonpath={.items[*].message}',
   ]);
+  expect(pulled).toContain(`${REGISTRY}/switchbench-operator:${TAG}`);
   const deployment = `${RELEASE}-operator`;
   const lease = await waitFor(
     () =>
@@ -256,7 +308,27 @@ test('helm install: the operator comes up, runs a benchmark, refuses unenabled n
     'no',
   );
 
+  // An upgrade rolls the operator to the new values; a new leader takes the Lease.
+  ok(helm, [
+    ...['upgrade', RELEASE, 'charts/switchbench', '-n', releaseNamespace, '--reuse-values'],
+    ...['--set', 'logLevel=debug', '--wait', '--timeout', '180s'],
+  ]);
+  ok(kubectl, ['rollout', 'status', `deployment/${deployment}`, '-n', releaseNamespace, '--timeout=180s']);
+  const args = ok(kubectl, [
+    ...['get', 'deployment', deployment, '-n', releaseNamespace],
+    ...['-o', 'jsonpath={.spec.template.spec.containers[0].args}'],
+  ]);
+  expect(args).toContain('--log-level=debug');
+  expect(deploymentImage()).toBe(`${REGISTRY}/switchbench-operator:${TAG}`);
+
   ok(helm, ['uninstall', RELEASE, '-n', releaseNamespace, '--wait']);
+  // The CRDs stay (crds.keep), and with them every benchmark's results.
+  for (const crd of CRDS) {
+    const kept = JSON.parse(ok(kubectl, ['get', 'crd', crd, '-o', 'json'])) as {
+      metadata: { annotations?: Record<string, string> };
+    };
+    expect([crd, kept.metadata.annotations?.['helm.sh/resource-policy']]).toEqual([crd, 'keep']);
+  }
   // The Deployment's pods stop with their grace period after the uninstall returns.
   const left = await waitFor(() => {
     const names = ok(kubectl, [
@@ -291,9 +363,10 @@ test('two releases share one lock per node: a run of one queues behind a run of 
       const installedIn = await createNamespace(session.core, `e2e-${release}`);
       const watched = await createNamespace(session.core, `e2e-${release}-bench`);
       namespaces.push(installedIn, watched);
+      // The CRDs are owned elsewhere: neither release installs them.
       ok(helm, [
-        ...['install', release, 'charts/switchbench', '-n', installedIn],
-        ...['--set', 'image.pullPolicy=Never', '--set', 'replicas=1', '--set', `watchNamespace=${watched}`],
+        ...['install', release, 'charts/switchbench', '-n', installedIn, ...FROM_REGISTRY],
+        ...['--set', 'crds.enabled=false', '--set', 'replicas=1', '--set', `watchNamespace=${watched}`],
         ...['--set', 'grafanaDashboard.enabled=false', '--wait', '--timeout', '180s'],
       ]);
     }

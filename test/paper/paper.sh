@@ -2,36 +2,30 @@
 # `make paper`: the paper's Figure 2, Figure 3 and Table 1 on the local cluster, through the operator
 # and the plugin only: SwitchBenchmarks in (benchmarks.mjs), `kubectl switchbench` figures and exports
 # out, then docs/paper-reproduction.md (report.mjs) with the figures in docs/figures/paper/.
-# VPP and Snabb join Figure 3 when their images are in the cluster's containerd (images/vpp and
-# images/snabb are built by machines that can reach FD.io and the Snabb sources).
+# VPP and Snabb join Figure 3 with EXTRA_SWITCHES="vpp snabb", on a machine that can build their
+# images (images/vpp and images/snabb need FD.io's packages and the Snabb sources).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 . .ci/cluster/lib.sh
 . .ci/demo/lib.sh
 
-bash .ci/demo/setup.sh operator traffic testpmd ovs-dpdk multus
-# Table 1's kernel path needs Multus, which is node-wide: installed by the release for these runs
-# only, so that the test tiers sharing this cluster find the node as they expect it.
-multus() {
-  helm upgrade switchbench charts/switchbench -n switchbench-system --reuse-values --set "multus.install=$1" \
-    --set "multus.cniConfDir=$CNI_CONF_DIR" --set "multus.cniBinDir=$CNI_BIN_DIR" --wait --timeout 180s >/dev/null
-}
+read -ra extra <<<"${EXTRA_SWITCHES-}"
+for datapath in "${extra[@]}"; do
+  [[ $datapath == vpp || $datapath == snabb ]] || die "EXTRA_SWITCHES: $datapath is not vpp or snabb"
+done
+bash .ci/demo/setup.sh operator traffic testpmd ovs-dpdk multus "${extra[@]}"
 step "Installing Multus for the kernel path (removed again on exit)"
-trap 'multus false' EXIT
-multus true
+trap 'multus_release false' EXIT
+multus_release true
 
 exports=$PWD/dist/paper
 figures=$PWD/docs/figures/paper
 rm -rf "$exports"
 mkdir -p "$exports" "$figures"
-extra=()
 not_measured='{"sriov": "no SR-IOV NIC on this machine (docs/multus-sriov.md)"'
 for datapath in vpp snabb; do
-  if ctr_k8s images ls -q | grep -qx "localhost/switchbench-$datapath:dev"; then
-    extra+=("$datapath")
-  else
+  [[ " ${extra[*]} " == *" $datapath "* ]] ||
     not_measured+=", \"$datapath\": \"no image: $(head -n 1 "images/$datapath/NOT-BUILT-LOCALLY" | sed 's/"/\\"/g')\""
-  fi
 done
 echo "$not_measured}" >"$exports/not-measured.json"
 node test/paper/benchmarks.mjs --names "${extra[@]}" >"$exports/names.json"

@@ -15,6 +15,33 @@ app.kubernetes.io/name: switchbench-operator
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{- /*
+An image of the chart: the one set explicitly, else imageRegistry/switchbench-NAME:imageTag (the
+chart's appVersion by default), else localhost/switchbench-NAME:dev as images/build.sh imports it.
+Called with (list $ NAME EXPLICIT).
+*/ -}}
+{{- define "switchbench.image" -}}
+{{- $root := index . 0 -}}
+{{- $name := index . 1 -}}
+{{- $explicit := index . 2 -}}
+{{- if $explicit -}}
+{{ $explicit }}
+{{- else if $root.Values.imageRegistry -}}
+{{ $root.Values.imageRegistry }}/switchbench-{{ $name }}:{{ $root.Values.imageTag | default $root.Chart.AppVersion }}
+{{- else -}}
+localhost/switchbench-{{ $name }}:dev
+{{- end -}}
+{{- end -}}
+
+{{- /* The operator image: image.repository (with image.tag, else imageTag, else appVersion) or as switchbench.image. */ -}}
+{{- define "switchbench.operatorImage" -}}
+{{- if .Values.image.repository -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Values.imageTag | default .Chart.AppVersion }}
+{{- else -}}
+{{ include "switchbench.image" (list . "operator" "") }}
+{{- end -}}
+{{- end -}}
+
 {{- /* namespace/name of the Multus DaemonSet the operator checks before kernel and sriov runs, if any. */ -}}
 {{- define "switchbench.multusDaemonSet" -}}
 {{- if .Values.multus.install -}}
