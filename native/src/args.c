@@ -43,7 +43,7 @@ static const struct opt {
 	{"--warmup", O_WARMUP, BOTH, "seconds discarded at the start (default 20)"},
 	{"--window", O_WINDOW, BOTH, "measured seconds after the warm-up (default min(20, duration - warmup))"},
 	{"--sample-interval", O_SAMPLE, BOTH, "seconds per sample (default 1)"},
-	{"--cpu-mode", O_CPU_MODE, BOTH, "dedicated (busy-poll one CPU, default), shared (sleep when paced/idle) or yield (take turns with the other endpoint on one CPU)"},
+	{"--cpu-mode", O_CPU_MODE, BOTH, "dedicated (busy-poll one CPU, default) or shared (sleep when paced/idle)"},
 	{"--cpus", O_CPUS, BOTH, "cpu list within the allowed set (default: the allowed set)"},
 	{"--summary-file", O_SUMMARY, BOTH, "also write the JSON summary here (e.g. /dev/termination-log)"},
 	{"--link-timeout", O_LINK_TIMEOUT, BOTH, "seconds to wait for the port, socket or link (default 30)"},
@@ -164,10 +164,9 @@ static void set(struct sb_config *c, const struct opt *o, const char *v, bool *b
 	case O_WINDOW: c->window = num_arg(n, v, 0, 1e6, true, " seconds"); *window_set = true; break;
 	case O_SAMPLE: c->sample_interval = num_arg(n, v, 0.01, 3600, false, " seconds"); break;
 	case O_CPU_MODE:
-		if (strcmp(v, "dedicated") && strcmp(v, "shared") && strcmp(v, "yield"))
-			sb_fail(SB_EXIT_USAGE, "%s %s: must be dedicated, shared or yield", n, v);
-		c->shared = strcmp(v, "dedicated") != 0;
-		c->yield = !strcmp(v, "yield");
+		if (strcmp(v, "dedicated") && strcmp(v, "shared"))
+			sb_fail(SB_EXIT_USAGE, "%s %s: must be dedicated or shared", n, v);
+		c->shared = !strcmp(v, "shared");
 		break;
 	case O_CPUS: c->cpus = v; break;
 	case O_SUMMARY:

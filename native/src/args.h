@@ -23,8 +23,7 @@ struct sb_config {
 	unsigned size, burst;
 	double rate; /* packets per second; 0 = unpaced */
 	double duration, warmup, window, sample_interval;
-	bool shared; /* sleeps or yields instead of spinning: modes shared and yield */
-	bool yield;  /* gives the CPU up after each burst sent and each empty poll (mode yield) */
+	bool shared;
 	const char *cpus;
 	const char *summary_file;
 	double link_timeout, start_timeout, linger, grace;

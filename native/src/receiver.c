@@ -1,7 +1,6 @@
 /* sb-receiver: counts per sample, accounts every sequence number (loss, reordering, duplicates)
  * and measures one-way latency from the sender's TSC stamps. */
 #include <math.h>
-#include <sched.h>
 
 #include "fail.h"
 #include "hist.h"
@@ -173,11 +172,7 @@ __attribute__((noinline, noclone)) static enum sb_status rx_loop(const struct sb
 					next_event = min_u64(next_event, r->win_open ? r->trial.w1 : r->trial.w0);
 			}
 		}
-		/* Yield hands the CPU straight back to a sender that shares it; a sleep would leave its next
-		 * bursts to overflow the ring. */
-		if (!n && c->yield)
-			sched_yield();
-		else if (!n && c->shared)
+		if (!n && c->shared)
 			io->ops->idle(io, next_event > now ? cycles_to_ns(r->hz, next_event - now) : 0);
 	}
 }

@@ -1,7 +1,6 @@
 /* sb-sender: offers fixed-size UDP frames in bursts at a TSC-paced rate, each frame carrying a
  * sequence number and a TSC timestamp, and reports what it actually offered. */
 #include <math.h>
-#include <sched.h>
 
 #include "io.h"
 #include "program.h"
@@ -88,9 +87,6 @@ static enum sb_status run(const struct sb_config *c, struct io *io, struct tx *x
 		}
 		if (x->paced)
 			deadline = pace_deadline(&x->pace, ++x->pace.slot);
-		/* The receiver shares this CPU: it drains the burst before the next one is sent. */
-		if (c->yield)
-			sched_yield();
 	}
 }
 

@@ -26,7 +26,7 @@ void summary_begin(struct jw *w, char *buf, const struct sb_config *c, const str
 	jw_str(w, "batching", batching_name(c->batching));
 	jw_u64(w, "frame_size", frame_size);
 	jw_u64(w, "burst", c->burst);
-	jw_str(w, "cpu_mode", c->yield ? "yield" : c->shared ? "shared" : "dedicated");
+	jw_str(w, "cpu_mode", c->shared ? "shared" : "dedicated");
 	cpu_list_format(&cpu->use, list, sizeof(list));
 	jw_str(w, "cpus", list);
 	cpu_list_format(&cpu->allowed, list, sizeof(list));
