@@ -6,10 +6,23 @@ kc() { "$K8S_BIN/kubectl" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
 helm() { "$HELM_BIN/helm" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
 plugin() { KUBECONFIG=$CLUSTER_DIR/admin.kubeconfig node dist/bundle/kubectl-switchbench.mjs "$@"; }
 
+# adopt_crds CRD...: CRDs that another tool applied (the test tiers, an earlier checkout) given to
+# release "switchbench", as Helm requires before it takes over an object it did not create.
+adopt_crds() {
+  local crd
+  for crd in "$@"; do
+    kc get crd "$crd" >/dev/null 2>&1 || continue
+    kc label crd "$crd" app.kubernetes.io/managed-by=Helm --overwrite >/dev/null
+    kc annotate crd "$crd" meta.helm.sh/release-name=switchbench meta.helm.sh/release-namespace=switchbench-system \
+      --overwrite >/dev/null
+  done
+}
+
 # multus_release true|false: Multus installed by the release, or removed. The kernel path needs it;
 # it is node-wide, so make paper and make bench-cluster install it for their runs only, and the test
 # tiers sharing this cluster find the node as they expect it.
 multus_release() {
+  adopt_crds network-attachment-definitions.k8s.cni.cncf.io
   helm upgrade switchbench charts/switchbench -n switchbench-system --reuse-values --set "multus.install=$1" \
     --set "multus.cniConfDir=$CNI_CONF_DIR" --set "multus.cniBinDir=$CNI_BIN_DIR" --wait --timeout 180s >/dev/null
 }

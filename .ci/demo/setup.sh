@@ -28,14 +28,8 @@ REGISTRY=$LOCAL_REGISTRY TAG=$tag PUSH=1 bash images/build.sh "$@"
 
 step "Installing the CRDs and the operator with the Helm chart, from the registry"
 bash .ci/cluster/build-binaries.sh helm
-# The release installs and upgrades the CRDs (crds.enabled). CRDs that another tool applied (the
-# test tiers, or an earlier checkout) are adopted the way Helm documents: its labels and annotations.
-for crd in switchbenchmarks.switchbench.io switchbenchmarkruns.switchbench.io; do
-  kc get crd "$crd" >/dev/null 2>&1 || continue
-  kc label crd "$crd" app.kubernetes.io/managed-by=Helm --overwrite >/dev/null
-  kc annotate crd "$crd" meta.helm.sh/release-name=switchbench meta.helm.sh/release-namespace=switchbench-system \
-    --overwrite >/dev/null
-done
+# The release installs and upgrades the CRDs (crds.enabled), adopting those another tool applied.
+adopt_crds switchbenchmarks.switchbench.io switchbenchmarkruns.switchbench.io
 # Earlier checkouts installed the operator from a plain manifest, under the names the chart gives
 # release "switchbench"; Helm adopts no object it did not create, so those go first (never the
 # namespace, which holds the node locks).
