@@ -20,11 +20,14 @@ adopt_crds() {
 
 # multus_release true|false: Multus installed by the release, or removed. The kernel path needs it;
 # it is node-wide, so make paper and make bench-cluster install it for their runs only, and the test
-# tiers sharing this cluster find the node as they expect it.
+# tiers sharing this cluster find the node as they expect it. Without a CPU request: this node has
+# one CPU allocatable, which the isolated-dut placement gives whole to the device under test, and a
+# Multus asking for 10m of it left every such run unschedulable ("Insufficient cpu").
 multus_release() {
   adopt_crds network-attachment-definitions.k8s.cni.cncf.io
   helm upgrade switchbench charts/switchbench -n switchbench-system --reuse-values --set "multus.install=$1" \
-    --set "multus.cniConfDir=$CNI_CONF_DIR" --set "multus.cniBinDir=$CNI_BIN_DIR" --wait --timeout 180s >/dev/null
+    --set "multus.cniConfDir=$CNI_CONF_DIR" --set "multus.cniBinDir=$CNI_BIN_DIR" \
+    --set-string multus.resources.requests.cpu=0 --wait --timeout 180s >/dev/null
 }
 
 # wait_for_runs MINUTES RUN...: follows each run in turn (they take the node one at a time, one lock

@@ -1,8 +1,9 @@
 // The chart as a user installs it: images pushed to the cluster's registry and pulled from it by the
-// node, `helm install` brings the operator up (two replicas, one leader) and owns the CRDs, a
-// benchmark runs through it, a user allowed only to create SwitchBenchmarks is refused in a namespace
-// no admin enabled, the operator's permissions are exactly the documented ones, `helm upgrade` rolls
-// the operator, and `helm uninstall` leaves nothing of the release but the CRDs it keeps.
+// node, `helm install` brings the operator up (two replicas, one leader) and owns the CRDs, a testpmd
+// benchmark runs through it while `helm upgrade` rolls the operator to a new image tag, a user
+// allowed only to create SwitchBenchmarks is refused in a namespace no admin enabled, the operator's
+// permissions are exactly the documented ones, and `helm uninstall` leaves nothing of the release
+// but the CRDs it keeps.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CoordinationV1Api } from '@kubernetes/client-node';
@@ -15,9 +16,11 @@ import { clusterValue, helm, kubectl, ok, root, sh } from './tools.js';
 const session = e2eSession('e2e-helm-idle');
 const RELEASE = 'sbe2e';
 let releaseNamespace: string;
-// A tag of this test run's own: the node must pull the images from the registry, which alone has them.
+// Tags of this test run's own: the node must pull the images from the registry, which alone has them.
+// The second is what `helm upgrade` moves to.
 const REGISTRY = clusterValue('LOCAL_REGISTRY');
 const TAG = `e2e-${Date.now()}`;
+const NEXT_TAG = `${TAG}-next`;
 const FROM_REGISTRY = ['--set', `imageRegistry=${REGISTRY}`, '--set', `imageTag=${TAG}`];
 const CRDS = ['switchbenchmarks.switchbench.io', 'switchbenchmarkruns.switchbench.io'];
 /** What says which release owns a resource, as Helm reads it before it adopts one. */
@@ -132,8 +135,8 @@ function grantedRights(listing: string): string[] {
   return [...new Set(rights)].sort();
 }
 
-/** A memif sweep benchmark, created as a user would apply it. */
-const createBenchmark = (namespace: string, name: string, rates: number[]) =>
+/** A sweep benchmark (memif unless said), created as a user would apply it. */
+const createBenchmark = (namespace: string, name: string, rates: number[], datapath = 'memif') =>
   session.custom.createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
@@ -143,7 +146,7 @@ const createBenchmark = (namespace: string, name: string, rates: number[]) =>
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'SwitchBenchmark',
       metadata: { name, namespace },
-      spec: sweepSpec('memif', rates),
+      spec: sweepSpec(datapath, rates),
     },
   });
 
@@ -164,7 +167,17 @@ const finished = (namespace: string, name: string) =>
 beforeAll(async () => {
   // The images from this checkout (the bundle first: the operator's image copies it), in the registry.
   ok('npm', ['run', 'build']);
-  ok('env', [`REGISTRY=${REGISTRY}`, `TAG=${TAG}`, 'PUSH=1', 'bash', 'images/build.sh', 'operator', 'traffic']);
+  for (const tag of [TAG, NEXT_TAG])
+    ok('env', [
+      `REGISTRY=${REGISTRY}`,
+      `TAG=${tag}`,
+      'PUSH=1',
+      'bash',
+      'images/build.sh',
+      'operator',
+      'traffic',
+      'testpmd',
+    ]);
   releaseNamespace = await createNamespace(session.core, 'e2e-helm');
   for (const crd of CRDS) formerOwners.set(crd, crdOwnership(crd));
 });
@@ -221,11 +234,29 @@ test('helm install from the registry: the operator comes up, runs a benchmark, r
   );
   expect(lease).toMatch(new RegExp(`^${deployment}-`));
 
-  // A benchmark through the chart's operator (its namespace enabled, as an admin would).
+  // A testpmd benchmark through the chart's operator (its namespace enabled, as an admin would),
+  // during which an upgrade moves the operator to a new image tag: the new leader carries the run
+  // on, and the trials finished before the upgrade stay as they were recorded.
   try {
-    await createBenchmark(namespace, 'charted', [5000]);
+    await createBenchmark(namespace, 'charted', [5000, 6000, 7000], 'testpmd');
+    const before = await waitFor(async () => {
+      const run = await readRun(namespace, 'charted-1');
+      return (run?.status?.trials?.length ?? 0) >= 1 ? run : undefined;
+    }, 500);
+    ok(helm, [
+      ...['upgrade', RELEASE, 'charts/switchbench', '-n', releaseNamespace, '--reuse-values'],
+      ...['--set', `imageTag=${NEXT_TAG}`, '--set', 'logLevel=debug', '--wait', '--timeout', '180s'],
+    ]);
+    ok(kubectl, ['rollout', 'status', `deployment/${deployment}`, '-n', releaseNamespace, '--timeout=180s']);
+    expect(deploymentImage()).toBe(`${REGISTRY}/switchbench-operator:${NEXT_TAG}`);
+    const args = ok(kubectl, [
+      ...['get', 'deployment', deployment, '-n', releaseNamespace],
+      ...['-o', 'jsonpath={.spec.template.spec.containers[0].args}'],
+    ]);
+    expect(args).toContain('--log-level=debug');
     const run = await finished(namespace, 'charted-1');
-    expect({ phase: run.status?.phase, trials: run.status?.trials?.length }).toEqual({ phase: 'Succeeded', trials: 1 });
+    expect({ phase: run.status?.phase, trials: run.status?.trials?.length }).toEqual({ phase: 'Succeeded', trials: 3 });
+    expect(run.status?.trials?.slice(0, before.status?.trials?.length)).toEqual(before.status?.trials);
     // The run's teardown ends before its namespace goes: a terminating namespace refuses the cleanup
     // pod, and the run's finalizer would then outlive the uninstalled operator.
     await waitFor(async () => {
@@ -307,19 +338,6 @@ test('helm install from the registry: the operator comes up, runs a benchmark, r
   expect(sh(kubectl, ['auth', 'can-i', 'get', 'secrets', '--as', account, '-n', releaseNamespace]).out.trim()).toBe(
     'no',
   );
-
-  // An upgrade rolls the operator to the new values; a new leader takes the Lease.
-  ok(helm, [
-    ...['upgrade', RELEASE, 'charts/switchbench', '-n', releaseNamespace, '--reuse-values'],
-    ...['--set', 'logLevel=debug', '--wait', '--timeout', '180s'],
-  ]);
-  ok(kubectl, ['rollout', 'status', `deployment/${deployment}`, '-n', releaseNamespace, '--timeout=180s']);
-  const args = ok(kubectl, [
-    ...['get', 'deployment', deployment, '-n', releaseNamespace],
-    ...['-o', 'jsonpath={.spec.template.spec.containers[0].args}'],
-  ]);
-  expect(args).toContain('--log-level=debug');
-  expect(deploymentImage()).toBe(`${REGISTRY}/switchbench-operator:${TAG}`);
 
   ok(helm, ['uninstall', RELEASE, '-n', releaseNamespace, '--wait']);
   // The CRDs stay (crds.keep), and with them every benchmark's results.
