@@ -37,10 +37,14 @@ const PATHS = {
   memif: {
     datapath: 'memif',
     options: {},
-    host: { TX_CPUS: '0', TX_MODE: 'dedicated', RX_CPUS: '1', RX_MODE: 'dedicated' },
+    host: { TX_CPUS: '0', TX_MODE: 'shared', RX_CPUS: '1', RX_MODE: 'dedicated' },
   },
-  testpmd: { datapath: 'testpmd', options: {}, host: {} },
-  'ovs-p2p': { datapath: 'ovs-dpdk', options: { ovsDpdk: { forwarding: 'port-to-port' } }, host: {} },
+  testpmd: { datapath: 'testpmd', options: {}, host: { TX_MODE: 'shared' } },
+  'ovs-p2p': {
+    datapath: 'ovs-dpdk',
+    options: { ovsDpdk: { forwarding: 'port-to-port' } },
+    host: { TX_MODE: 'shared' },
+  },
   ...Object.fromEntries(
     ['udp', 'raw'].flatMap((socket) =>
       ['single', 'mmsg'].map((batching) => [

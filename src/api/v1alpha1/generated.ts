@@ -278,7 +278,7 @@ export interface SwitchBenchmarkSpecTrial {
  */
 export interface SwitchBenchmarkSpecResources {
   /**
-   * exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. isolated-dut is for nodes with fewer free cores than roles: only the device under test (the switch; on paths without one, the receiver) gets exclusive cores and busy-polls; the sender busy-polls and the receiver sleeps when idle, both on the node's shared CPUs. shared gives every role a small CPU request and programs that sleep when paced or idle: for small dev clusters only. Figures made under isolated-dut or shared are labelled with it and are not comparable with exclusive ones.
+   * exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. isolated-dut is for nodes with fewer free cores than roles: only the device under test (the switch; on paths without one, the receiver) gets exclusive cores and busy-polls; sender and receiver share the node's shared CPUs, the sender sending without pause when unpaced and sleeping between paced bursts, the receiver sleeping when idle. shared gives every role a small CPU request and programs that sleep when paced or idle: for small dev clusters only. Figures made under isolated-dut or shared are labelled with it and are not comparable with exclusive ones.
    */
   cpuPolicy: 'exclusive' | 'isolated-dut' | 'shared';
   cpus: SwitchBenchmarkSpecResourcesCpus;
@@ -1162,7 +1162,7 @@ const switchBenchmarkSpecSchema: OpenApiSchema = {
       properties: {
         cpuPolicy: {
           description:
-            "exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. isolated-dut is for nodes with fewer free cores than roles: only the device under test (the switch; on paths without one, the receiver) gets exclusive cores and busy-polls; the sender busy-polls and the receiver sleeps when idle, both on the node's shared CPUs. shared gives every role a small CPU request and programs that sleep when paced or idle: for small dev clusters only. Figures made under isolated-dut or shared are labelled with it and are not comparable with exclusive ones.",
+            "exclusive gives every role integer CPUs with Guaranteed QoS, hence dedicated cores under the kubelet's static CPU manager, with busy-polling programs as in the paper. isolated-dut is for nodes with fewer free cores than roles: only the device under test (the switch; on paths without one, the receiver) gets exclusive cores and busy-polls; sender and receiver share the node's shared CPUs, the sender sending without pause when unpaced and sleeping between paced bursts, the receiver sleeping when idle. shared gives every role a small CPU request and programs that sleep when paced or idle: for small dev clusters only. Figures made under isolated-dut or shared are labelled with it and are not comparable with exclusive ones.",
           type: 'string',
           enum: ['exclusive', 'isolated-dut', 'shared'],
           default: 'exclusive',
