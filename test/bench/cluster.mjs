@@ -13,7 +13,11 @@
 // The kernel socket variants run in-cluster over Multus (installed by .ci/demo/setup.sh's release for
 // this benchmark and removed at its end, as make paper does) and on the host over veth and a bridge
 // between network namespaces (test/bench/kernel-host.sh), bursts of 64 as in the paper's Table 1.
+// After the rounds, the repetition spread of max trials (slowest / fastest repetition) in-cluster
+// under cpuPolicy shared, where every role floats over both CPUs, beside the rounds' isolated-dut
+// spread: the reason isolated-dut exists.
 //   ROUNDS (default 5), BENCH_PATHS (default: every path below): what to measure.
+//   SPREAD_PATHS (default memif,testpmd; empty for none): the paths of the shared-placement spread.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,7 +72,7 @@ kc.loadFromFile(path.join(clusterDir, 'admin.kubeconfig'));
 const custom = kc.makeApiClient(CustomObjectsApi);
 const objects = (plural) => ({ group, version, namespace, plural });
 
-function spec({ datapath, options, burst }) {
+function spec({ datapath, options, burst }, { cpuPolicy = 'isolated-dut', repetitions = 1 } = {}) {
   return {
     datapath,
     ...options,
@@ -79,10 +83,10 @@ function spec({ datapath, options, burst }) {
       warmup: `${WARMUP_S}s`,
       window: `${DURATION_S - WARMUP_S}s`,
       sampleInterval: '1s',
-      repetitions: 1,
+      repetitions,
     },
     resources: {
-      cpuPolicy: 'isolated-dut',
+      cpuPolicy,
       cpus: { sender: 1, receiver: 1, switch: 1 },
       memoryMi: 512,
       hugepages: { pageSize: '2Mi', perPodMi: 512 },
@@ -90,9 +94,8 @@ function spec({ datapath, options, burst }) {
   };
 }
 
-/** One in-cluster run of the path: the mean receive rate of its trial per frame size. */
-async function inCluster(id, round) {
-  const name = `bench-${id}-r${round}`;
+/** One in-cluster run of the path: the mean receive rate of each of its trials, per frame size. */
+async function inCluster(id, name, placement) {
   await custom
     .deleteNamespacedCustomObject({ ...objects('switchbenchmarks'), name, propagationPolicy: 'Foreground' })
     .catch(() => undefined);
@@ -100,7 +103,12 @@ async function inCluster(id, round) {
     await sleep(1000);
   await custom.createNamespacedCustomObject({
     ...objects('switchbenchmarks'),
-    body: { apiVersion: `${group}/${version}`, kind: 'SwitchBenchmark', metadata: { name }, spec: spec(PATHS[id]) },
+    body: {
+      apiVersion: `${group}/${version}`,
+      kind: 'SwitchBenchmark',
+      metadata: { name },
+      spec: spec(PATHS[id], placement),
+    },
   });
   const deadline = Date.now() + 15 * 60_000;
   for (;;) {
@@ -112,7 +120,8 @@ async function inCluster(id, round) {
       await custom.deleteNamespacedCustomObject({ ...objects('switchbenchmarks'), name }).catch(() => undefined);
       const rates = new Map();
       for (const trial of run.status.trials ?? [])
-        if (trial.outcome === 'Measured') rates.set(trial.packetSize, trial.rxPpsMean);
+        if (trial.outcome === 'Measured')
+          rates.set(trial.packetSize, [...(rates.get(trial.packetSize) ?? []), trial.rxPpsMean]);
       if (phase === 'Failed')
         console.error(`${name}: run Failed: ${run.status.conditions?.find((c) => c.type === 'Ready')?.message}`);
       return rates;
@@ -191,7 +200,9 @@ const samples = new Map(); // `${id} ${size}` → { cluster: [], host: [], ratio
 for (let round = 1; round <= ROUNDS; round++) {
   for (const id of wanted) {
     console.error(`round ${round}/${ROUNDS}: ${id} in-cluster`);
-    const cluster = await inCluster(id, round);
+    const cluster = new Map(
+      [...(await inCluster(id, `bench-${id}-r${round}`)).entries()].map(([size, [rate]]) => [size, rate]),
+    );
     console.error(`round ${round}/${ROUNDS}: ${id} on the host`);
     const host = onHost(id);
     for (const size of SIZES) {
@@ -213,4 +224,24 @@ for (const [key, { cluster, host, ratio }] of samples) {
   console.log(
     `${id.padEnd(10)}${`${size} B`.padEnd(7)}${spread(ratio, (v) => v.toFixed(2)).padEnd(20)}${spread(cluster, mpps).padEnd(24)}${spread(host, mpps)}`,
   );
+}
+
+const spreadOf = (values) => (values.length > 1 ? `${(Math.max(...values) / Math.min(...values)).toFixed(2)}x` : '-');
+const spreadPaths = (process.env.SPREAD_PATHS ?? 'memif,testpmd').split(',').filter(Boolean);
+if (spreadPaths.length) {
+  console.log('');
+  console.log(`Repetition spread of max trials in-cluster (fastest / slowest), ${ROUNDS} repetitions each`);
+  console.log(`${'path'.padEnd(10)}${'size'.padEnd(7)}${'isolated-dut'.padEnd(16)}${'shared'.padEnd(16)}shared Mpps`);
+}
+for (const id of spreadPaths) {
+  if (!PATHS[id]) throw new Error(`SPREAD_PATHS: ${id} is not one of ${Object.keys(PATHS).join(', ')}`);
+  console.error(`spread: ${id} in-cluster under cpuPolicy shared, ${ROUNDS} repetitions`);
+  const shared = await inCluster(id, `bench-${id}-shared`, { cpuPolicy: 'shared', repetitions: ROUNDS });
+  for (const size of SIZES) {
+    const isolated = samples.get(`${id} ${size}`)?.cluster ?? [];
+    const floating = shared.get(size) ?? [];
+    console.log(
+      `${id.padEnd(10)}${`${size} B`.padEnd(7)}${spreadOf(isolated).padEnd(16)}${spreadOf(floating).padEnd(16)}${spread(floating, mpps)}`,
+    );
+  }
 }
