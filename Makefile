@@ -106,6 +106,7 @@ bench-native: native
 
 bench-operator: build
 	node test/bench/operator.mjs
+	node test/bench/fleet.mjs
 
 bench-switches: native
 	bash test/switches/bench.sh

@@ -154,6 +154,11 @@ export class Operator {
       for (const run of this.runs.list()) if (!run.status?.startTime) this.runQueue.add(keyOf(run));
     };
     this.nodes.onEvent(wakeWaitingRuns);
+    // A fan-out benchmark's pool is made of nodes: one joining, leaving or relabelled changes it.
+    this.nodes.onEvent(() => {
+      for (const benchmark of this.benchmarks.list())
+        if (benchmark.spec.placement?.fanOut) this.benchmarkQueue.add(keyOf(benchmark));
+    });
     this.leases.onEvent(wakeWaitingRuns);
   }
 
@@ -181,6 +186,7 @@ export class Operator {
     const benchmarkReconciler = new BenchmarkReconciler({
       benchmarks: this.benchmarks,
       runs: this.runs,
+      nodes: this.nodes,
       writer,
       config: options.config,
       now,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the cluster's binaries from their Go modules, each into a cache directory named by
 # version: a warm run returns at once, a version bump in versions.env rebuilds that component.
-# Usage: build-binaries.sh [kubernetes|etcd|cri-tools|helm|distribution]...   (default: all)
+# Usage: build-binaries.sh [kubernetes|etcd|cri-tools|helm|distribution|kwok]...
+# (default: all but kwok, which only make bench-operator needs)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -104,10 +105,17 @@ build_distribution() {
     github.com/distribution/distribution/v3/cmd/registry
 }
 
+build_kwok() {
+  local v=$KWOK_VERSION out=$KWOK_BIN
+  [[ -x $out/kwok ]] && return 0
+  wrapper_module kwok "$v" sigs.k8s.io/kwok
+  go_build "kwok $v" "$out" "-X sigs.k8s.io/kwok/pkg/consts.Version=${v#v}" sigs.k8s.io/kwok/cmd/kwok
+}
+
 (($# > 0)) || set -- etcd kubernetes cri-tools helm distribution
 for component in "$@"; do
   case $component in
-    kubernetes | etcd | cri-tools | helm | distribution) ("build_$component") ;;
-    *) die "unknown component $component (kubernetes, etcd, cri-tools, helm or distribution)" ;;
+    kubernetes | etcd | cri-tools | helm | distribution | kwok) ("build_$component") ;;
+    *) die "unknown component $component (kubernetes, etcd, cri-tools, helm, distribution or kwok)" ;;
   esac
 done

@@ -222,6 +222,48 @@ const panels = [
     ],
     { unit: 'percentunit', description: COMPROMISE },
   ),
+  panel(
+    'Pool: each node against the pool median (fan-out benchmarks)',
+    'bargauge',
+    [
+      [
+        'switchbench_pool_node_ratio{namespace=~"$namespace", benchmark=~"$benchmark"}',
+        '{{benchmark}} {{node}}',
+      ],
+    ],
+    {
+      unit: 'percentunit',
+      description:
+        "A fan-out benchmark's figure on each node of its pool (the latest run of the node) over the pool median. A node below the benchmark's spec.placement.fanOut.outlierFraction, or whose latest run failed, is an outlier: see the panel beside, and the SwitchbenchPoolNodeOutlier alert.",
+      panelOptions: { orientation: 'horizontal', displayMode: 'basic', reduceOptions: { calcs: ['lastNotNull'] } },
+    },
+  ),
+  panel(
+    'Pool outliers (fan-out benchmarks)',
+    'table',
+    [
+      [
+        'switchbench_pool_node_outlier{namespace=~"$namespace", benchmark=~"$benchmark"}',
+        '{{benchmark}} {{node}}',
+        { format: 'table', instant: true },
+      ],
+    ],
+    {
+      description:
+        'Every node of every pool: outlier 1 when the node fell below the fraction of the pool median or its latest run failed (kubectl switchbench pool BENCHMARK shows why).',
+      transformations: [
+        {
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true, __name__: true, instance: true, job: true },
+            indexByName: { namespace: 0, benchmark: 1, node: 2, Value: 3 },
+            renameByName: { Value: 'outlier' },
+          },
+        },
+      ],
+      panelOptions: { showHeader: true, cellHeight: 'sm' },
+    },
+  ),
   panel('Runs by outcome', 'stat', [
     [`sum by (phase) (switchbench_runs{namespace=~"$namespace", benchmark=~"$benchmark"})`, '{{phase}}'],
   ]),

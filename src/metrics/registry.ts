@@ -144,6 +144,24 @@ export class OperatorMetrics {
       (s) => s.runLastCompletionSeconds,
     );
     resultGauge(
+      'switchbench_pool_node_throughput_packets_per_second',
+      "A fan-out benchmark's figure for one node of its pool, from the node's latest finished run: the smallest frame's NDR (measure ndr) or maximum receive rate (measure max).",
+      ['namespace', 'benchmark', 'node', 'frame_size_bytes', 'measure'],
+      (s) => s.poolNodePps,
+    );
+    resultGauge(
+      'switchbench_pool_node_ratio',
+      "A pool node's figure over the pool median (1: the median node).",
+      ['namespace', 'benchmark', 'node'],
+      (s) => s.poolNodeRatio,
+    );
+    resultGauge(
+      'switchbench_pool_node_outlier',
+      'Whether a pool node is an outlier (1): below spec.placement.fanOut.outlierFraction of the pool median, or its latest run failed.',
+      ['namespace', 'benchmark', 'node'],
+      (s) => s.poolNodeOutlier,
+    );
+    resultGauge(
       'switchbench_runs',
       'SwitchBenchmarkRuns kept for a benchmark, by phase.',
       ['namespace', 'benchmark', 'phase'],

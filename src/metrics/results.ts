@@ -25,6 +25,9 @@ export interface ResultSamples {
   runThroughputBytesPerSecond: Sample[];
   runLastCompletionSeconds: Sample[];
   runs: Sample[];
+  poolNodePps: Sample[];
+  poolNodeRatio: Sample[];
+  poolNodeOutlier: Sample[];
 }
 
 // A "quantile" label is reserved for summaries: a gauge of percentiles names them otherwise.
@@ -83,6 +86,9 @@ export function resultSamples(
     runThroughputBytesPerSecond: [],
     runLastCompletionSeconds: [],
     runs: [],
+    poolNodePps: [],
+    poolNodeRatio: [],
+    poolNodeOutlier: [],
   };
   for (const benchmark of benchmarks) {
     const base = { namespace: benchmark.metadata.namespace as string, benchmark: benchmark.metadata.name as string };
@@ -91,6 +97,23 @@ export function resultSamples(
     for (const run of own)
       phases.set(run.status?.phase ?? 'Pending', (phases.get(run.status?.phase ?? 'Pending') ?? 0) + 1);
     for (const [phase, count] of phases) samples.runs.push({ labels: { ...base, phase }, value: count });
+
+    // A fan-out benchmark's nodes, as its status compares them: one series per node of the pool.
+    const pool = benchmark.status?.pool;
+    for (const entry of pool?.nodes ?? []) {
+      const labels = { ...base, node: entry.node };
+      if (entry.outlier !== undefined) samples.poolNodeOutlier.push({ labels, value: entry.outlier ? 1 : 0 });
+      if (finite(entry.ratio)) samples.poolNodeRatio.push({ labels, value: entry.ratio });
+      if (finite(entry.pps) && pool?.packetSize !== undefined && pool.figure !== undefined)
+        samples.poolNodePps.push({
+          labels: {
+            ...labels,
+            frame_size_bytes: String(pool.packetSize),
+            measure: pool.figure === 'NDR' ? 'ndr' : 'max',
+          },
+          value: entry.pps,
+        });
+    }
 
     const run = lastFinishedRun(benchmark, own);
     if (!run) continue;

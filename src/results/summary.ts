@@ -61,16 +61,29 @@ function searchFigures(search: Search, trials: readonly Trial[], packetSize: num
   return figures;
 }
 
-/** "64B 5.21Mpps": the smallest frame's figure, the one the paper's comparisons lead with. */
-export function headline(summary: readonly SummaryPoint[]): string | undefined {
+/** The figure a run leads with: the smallest frame's NDR when the run searched, else its maximum receive rate. */
+export interface HeadlineFigure {
+  packetSize: number;
+  figure: 'NDR' | 'MaxRx';
+  pps: number;
+}
+
+export function headlineFigure(summary: readonly SummaryPoint[]): HeadlineFigure | undefined {
   const first = [...summary]
     .filter((p) => p.maxRxPps !== undefined || p.ndr !== undefined)
     .sort((a, b) => a.packetSize - b.packetSize || a.burstSize - b.burstSize)[0];
   if (!first) return undefined;
   const ndr = first.ndr?.pps;
   return ndr !== undefined
-    ? `${first.packetSize}B NDR ${formatPps(ndr)}`
-    : `${first.packetSize}B ${formatPps(first.maxRxPps as number)}`;
+    ? { packetSize: first.packetSize, figure: 'NDR', pps: ndr }
+    : { packetSize: first.packetSize, figure: 'MaxRx', pps: first.maxRxPps as number };
+}
+
+/** "64B 5.21Mpps" or "64B NDR 4.10Mpps": the headline figure as kubectl get shows it. */
+export function headline(summary: readonly SummaryPoint[]): string | undefined {
+  const lead = headlineFigure(summary);
+  if (!lead) return undefined;
+  return `${lead.packetSize}B ${lead.figure === 'NDR' ? 'NDR ' : ''}${formatPps(lead.pps)}`;
 }
 
 export function formatPps(pps: number): string {

@@ -12,9 +12,6 @@
 //   4. requests after a kube-apiserver restart (its counters start from zero): no storm, a few
 //      LISTs at most however many objects are cached.
 // Prints figures, never asserts: this machine is shared and noisy.
-import { spawn } from 'node:child_process';
-import https from 'node:https';
-import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +27,15 @@ import {
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { setUpCluster, tearDownCluster, clusterDir, runScript } from '../cluster/cluster.mjs';
+import {
+  apiRequests,
+  dropRunFinalizers,
+  freePort,
+  imageSettings,
+  rss,
+  startOperator,
+  until,
+} from './operator-process.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const group = 'switchbench.io';
@@ -42,16 +48,6 @@ kc.loadFromFile(kubeconfigPath);
 const core = kc.makeApiClient(CoreV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 const extensions = kc.makeApiClient(ApiextensionsV1Api);
-
-async function until(probe, what, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 for (const file of ['switchbench.io_switchbenchmarks.yaml', 'switchbench.io_switchbenchmarkruns.yaml']) {
   const crd = parseAllDocuments(readFileSync(`${root}/crds/${file}`, 'utf8'))[0].toJS();
@@ -125,32 +121,13 @@ const heartbeats = setInterval(() => Promise.all(nodeNames.map((n) => heartbeat(
 
 /** The apiserver's request counters for the switchbench and pod resources, by verb. */
 async function requestCounts() {
-  const text = await getText('/metrics');
   const counts = {};
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (!['switchbenchmarks', 'switchbenchmarkruns', 'pods', 'nodes', 'leases', 'namespaces'].includes(labels.resource))
+  for (const { verb, resource, count } of await apiRequests(kc)) {
+    if (!['switchbenchmarks', 'switchbenchmarkruns', 'pods', 'nodes', 'leases', 'namespaces'].includes(resource))
       continue;
-    const key = `${labels.verb}`;
-    counts[key] = (counts[key] ?? 0) + Number(line.split(' ').at(-1));
+    counts[verb] = (counts[verb] ?? 0) + count;
   }
   return counts;
-}
-
-async function getText(path) {
-  const url = new URL(path, kc.getCurrentCluster().server);
-  const options = { hostname: url.hostname, port: url.port, path: url.pathname, method: 'GET' };
-  await kc.applyToHTTPSOptions(options);
-  return new Promise((resolve, reject) => {
-    https
-      .get(options, (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => resolve(body));
-      })
-      .on('error', reject);
-  });
 }
 
 /** Reconcile durations per controller from the operator's histogram: count, mean and the bucket bound under which 99 % fell. */
@@ -185,44 +162,8 @@ async function requestRates(seconds) {
   );
 }
 
-const rss = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-
-// The node flags (ENTRYPOINT) and environment (ENV lines) the operator image runs with, so the
-// figures are the image's.
-const dockerfile = readFileSync(`${root}/images/operator/Dockerfile`, 'utf8');
-const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)[1]);
-const nodeFlags = entrypoint.slice(1, -1);
-const imageEnv = Object.fromEntries(
-  [...dockerfile.matchAll(/^ENV (\w+)=(\S+)$/gm)].map(([, name, value]) => [name, value]),
-);
-// Its metrics on a free loopback port: other operators (a test tier) may hold the default one.
-const metricsPort = await new Promise((resolve) => {
-  const probe = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address();
-    probe.close(() => resolve(port));
-  });
-});
-const operator = spawn(
-  process.execPath,
-  [
-    ...nodeFlags,
-    `${root}/dist/bundle/operator.mjs`,
-    '--kubeconfig',
-    kubeconfigPath,
-    '--namespace',
-    namespace,
-    '--lock-namespace',
-    namespace,
-    '--log-level',
-    'warn',
-    '--metrics-bind-address',
-    `127.0.0.1:${metricsPort}`,
-  ],
-  {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, ...imageEnv },
-  },
-);
+const metricsPort = await freePort();
+const operator = startOperator(kubeconfigPath, namespace, metricsPort);
 const benchmark = (name, spec, node = nodeNames[0]) => ({
   apiVersion: `${group}/${version}`,
   kind: 'SwitchBenchmark',
@@ -307,13 +248,7 @@ try {
     `API requests in 20 s of steady state with 1005 benchmarks cached: ${JSON.stringify(delta)} (LIST: ${delta.LIST ?? 0}; target: 0)`,
   );
   figures.push(
-    `operator RSS with 1 / 100 / 1000 benchmarks cached (90 % suspended, 10 % scheduled; node ${nodeFlags.join(' ')}, ${Object.entries(
-      imageEnv,
-    )
-      .map(([k, v]) => `${k}=${v}`)
-      .join(
-        ' ',
-      )}): ${rssAt[1].toFixed(1)} / ${rssAt[100].toFixed(1)} / ${rssAt[1000].toFixed(1)} MB (target: ≤ 80 MB at 1000)`,
+    `operator RSS with 1 / 100 / 1000 benchmarks cached (90 % suspended, 10 % scheduled; ${imageSettings}): ${rssAt[1].toFixed(1)} / ${rssAt[100].toFixed(1)} / ${rssAt[1000].toFixed(1)} MB (target: ≤ 80 MB at 1000)`,
   );
   figures.push(
     `apply → first trial pod created with 1005 benchmarks cached (5 benchmarks): ${await reactionTimes('loaded', nodeNames.slice(5, 10))}`,
@@ -332,20 +267,7 @@ try {
 } finally {
   clearInterval(heartbeats);
   operator.kill('SIGTERM');
-  // Runs keep the operator's cleanup finalizer; with no kubelet to run the cleanup, drop it.
-  const runs = await custom.listNamespacedCustomObject({ group, version, namespace, plural: 'switchbenchmarkruns' });
-  for (const run of runs.items) {
-    await custom
-      .patchNamespacedCustomObject({
-        group,
-        version,
-        namespace,
-        plural: 'switchbenchmarkruns',
-        name: run.metadata.name,
-        body: [{ op: 'remove', path: '/metadata/finalizers' }],
-      })
-      .catch(() => undefined);
-  }
+  await dropRunFinalizers(custom, namespace);
   await core.deleteNamespace({ name: namespace }).catch(() => undefined);
   for (const nodeName of nodeNames) {
     await core.deleteNode({ name: nodeName }).catch(() => undefined);

@@ -556,6 +556,7 @@ test('the alert rules pass promtool check rules', () => {
   expect((rule.spec as { groups: { rules: { alert: string }[] }[] }).groups[0]?.rules.map((r) => r.alert)).toEqual([
     'SwitchbenchRunFailed',
     'SwitchbenchThroughputRegressed',
+    'SwitchbenchPoolNodeOutlier',
     'SwitchbenchOperatorDown',
   ]);
   expect(find(manifests, 'ServiceMonitor')).toHaveLength(1);
@@ -567,7 +568,68 @@ test('the alert rules pass promtool check rules', () => {
     if (check.error) throw new Error(`promtool is missing (${check.error.message}): run .ci/install-prometheus.sh`);
     expect({ status: check.status, out: check.stdout + check.stderr }).toMatchObject({
       status: 0,
-      out: expect.stringContaining('SUCCESS: 3 rules found'),
+      out: expect.stringContaining('SUCCESS: 4 rules found'),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('promtool test rules: the outlier alert fires for the outlier node of a pool, and only for it', () => {
+  const rule = find(render('metrics.prometheusRule.enabled=true'), 'PrometheusRule')[0] as Manifest;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'switchbench-rule-tests-'));
+  try {
+    writeFileSync(path.join(dir, 'rules.json'), JSON.stringify(rule.spec));
+    const series = (node: string, values: string) => ({
+      series: `switchbench_pool_node_outlier{namespace="nfv",benchmark="nightly",node="${node}"}`,
+      values,
+    });
+    const tests = {
+      rule_files: ['rules.json'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [series('w1', '0x10'), series('w2', '0x4 1x5'), series('w3', '1x3 0x6')],
+          alert_rule_test: [
+            {
+              eval_time: '8m',
+              alertname: 'SwitchbenchPoolNodeOutlier',
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'warning', namespace: 'nfv', benchmark: 'nightly', node: 'w2' },
+                  exp_annotations: {
+                    summary: 'Node w2 is an outlier of the pool of nfv/nightly',
+                    description:
+                      "Its latest run fell below the benchmark's spec.placement.fanOut.outlierFraction of the pool median, or failed: kubectl switchbench pool nightly -n nfv compares the nodes.",
+                  },
+                },
+              ],
+            },
+            {
+              eval_time: '2m',
+              alertname: 'SwitchbenchPoolNodeOutlier',
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'warning', namespace: 'nfv', benchmark: 'nightly', node: 'w3' },
+                  exp_annotations: {
+                    summary: 'Node w3 is an outlier of the pool of nfv/nightly',
+                    description:
+                      "Its latest run fell below the benchmark's spec.placement.fanOut.outlierFraction of the pool median, or failed: kubectl switchbench pool nightly -n nfv compares the nodes.",
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    writeFileSync(path.join(dir, 'tests.json'), JSON.stringify(tests));
+    const check = spawnSync('promtool', ['test', 'rules', 'tests.json'], { cwd: dir, encoding: 'utf8' });
+    if (check.error) throw new Error(`promtool is missing (${check.error.message}): run .ci/install-prometheus.sh`);
+    expect({ status: check.status, out: check.stdout + check.stderr }).toMatchObject({
+      status: 0,
+      out: expect.stringContaining('SUCCESS'),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,8 @@
 // the Prometheus Operator would configure it. Afterwards every result metric it stored matches the
 // run's status, series by series, every query of the Grafana dashboard (panels and template
 // variables, the variables set to this run) returns this run's series, and the chart's alert rules
-// are loaded and evaluate against the operator's series.
+// are loaded and evaluate against the operator's series. The benchmark fans out over a pool of one
+// node (the local cluster's), so that the pool series and panels are checked against a real run too.
 //
 // What is emulated, precisely: the Prometheus Operator would discover the target through the
 // metrics Service's Endpoints; here the operator runs as a process on loopback, so the scrape
@@ -17,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun, type Trial } from '../../src/api/v1alpha1/types.js';
+import { headlineFigure } from '../../src/results/summary.js';
 import { createNamespace, kubeconfigPath, waitFor } from '../cluster/kube.js';
 import { freePort } from '../integration/loopback.js';
 import { buildBundle, OperatorProcess } from '../integration/operator-process.js';
@@ -147,6 +149,8 @@ const PERCENTILES: [string, keyof NonNullable<Trial['latency']>][] = [
 
 /** What docs/metrics.md says each result metric holds for this run, from its status alone. */
 function expectedResults(run: SwitchBenchmarkRun): Record<string, Record<string, number>> {
+  const node = run.spec.nodeName as string;
+  const lead = headlineFigure(run.status?.summary ?? []);
   const datapath = run.spec.benchmark.datapath;
   const status = run.status ?? {};
   // Figures carry the placement they were made under, so compromise figures never mix with others.
@@ -208,6 +212,15 @@ function expectedResults(run: SwitchBenchmarkRun): Record<string, Record<string,
     ]),
     switchbench_runs: byKey([[{ phase: status.phase as string }, 1]]),
     switchbench_runs_finished_total: byKey([[{ datapath, phase: status.phase as string }, 1]]),
+    // A pool of one: its node is the median, and no outlier.
+    switchbench_pool_node_throughput_packets_per_second: byKey([
+      [
+        { node, frame_size_bytes: String(lead?.packetSize), measure: lead?.figure === 'NDR' ? 'ndr' : 'max' },
+        lead?.pps,
+      ],
+    ]),
+    switchbench_pool_node_ratio: byKey([[{ node }, 1]]),
+    switchbench_pool_node_outlier: byKey([[{ node }, 0]]),
   };
 }
 
@@ -267,15 +280,24 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
     session.kc,
     namespace,
     'scraped',
-    sweepSpec('testpmd', [2000, 5000], { trial: { ...SHORT_TRIAL, generatorTolerance: 0.05 } }),
+    sweepSpec('testpmd', [2000, 5000], {
+      trial: { ...SHORT_TRIAL, generatorTolerance: 0.05 },
+      placement: { fanOut: {} },
+    }),
   );
   const run = await waitFor(async () => {
-    const current = (await session.custom
-      .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RUN_PLURAL, name: 'scraped-1' })
-      .catch(() => undefined)) as SwitchBenchmarkRun | undefined;
+    const list = (await session.custom.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: RUN_PLURAL,
+    })) as { items: SwitchBenchmarkRun[] };
+    const current = list.items.find((r) => r.spec.benchmarkName === 'scraped');
     return current?.status?.phase === 'Succeeded' || current?.status?.phase === 'Failed' ? current : undefined;
   }, 1000);
   expect(run.status?.phase).toBe('Succeeded');
+  expect(run.metadata.name).toBe(`scraped-1-${run.spec.nodeName}`);
+  expect(run.spec.nodeName).toBe(run.status?.node);
   const ours = { namespace, benchmark: 'scraped', datapath: 'testpmd' };
 
   // The result series appear together, at the first scrape after the run finished.
@@ -287,6 +309,12 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
       (await query(prometheusPort, `switchbench_trial_rx_packets_per_second{${labels}}`)).length === measured.length
         ? true
         : undefined,
+    500,
+  );
+  // The pool's series follow once the benchmark's status has compared the nodes.
+  await waitFor(
+    async () =>
+      (await query(prometheusPort, `switchbench_pool_node_ratio{${labels}}`)).length === 1 ? true : undefined,
     500,
   );
   const expected = expectedResults(run);
@@ -336,6 +364,7 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
     expect.arrayContaining([
       ['SwitchbenchRunFailed', 'ok'],
       ['SwitchbenchThroughputRegressed', 'ok'],
+      ['SwitchbenchPoolNodeOutlier', 'ok'],
       ['SwitchbenchOperatorDown', 'ok'],
     ]),
   );
@@ -398,6 +427,6 @@ test('a real Prometheus scrapes the operator during a real run; the stored resul
   const queries = variables.length + exprs.length;
   console.log(
     `prometheus e2e: ${queries}/${queries} dashboard queries (${exprs.length} panel targets, ${variables.length} variables) returned this run's series; ` +
-      `${Object.keys(expected).length} result metrics (${matchedSeries} series) matched the status of ${namespace}/scraped-1`,
+      `${Object.keys(expected).length} result metrics (${matchedSeries} series) matched the status of ${namespace}/${run.metadata.name}`,
   );
 });

@@ -15,6 +15,7 @@ import { BENCHMARK_PLURAL, GROUP, RUN_PLURAL, VERSION, type SwitchBenchmarkRun }
 import { DEFAULT_CONFIG, labelSelector, type OperatorConfig } from '../../src/controller/config.js';
 import { Operator } from '../../src/manager.js';
 import { createNamespace, installCrds, waitFor } from '../cluster/kube.js';
+import { receiverSummary, senderSummary } from '../fixtures/trial-summaries.mjs';
 
 /** Logs kept in memory: the test output stays readable, and a failing test can print them. */
 export function memoryLogger(lines: string[] = []): { log: winston.Logger; lines: string[] } {
@@ -77,45 +78,7 @@ export async function startOperator(
   return { operator, lines };
 }
 
-const SCHEMA = 'switchbench.io/trial/v1';
-/** The summaries the traffic programs leave as their termination messages. */
-/** A sender that kept its schedule at `pps` for a 1 s window, the path refusing nothing. */
-export const senderSummary = (pps: number, packets: number) =>
-  JSON.stringify({
-    schema: SCHEMA,
-    role: 'sender',
-    status: 'completed',
-    trial: { window_s: 1 },
-    tx: {
-      pps,
-      packets,
-      window_packets: pps,
-      failures: 0,
-      window_failures: 0,
-      missed: 0,
-      window_missed: 0,
-      probes: 0,
-      end_markers: 3,
-    },
-    cpus: '1',
-  });
-export const receiverSummary = (pps: number, packets: number) =>
-  JSON.stringify({
-    schema: SCHEMA,
-    role: 'receiver',
-    rx: { pps_mean: pps, pps_stddev: pps * 0.01, packets, samples: 20, probes: 0, end_markers: 3 },
-    loss: {
-      ratio: 0,
-      lost: 0,
-      reordered: 0,
-      duplicates: 0,
-      foreign: 0,
-      local_drops: 0,
-      window: { expected: packets / 2, lost: 0, ratio: 0 },
-    },
-    latency_ns: { count: packets, p50: 5000, p90: 9000, p99: 20000, p999: 40000, max: 90000 },
-    cpus: '1',
-  });
+export { receiverSummary, senderSummary };
 
 /** The address the fake kubelet gives every pod it starts (nothing is sent to it). */
 const FAKE_POD_IP = '10.244.0.10';

@@ -39,6 +39,16 @@ export const REASONS = {
     means:
       'Event: a scheduled time passed while a run was still active and startingDeadlineSeconds ran out; that run was skipped.',
   },
+  PoolEmpty: {
+    on: 'SwitchBenchmark',
+    means:
+      "Fan-out: no node matches the node selector and the admin's benchmark label, so the trigger started no run; label the pool's nodes as the message says.",
+  },
+  NodeOutliers: {
+    on: 'SwitchBenchmark',
+    means:
+      "Fan-out: the nodes named fell below spec.placement.fanOut.outlierFraction of the pool median, or their latest run failed; look at those nodes' runs.",
+  },
   // SwitchBenchmarkRun: before it starts
   RunNotOwned: {
     on: 'SwitchBenchmarkRun',
@@ -110,6 +120,16 @@ export const REASONS = {
   NodeBusy: {
     on: 'SwitchBenchmarkRun',
     means: 'Queued: another run holds the node; this one starts when it finishes.',
+  },
+  PoolLimit: {
+    on: 'SwitchBenchmarkRun',
+    means:
+      'Waiting: spec.placement.fanOut.maxConcurrentNodes runs of this benchmark hold their nodes; this one starts when one of them finishes.',
+  },
+  NodeLeftPool: {
+    on: 'SwitchBenchmarkRun',
+    means:
+      "Fan-out: the run's node was deleted or lost the pool's labels before the run started; nothing was created. The next trigger measures the pool as it is then.",
   },
   LockNamespaceMissing: {
     on: 'SwitchBenchmarkRun',

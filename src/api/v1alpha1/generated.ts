@@ -145,7 +145,7 @@ export interface SwitchBenchmarkSpecSriov {
  */
 export interface SwitchBenchmarkSpecPlacement {
   /**
-   * Labels of the node that runs the switch, the sender and (unless receiverNodeSelector is set) the receiver. Must select exactly one node.
+   * Labels of the node that runs the switch, the sender and (unless receiverNodeSelector is set) the receiver. Must select exactly one node, unless fanOut is set.
    */
   nodeSelector: {
     [k: string]: string;
@@ -156,6 +156,20 @@ export interface SwitchBenchmarkSpecPlacement {
   receiverNodeSelector?: {
     [k: string]: string;
   };
+  fanOut?: SwitchBenchmarkSpecPlacementFanOut;
+}
+/**
+ * Benchmark a pool: every node nodeSelector matches (with the admin's node label) gets its own run at each trigger, runs on different nodes in parallel, and the status compares the nodes' latest figures (status.pool). A node that joins the pool is first measured at the next trigger.
+ */
+export interface SwitchBenchmarkSpecPlacementFanOut {
+  /**
+   * Nodes measured at once; the other runs of a trigger wait their turn, so the pool is never taken out of service all at once. Unset: every node at once.
+   */
+  maxConcurrentNodes?: number;
+  /**
+   * A node whose headline figure falls below this fraction of the pool median, or whose latest run failed, is an outlier (status.pool.outliers, the Degraded condition, the switchbench_pool_node_outlier metric).
+   */
+  outlierFraction: number;
 }
 /**
  * The packets offered. Every combination of packet size and burst size is measured.
@@ -344,6 +358,7 @@ export interface SwitchBenchmarkStatus {
    * Runs created so far; also numbers the next run.
    */
   runsStarted?: number;
+  pool?: SwitchBenchmarkStatusPool;
   /**
    * Ready, Progressing and Degraded, each with the generation it describes.
    */
@@ -361,6 +376,56 @@ export interface SwitchBenchmarkStatusLastRun {
    * The headline figure, e.g. "64B 5.21Mpps".
    */
   headline?: string;
+}
+/**
+ * Fan-out only: the latest finished run of each node now in the pool, compared on the headline figure (the smallest frame's NDR, or its maximum receive rate).
+ */
+export interface SwitchBenchmarkStatusPool {
+  /**
+   * The frame size compared, in bytes.
+   */
+  packetSize?: number;
+  /**
+   * The figure compared, NDR or MaxRx.
+   */
+  figure?: 'NDR' | 'MaxRx';
+  /**
+   * The median of the nodes' figures, in frames per second.
+   */
+  medianPps?: number;
+  /**
+   * The highest node figure over the lowest; 1 is a uniform pool.
+   */
+  spread?: number;
+  /**
+   * Nodes below outlierFraction of the median, or whose latest run failed.
+   *
+   * @maxItems 10000
+   */
+  outliers?: string[];
+  /**
+   * One entry per node in the pool, by name.
+   *
+   * @maxItems 10000
+   */
+  nodes?: SwitchBenchmarkStatusPoolNodesItem[];
+}
+export interface SwitchBenchmarkStatusPoolNodesItem {
+  node: string;
+  /**
+   * The node's latest finished run; unset before its first.
+   */
+  run?: string;
+  phase?: string;
+  /**
+   * The node's figure, in frames per second.
+   */
+  pps?: number;
+  /**
+   * pps over the pool median.
+   */
+  ratio?: number;
+  outlier?: boolean;
 }
 
 /**
@@ -386,6 +451,10 @@ export interface SwitchBenchmarkRunSpec {
    * What started the run.
    */
   trigger: 'initial' | 'schedule' | 'manual';
+  /**
+   * The pool node this run measures, set by fan-out (spec.benchmark.placement.fanOut); the run is admitted on that node only, and fails with NodeLeftPool if it leaves the pool before the run starts.
+   */
+  nodeName?: string;
   /**
    * The schedule time this run stands for (trigger schedule).
    */
@@ -889,10 +958,16 @@ const switchBenchmarkSpecSchema: OpenApiSchema = {
       description: 'Where the traffic pods and the switch run.',
       type: 'object',
       default: {},
+      'x-kubernetes-validations': [
+        {
+          rule: '!has(self.fanOut) || !has(self.receiverNodeSelector)',
+          message: 'fanOut cannot be combined with receiverNodeSelector; a fan-out run measures each node on its own',
+        },
+      ],
       properties: {
         nodeSelector: {
           description:
-            'Labels of the node that runs the switch, the sender and (unless receiverNodeSelector is set) the receiver. Must select exactly one node.',
+            'Labels of the node that runs the switch, the sender and (unless receiverNodeSelector is set) the receiver. Must select exactly one node, unless fanOut is set.',
           type: 'object',
           maxProperties: 16,
           'x-kubernetes-validations': [
@@ -926,6 +1001,29 @@ const switchBenchmarkSpecSchema: OpenApiSchema = {
             type: 'string',
             maxLength: 63,
             pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
+          },
+        },
+        fanOut: {
+          description:
+            "Benchmark a pool: every node nodeSelector matches (with the admin's node label) gets its own run at each trigger, runs on different nodes in parallel, and the status compares the nodes' latest figures (status.pool). A node that joins the pool is first measured at the next trigger.",
+          type: 'object',
+          properties: {
+            maxConcurrentNodes: {
+              description:
+                'Nodes measured at once; the other runs of a trigger wait their turn, so the pool is never taken out of service all at once. Unset: every node at once.',
+              type: 'integer',
+              format: 'int32',
+              minimum: 1,
+              maximum: 10000,
+            },
+            outlierFraction: {
+              description:
+                'A node whose headline figure falls below this fraction of the pool median, or whose latest run failed, is an outlier (status.pool.outliers, the Degraded condition, the switchbench_pool_node_outlier metric).',
+              type: 'number',
+              minimum: 0.01,
+              maximum: 1,
+              default: 0.9,
+            },
           },
         },
       },
@@ -1359,6 +1457,71 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
             type: 'integer',
             format: 'int64',
           },
+          pool: {
+            description:
+              "Fan-out only: the latest finished run of each node now in the pool, compared on the headline figure (the smallest frame's NDR, or its maximum receive rate).",
+            type: 'object',
+            properties: {
+              packetSize: {
+                description: 'The frame size compared, in bytes.',
+                type: 'integer',
+                format: 'int32',
+              },
+              figure: {
+                description: 'The figure compared, NDR or MaxRx.',
+                type: 'string',
+                enum: ['NDR', 'MaxRx'],
+              },
+              medianPps: {
+                description: "The median of the nodes' figures, in frames per second.",
+                type: 'number',
+              },
+              spread: {
+                description: 'The highest node figure over the lowest; 1 is a uniform pool.',
+                type: 'number',
+              },
+              outliers: {
+                description: 'Nodes below outlierFraction of the median, or whose latest run failed.',
+                type: 'array',
+                maxItems: 10000,
+                items: {
+                  type: 'string',
+                },
+              },
+              nodes: {
+                description: 'One entry per node in the pool, by name.',
+                type: 'array',
+                maxItems: 10000,
+                items: {
+                  type: 'object',
+                  required: ['node'],
+                  properties: {
+                    node: {
+                      type: 'string',
+                    },
+                    run: {
+                      description: "The node's latest finished run; unset before its first.",
+                      type: 'string',
+                    },
+                    phase: {
+                      type: 'string',
+                    },
+                    pps: {
+                      description: "The node's figure, in frames per second.",
+                      type: 'number',
+                    },
+                    ratio: {
+                      description: 'pps over the pool median.',
+                      type: 'number',
+                    },
+                    outlier: {
+                      type: 'boolean',
+                    },
+                  },
+                },
+              },
+            },
+          },
           conditions: {
             description: 'Ready, Progressing and Degraded, each with the generation it describes.',
             type: 'array',
@@ -1425,7 +1588,7 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
         required: ['benchmarkName', 'benchmarkGeneration', 'trigger', 'benchmark'],
         'x-kubernetes-validations': [
           {
-            rule: 'self.benchmarkName == oldSelf.benchmarkName && self.benchmarkGeneration == oldSelf.benchmarkGeneration && self.trigger == oldSelf.trigger && has(self.scheduledTime) == has(oldSelf.scheduledTime) && (!has(self.scheduledTime) || self.scheduledTime == oldSelf.scheduledTime)',
+            rule: 'self.benchmarkName == oldSelf.benchmarkName && self.benchmarkGeneration == oldSelf.benchmarkGeneration && self.trigger == oldSelf.trigger && has(self.scheduledTime) == has(oldSelf.scheduledTime) && (!has(self.scheduledTime) || self.scheduledTime == oldSelf.scheduledTime) && has(self.nodeName) == has(oldSelf.nodeName) && (!has(self.nodeName) || self.nodeName == oldSelf.nodeName)',
             message: 'spec of a SwitchBenchmarkRun is immutable',
           },
         ],
@@ -1444,6 +1607,12 @@ export const crdSchemas: Record<'SwitchBenchmark' | 'SwitchBenchmarkRun', OpenAp
             description: 'What started the run.',
             type: 'string',
             enum: ['initial', 'schedule', 'manual'],
+          },
+          nodeName: {
+            description:
+              'The pool node this run measures, set by fan-out (spec.benchmark.placement.fanOut); the run is admitted on that node only, and fails with NodeLeftPool if it leaves the pool before the run starts.',
+            type: 'string',
+            maxLength: 253,
           },
           scheduledTime: {
             description: 'The schedule time this run stands for (trigger schedule).',

@@ -18,6 +18,11 @@ export const TRIAL_LABEL = 'switchbench.io/trial';
 export const ATTEMPT_LABEL = 'switchbench.io/attempt';
 /** On runs: what started them (initial, scheduled, manual). */
 export const TRIGGER_LABEL = 'switchbench.io/trigger';
+/**
+ * On fan-out runs: the name the trigger's run would have had without fan-out, the same on every node's
+ * run of that trigger (kubectl get sbmrun -l switchbench.io/round=NAME shows one round of the pool).
+ */
+export const ROUND_LABEL = 'switchbench.io/round';
 /** On the node-lock Leases, so the operator's lease informer sees only those. */
 export const NODE_LOCK_LABEL = 'switchbench.io/node-lock';
 /**

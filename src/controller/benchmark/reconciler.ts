@@ -1,18 +1,20 @@
 // Reconciles a SwitchBenchmark: validates its spec, starts its runs (initial, scheduled, run-now),
 // prunes its history, and reflects them in status (status.ts); the runs it creates are runs.ts's.
-import type { ObjectCache } from '@kubernetes/client-node';
+import type { ObjectCache, V1Node } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import { formatFieldErrors, validateSpec } from '../../api/v1alpha1/validate.js';
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../api/v1alpha1/types.js';
 import { Reason } from '../../api/v1alpha1/conditions.js';
 import { isFinished, pendingRunNow } from '../../api/v1alpha1/predicates.js';
-import { RUN_NOW_ANNOTATION } from '../../api/v1alpha1/labels.js';
+import { ROUND_LABEL, RUN_NOW_ANNOTATION } from '../../api/v1alpha1/labels.js';
 import type { ReconcileContext, ReconcileResult } from '../../runtime/reconcile.js';
 import type { ClusterWriter } from '../cluster-writer.js';
-import { allowedImages, type OperatorConfig } from '../config.js';
+import { allowedImages, labelSelector, type OperatorConfig } from '../config.js';
 import { runsOf } from '../ownership.js';
-import { initialRunName, newRun } from './runs.js';
+import { fanOutRunName, poolNodes } from './fan-out.js';
+import { initialRunName, newRun, type RunOrigin } from './runs.js';
 import {
+  byCreation,
   decideSchedule,
   manualRunName,
   requeueDelayMs,
@@ -25,6 +27,8 @@ import { benchmarkStatus, type Bookkeeping } from './status.js';
 export interface BenchmarkReconcilerDeps {
   benchmarks: ObjectCache<SwitchBenchmark>;
   runs: ObjectCache<SwitchBenchmarkRun>;
+  /** The pool of a fan-out benchmark is the nodes its selector and the admin's label match. */
+  nodes: ObjectCache<V1Node>;
   writer: ClusterWriter;
   config: OperatorConfig;
   /** The clock: schedules are decided against it (a fake one in tests). */
@@ -83,6 +87,38 @@ export class BenchmarkReconciler {
       });
     };
 
+    const fanOut = spec.placement.fanOut;
+    const pool = fanOut
+      ? poolNodes(this.deps.nodes.list(), spec.placement.nodeSelector, labelSelector(this.deps.config.nodeLabel))
+      : [];
+    let poolEmpty = false;
+    /**
+     * One trigger: one run, or under fan-out one run per pool node, all named after `round`. Returns
+     * false when the pool is empty and nothing started.
+     */
+    const startRound = async (
+      round: string,
+      trigger: SwitchBenchmarkRun['spec']['trigger'],
+      origin: RunOrigin = {},
+    ): Promise<boolean> => {
+      if (!fanOut) {
+        await start(newRun(benchmark, this.freeName(round, namespace), trigger, origin));
+        return true;
+      }
+      if (pool.length === 0) {
+        poolEmpty = true;
+        return false;
+      }
+      for (const node of pool) {
+        const runName = fanOutRunName(round, node);
+        if (runs.some((r) => r.metadata.name === runName)) continue;
+        await start(
+          newRun(benchmark, this.freeName(runName, namespace), trigger, { ...origin, pool: { node, round } }),
+        );
+      }
+      return true;
+    };
+
     if (!specErrors) {
       for (const run of runsToPrune(runs, spec.historyLimit)) {
         await this.deps.writer.deleteRun(namespace, run.metadata.name as string);
@@ -94,8 +130,23 @@ export class BenchmarkReconciler {
     }
 
     if (!specErrors && !spec.suspend) {
+      // The round in progress covers the pool: a node that joined since it started (or a run whose
+      // create failed part-way through the pool) gets its run in it, as a DaemonSet adds a pod.
+      const round = fanOut ? activeRound(runs) : undefined;
+      if (round) {
+        for (const node of pool.filter((n) => !round.nodes.has(n))) {
+          const runName = fanOutRunName(round.name, node);
+          await start(
+            newRun(benchmark, this.freeName(runName, namespace), round.first.spec.trigger, {
+              ...originOf(round.first),
+              pool: { node, round: round.name },
+            }),
+          );
+        }
+      }
       if (spec.schedule === undefined && book.runsStarted === 0 && runs.length === 0) {
-        await start(newRun(benchmark, this.freeName(initialRunName(benchmark), namespace), 'initial'));
+        // An empty pool is waited for: node events bring this benchmark back.
+        await startRound(initialRunName(benchmark), 'initial');
       }
       if (spec.schedule !== undefined) {
         const schedule: Schedule = {
@@ -113,12 +164,8 @@ export class BenchmarkReconciler {
           case 'start': {
             const runName = scheduledRunName(name, decision.scheduledTime);
             // Started already, and the status write that records it was lost or is not in the cache yet.
-            if (!runs.some((r) => r.metadata.name === runName)) {
-              await start(
-                newRun(benchmark, this.freeName(runName, namespace), 'schedule', {
-                  scheduledTime: decision.scheduledTime,
-                }),
-              );
+            if (!runs.some((r) => r.metadata.name === runName || r.metadata.labels?.[ROUND_LABEL] === runName)) {
+              await startRound(runName, 'schedule', { scheduledTime: decision.scheduledTime });
             }
             book.lastScheduleTime = decision.scheduledTime.toISOString();
             requeueAt = decision.nextRunTime;
@@ -147,21 +194,40 @@ export class BenchmarkReconciler {
       if (token !== undefined && runs.some((r) => r.metadata.annotations?.[RUN_NOW_ANNOTATION] === token)) {
         book.lastRunNowToken = token;
       } else if (token !== undefined && !active) {
-        await start(
-          newRun(
-            benchmark,
-            manualRunName(name, book.runsStarted, (n) => this.deps.runs.get(n, namespace) !== undefined),
-            'manual',
-            { runNowToken: token },
-          ),
-        );
+        const taken = (n: string) =>
+          this.deps.runs.get(n, namespace) !== undefined || runs.some((r) => r.metadata.labels?.[ROUND_LABEL] === n);
+        await startRound(manualRunName(name, book.runsStarted, taken), 'manual', { runNowToken: token });
         book.lastRunNowToken = token;
       } else if (token !== undefined) {
         log.debug('Run-now request waits for the active run', { token });
       }
     }
 
-    const status = benchmarkStatus(benchmark, runs, specErrors, book, now);
+    const selector = Object.entries({ ...spec.placement.nodeSelector, ...labelSelector(this.deps.config.nodeLabel) })
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    const status = benchmarkStatus(benchmark, runs, specErrors, book, now, {
+      pool,
+      ...(poolEmpty
+        ? {
+            empty: `No node has the labels ${selector}, so no run started: label the nodes of the pool, e.g. kubectl label node NODE ${selector.replaceAll(',', ' ')}`,
+          }
+        : {}),
+    });
+    if (poolEmpty && !hasReason(benchmark, Reason.PoolEmpty)) {
+      log.info('Started no run: the pool is empty', { selector });
+      await this.deps.writer.event(benchmark, {
+        type: 'Warning',
+        reason: Reason.PoolEmpty,
+        message: status.conditions?.find((c) => c.reason === Reason.PoolEmpty)?.message ?? selector,
+      });
+    }
+    const outliers = status.pool?.outliers ?? [];
+    if (outliers.length && !isDeepStrictEqual(outliers, benchmark.status?.pool?.outliers ?? [])) {
+      const message = status.conditions?.find((c) => c.reason === Reason.NodeOutliers)?.message ?? outliers.join(', ');
+      log.info('Pool has outliers', { outliers });
+      await this.deps.writer.event(benchmark, { type: 'Warning', reason: Reason.NodeOutliers, message });
+    }
     if (specErrors && benchmark.status?.phase !== 'Invalid') {
       log.info('Rejected spec', { errors: specErrors });
       await this.deps.writer.event(benchmark, { type: 'Warning', reason: Reason.InvalidSpec, message: specErrors });
@@ -193,6 +259,30 @@ export class BenchmarkReconciler {
     return true;
   }
 }
+
+/** The newest fan-out round with a run still in progress: its name, its first run, and the nodes it has. */
+function activeRound(
+  runs: readonly SwitchBenchmarkRun[],
+): { name: string; first: SwitchBenchmarkRun; nodes: Set<string> } | undefined {
+  const active = runs.filter((r) => !isFinished(r) && r.metadata.labels?.[ROUND_LABEL] !== undefined);
+  const newest = active.sort(byCreation).at(-1);
+  const name = newest?.metadata.labels?.[ROUND_LABEL];
+  if (!newest || name === undefined) return undefined;
+  const members = runs.filter((r) => r.metadata.labels?.[ROUND_LABEL] === name);
+  return { name, first: newest, nodes: new Set(members.map((r) => r.spec.nodeName as string)) };
+}
+
+/** What started a run, to start another node's run of the same round alike. */
+function originOf(run: SwitchBenchmarkRun): RunOrigin {
+  const token = run.metadata.annotations?.[RUN_NOW_ANNOTATION];
+  return {
+    ...(run.spec.scheduledTime ? { scheduledTime: new Date(run.spec.scheduledTime) } : {}),
+    ...(token !== undefined ? { runNowToken: token } : {}),
+  };
+}
+
+const hasReason = (benchmark: SwitchBenchmark, reason: Reason) =>
+  benchmark.status?.conditions?.some((c) => c.reason === reason) ?? false;
 
 /** The latest of some RFC 3339 times (strings from watches, Dates from typed reads), as a string. */
 function latestOf(times: readonly (string | Date | undefined)[]): string | undefined {

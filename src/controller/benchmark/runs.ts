@@ -5,6 +5,7 @@ import {
   BENCHMARK_LABEL,
   MANAGED_BY,
   MANAGED_BY_LABEL,
+  ROUND_LABEL,
   RUN_NOW_ANNOTATION,
   TRIGGER_LABEL,
 } from '../../api/v1alpha1/labels.js';
@@ -19,6 +20,8 @@ export interface RunOrigin {
   scheduledTime?: Date;
   /** The run-now annotation value the run answers; kept on the run so a lagging status cannot start it twice. */
   runNowToken?: string;
+  /** Fan-out: the pool node the run is for, and the round (the trigger's run name without fan-out). */
+  pool?: { node: string; round: string };
 }
 
 export function newRun(
@@ -37,6 +40,7 @@ export function newRun(
         [MANAGED_BY_LABEL]: MANAGED_BY,
         [BENCHMARK_LABEL]: benchmark.metadata.name as string,
         [TRIGGER_LABEL]: trigger,
+        ...(origin.pool ? { [ROUND_LABEL]: origin.pool.round } : {}),
       },
       ...(origin.runNowToken !== undefined ? { annotations: { [RUN_NOW_ANNOTATION]: origin.runNowToken } } : {}),
       ownerReferences: [controllerReference(benchmark)],
@@ -45,6 +49,7 @@ export function newRun(
       benchmarkName: benchmark.metadata.name as string,
       benchmarkGeneration: benchmark.metadata.generation ?? 0,
       trigger,
+      ...(origin.pool ? { nodeName: origin.pool.node } : {}),
       ...(origin.scheduledTime ? { scheduledTime: origin.scheduledTime.toISOString() } : {}),
       benchmark: structuredClone(benchmark.spec),
     },

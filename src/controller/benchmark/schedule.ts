@@ -81,7 +81,6 @@ export function scheduledRunName(benchmark: string, scheduledTime: Date): string
   return `${benchmark}-${Math.floor(scheduledTime.getTime() / 60_000)}`;
 }
 
-/** A run-now request not acted on yet: the annotation's value when it differs from the one recorded. */
 /** A manual run's name: the next number not taken (the initial run is `-1`). */
 export function manualRunName(benchmark: string, runsStarted: number, taken: (name: string) => boolean): string {
   let n = runsStarted + 1;
@@ -94,8 +93,16 @@ const created = (run: SwitchBenchmarkRun) => new Date(run.metadata.creationTimes
 export const byCreation = (a: SwitchBenchmarkRun, b: SwitchBenchmarkRun) =>
   created(a) - created(b) || String(a.metadata.name).localeCompare(String(b.metadata.name));
 
-/** Finished runs beyond the newest `historyLimit`, oldest first; a run in progress is never pruned. */
+/**
+ * Finished runs beyond the newest `historyLimit`, oldest first; a run in progress is never pruned.
+ * Fan-out keeps `historyLimit` runs of each node.
+ */
 export function runsToPrune(runs: readonly SwitchBenchmarkRun[], historyLimit: number): SwitchBenchmarkRun[] {
-  const done = runs.filter((r) => isFinished(r) && !r.metadata.deletionTimestamp).sort(byCreation);
-  return done.slice(0, Math.max(0, done.length - historyLimit));
+  const byNode = new Map<string | undefined, SwitchBenchmarkRun[]>();
+  for (const run of runs)
+    if (isFinished(run) && !run.metadata.deletionTimestamp)
+      byNode.set(run.spec.nodeName, [...(byNode.get(run.spec.nodeName) ?? []), run]);
+  return [...byNode.values()]
+    .flatMap((done) => done.sort(byCreation).slice(0, Math.max(0, done.length - historyLimit)))
+    .sort(byCreation);
 }

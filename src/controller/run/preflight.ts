@@ -44,7 +44,7 @@ const describeSelector = (selector: Record<string, string>) =>
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
 
-function matches(node: V1Node, selector: Record<string, string>): boolean {
+export function matches(node: V1Node, selector: Record<string, string>): boolean {
   const labels = node.metadata?.labels ?? {};
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
@@ -134,7 +134,7 @@ export function admit(
     return {
       kind: 'reject',
       reason: Reason.AmbiguousNodeSelector,
-      message: `${field} ${describeSelector(selector)} matches ${candidates.length} nodes (${names}); it must select exactly one`,
+      message: `${field} ${describeSelector(selector)} matches ${candidates.length} nodes (${names}); it must select exactly one, or set spec.placement.fanOut to measure each of them`,
     };
   }
   const node = candidates[0] as V1Node;

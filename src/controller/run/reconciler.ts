@@ -9,7 +9,7 @@ import type { ReconcileContext, ReconcileResult } from '../../runtime/reconcile.
 import { keepLocks } from './locks.js';
 import { LOCK_RENEW_SECONDS } from './node-lock.js';
 import { invalidRunSpec, isSetupProblem, setupRun } from './setup.js';
-import { start } from './start.js';
+import { PoolAdmissions, start } from './start.js';
 import { finish } from './status.js';
 import type { RunReconcilerDeps, RunStep } from './step.js';
 import { ensureSwitch } from './switch.js';
@@ -19,6 +19,8 @@ import { stepTrials } from './trials.js';
 export type { RunReconcilerDeps } from './step.js';
 
 export class RunReconciler {
+  private readonly admissions = new PoolAdmissions();
+
   constructor(private readonly deps: RunReconcilerDeps) {}
 
   async reconcile(key: string, context: ReconcileContext): Promise<ReconcileResult> {
@@ -43,7 +45,7 @@ export class RunReconciler {
     const setup = setupRun(run, this.deps.config);
     if (isSetupProblem(setup)) return finish(step, { phase: 'Failed', ...setup });
 
-    if (!run.status?.startTime) return start(step, setup);
+    if (!run.status?.startTime) return start(step, setup, this.admissions);
     const lockState = await keepLocks(step);
     if (lockState) return lockState;
 

@@ -333,6 +333,42 @@ describe('result samples', () => {
     expect(samples.runs.every((s) => s.labels.placement === undefined)).toBe(true);
   });
 
+  test("a pool's verdict gives one series per node: its figure, its ratio to the median, and whether it is an outlier", () => {
+    const pool = {
+      ...benchmark('pool'),
+      status: {
+        pool: {
+          packetSize: 64,
+          figure: 'NDR' as const,
+          medianPps: 100,
+          outliers: ['w2', 'w3'],
+          nodes: [
+            { node: 'w1', run: 'p-1-w1', phase: 'Succeeded', pps: 100, ratio: 1, outlier: false },
+            { node: 'w2', run: 'p-1-w2', phase: 'Succeeded', pps: 50, ratio: 0.5, outlier: true },
+            { node: 'w3', run: 'p-1-w3', phase: 'Failed', outlier: true },
+            { node: 'w4' },
+          ],
+        },
+      },
+    };
+    const samples = resultSamples([pool], []);
+    const base = { namespace: 'ns', benchmark: 'pool' };
+    expect(samples.poolNodePps).toEqual([
+      { labels: { ...base, node: 'w1', frame_size_bytes: '64', measure: 'ndr' }, value: 100 },
+      { labels: { ...base, node: 'w2', frame_size_bytes: '64', measure: 'ndr' }, value: 50 },
+    ]);
+    expect(samples.poolNodeRatio.map((s) => [s.labels.node, s.value])).toEqual([
+      ['w1', 1],
+      ['w2', 0.5],
+    ]);
+    // A node without a finished run has no verdict yet: no series, rather than a misleading 0.
+    expect(samples.poolNodeOutlier.map((s) => [s.labels.node, s.value])).toEqual([
+      ['w1', 0],
+      ['w2', 1],
+      ['w3', 1],
+    ]);
+  });
+
   test('a deleted benchmark leaves no series, though its runs are still being collected', () => {
     const samples = resultSamples([], [older, newer, ndrPdr, locatedRun]);
     expect(Object.values(samples).flat()).toEqual([]);

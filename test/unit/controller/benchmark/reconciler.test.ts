@@ -1,6 +1,6 @@
 // The benchmark reconciler's decisions against in-memory caches and a recording writer: the cases a
 // real apiserver rarely shows on demand (a cache behind the operator's own writes, lost status writes).
-import type { ObjectCache } from '@kubernetes/client-node';
+import type { ObjectCache, V1Node } from '@kubernetes/client-node';
 import winston from 'winston';
 import { defaultSpec } from '../../../../src/api/v1alpha1/defaults.js';
 import type { SwitchBenchmark, SwitchBenchmarkRun } from '../../../../src/api/v1alpha1/types.js';
@@ -77,11 +77,16 @@ const runOf = (
 
 const context = { reconcileID: 'unit', log: winston.createLogger({ silent: true }) };
 
-function reconciler(b: SwitchBenchmark, runs: SwitchBenchmarkRun[], clock: { now: Date }) {
+/** Nodes of a pool: each carries the admin's node label and pool=a. */
+const poolOf = (...names: string[]): V1Node[] =>
+  names.map((name) => ({ metadata: { name, labels: { 'switchbench.io/node': 'true', pool: 'a' } } }));
+
+function reconciler(b: SwitchBenchmark, runs: SwitchBenchmarkRun[], clock: { now: Date }, nodes: V1Node[] = []) {
   const writer = new RecordingWriter();
   const r = new BenchmarkReconciler({
     benchmarks: cache([b]),
     runs: cache(runs),
+    nodes: cache(nodes as (V1Node & { metadata: { name: string } })[]),
     writer: writer as unknown as ClusterWriter,
     config: DEFAULT_CONFIG,
     now: () => clock.now,
@@ -171,5 +176,98 @@ describe('BenchmarkReconciler', () => {
     expect(await r.reconcile('ns/b', context)).toEqual({});
     expect([writer.created, writer.deleted]).toEqual([[], []]);
     expect(writer.statuses.at(-1)).toMatchObject({ phase: 'Invalid' });
+  });
+
+  describe('fan-out', () => {
+    const fanOut = (extra: Record<string, unknown> = {}, status?: SwitchBenchmark['status']) =>
+      benchmark(
+        { placement: { nodeSelector: { pool: 'a' }, fanOut: { outlierFraction: 0.9 } }, ...extra },
+        status ? { status } : {},
+      );
+    const poolRun = (b: SwitchBenchmark, round: string, node: string, phase: string | undefined, created: string) => {
+      const run = runOf(b, `${round}-${node}`, phase, created, { pool: { node, round } });
+      return { ...run, spec: { ...run.spec, trigger: 'initial' as const } };
+    };
+
+    test('a trigger starts one run per pool node, each for its node and labelled with its round', async () => {
+      const b = fanOut({ schedule: '*/10 * * * *' });
+      const pool = [...poolOf('w2', 'w1'), { metadata: { name: 'other', labels: { pool: 'a' } } }];
+      const { r, writer } = reconciler(b, [], { now: t('2026-01-01T03:00:05Z') }, pool);
+      await r.reconcile('ns/b', context);
+      expect(writer.created).toEqual(['b-29453940-w1', 'b-29453940-w2']);
+      expect(writer.statuses.at(-1)).toMatchObject({ runsStarted: 2, lastScheduleTime: '2026-01-01T03:00:00.000Z' });
+      expect(writer.events.map((e) => e.reason)).toEqual(['RunCreated', 'RunCreated']);
+    });
+
+    test('an empty pool starts nothing, says so once, and the first node to join gets the initial run', async () => {
+      const b = fanOut();
+      const empty = reconciler(b, [], { now: t('2026-01-01T03:00:00Z') });
+      await empty.r.reconcile('ns/b', context);
+      expect(empty.writer.created).toEqual([]);
+      const status = empty.writer.statuses.at(-1);
+      expect(status?.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({
+        status: 'False',
+        reason: 'PoolEmpty',
+        message: expect.stringContaining('kubectl label node NODE pool=a switchbench.io/node=true'),
+      });
+      expect(empty.writer.events.map((e) => e.reason)).toEqual(['PoolEmpty']);
+
+      const told = fanOut({}, status);
+      const again = reconciler(told, [], { now: t('2026-01-01T03:01:00Z') });
+      await again.r.reconcile('ns/b', context);
+      expect(again.writer.events).toEqual([]);
+
+      const joined = reconciler(told, [], { now: t('2026-01-01T03:02:00Z') }, poolOf('w1'));
+      await joined.r.reconcile('ns/b', context);
+      expect(joined.writer.created).toEqual(['b-1-w1']);
+    });
+
+    test('a node that joins while a round runs is added to that round, with its trigger', async () => {
+      const b = fanOut({}, { runsStarted: 2 });
+      const runs = [
+        poolRun(b, 'b-1', 'w1', 'Succeeded', '2026-01-01T03:00:00Z'),
+        poolRun(b, 'b-1', 'w2', 'Running', '2026-01-01T03:00:00Z'),
+      ];
+      const { r, writer } = reconciler(b, runs, { now: t('2026-01-01T03:05:00Z') }, poolOf('w1', 'w2', 'w3'));
+      await r.reconcile('ns/b', context);
+      expect(writer.created).toEqual(['b-1-w3']);
+
+      // Once the round is over, a joining node waits for the next trigger.
+      const over = runs.map((run) => ({ ...run, status: { phase: 'Succeeded' as const } }));
+      const later = reconciler(b, over, { now: t('2026-01-01T03:06:00Z') }, poolOf('w1', 'w2', 'w3', 'w4'));
+      await later.r.reconcile('ns/b', context);
+      expect(later.writer.created).toEqual([]);
+    });
+
+    test('outliers set Degraded and are announced once, when they change', async () => {
+      const b = fanOut({}, { runsStarted: 3 });
+      const figure = (run: SwitchBenchmarkRun, pps: number): SwitchBenchmarkRun => ({
+        ...run,
+        status: {
+          phase: 'Succeeded',
+          completionTime: '2026-01-01T03:01:00Z',
+          summary: [{ packetSize: 64, burstSize: 32, trials: 1, maxRxPps: pps }],
+        },
+      });
+      const runs = [
+        figure(poolRun(b, 'b-1', 'w1', undefined, '2026-01-01T03:00:00Z'), 1_000_000),
+        figure(poolRun(b, 'b-1', 'w2', undefined, '2026-01-01T03:00:00Z'), 1_000_000),
+        figure(poolRun(b, 'b-1', 'w3', undefined, '2026-01-01T03:00:00Z'), 700_000),
+      ];
+      const first = reconciler(b, runs, { now: t('2026-01-01T03:05:00Z') }, poolOf('w1', 'w2', 'w3'));
+      await first.r.reconcile('ns/b', context);
+      const status = first.writer.statuses.at(-1);
+      expect(status?.pool).toMatchObject({ medianPps: 1_000_000, outliers: ['w3'], packetSize: 64, figure: 'MaxRx' });
+      expect(status?.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({
+        status: 'True',
+        reason: 'NodeOutliers',
+        message: '1 of 3 nodes are outliers against the pool median 64B 1.00Mpps: w3 (700.0kpps, 0.70 of the median)',
+      });
+      expect(first.writer.events.map((e) => e.reason)).toEqual(['NodeOutliers']);
+
+      const again = reconciler(fanOut({}, status), runs, { now: t('2026-01-01T03:06:00Z') }, poolOf('w1', 'w2', 'w3'));
+      await again.r.reconcile('ns/b', context);
+      expect(again.writer.events).toEqual([]);
+    });
   });
 });

@@ -246,15 +246,18 @@ describe('names and requests', () => {
 });
 
 describe('runsToPrune', () => {
-  const run = (name: string, minute: number, phase?: string, deleting = false) =>
+  const run = (name: string, minute: number, phase?: string, deleting = false, nodeName?: string) =>
     ({
       metadata: {
         name,
         creationTimestamp: t(`2026-01-01T00:${String(minute).padStart(2, '0')}:00Z`),
         ...(deleting ? { deletionTimestamp: t('2026-01-01T01:00:00Z') } : {}),
       },
+      spec: nodeName ? { nodeName } : {},
       status: phase ? { phase } : undefined,
     }) as unknown as SwitchBenchmarkRun;
+  const onNode = (name: string, minute: number, node: string, phase = 'Succeeded') =>
+    run(name, minute, phase, false, node);
   const names = (runs: SwitchBenchmarkRun[]) => runs.map((r) => r.metadata.name);
 
   test.each([
@@ -278,6 +281,24 @@ describe('runsToPrune', () => {
       ['b'],
     ],
     ['same creation second: by name', [run('x-2', 1, 'Succeeded'), run('x-1', 1, 'Succeeded')], 1, ['x-1']],
+    [
+      'fan-out keeps the limit per node: a node measured less often keeps its older runs',
+      [
+        onNode('r1-a', 1, 'a'),
+        onNode('r1-b', 1, 'b'),
+        onNode('r2-a', 2, 'a'),
+        onNode('r3-a', 3, 'a', 'Failed'),
+        onNode('r3-b', 3, 'b', 'Running'),
+      ],
+      1,
+      ['r1-a', 'r2-a'],
+    ],
+    [
+      'fan-out: every node pruned alike, oldest first across nodes',
+      [onNode('r1-b', 1, 'b'), onNode('r1-a', 1, 'a'), onNode('r2-a', 2, 'a'), onNode('r2-b', 2, 'b')],
+      1,
+      ['r1-a', 'r1-b'],
+    ],
   ])('%s', (_name, runs, limit, expected) => {
     expect(names(runsToPrune(runs, limit))).toEqual(expected);
   });
