@@ -18,6 +18,8 @@
 // spread: the reason isolated-dut exists.
 //   ROUNDS (default 5), BENCH_PATHS (default: every path below): what to measure.
 //   SPREAD_PATHS (default memif,testpmd; empty for none): the paths of the shared-placement spread.
+//   NDR_PATHS (default testpmd; empty for none): paths whose 64-byte NDR and PDR (0.5 %) are searched
+//   NDR_RUNS times (default 3) under isolated-dut, for the spread of a paced figure beside max's.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,8 +96,8 @@ function spec({ datapath, options, burst }, { cpuPolicy = 'isolated-dut', repeti
   };
 }
 
-/** One in-cluster run of the path: the mean receive rate of each of its trials, per frame size. */
-async function inCluster(id, name, placement) {
+/** One in-cluster run of a benchmark with this spec, to its end: the finished run. */
+async function runInCluster(name, benchmarkSpec) {
   await custom
     .deleteNamespacedCustomObject({ ...objects('switchbenchmarks'), name, propagationPolicy: 'Foreground' })
     .catch(() => undefined);
@@ -103,12 +105,7 @@ async function inCluster(id, name, placement) {
     await sleep(1000);
   await custom.createNamespacedCustomObject({
     ...objects('switchbenchmarks'),
-    body: {
-      apiVersion: `${group}/${version}`,
-      kind: 'SwitchBenchmark',
-      metadata: { name },
-      spec: spec(PATHS[id], placement),
-    },
+    body: { apiVersion: `${group}/${version}`, kind: 'SwitchBenchmark', metadata: { name }, spec: benchmarkSpec },
   });
   const deadline = Date.now() + 15 * 60_000;
   for (;;) {
@@ -118,17 +115,23 @@ async function inCluster(id, name, placement) {
     const phase = run?.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') {
       await custom.deleteNamespacedCustomObject({ ...objects('switchbenchmarks'), name }).catch(() => undefined);
-      const rates = new Map();
-      for (const trial of run.status.trials ?? [])
-        if (trial.outcome === 'Measured')
-          rates.set(trial.packetSize, [...(rates.get(trial.packetSize) ?? []), trial.rxPpsMean]);
       if (phase === 'Failed')
         console.error(`${name}: run Failed: ${run.status.conditions?.find((c) => c.type === 'Ready')?.message}`);
-      return rates;
+      return run;
     }
     if (Date.now() > deadline) throw new Error(`${name}: no end after 15 minutes (phase ${phase})`);
     await sleep(2000);
   }
+}
+
+/** One in-cluster run of the path: the mean receive rate of each of its trials, per frame size. */
+async function inCluster(id, name, placement) {
+  const run = await runInCluster(name, spec(PATHS[id], placement));
+  const rates = new Map();
+  for (const trial of run.status.trials ?? [])
+    if (trial.outcome === 'Measured')
+      rates.set(trial.packetSize, [...(rates.get(trial.packetSize) ?? []), trial.rxPpsMean]);
+  return rates;
 }
 
 /** Lines of SIZE RX_PPS (or SIZE failed) as a map of the measured sizes. */
@@ -244,4 +247,41 @@ for (const id of spreadPaths) {
       `${id.padEnd(10)}${`${size} B`.padEnd(7)}${spreadOf(isolated).padEnd(16)}${spreadOf(floating).padEnd(16)}${spread(floating, mpps)}`,
     );
   }
+}
+
+const ndrPaths = (process.env.NDR_PATHS ?? 'testpmd').split(',').filter(Boolean);
+const NDR_RUNS = Number(process.env.NDR_RUNS ?? 3);
+if (ndrPaths.length) {
+  console.log('');
+  console.log(`64 B NDR and PDR (0.5 %) in-cluster under isolated-dut, ${NDR_RUNS} searches each (paced trials)`);
+  console.log(`${'path'.padEnd(10)}${'NDR Mpps'.padEnd(28)}${'spread'.padEnd(9)}${'PDR Mpps'.padEnd(28)}spread`);
+}
+for (const id of ndrPaths) {
+  if (!PATHS[id]) throw new Error(`NDR_PATHS: ${id} is not one of ${Object.keys(PATHS).join(', ')}`);
+  const found = { ndr: [], pdr: [] };
+  for (let i = 1; i <= NDR_RUNS; i++) {
+    console.error(`ndr-pdr: ${id} search ${i}/${NDR_RUNS}`);
+    const search = {
+      ...spec(PATHS[id]),
+      traffic: { packetSizes: [64], burstSizes: [PATHS[id].burst ?? 32] },
+      method: {
+        type: 'ndr-pdr',
+        ndrPdr: {
+          lossRatios: [0, 0.005],
+          precision: 0.02,
+          minRatePps: 100_000,
+          maxRatePps: 8_000_000,
+          searchTrialDuration: '4s',
+        },
+      },
+    };
+    const run = await runInCluster(`bench-${id}-ndr${i}`, search);
+    const point = run.status.summary?.find((p) => p.packetSize === 64);
+    if (point?.ndr) found.ndr.push(point.ndr.pps);
+    const pdr = point?.pdr?.find((p) => p.lossRatio === 0.005);
+    if (pdr) found.pdr.push(pdr.pps);
+  }
+  console.log(
+    `${id.padEnd(10)}${spread(found.ndr, mpps).padEnd(28)}${spreadOf(found.ndr).padEnd(9)}${spread(found.pdr, mpps).padEnd(28)}${spreadOf(found.pdr)}`,
+  );
 }
