@@ -3,7 +3,8 @@
 // only where the output is one (--output-file).
 import { parseArgs } from 'node:util';
 
-export type FigureNumber = 2 | 3;
+/** The paper's Figures 2 and 3 by number; `pool` a fan-out benchmark's nodes against their median. */
+export type Figure = 2 | 3 | 'pool';
 export type ImageFormat = 'svg' | 'png';
 export type ExportFormat = 'json' | 'yaml' | 'csv';
 /** What list, show and results print: a table (wide: more columns), or the objects as JSON or YAML. */
@@ -13,10 +14,19 @@ export type Shell = 'bash' | 'zsh';
 export type Command =
   | { kind: 'help' }
   | { kind: 'list'; allNamespaces: boolean; output: PrintFormat }
-  | { kind: 'show'; benchmark: string; run?: number; watch: boolean; output: PrintFormat }
-  | { kind: 'plot'; benchmarks: string[]; figure: FigureNumber; outputFile: string; format: ImageFormat; run?: number }
+  | { kind: 'show'; benchmark: string; run?: number; node?: string; watch: boolean; output: PrintFormat }
+  | {
+      kind: 'plot';
+      benchmarks: string[];
+      figure: Figure;
+      outputFile: string;
+      format: ImageFormat;
+      run?: number;
+      node?: string;
+    }
   | { kind: 'run'; benchmark: string }
-  | { kind: 'export'; benchmark: string; format: ExportFormat; run?: number; outputFile?: string }
+  | { kind: 'export'; benchmark: string; format: ExportFormat; run?: number; node?: string; outputFile?: string }
+  | { kind: 'pool'; benchmark: string; output: PrintFormat }
   | { kind: 'results'; run: string; output: PrintFormat }
   | { kind: 'compare'; benchmarks: string[]; output: 'table' | 'json' | 'yaml' }
   | { kind: 'version'; output: 'text' | 'json' | 'yaml' }
@@ -40,23 +50,30 @@ export const USAGE = `usage: kubectl switchbench COMMAND [flags]
 
 commands:
   list [-A] [-o table|wide|json|yaml]        benchmarks: data path, phase, last run, headline, next run
-  show BENCHMARK [--run N] [--watch] [-o table|wide|json|yaml]
+  show BENCHMARK [--run N] [--node NODE] [--watch] [-o table|wide|json|yaml]
                                              Table 1 (max throughput, NDR, PDR per frame size) and every trial;
                                              --watch follows the active run with a progress bar until it ends;
                                              -o wide: the frames each trial lost at every place, not only WHERE LOST;
                                              -o json|yaml: the run as export writes it
   results RUN [-o table|wide|json|yaml]      a run by its name: its trials and summary
+  pool BENCHMARK [-o table|wide|json|yaml]   a fan-out benchmark's pool (status.pool): each node's latest figure,
+                                             its ratio to the pool median, the outliers;
+                                             -o wide: when each node's run finished and its own headline;
+                                             -o json|yaml: status.pool
   compare [BENCHMARK...] [-o table|json|yaml]
                                              Figure 3 as a table: max throughput per path and frame size, Gbit/s,
                                              and the ratio to memif's (from the same runs as plot --figure 3)
-  plot BENCHMARK --figure 2 --output-file FILE
+  plot BENCHMARK --figure 2 --output-file FILE [--run N] [--node NODE]
                                              Figure 2: receive rate vs offered rate, one panel per frame size
   plot [BENCHMARK...] --figure 3 --output-file FILE
                                              Figure 3: max throughput per data path and frame size, from the
                                              latest finished run of each benchmark named (default: all in the namespace);
                                              FILE ends in .svg or .png
+  plot BENCHMARK --figure pool --output-file FILE
+                                             a fan-out benchmark's pool: a bar per node, outliers in red,
+                                             the pool median and the outlier bound as rules
   run BENCHMARK                              start a run now (annotation switchbench.io/run-now)
-  export BENCHMARK -o json|yaml|csv [--run N] [--output-file FILE]
+  export BENCHMARK -o json|yaml|csv [--run N] [--node NODE] [--output-file FILE]
                                              a finished run, to stdout or FILE
   version [-o json|yaml]                     the plugin's version and the API it speaks
   completion bash|zsh                        a shell completion script (source <(kubectl switchbench completion bash))
@@ -66,7 +83,10 @@ global flags:
       --kubeconfig FILE   kubeconfig (default: $KUBECONFIG, else ~/.kube/config)
       --context NAME      the kubeconfig context to use (default: its current context)
   -A, --all-namespaces    list benchmarks in every namespace (list only)
-      --run N             the benchmark's run number N (run <benchmark>-N); default: the latest finished
+      --run N             the benchmark's run number N (run <benchmark>-N; under fan-out, round <benchmark>-N);
+                          default: the latest finished
+      --node NODE         under fan-out (spec.placement.fanOut), the run of that node; without it, one node's
+                          run is picked and a note on stderr says which
   -h, --help
 
 exit codes: 0 done; 1 the cluster or the object was not as asked (the message says what); 2 a usage error.`;
@@ -77,6 +97,7 @@ const OPTIONS = {
   context: { type: 'string' },
   'all-namespaces': { type: 'boolean', short: 'A' },
   run: { type: 'string' },
+  node: { type: 'string' },
   watch: { type: 'boolean', short: 'w' },
   figure: { type: 'string' },
   output: { type: 'string', short: 'o' },
@@ -90,11 +111,12 @@ type Flag = keyof Values;
 /** Flags each command accepts besides the global ones, so a misplaced flag is an error, not silently ignored. */
 const ACCEPTS: Record<Exclude<Command['kind'], 'help' | 'complete'>, Flag[]> = {
   list: ['all-namespaces', 'output'],
-  show: ['run', 'watch', 'output'],
-  plot: ['run', 'figure', 'output-file'],
+  show: ['run', 'node', 'watch', 'output'],
+  plot: ['run', 'node', 'figure', 'output-file'],
   run: [],
-  export: ['run', 'output', 'output-file'],
+  export: ['run', 'node', 'output', 'output-file'],
   results: ['output'],
+  pool: ['output'],
   compare: ['output'],
   version: ['output'],
   completion: [],
@@ -161,15 +183,22 @@ function command(name: string | undefined, args: string[], values: Values): Comm
         kind: 'show',
         benchmark: exactlyOne('show', 'benchmark', args),
         run: positiveInteger('run', values.run),
+        node: values.node,
         watch: values.watch ?? false,
         output: printFormat('show', values.output),
       };
     case 'plot': {
-      const figure = Number(oneOf('--figure', values.figure, ['2', '3'])) as FigureNumber;
-      if (figure === 2) exactlyOne('plot --figure 2', 'benchmark', args);
+      const named = oneOf('--figure', values.figure, ['2', '3', 'pool']);
+      const figure = named === 'pool' ? named : (Number(named) as Figure);
+      if (figure !== 3) exactlyOne(`plot --figure ${figure}`, 'benchmark', args);
       const run = positiveInteger('run', values.run);
+      // The pool figure is status.pool: each node's latest run, never one picked by number or node.
+      if (figure === 'pool' && (run !== undefined || values.node !== undefined))
+        throw new UsageError("--figure pool takes no --run or --node: it draws every node's latest run");
       if (run !== undefined && args.length !== 1)
         throw new UsageError('--run needs exactly one benchmark: run numbers are per benchmark');
+      if (values.node !== undefined && args.length !== 1)
+        throw new UsageError("--node needs exactly one benchmark: it picks a node's run of a fan-out benchmark");
       return {
         kind: 'plot',
         benchmarks: args,
@@ -177,6 +206,7 @@ function command(name: string | undefined, args: string[], values: Values): Comm
         outputFile: values['output-file'] as string,
         format: imageFormat(values['output-file']),
         run,
+        node: values.node,
       };
     }
     case 'run':
@@ -187,7 +217,14 @@ function command(name: string | undefined, args: string[], values: Values): Comm
         benchmark: exactlyOne('export', 'benchmark', args),
         format: oneOf('-o/--output of export', values.output, ['json', 'yaml', 'csv']),
         run: positiveInteger('run', values.run),
+        node: values.node,
         outputFile: values['output-file'],
+      };
+    case 'pool':
+      return {
+        kind: 'pool',
+        benchmark: exactlyOne('pool', 'benchmark', args),
+        output: printFormat('pool', values.output),
       };
     case 'results':
       return {
@@ -263,7 +300,7 @@ export function parseInvocation(argv: string[]): Invocation {
   const misplaced = (Object.keys(values) as Flag[]).filter((flag) => values[flag] !== undefined && !allowed.has(flag));
   if (misplaced.length > 0)
     throw new UsageError(`${name} does not take ${misplaced.map((flag) => `--${flag}`).join(', ')}`);
-  for (const flag of ['namespace', 'kubeconfig', 'context', 'output-file'] as const) {
+  for (const flag of ['namespace', 'kubeconfig', 'context', 'node', 'output-file'] as const) {
     if (values[flag] === '') throw new UsageError(`--${flag} must not be empty`);
   }
   return {

@@ -8,19 +8,25 @@ import { COMMANDS, flagsOf, type Shell } from './args.js';
 const FILES = 0;
 const NO_FILES = 4;
 
-/** What the word being completed is: fixed candidates, or names the edge reads from the cluster. */
+/**
+ * What the word being completed is: fixed candidates, or names the edge reads from the cluster (for
+ * `nodes`, those of the benchmark's pool).
+ */
 export type CompletionTarget =
-  { kind: 'words'; candidates: readonly string[]; directive: number } | { kind: 'benchmarks' | 'runs' };
+  | { kind: 'words'; candidates: readonly string[]; directive: number }
+  | { kind: 'benchmarks' | 'runs' }
+  | { kind: 'nodes'; benchmark: string };
 
 const OUTPUTS: Record<string, readonly string[]> = {
   list: ['table', 'wide', 'json', 'yaml'],
   show: ['table', 'wide', 'json', 'yaml'],
   results: ['table', 'wide', 'json', 'yaml'],
+  pool: ['table', 'wide', 'json', 'yaml'],
   compare: ['table', 'json', 'yaml'],
   export: ['json', 'yaml', 'csv'],
   version: ['json', 'yaml'],
 };
-const TAKES_BENCHMARKS = new Set(['show', 'plot', 'run', 'export', 'compare']);
+const TAKES_BENCHMARKS = new Set(['show', 'plot', 'run', 'export', 'compare', 'pool']);
 /** Commands that take several benchmarks. */
 const TAKES_SEVERAL = new Set(['plot', 'compare']);
 const FLAGS_WITH_VALUES = new Set([
@@ -29,6 +35,7 @@ const FLAGS_WITH_VALUES = new Set([
   '--kubeconfig',
   '--context',
   '--run',
+  '--node',
   '--figure',
   '--output-file',
 ]);
@@ -46,7 +53,8 @@ export function completionTarget(words: readonly string[]): CompletionTarget {
   const command = positionals[0];
   if (previous === '-o' || previous === '--output')
     return { kind: 'words', candidates: OUTPUTS[command ?? ''] ?? [], directive: NO_FILES };
-  if (previous === '--figure') return { kind: 'words', candidates: ['2', '3'], directive: NO_FILES };
+  if (previous === '--figure') return { kind: 'words', candidates: ['2', '3', 'pool'], directive: NO_FILES };
+  if (previous === '--node' && positionals[1] !== undefined) return { kind: 'nodes', benchmark: positionals[1] };
   if (previous === '--output-file' || previous === '--kubeconfig')
     return { kind: 'words', candidates: [], directive: FILES };
   if (previous !== undefined && FLAGS_WITH_VALUES.has(previous))

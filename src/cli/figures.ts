@@ -39,7 +39,8 @@ export interface RunOfBenchmark {
 
 /** The font the PNG rasteriser is told to use too (render.ts), so SVG and PNG look alike. */
 export const FONT = 'DejaVu Sans';
-const CONFIG = { font: `${FONT}, sans-serif` };
+/** Shared by every figure, the pool's (pool.ts) too, so that they look alike. */
+export const CONFIG = { font: `${FONT}, sans-serif` };
 
 /** One point per trial with figures; failed trials have none. */
 export function figure2Data(run: SwitchBenchmarkRun): Figure2Point[] {

@@ -3,6 +3,7 @@
 // The I/O edge: parsing, tables, figures and exports are pure modules next to this file.
 import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { writeFileSync } from 'node:fs';
+import type { TopLevelSpec } from 'vega-lite';
 import {
   API_VERSION,
   BENCHMARK_PLURAL,
@@ -18,8 +19,9 @@ import { comparison, comparisonTable } from './compare.js';
 import { completionAnswer, completionScript, completionTarget } from './completion.js';
 import { printable, runCsv, runDocument } from './export.js';
 import { figure2Data, figure2Spec, figure3Data, figure3Spec, type RunOfBenchmark } from './figures.js';
+import { benchmarkPool, emptyPool, poolFigureData, poolFigureSpec, poolReport } from './pool.js';
 import { renderSvg, svgToPng } from './render.js';
-import { awaitedRun, isFinished, pickRun, runNowPatch, type Wanted } from './select.js';
+import { awaitedRun, benchmarkRef, fanOutNote, isFinished, pickRun, runNowPatch, type Wanted } from './select.js';
 import { runPlacement, type Placement } from './placement.js';
 import { lastRunKey, listTable, progressBar, runHeadline, runReport, showReport } from './table.js';
 import { makeApiClient } from '../runtime/kube-client.js';
@@ -125,9 +127,14 @@ class Cluster {
     return ((list as { items: SwitchBenchmarkRun[] }).items ?? []).filter((r) => r.spec.benchmarkName === benchmark);
   }
 
-  async runFor(name: string, number: number | undefined, wanted: Wanted): Promise<SwitchBenchmarkRun> {
+  /** The run pickRun picks; of a fan-out benchmark without --node, with a note on stderr saying whose. */
+  async runFor(name: string, number: number | undefined, wanted: Wanted, node?: string): Promise<SwitchBenchmarkRun> {
     const benchmark = await this.benchmark(name);
-    return pickRun(benchmark, await this.runsOf(name), number, wanted);
+    const runs = await this.runsOf(name);
+    const run = pickRun(benchmark, runs, number, wanted, node);
+    const note = fanOutNote(run, runs, node);
+    if (note !== undefined) console.error(`note: ${note}`);
+    return run;
   }
 
   async triggerRun(name: string, now: Date): Promise<string> {
@@ -144,7 +151,12 @@ class Cluster {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Follows the run with a progress bar (redrawn in place on a terminal, a line per change otherwise). */
-async function watch(cluster: Cluster, benchmark: string, number: number | undefined): Promise<SwitchBenchmarkRun> {
+async function watch(
+  cluster: Cluster,
+  benchmark: string,
+  number: number | undefined,
+  node: string | undefined,
+): Promise<SwitchBenchmarkRun> {
   let last = '';
   for (
     let waiting = number === undefined ? awaitedRun(await cluster.benchmark(benchmark)) : undefined;
@@ -155,7 +167,7 @@ async function watch(cluster: Cluster, benchmark: string, number: number | undef
     last = waiting;
     await sleep(WATCH_INTERVAL_MS);
   }
-  let run = await cluster.runFor(benchmark, number, 'active');
+  let run = await cluster.runFor(benchmark, number, 'active', node);
   for (;;) {
     const headline = runHeadline(run);
     const line = `${run.metadata.name} ${run.status?.phase ?? 'Pending'} ${progressBar(run)}${headline ? `  ${headline}` : ''}`;
@@ -199,6 +211,37 @@ function printRun(run: SwitchBenchmarkRun, output: PrintFormat, table: (wide: bo
 
 type ClusterCommand = Exclude<Command, { kind: 'help' | 'version' | 'completion' }>;
 
+/** The figure `plot` draws, and what it was drawn from for the line that says so. */
+async function figure(
+  command: Extract<Command, { kind: 'plot' }>,
+  cluster: Cluster,
+): Promise<{ spec: TopLevelSpec; what: string }> {
+  // Every figure but 3 of several benchmarks is of exactly one (args.ts).
+  const first = command.benchmarks[0] as string;
+  if (command.figure === 2) {
+    const run = await cluster.runFor(first, command.run, 'finished', command.node);
+    const points = figure2Data(run).length;
+    if (points === 0) throw new Error(`run ${run.metadata.name} has no measured trial to plot`);
+    return { spec: figure2Spec(run), what: `${points} trials of run ${run.metadata.name}` };
+  }
+  if (command.figure === 'pool') {
+    const benchmark = await cluster.benchmark(first);
+    const bars = poolFigureData(benchmarkPool(benchmark).pool).length;
+    if (bars === 0) throw new Error(`no node of the pool of ${benchmarkRef(benchmark)} has a figure to plot yet`);
+    return { spec: poolFigureSpec(benchmark), what: `${bars} nodes of the pool of ${first}` };
+  }
+  const runs =
+    command.run !== undefined || command.node !== undefined
+      ? [{ benchmark: first, run: await cluster.runFor(first, command.run, 'finished', command.node) }]
+      : await figure3Runs(cluster, command.benchmarks);
+  const bars = figure3Data(runs).length;
+  if (bars === 0) throw new Error('no finished run has a summary point to plot');
+  return {
+    spec: figure3Spec(runs),
+    what: `${bars} points from runs ${runs.map((r) => r.run.metadata.name).join(', ')}`,
+  };
+}
+
 async function execute(command: ClusterCommand, cluster: Cluster): Promise<void> {
   switch (command.kind) {
     case 'complete': {
@@ -208,16 +251,13 @@ async function execute(command: ClusterCommand, cluster: Cluster): Promise<void>
         return;
       }
       // Names the cluster knows; none (and no error) when it cannot be asked, as kubectl completes.
-      const names =
+      const names = await (
         target.kind === 'benchmarks'
-          ? await cluster.benchmarks(false).then(
-              (b) => b.map((x) => x.metadata.name as string),
-              () => [],
-            )
-          : await cluster.runs().then(
-              (r) => r.map((x) => x.metadata.name as string),
-              () => [],
-            );
+          ? cluster.benchmarks(false).then((b) => b.map((x) => x.metadata.name as string))
+          : target.kind === 'nodes'
+            ? cluster.benchmark(target.benchmark).then((b) => (b.status?.pool?.nodes ?? []).map((n) => n.node))
+            : cluster.runs().then((r) => r.map((x) => x.metadata.name as string))
+      ).catch(() => []);
       process.stdout.write(completionAnswer(command.words, names));
       return;
     }
@@ -245,9 +285,26 @@ async function execute(command: ClusterCommand, cluster: Cluster): Promise<void>
     }
     case 'show': {
       const run = command.watch
-        ? await watch(cluster, command.benchmark, command.run)
-        : await cluster.runFor(command.benchmark, command.run, 'latest');
+        ? await watch(cluster, command.benchmark, command.run, command.node)
+        : await cluster.runFor(command.benchmark, command.run, 'latest', command.node);
       printRun(run, command.output, (wide) => showReport(run, { wide }));
+      return;
+    }
+    case 'pool': {
+      const benchmark = await cluster.benchmark(command.benchmark);
+      const { pool } = benchmarkPool(benchmark);
+      if (command.output === 'json' || command.output === 'yaml') {
+        process.stdout.write(printable(command.output, pool));
+        return;
+      }
+      if ((pool.nodes ?? []).length === 0) {
+        console.error(emptyPool(benchmark));
+        return;
+      }
+      const wide = command.output === 'wide';
+      console.log(
+        poolReport(benchmark, new Date(), { wide, runs: wide ? await cluster.runsOf(command.benchmark) : [] }),
+      );
       return;
     }
     case 'results': {
@@ -270,34 +327,12 @@ async function execute(command: ClusterCommand, cluster: Cluster): Promise<void>
       return;
     }
     case 'export': {
-      const run = await cluster.runFor(command.benchmark, command.run, 'finished');
+      const run = await cluster.runFor(command.benchmark, command.run, 'finished', command.node);
       write(command.outputFile, command.format === 'csv' ? runCsv(run) : printable(command.format, runDocument(run)));
       return;
     }
     case 'plot': {
-      let spec;
-      let what;
-      if (command.figure === 2) {
-        const run = await cluster.runFor(command.benchmarks[0] as string, command.run, 'finished');
-        const points = figure2Data(run).length;
-        if (points === 0) throw new Error(`run ${run.metadata.name} has no measured trial to plot`);
-        spec = figure2Spec(run);
-        what = `${points} trials of run ${run.metadata.name}`;
-      } else {
-        const runs =
-          command.run !== undefined
-            ? [
-                {
-                  benchmark: command.benchmarks[0] as string,
-                  run: await cluster.runFor(command.benchmarks[0] as string, command.run, 'finished'),
-                },
-              ]
-            : await figure3Runs(cluster, command.benchmarks);
-        const bars = figure3Data(runs).length;
-        if (bars === 0) throw new Error('no finished run has a summary point to plot');
-        spec = figure3Spec(runs);
-        what = `${bars} points from runs ${runs.map((r) => r.run.metadata.name).join(', ')}`;
-      }
+      const { spec, what } = await figure(command, cluster);
       const svg = await renderSvg(spec);
       writeFileSync(command.outputFile, command.format === 'svg' ? svg : await svgToPng(svg));
       console.log(`wrote ${command.outputFile}: figure ${command.figure}, ${what}`);

@@ -176,7 +176,7 @@ export function age(from: string | undefined, now: Date): string {
 }
 
 /** "in 5m" for a future time, else its age. */
-const when = (time: string | undefined, now: Date) =>
+export const when = (time: string | undefined, now: Date) =>
   !time
     ? '-'
     : Date.parse(time) > now.getTime()

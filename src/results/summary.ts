@@ -79,11 +79,13 @@ export function headlineFigure(summary: readonly SummaryPoint[]): HeadlineFigure
     : { packetSize: first.packetSize, figure: 'MaxRx', pps: first.maxRxPps as number };
 }
 
-/** "64B 5.21Mpps" or "64B NDR 4.10Mpps": the headline figure as kubectl get shows it. */
+/** "64B 5.21Mpps" or "64B NDR 4.10Mpps": a headline figure as kubectl get shows it. */
+export const formatHeadline = (lead: HeadlineFigure) =>
+  `${lead.packetSize}B ${lead.figure === 'NDR' ? 'NDR ' : ''}${formatPps(lead.pps)}`;
+
 export function headline(summary: readonly SummaryPoint[]): string | undefined {
   const lead = headlineFigure(summary);
-  if (!lead) return undefined;
-  return `${lead.packetSize}B ${lead.figure === 'NDR' ? 'NDR ' : ''}${formatPps(lead.pps)}`;
+  return lead ? formatHeadline(lead) : undefined;
 }
 
 export function formatPps(pps: number): string {

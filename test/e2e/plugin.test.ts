@@ -288,7 +288,7 @@ test('mistakes get a clear error: unknown benchmark, bad flag value, no such run
   });
   expect(await plugin('plot', 'plug-testpmd', '--figure', '5', '--output-file', 'x.svg')).toMatchObject({
     status: 2,
-    stderr: expect.stringMatching(/^error: --figure must be one of 2, 3, got "5"\n/),
+    stderr: expect.stringMatching(/^error: --figure must be one of 2, 3, pool, got "5"\n/),
   });
   expect(await plugin('export', 'plug-testpmd', '-o', 'json', '--run', '7')).toMatchObject({
     status: 1,

@@ -50,11 +50,54 @@ describe('command line', () => {
       ['plot', 'a', 'b', '--figure', '3', '--output-file', 'f3.svg'],
       { command: { kind: 'plot', benchmarks: ['a', 'b'], figure: 3, outputFile: 'f3.svg', format: 'svg' } },
     ],
+    [
+      "show one node's run of a fan-out round",
+      ['show', 'nb', '--run', '3', '--node', 'node-a'],
+      { command: { kind: 'show', benchmark: 'nb', run: 3, node: 'node-a', watch: false, output: 'table' } },
+    ],
+    [
+      'the pool figure of a fan-out benchmark',
+      ['plot', 'nb', '--figure', 'pool', '--output-file', 'pool.png'],
+      { command: { kind: 'plot', benchmarks: ['nb'], figure: 'pool', outputFile: 'pool.png', format: 'png' } },
+    ],
+    [
+      "figure 2 of one node's run",
+      ['plot', 'nb', '--figure', '2', '--node', 'node-a', '--output-file', 'f2.svg'],
+      { command: { kind: 'plot', benchmarks: ['nb'], figure: 2, outputFile: 'f2.svg', format: 'svg', node: 'node-a' } },
+    ],
+    [
+      "figure 3 of one node's run",
+      ['plot', 'nb', '--figure', '3', '--node', 'node-a', '--output-file', 'f3.svg'],
+      { command: { kind: 'plot', benchmarks: ['nb'], figure: 3, outputFile: 'f3.svg', format: 'svg', node: 'node-a' } },
+    ],
+    [
+      'the pool of a fan-out benchmark',
+      ['pool', 'nb'],
+      { command: { kind: 'pool', benchmark: 'nb', output: 'table' } },
+    ],
+    ['the pool, wide', ['pool', 'nb', '-o', 'wide'], { command: { kind: 'pool', benchmark: 'nb', output: 'wide' } }],
+    [
+      'status.pool as YAML',
+      ['pool', '-o', 'yaml', 'nb'],
+      { command: { kind: 'pool', benchmark: 'nb', output: 'yaml' } },
+    ],
     ['run now', ['run', 'tp'], { command: { kind: 'run', benchmark: 'tp' } }],
     [
       'export csv of run 2 to a file',
       ['export', 'tp', '-o', 'csv', '--run', '2', '--output-file', 'x.csv'],
       { command: { kind: 'export', benchmark: 'tp', format: 'csv', run: 2, outputFile: 'x.csv' } },
+    ],
+    [
+      "export one node's latest finished run",
+      ['export', 'nb', '-o', 'json', '--node', 'ip-10-0-1-7.eu-west-1.compute.internal'],
+      {
+        command: {
+          kind: 'export',
+          benchmark: 'nb',
+          format: 'json',
+          node: 'ip-10-0-1-7.eu-west-1.compute.internal',
+        },
+      },
     ],
     [
       'export yaml to stdout',
@@ -112,7 +155,7 @@ describe('command line', () => {
     [
       'figure out of range',
       ['plot', 'tp', '--figure', '1', '--output-file', 'a.svg'],
-      '--figure must be one of 2, 3, got "1"',
+      '--figure must be one of 2, 3, pool, got "1"',
     ],
     [
       'figure 2 of two benchmarks',
@@ -135,6 +178,36 @@ describe('command line', () => {
       ['plot', '--figure', '3', '--output-file', 'a.svg', '--run', '2'],
       '--run needs exactly one benchmark: run numbers are per benchmark',
     ],
+    [
+      'the pool figure of two benchmarks',
+      ['plot', 'a', 'b', '--figure', 'pool', '--output-file', 'a.svg'],
+      'plot --figure pool takes exactly one benchmark, got a b',
+    ],
+    [
+      'the pool figure of one round',
+      ['plot', 'nb', '--figure', 'pool', '--run', '3', '--output-file', 'a.svg'],
+      "--figure pool takes no --run or --node: it draws every node's latest run",
+    ],
+    [
+      'the pool figure of one node',
+      ['plot', 'nb', '--figure', 'pool', '--node', 'node-a', '--output-file', 'a.svg'],
+      "--figure pool takes no --run or --node: it draws every node's latest run",
+    ],
+    [
+      '--node with figure 3 across benchmarks',
+      ['plot', 'a', 'b', '--figure', '3', '--node', 'node-a', '--output-file', 'a.svg'],
+      "--node needs exactly one benchmark: it picks a node's run of a fan-out benchmark",
+    ],
+    ['an empty node', ['show', 'nb', '--node='], '--node must not be empty'],
+    ['--node where no run is picked', ['pool', 'nb', '--node', 'node-a'], 'pool does not take --node'],
+    ['pool without a benchmark', ['pool'], 'pool takes exactly one benchmark, got none'],
+    ['pool of two benchmarks', ['pool', 'a', 'b'], 'pool takes exactly one benchmark, got a b'],
+    [
+      'the pool as CSV',
+      ['pool', 'nb', '-o', 'csv'],
+      '-o/--output of pool must be one of table, wide, json, yaml, got "csv"',
+    ],
+    ['the pool figure by pool', ['pool', 'nb', '--output-file', 'p.svg'], 'pool does not take --output-file'],
     ['export format missing', ['export', 'tp'], '-o/--output of export is required: one of json, yaml, csv'],
     [
       'export format unknown',

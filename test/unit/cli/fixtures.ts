@@ -1,11 +1,14 @@
 // Runs as the operator writes them, for the plugin's table tests.
 import { defaultSpec } from '../../../src/api/v1alpha1/defaults.js';
+import { ROUND_LABEL } from '../../../src/api/v1alpha1/labels.js';
 import type {
   SwitchBenchmark,
   SwitchBenchmarkRun,
   SwitchBenchmarkSpec,
+  SwitchBenchmarkStatusPool,
   Trial,
 } from '../../../src/api/v1alpha1/types.js';
+import { fanOutRunName } from '../../../src/controller/benchmark/fan-out.js';
 
 export function trial(
   index: number,
@@ -229,3 +232,72 @@ export function placed(
     },
   );
 }
+
+/** Fan-out's spec: the defaults (outlierFraction 0.9) as the apiserver fills them in. */
+const fanOutSpec = (spec: Partial<SwitchBenchmarkSpec> = {}) =>
+  defaultSpec({
+    datapath: 'testpmd',
+    placement: { fanOut: {} } as SwitchBenchmarkSpec['placement'],
+    ...spec,
+  });
+
+/**
+ * Benchmark `nb`'s run of `node` in the round `round` (`nb-N`), named, labelled and pinned to its
+ * node as fan-out creates it.
+ */
+export function nodeRun(
+  round: string,
+  node: string,
+  status: SwitchBenchmarkRun['status'],
+  createdAt = '2026-01-01T00:00:00Z',
+): SwitchBenchmarkRun {
+  const r = run(fanOutRunName(round, node), 'nb', { datapath: 'testpmd' }, status);
+  return {
+    ...r,
+    metadata: { ...r.metadata, labels: { [ROUND_LABEL]: round }, creationTimestamp: createdAt as unknown as Date },
+    spec: { ...r.spec, nodeName: node, benchmark: fanOutSpec() },
+  };
+}
+
+/** Fan-out benchmark `nb` with the pool verdict `pool` in its status (none: not reconciled yet). */
+export function poolBenchmark(
+  pool: SwitchBenchmarkStatusPool | undefined,
+  spec: Partial<SwitchBenchmarkSpec> = {},
+  status: Partial<NonNullable<SwitchBenchmark['status']>> = {},
+): SwitchBenchmark {
+  const b = benchmark('nb', 'testpmd', { phase: 'Succeeded', ...(pool ? { pool } : {}), ...status });
+  return { ...b, spec: fanOutSpec(spec) };
+}
+
+/**
+ * A pool of five as the operator judges it, on 64 B max receive rate: a and b near the median, c
+ * below 0.9 of it, d's latest run failed, e has not run yet.
+ */
+export const fivePool: SwitchBenchmarkStatusPool = {
+  packetSize: 64,
+  figure: 'MaxRx',
+  medianPps: 5_110_000,
+  spread: 5_210_000 / 4_100_000,
+  outliers: ['node-c', 'node-d'],
+  nodes: [
+    {
+      node: 'node-a',
+      run: 'nb-3-node-a',
+      phase: 'Succeeded',
+      pps: 5_210_000,
+      ratio: 5_210_000 / 5_110_000,
+      outlier: false,
+    },
+    { node: 'node-b', run: 'nb-3-node-b', phase: 'Succeeded', pps: 5_110_000, ratio: 1, outlier: false },
+    {
+      node: 'node-c',
+      run: 'nb-3-node-c',
+      phase: 'Succeeded',
+      pps: 4_100_000,
+      ratio: 4_100_000 / 5_110_000,
+      outlier: true,
+    },
+    { node: 'node-d', run: 'nb-3-node-d', phase: 'Failed', outlier: true },
+    { node: 'node-e' },
+  ],
+};
