@@ -225,12 +225,7 @@ const panels = [
   panel(
     'Pool: each node against the pool median (fan-out benchmarks)',
     'bargauge',
-    [
-      [
-        'switchbench_pool_node_ratio{namespace=~"$namespace", benchmark=~"$benchmark"}',
-        '{{benchmark}} {{node}}',
-      ],
-    ],
+    [['switchbench_pool_node_ratio{namespace=~"$namespace", benchmark=~"$benchmark"}', '{{benchmark}} {{node}}']],
     {
       unit: 'percentunit',
       description:

@@ -152,6 +152,6 @@ function poolCondition(pool: NonNullable<SwitchBenchmarkStatus['pool']>): Condit
     type: ConditionType.Degraded,
     status: 'True',
     reason: Reason.NodeOutliers,
-    message: `${outliers.length} of ${pool.nodes?.length ?? 0} nodes are outliers against the pool median ${pool.packetSize ?? '?'}B ${pool.medianPps !== undefined ? formatPps(pool.medianPps) : '(none yet)'}: ${shown}`,
+    message: `${outliers.length} of ${pool.nodes?.length ?? 0} nodes are outliers ${pool.medianPps !== undefined ? `against the pool median ${pool.packetSize}B ${formatPps(pool.medianPps)}` : '(no node has a figure yet)'}: ${shown}`,
   };
 }

@@ -139,6 +139,10 @@ export function admit(
   }
   const node = candidates[0] as V1Node;
   const name = node.metadata?.name as string;
+  // A node that is not Ready may not have reported what it can allocate yet (one just joining):
+  // wait for it rather than judge its resources.
+  const refusal = unavailable(node);
+  if (refusal) return refusal;
   const allocatable = node.status?.allocatable ?? {};
   const needed = totalRequests(pods);
   const missingHugepages = [...needed.keys()].filter(
@@ -250,8 +254,6 @@ export function preflight(input: PreflightInput): Admission {
 
   const notes: string[] = [];
   for (const candidate of chosen) {
-    const refusal = unavailable(candidate);
-    if (refusal) return refusal;
     if (input.cpuPolicy === 'shared') continue;
     const policy = cpuPolicyOf(candidate, input.cpuManagerPolicy);
     const name = candidate.metadata?.name as string;

@@ -11,7 +11,7 @@ import { parseQuantity } from '../../../../src/controller/run/quantity.js';
 
 const node = (name: string, labels: Record<string, string>, allocatable: Record<string, string>): V1Node => ({
   metadata: { name, labels },
-  status: { allocatable },
+  status: { allocatable, conditions: [{ type: 'Ready', status: 'True' }] },
 });
 const pod = (requests: Record<string, string>): V1Pod => ({
   spec: { containers: [{ name: 'c', resources: { requests } }] },
@@ -209,6 +209,14 @@ describe('preflight', () => {
       'wait',
       'NodeNotReady',
       'Node a is not Ready (KubeletNotReady)',
+    ],
+    [
+      // Not Ready yet (just joined), it may not have reported its allocatable resources: judge them later.
+      'a node that is not Ready and shows no hugepages',
+      { nodes: [{ metadata: { name: 'a', labels: labelled }, status: { allocatable: { cpu: '4' } } }] },
+      'wait',
+      'NodeNotReady',
+      'Node a is not Ready (no Ready condition): the run starts when it is',
     ],
     [
       'a node with no Ready condition',
