@@ -1023,6 +1023,13 @@ const switchBenchmarkSpecSchema: OpenApiSchema = {
               minimum: 0.01,
               maximum: 1,
               default: 0.9,
+              'x-kubernetes-validations': [
+                {
+                  rule: 'self >= 0.01',
+                  message:
+                    'spec.placement.fanOut.outlierFraction must be at least 0.01 (at 0 no node could be an outlier)',
+                },
+              ],
             },
           },
         },
