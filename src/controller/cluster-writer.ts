@@ -25,7 +25,8 @@ export interface EventInput {
 }
 
 export interface ClusterWriter {
-  createPod(pod: V1Pod): Promise<void>;
+  /** Creates a pod; false when one of that name exists already (an earlier reconcile made it). */
+  createPod(pod: V1Pod): Promise<boolean>;
   deletePod(namespace: string, name: string): Promise<void>;
   createConfigMap(configMap: V1ConfigMap): Promise<void>;
   deleteConfigMap(namespace: string, name: string): Promise<void>;
@@ -68,10 +69,13 @@ export class KubeClusterWriter implements ClusterWriter {
 
   // Creates tolerate AlreadyExists: names are deterministic, so an existing object is the one a
   // previous reconcile (perhaps of an operator that was killed since) created.
-  async createPod(pod: V1Pod): Promise<void> {
-    await this.core
+  async createPod(pod: V1Pod): Promise<boolean> {
+    return this.core
       .createNamespacedPod({ namespace: pod.metadata?.namespace as string, body: pod, fieldManager: FIELD_MANAGER })
-      .catch(ignoring(409));
+      .then(
+        () => true,
+        (err: unknown) => (isApiError(err, 409) ? false : Promise.reject(err)),
+      );
   }
 
   async deletePod(namespace: string, name: string): Promise<void> {

@@ -173,13 +173,19 @@ export async function stepTrials(step: RunStep, setup: Setup, pods: V1Pod[]): Pr
     message = trial.message as string;
   }
   if (attempt + 1 < deps.config.maxTrialAttempts) {
-    log.warn('Trial attempt failed, retrying', { trial: request.index, attempt, detail: message });
-    await deps.writer.event(run, {
-      type: 'Warning',
-      reason: Reason.TrialRetried,
-      message: `Trial ${request.index} attempt ${attempt + 1}: ${message}`,
-    });
-    await deps.writer.createPod(trafficPods(step, setup, nodes, request, attempt + 1, { switchPod }).receiver);
+    // A reconcile whose cache does not show the next attempt's pod yet comes here again: only the
+    // one that created it reports the retry.
+    const created = await deps.writer.createPod(
+      trafficPods(step, setup, nodes, request, attempt + 1, { switchPod }).receiver,
+    );
+    if (created) {
+      log.warn('Trial attempt failed, retrying', { trial: request.index, attempt, detail: message });
+      await deps.writer.event(run, {
+        type: 'Warning',
+        reason: Reason.TrialRetried,
+        message: `Trial ${request.index} attempt ${attempt + 1}: ${message}`,
+      });
+    }
     return {};
   }
   return record(step, setup, failedTrial(request, `${message} (after ${attempt + 1} attempts)`, deps.now()));
