@@ -12,14 +12,18 @@ const MAX_RUN_NAME = 63;
 
 export type FanOut = NonNullable<SwitchBenchmarkSpec['placement']['fanOut']>;
 
-/** The nodes of the pool, by name: every node carrying the selector's labels and the admin's. */
+/** Whether a node belongs to the pool: it carries the selector's labels and the admin's. */
+export const inPool = (node: V1Node, selector: Record<string, string>, nodeLabel: Record<string, string>) =>
+  matches(node, selector) && matches(node, nodeLabel);
+
+/** The nodes of the pool, by name. */
 export function poolNodes(
   nodes: readonly V1Node[],
   selector: Record<string, string>,
   nodeLabel: Record<string, string>,
 ): string[] {
   return nodes
-    .filter((n) => matches(n, selector) && matches(n, nodeLabel))
+    .filter((n) => inPool(n, selector, nodeLabel))
     .map((n) => n.metadata?.name as string)
     .sort();
 }

@@ -11,6 +11,7 @@ import type { ReconcileContext, ReconcileResult } from '../../runtime/reconcile.
 import type { ClusterWriter } from '../cluster-writer.js';
 import { allowedImages, labelSelector, type OperatorConfig } from '../config.js';
 import { runsOf } from '../ownership.js';
+import { describeSelector } from '../run/preflight.js';
 import { fanOutRunName, poolNodes } from './fan-out.js';
 import { initialRunName, newRun, type RunOrigin } from './runs.js';
 import {
@@ -92,6 +93,18 @@ export class BenchmarkReconciler {
       ? poolNodes(this.deps.nodes.list(), spec.placement.nodeSelector, labelSelector(this.deps.config.nodeLabel))
       : [];
     let poolEmpty = false;
+    /** Under fan-out, a run in the round named `round` for each pool node that has none yet. */
+    const fillRound = async (
+      round: string,
+      trigger: SwitchBenchmarkRun['spec']['trigger'],
+      origin: RunOrigin,
+      nodesWithRuns: ReadonlySet<string>,
+    ) => {
+      for (const node of pool.filter((n) => !nodesWithRuns.has(n))) {
+        const runName = this.freeName(fanOutRunName(round, node), namespace);
+        await start(newRun(benchmark, runName, trigger, { ...origin, pool: { node, round } }));
+      }
+    };
     /**
      * One trigger: one run, or under fan-out one run per pool node, all named after `round`. Returns
      * false when the pool is empty and nothing started.
@@ -109,13 +122,7 @@ export class BenchmarkReconciler {
         poolEmpty = true;
         return false;
       }
-      for (const node of pool) {
-        const runName = fanOutRunName(round, node);
-        if (runs.some((r) => r.metadata.name === runName)) continue;
-        await start(
-          newRun(benchmark, this.freeName(runName, namespace), trigger, { ...origin, pool: { node, round } }),
-        );
-      }
+      await fillRound(round, trigger, origin, roundNodes(runs, round));
       return true;
     };
 
@@ -133,17 +140,7 @@ export class BenchmarkReconciler {
       // The round in progress covers the pool: a node that joined since it started (or a run whose
       // create failed part-way through the pool) gets its run in it, as a DaemonSet adds a pod.
       const round = fanOut ? activeRound(runs) : undefined;
-      if (round) {
-        for (const node of pool.filter((n) => !round.nodes.has(n))) {
-          const runName = fanOutRunName(round.name, node);
-          await start(
-            newRun(benchmark, this.freeName(runName, namespace), round.first.spec.trigger, {
-              ...originOf(round.first),
-              pool: { node, round: round.name },
-            }),
-          );
-        }
-      }
+      if (round) await fillRound(round.name, round.newest.spec.trigger, originOf(round.newest), round.nodes);
       if (spec.schedule === undefined && book.runsStarted === 0 && runs.length === 0) {
         // An empty pool is waited for: node events bring this benchmark back.
         await startRound(initialRunName(benchmark), 'initial');
@@ -203,9 +200,7 @@ export class BenchmarkReconciler {
       }
     }
 
-    const selector = Object.entries({ ...spec.placement.nodeSelector, ...labelSelector(this.deps.config.nodeLabel) })
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
+    const selector = describeSelector({ ...spec.placement.nodeSelector, ...labelSelector(this.deps.config.nodeLabel) });
     const status = benchmarkStatus(benchmark, runs, specErrors, book, now, {
       pool,
       ...(poolEmpty
@@ -260,16 +255,19 @@ export class BenchmarkReconciler {
   }
 }
 
-/** The newest fan-out round with a run still in progress: its name, its first run, and the nodes it has. */
+/** The nodes that have a run in the fan-out round named `round`. */
+const roundNodes = (runs: readonly SwitchBenchmarkRun[], round: string) =>
+  new Set(runs.filter((r) => r.metadata.labels?.[ROUND_LABEL] === round).map((r) => r.spec.nodeName as string));
+
+/** The newest fan-out round with a run still in progress: its name, its newest run, and the nodes it has. */
 function activeRound(
   runs: readonly SwitchBenchmarkRun[],
-): { name: string; first: SwitchBenchmarkRun; nodes: Set<string> } | undefined {
+): { name: string; newest: SwitchBenchmarkRun; nodes: Set<string> } | undefined {
   const active = runs.filter((r) => !isFinished(r) && r.metadata.labels?.[ROUND_LABEL] !== undefined);
   const newest = active.sort(byCreation).at(-1);
   const name = newest?.metadata.labels?.[ROUND_LABEL];
   if (!newest || name === undefined) return undefined;
-  const members = runs.filter((r) => r.metadata.labels?.[ROUND_LABEL] === name);
-  return { name, first: newest, nodes: new Set(members.map((r) => r.spec.nodeName as string)) };
+  return { name, newest, nodes: roundNodes(runs, name) };
 }
 
 /** What started a run, to start another node's run of the same round alike. */

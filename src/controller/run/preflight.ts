@@ -39,7 +39,8 @@ export interface PreflightInput {
   datapathProblems?: readonly { reason: Reason; message: string }[];
 }
 
-const describeSelector = (selector: Record<string, string>) =>
+/** A selector as kubectl label takes it: k=v pairs joined by commas. */
+export const describeSelector = (selector: Record<string, string>) =>
   Object.entries(selector)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');

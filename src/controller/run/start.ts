@@ -7,12 +7,12 @@ import { CLEANUP_FINALIZER } from '../../api/v1alpha1/labels.js';
 import type { ReconcileResult } from '../../runtime/reconcile.js';
 import { controllerUid } from '../../api/v1alpha1/predicates.js';
 import { allowedImages, namespaceEnabled } from '../config.js';
-import { poolSlotTaken } from '../benchmark/fan-out.js';
+import { inPool, poolSlotTaken } from '../benchmark/fan-out.js';
 import { piecesProblems } from './cluster-pieces.js';
 import { networkAttachment, switchPod } from './desired.js';
 import { acquireLock } from './locks.js';
 import { LOCK_DURATION_SECONDS } from './node-lock.js';
-import { matches, preflight } from './preflight.js';
+import { describeSelector, preflight } from './preflight.js';
 import { finish, writeStatus } from './status.js';
 import type { RunStep, Setup } from './step.js';
 import { trafficPods } from './trials.js';
@@ -65,11 +65,9 @@ export async function start(step: RunStep, setup: Setup, admissions: PoolAdmissi
   if (poolNode !== undefined) {
     const node = nodes.find((n) => n.metadata?.name === poolNode);
     const selector = setup.spec.placement.nodeSelector;
-    if (!node || !matches(node, selector) || !matches(node, setup.nodeLabel)) {
+    if (!node || !inPool(node, selector, setup.nodeLabel)) {
       const why = node
-        ? `no longer has the pool's labels ${Object.entries({ ...selector, ...setup.nodeLabel })
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',')}`
+        ? `no longer has the pool's labels ${describeSelector({ ...selector, ...setup.nodeLabel })}`
         : 'was deleted';
       const message = `Node ${poolNode} ${why} before this run started, so nothing was created on it; the benchmark's next trigger measures the pool as it is then`;
       return finish(step, { phase: 'Failed', reason: Reason.NodeLeftPool, message });
