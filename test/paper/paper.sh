@@ -29,8 +29,12 @@ for datapath in vpp snabb; do
 done
 echo "$not_measured}" >"$exports/not-measured.json"
 node test/paper/benchmarks.mjs --names "${extra[@]}" >"$exports/names.json"
-mapfile -t names < <(node -e 'for (const n of Object.values(JSON.parse(require("fs").readFileSync(process.argv[1])))) console.log(n.join("\n"))' "$exports/names.json")
-names_of() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1]))[process.argv[2]].join(" "))' "$exports/names.json" "$1"; }
+# names_of [GROUP] — the benchmarks of one group of names.json (figure2, figure3...), or of all.
+names_of() {
+  node -e 'const groups = JSON.parse(require("fs").readFileSync(process.argv[1]));
+console.log((process.argv[2] ? groups[process.argv[2]] : Object.values(groups).flat()).join(" "))' "$exports/names.json" "${1:-}"
+}
+read -ra names <<<"$(names_of)"
 
 step "Measuring: ${#names[@]} benchmarks, one after the other (about 25 minutes)"
 kc delete switchbenchmark "${names[@]}" --ignore-not-found --cascade=foreground --wait=true >/dev/null

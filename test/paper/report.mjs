@@ -28,6 +28,7 @@ const { reproductionMarkdown } = await import(
 
 const names = read('names.json');
 const runOf = (benchmark) => read(`${benchmark}.json`);
+const figure2 = names.figure2.map(runOf);
 const doc = reproductionMarkdown({
   machine: {
     cpuModel: os.cpus()[0]?.model ?? 'unknown CPU',
@@ -36,15 +37,13 @@ const doc = reproductionMarkdown({
     commit: execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
     date: new Date().toISOString().slice(0, 10),
   },
-  figure2: names.figure2.map(runOf),
+  figure2,
   figure3: read('compare.json'),
   table1: names.table1.map(runOf),
   bursts: runOf(names.bursts[0]),
   notMeasured: read('not-measured.json'),
   figureFiles: {
-    figure2: Object.fromEntries(
-      names.figure2.map((b) => [runOf(b).datapath, `figures/paper/figure2-${runOf(b).datapath}.svg`]),
-    ),
+    figure2: Object.fromEntries(figure2.map(({ datapath }) => [datapath, `figures/paper/figure2-${datapath}.svg`])),
     figure3: 'figures/paper/figure3.svg',
   },
 });
