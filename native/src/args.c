@@ -31,7 +31,8 @@ static const struct opt {
 	{"--port-id", O_PORT_ID, BOTH, "dpdk: ethdev port (default 0)"},
 	{"--pci-from-env", O_PCI_ENV, BOTH, "dpdk: allow (-a) the PCI devices listed in this environment variable"},
 	{"--src-mac", O_SRC_MAC, ROLE_SENDER, "dpdk/raw: source MAC (default: the port's)"},
-	{"--dst-mac", O_DST_MAC, ROLE_SENDER, "dpdk/raw: destination MAC (default ff:ff:ff:ff:ff:ff)"},
+	{"--dst-mac", O_DST_MAC, ROLE_SENDER,
+	 "dpdk/raw: destination MAC (default ff:ff:ff:ff:ff:ff); raw: resolve = the next hop's toward --dst-ip"},
 	{"--src-ip", O_SRC_IP, ROLE_SENDER, "source IPv4 (default: the interface's; dpdk 10.0.0.1)"},
 	{"--dst-ip", O_DST_IP, BOTH, "destination IPv4 (udp/raw sender: required; receiver: bind address)"},
 	{"--src-port", O_SRC_PORT, ROLE_SENDER, "UDP source port (default 5000)"},
@@ -149,7 +150,12 @@ static void set(struct sb_config *c, const struct opt *o, const char *v, bool *b
 		c->pci_env = v;
 		break;
 	case O_SRC_MAC: mac_arg(n, v, c->addr.src_mac); c->src_mac_set = true; break;
-	case O_DST_MAC: mac_arg(n, v, c->addr.dst_mac); break;
+	case O_DST_MAC:
+		if (!strcmp(v, "resolve"))
+			c->dst_mac_resolve = true;
+		else
+			mac_arg(n, v, c->addr.dst_mac);
+		break;
 	case O_SRC_IP: c->addr.src_ip = ip_arg(n, v); c->src_ip_set = true; break;
 	case O_DST_IP: c->addr.dst_ip = ip_arg(n, v); c->dst_ip_set = true; break;
 	case O_SRC_PORT: c->addr.src_port = htons((uint16_t)uint_arg(n, v, 1, 65535, "")); break;
@@ -210,6 +216,8 @@ static void check(struct sb_config *c, bool seen[], bool batching_set, bool wind
 	if (c->backend == BACKEND_UDP && (seen[O_SRC_MAC] || seen[O_DST_MAC]))
 		sb_fail(SB_EXIT_USAGE, "%s: not used with --backend udp (the kernel resolves MACs)",
 			seen[O_SRC_MAC] ? "--src-mac" : "--dst-mac");
+	if (c->dst_mac_resolve && c->backend != BACKEND_RAW)
+		sb_fail(SB_EXIT_USAGE, "--dst-mac resolve: only with --backend raw (it reads the kernel's neighbour table)");
 	if (c->role == ROLE_SENDER && sockets && !c->dst_ip_set)
 		sb_fail(SB_EXIT_USAGE, "--dst-ip: required with --backend %s", backend_name(c->backend));
 	if (c->role == ROLE_SENDER && !seen[O_RATE])

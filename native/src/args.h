@@ -20,6 +20,7 @@ struct sb_config {
 	const char *pci_env; /* dpdk: the variable holding the PCI devices to allow */
 	struct frame_addr addr;
 	bool src_mac_set, src_ip_set, dst_ip_set;
+	bool dst_mac_resolve; /* raw sender: the next hop's MAC, from the kernel's tables (neigh.h) */
 	unsigned size, burst;
 	double rate; /* packets per second; 0 = unpaced */
 	double duration, warmup, window, sample_interval;

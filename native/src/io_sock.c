@@ -16,6 +16,7 @@
 
 #include "fail.h"
 #include "io.h"
+#include "neigh.h"
 #include "runtime.h"
 
 /* A receiver reads only what it parses; MSG_TRUNC still reports each frame's real length, so
@@ -142,6 +143,9 @@ static void setup_raw_sender(struct io_sock *s, const struct sb_config *c, int i
 			sb_fail(SB_EXIT_USAGE, "--src-ip: %s has no IPv4 address, give one", c->iface);
 		a.src_ip = ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr;
 	}
+	/* Routed (a receiver on another node): the gateway takes only frames addressed to it. */
+	if (c->dst_mac_resolve)
+		neigh_resolve(c->iface, c->addr.dst_ip, c->link_timeout, a.dst_mac);
 	/* Protocol 0: this socket never receives, so nothing queues up behind a sender that never reads. */
 	s->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (s->fd < 0)

@@ -6,14 +6,16 @@ SB_NATIVE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SB_BIN=$SB_NATIVE/build
 SB_PIDS=()
 SB_LAST_PID=
-SB_RX_EXTRA=()
+SB_RX_EXTRA=() SB_TX_EXTRA=()
 # Names carry the shell's PID: a test tier and a benchmark (or two developers' make test) may run at
 # once on one machine, and must not delete each other's namespaces.
 SB_ID=$$
 NS_A=sbt$SB_ID-a
 NS_B=sbt$SB_ID-b
 NS_BR=sbt$SB_ID-br
-SB_NETNS=("$NS_A" "$NS_B" "$NS_BR")
+# Beyond a router ($NS_BR, once sb_routed_up has run): a receiver on another subnet.
+NS_C=sbt$SB_ID-c
+SB_NETNS=("$NS_A" "$NS_B" "$NS_BR" "$NS_C")
 
 # Creates the work directory $SB_TMP, and arranges that on exit, even a failed or interrupted one,
 # every process started here is stopped, the namespaces are removed and the directory is deleted.
@@ -115,6 +117,18 @@ sb_netns_up() {
 	done
 }
 
+# $NS_BR routes between the bridge's subnet (10.99.0.254) and $NS_C's (10.99.1.0/24, receiver
+# 10.99.1.2 on sbtc), and $NS_A sends there through it: pods on two nodes of a routed pod network.
+# Kept out of sb_netns_up: an address on the bridge gives its broadcast frames work to do.
+sb_routed_up() {
+	ip -n "$NS_BR" addr add 10.99.0.254/24 dev sbtbr0 &&
+		ip -n "$NS_BR" link add sbtpc type veth peer name sbtc netns "$NS_C" &&
+		ip -n "$NS_BR" addr add 10.99.1.1/24 dev sbtpc && ip -n "$NS_BR" link set sbtpc up &&
+		ip -n "$NS_C" addr add 10.99.1.2/24 dev sbtc && ip -n "$NS_C" link set sbtc up &&
+		ip netns exec "$NS_BR" sysctl -qw net.ipv4.conf.all.forwarding=1 &&
+		ip -n "$NS_A" route add 10.99.1.0/24 via 10.99.0.254
+}
+
 sb_netns_down() {
 	local n
 	for n in "${SB_NETNS[@]}"; do ip netns del "$n" 2>/dev/null; done
@@ -123,8 +137,9 @@ sb_netns_down() {
 
 # Our sender in $NS_A on CPU 0 and receiver in $NS_B on CPU 1 over the bridge, unpaced, both busy
 # polling: $1 backend (udp|raw), $2 batching (single|mmsg), $3 seconds, $4 warm-up, $5 window,
-# then arguments for both programs (--size, --burst). The receiver's samples go to $SB_TMP/run.rx;
-# SB_RX_EXTRA (an array) adds receiver arguments. Returns the receiver's exit status.
+# then arguments for both programs (--burst). The receiver's samples go to $SB_TMP/run.rx;
+# SB_RX_EXTRA and SB_TX_EXTRA (arrays) add receiver and sender arguments (--size is the sender's).
+# Returns the receiver's exit status.
 sb_sock_ours() {
 	local be=$1 bt=$2 secs=$3 warmup=$4 window=$5 rxpid dst=()
 	shift 5
@@ -137,7 +152,7 @@ sb_sock_ours() {
 	[ "$be" = raw ] && dst=(--dst-mac "$(sb_mac "$NS_B" sbtb)")
 	ip netns exec "$NS_A" "$SB_BIN/sb-sender" --backend "$be" --batching "$bt" --iface sbta --dst-ip 10.99.0.2 \
 		"${dst[@]}" --cpus 0 --rate 0 --duration "$secs" --warmup "$warmup" --window "$window" "$@" \
-		>"$SB_TMP/run.tx" 2>"$SB_TMP/run.tx.err"
+		"${SB_TX_EXTRA[@]}" >"$SB_TMP/run.tx" 2>"$SB_TMP/run.tx.err"
 	wait "$rxpid"
 }
 

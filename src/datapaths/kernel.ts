@@ -58,6 +58,9 @@ function kernelEndpoint(context: RunContext, role: TrafficRole, peer?: PeerAddre
   const iface = crossNode(context) ? POD_NETWORK_INTERFACE : SECONDARY_INTERFACE;
   const backendArgs = ['--backend', socket.backend, '--batching', batching, '--iface', iface];
   if (role === 'sender' && peer) backendArgs.push('--dst-ip', receiverAddress(context, peer));
+  // Across nodes the pod network routes: its gateway takes only frames addressed to it, so a raw
+  // sender looks its MAC up as the kernel resolves it (on one bridge, broadcast reaches the receiver).
+  if (role === 'sender' && options.socket === 'raw' && crossNode(context)) backendArgs.push('--dst-mac', 'resolve');
   return {
     backendArgs,
     capabilities: [...socket.capabilities],

@@ -134,12 +134,16 @@ async function inCluster(id, name, placement) {
   return rates;
 }
 
-/** Lines of SIZE RX_PPS (or SIZE failed) as a map of the measured sizes. */
-function ratesOf(lines) {
+/**
+ * Lines of space-separated fields as a map of frame size to receive rate, the fields at `at.size`
+ * and `at.rx`; a line whose rate is missing or "failed" measured nothing.
+ */
+function ratesOf(lines, at = { size: 0, rx: 1 }) {
   const rates = new Map();
   for (const line of lines.split('\n')) {
-    const [size, rx] = line.split(' ');
-    if (rx && rx !== 'failed') rates.set(Number(size), Number(rx));
+    const fields = line.split(' ');
+    const rx = fields[at.rx];
+    if (rx && rx !== 'failed') rates.set(Number(fields[at.size]), Number(rx));
   }
   return rates;
 }
@@ -152,7 +156,8 @@ function kernelOnHost(id) {
     ['test/bench/kernel-host.sh', socket, batching, '64', String(DURATION_S), String(WARMUP_S), ...SIZES.map(String)],
     { cwd: root, encoding: 'utf8' },
   );
-  if (result.status !== 0)
+  // A size that failed prints "SIZE failed" and its reason on stderr, with exit 0.
+  if (result.status !== 0 || / failed$/m.test(result.stdout))
     console.error(`host ${id}: exit ${result.status}:\n${result.stderr.split('\n').slice(-5).join('\n')}`);
   return ratesOf(result.stdout);
 }
@@ -177,12 +182,7 @@ function onHost(id) {
       );
     }
     // ROUND ID SIZE RX_PPS TX_PPS
-    return ratesOf(
-      lines
-        .split('\n')
-        .map((line) => line.split(' ').slice(2, 4).join(' '))
-        .join('\n'),
-    );
+    return ratesOf(lines, { size: 2, rx: 3 });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

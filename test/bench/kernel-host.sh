@@ -18,7 +18,8 @@ why=$(sb_precheck)
 sb_netns_up || { echo "kernel-host.sh: network namespace setup failed" >&2; exit 1; }
 SB_RX_EXTRA=(--summary-file "$SB_TMP/receiver.json")
 for size in "$@"; do
-	if sb_sock_ours "$backend" "$batching" "$duration" "$warmup" $((duration - warmup)) --size "$size" --burst "$burst"; then
+	SB_TX_EXTRA=(--size "$size")
+	if sb_sock_ours "$backend" "$batching" "$duration" "$warmup" $((duration - warmup)) --burst "$burst"; then
 		echo "$size $(jq -r '.rx.pps_mean' "$SB_TMP/receiver.json")"
 	else
 		echo "kernel-host.sh: $backend $batching $size B: $(tail -n 2 "$SB_TMP/run.rx.err")" >&2

@@ -278,6 +278,28 @@ for variant in "udp single" "udp mmsg" "raw single" "raw mmsg"; do
 	verdict "kernel: $backend sockets, $batching, veth + Linux bridge between namespaces, every packet arrives"
 done
 
+# Routed, as between pods on two nodes: the router takes only frames addressed to it, so the raw
+# sender resolves its MAC (--dst-mac resolve) and the router forwards them to the receiver's subnet.
+if sb_routed_up; then
+	for batching in single mmsg; do
+		RX=(ip netns exec "$NS_C" $B/sb-receiver --backend raw --batching "$batching" --iface sbtc "${TIMING[@]}" --cpu-mode shared)
+		TX=("${NSA[@]}" $B/sb-sender --backend raw --batching "$batching" --iface sbta --dst-ip 10.99.1.2
+			--dst-mac resolve --rate 10000 "${TIMING[@]}" --cpu-mode shared)
+		run_pair
+		check_lossless
+		check '$r.loss.foreign == 0'
+		verdict "kernel: raw sockets, $batching, through a router with --dst-mac resolve, every packet arrives"
+	done
+	# Without it the broadcast frames stop at the router.
+	TX=("${NSA[@]}" $B/sb-sender --backend raw --iface sbta --dst-ip 10.99.1.2 --rate 10000 "${TIMING[@]}" --cpu-mode shared)
+	RX=(ip netns exec "$NS_C" $B/sb-receiver --backend raw --iface sbtc "${TIMING[@]}" --cpu-mode shared --start-timeout 3)
+	run_pair
+	check "\$s.tx.packets > 0 and (\$r.rx.packets // 0) == 0"
+	verdict "kernel: raw broadcast frames are not routed (why --dst-mac resolve exists)"
+else
+	not_ok "kernel: a router between namespaces" "ip netns/veth/route setup failed"
+fi
+
 # An unpaced sender against a receiver that sleeps and has a 64 KiB socket buffer: the socket
 # overflows. Loss from sequence numbers is exactly sent - received; the kernel's drop count for the
 # socket accounts for it (all of it unless a loaded machine also deferred softirqs long enough for

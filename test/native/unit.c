@@ -373,5 +373,7 @@ int main(void)
 	run("hugetlb limits of cgroup v1 and v2", hugetlb_limits_of_cgroup_v1_and_v2);
 	run("switch counters: the answers a switch may give", switch_counters_answers_parse);
 	run("switch counters: a request answered by another process", switch_counters_request_is_answered);
+	run("neigh: the next hop by the longest matching route", next_hop_by_longest_prefix);
+	run("neigh: only complete entries of the interface", neighbour_entries_complete_on_the_interface);
 	return failed ? 1 : 0;
 }

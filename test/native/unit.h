@@ -22,5 +22,7 @@ bool the_reservation_holds_the_pools(void);
 bool hugetlb_limits_of_cgroup_v1_and_v2(void);
 bool switch_counters_answers_parse(void);
 bool switch_counters_request_is_answered(void);
+bool next_hop_by_longest_prefix(void);
+bool neighbour_entries_complete_on_the_interface(void);
 
 #endif

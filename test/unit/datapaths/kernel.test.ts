@@ -113,6 +113,8 @@ describe('kernel driver across nodes: the pod network', () => {
         'eth0',
         '--dst-ip',
         '10.217.0.7',
+        // The gateway takes only frames addressed to it.
+        ...(socket === 'raw' ? ['--dst-mac', 'resolve'] : []),
       ]);
     },
   );
