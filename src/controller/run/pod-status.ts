@@ -10,6 +10,8 @@ export const started = (pod: V1Pod) =>
 export const running = (pod: V1Pod) => Boolean(pod.status?.containerStatuses?.[0]?.state?.running);
 export const exitCode = (pod: V1Pod) => pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode;
 export const label = (pod: V1Pod, key: string) => pod.metadata?.labels?.[key];
+/** Deleted already, and on its way out: deleting it again only costs the apiserver a write. */
+export const terminating = (pod: V1Pod) => pod.metadata?.deletionTimestamp !== undefined;
 export const terminationMessage = (pod: V1Pod | undefined) =>
   pod?.status?.containerStatuses?.[0]?.state?.terminated?.message;
 export const ageSeconds = (pod: V1Pod, now: Date) =>

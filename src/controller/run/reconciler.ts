@@ -9,6 +9,7 @@ import type { ReconcileContext, ReconcileResult } from '../../runtime/reconcile.
 import { keepLocks } from './locks.js';
 import { LOCK_RENEW_SECONDS } from './node-lock.js';
 import { invalidRunSpec, isSetupProblem, setupRun } from './setup.js';
+import { SenderLedger } from './sender-ledger.js';
 import { PoolAdmissions, start } from './start.js';
 import { finish } from './status.js';
 import type { RunReconcilerDeps, RunStep } from './step.js';
@@ -20,8 +21,11 @@ export type { RunReconcilerDeps } from './step.js';
 
 export class RunReconciler {
   private readonly admissions = new PoolAdmissions();
+  private readonly senders: SenderLedger;
 
-  constructor(private readonly deps: RunReconcilerDeps) {}
+  constructor(private readonly deps: RunReconcilerDeps) {
+    this.senders = new SenderLedger(deps.now());
+  }
 
   async reconcile(key: string, context: ReconcileContext): Promise<ReconcileResult> {
     const [namespace, name] = key.split('/') as [string, string];
@@ -49,7 +53,7 @@ export class RunReconciler {
     const lockState = await keepLocks(step);
     if (lockState) return lockState;
 
-    const result = (await ensureSwitch(step, setup, pods)) ?? (await stepTrials(step, setup, pods));
+    const result = (await ensureSwitch(step, setup, pods)) ?? (await stepTrials(step, setup, pods, this.senders));
     // Holding a node means renewing its lock, whatever else the run is waiting for.
     return { requeueAfterMs: Math.min(result.requeueAfterMs ?? Infinity, LOCK_RENEW_SECONDS * 1000) };
   }

@@ -9,7 +9,7 @@ import { networkName } from '../../datapaths/network.js';
 import type { ReconcileResult } from '../../runtime/reconcile.js';
 import { cleanupPod, cleanupPodName, hostRunDir, runIdentity, switchConfigMapName } from './desired.js';
 import { releaseLocks } from './locks.js';
-import { label, podFailure, podFinished, secondsSince } from './pod-status.js';
+import { label, podFailure, podFinished, secondsSince, terminating } from './pod-status.js';
 import { isSetupProblem, setupRun } from './setup.js';
 import { writeStatus } from './status.js';
 import type { RunStep } from './step.js';
@@ -23,7 +23,8 @@ export async function teardown(step: RunStep, pods: V1Pod[]): Promise<ReconcileR
   const removeNetwork = async () => {
     if (network) await deps.writer.deleteNetworkAttachment(namespace, networkName(runIdentity(run)));
   };
-  for (const pod of workers) await deps.writer.deletePod(namespace, pod.metadata?.name as string);
+  for (const pod of workers.filter((p) => !terminating(p)))
+    await deps.writer.deletePod(namespace, pod.metadata?.name as string);
   if (workers.length) {
     await deps.writer.deleteConfigMap(namespace, switchConfigMapName(run));
     // Multus detaches deleted pods from the configuration it cached when it attached them.
@@ -60,6 +61,7 @@ export async function teardown(step: RunStep, pods: V1Pod[]): Promise<ReconcileR
     }
     if (!podFinished(cleanup)) return { requeueAfterMs: (deps.config.cleanupTimeoutSeconds - waited) * 1000 + 1000 };
     if (cleanup.status?.phase === 'Failed') {
+      if (terminating(cleanup)) return { requeueAfterMs: 5000 };
       log.warn('Host directory cleanup failed, retrying', { detail: podFailure(cleanup, 'cleanup') });
       await deps.writer.deletePod(namespace, cleanupPodName(run));
       return { requeueAfterMs: 5000 };
@@ -71,7 +73,7 @@ export async function teardown(step: RunStep, pods: V1Pod[]): Promise<ReconcileR
     ]);
     return {};
   }
-  if (cleanup) await deps.writer.deletePod(namespace, cleanupPodName(run));
+  if (cleanup && !terminating(cleanup)) await deps.writer.deletePod(namespace, cleanupPodName(run));
   if (run.metadata.finalizers?.includes(CLEANUP_FINALIZER))
     await deps.writer.removeRunFinalizer(run, CLEANUP_FINALIZER);
   return {};

@@ -27,14 +27,22 @@ import {
   secondsSince,
   started,
   startProblem,
+  terminating,
   terminationMessage,
 } from './pod-status.js';
 import { finish, writeStatus } from './status.js';
 import type { RunStep, Setup } from './step.js';
-import { EXIT_NO_TRAFFIC, trafficArgs } from './traffic-args.js';
+import type { SenderLedger } from './sender-ledger.js';
+import { EXIT_NO_TRAFFIC, receiverStartTimeout, trafficArgs } from './traffic-args.js';
 
-/** How long after the receiver's warm-up the sender may still start; later, the attempt is redone. */
+/**
+ * How long after the receiver's warm-up a sender may still start when nothing says why it is late
+ * (the operator was away); later, the attempt is redone: a sender deleted mid-trial and made again
+ * would pair with a receiver that has counted half a trial.
+ */
 const SENDER_START_SLACK_SECONDS = 5;
+/** What a late sender's container needs to get its first frame to the receiver before that gives up. */
+const SENDER_START_MARGIN_SECONDS = 15;
 
 /**
  * The receiver and sender pods of an attempt, each annotated with the UID of the peer it was
@@ -79,7 +87,12 @@ export function trafficPods(
   };
 }
 
-export async function stepTrials(step: RunStep, setup: Setup, pods: V1Pod[]): Promise<ReconcileResult> {
+export async function stepTrials(
+  step: RunStep,
+  setup: Setup,
+  pods: V1Pod[],
+  senders: SenderLedger,
+): Promise<ReconcileResult> {
   const { deps, run, log } = step;
   const trials = run.status?.trials ?? [];
   const request = setup.method.next(setup.spec, trials);
@@ -87,7 +100,8 @@ export async function stepTrials(step: RunStep, setup: Setup, pods: V1Pod[]): Pr
   const current = trialPods.filter((p) => request && label(p, TRIAL_LABEL) === String(request.index));
   const attempt = Math.max(0, ...current.map((p) => Number(label(p, ATTEMPT_LABEL))));
   // Pods of recorded trials and of superseded attempts: their results are in status, or abandoned.
-  for (const stale of trialPods.filter((p) => !current.includes(p) || Number(label(p, ATTEMPT_LABEL)) < attempt)) {
+  const stalePods = trialPods.filter((p) => !current.includes(p) || Number(label(p, ATTEMPT_LABEL)) < attempt);
+  for (const stale of stalePods.filter((p) => !terminating(p))) {
     await deps.writer.deletePod(run.metadata.namespace as string, stale.metadata?.name as string);
   }
   if (!request) return complete(step);
@@ -99,7 +113,15 @@ export async function stepTrials(step: RunStep, setup: Setup, pods: V1Pod[]): Pr
   const find = (role: TrafficRole) => current.find((p) => p.metadata?.name === names[role].metadata?.name);
   const receiver = find('receiver');
   const sender = find('sender');
-  const broken = brokenAttempt(deps.now(), request, receiver, sender, switchPod);
+  const receiverUid = receiver?.metadata?.uid as string;
+  if (receiver && sender) senders.seen(receiverUid, deps.now());
+  const broken = brokenAttempt(
+    deps.now(),
+    request,
+    { receiver, sender, switchPod },
+    senders,
+    deps.config.trialGraceSeconds,
+  );
   if (!receiver && !broken) {
     await deps.writer.createPod(names.receiver);
     return {};
@@ -131,6 +153,7 @@ export async function stepTrials(step: RunStep, setup: Setup, pods: V1Pod[]): Pr
     }
     if (senderPod) {
       await deps.writer.createPod(senderPod);
+      senders.created(receiverUid, deps.now());
       return { requeueAfterMs: (request.warmupSeconds + SENDER_START_SLACK_SECONDS) * 1000 + 1000 };
     }
   }
@@ -195,13 +218,16 @@ export async function stepTrials(step: RunStep, setup: Setup, pods: V1Pod[]): Pr
  * Why the current attempt can no longer measure anything, though neither pod failed: one of its
  * pods was deleted or replaced mid-trial, the sender came too late, or the switch restarted under
  * it. Pod names are per attempt, so re-creating the missing pod would pair it with a half-done peer.
+ * A sender this operator has not created yet, though it watched since before the receiver started,
+ * is late in its queue, not lost: the receiver's trial starts at its first frame, so the sender may
+ * start until shortly before the receiver stops waiting for one.
  */
 function brokenAttempt(
   now: Date,
   request: TrialRequest,
-  receiver: V1Pod | undefined,
-  sender: V1Pod | undefined,
-  switchPod: V1Pod | undefined,
+  { receiver, sender, switchPod }: { receiver?: V1Pod; sender?: V1Pod; switchPod?: V1Pod },
+  senders: SenderLedger,
+  graceSeconds: number,
 ): string | undefined {
   if (!receiver) return sender ? `receiver pod of trial ${request.index} was deleted during the trial` : undefined;
   const pairedWith = sender?.metadata?.annotations?.[RECEIVER_UID_ANNOTATION];
@@ -212,9 +238,15 @@ function brokenAttempt(
     return `switch pod ${switchPod.metadata?.name} was restarted during the trial`;
   const container = receiver.status?.containerStatuses?.[0]?.state;
   const since = container?.running?.startedAt ?? container?.terminated?.startedAt;
+  if (sender || !since) return undefined;
+  const known = senders.known(receiver.metadata?.uid as string, now);
+  if (known === 'seen') return `sender pod of trial ${request.index} was deleted during the trial`;
   const waited = secondsSince(since, now);
-  if (!sender && since && waited > request.warmupSeconds + SENDER_START_SLACK_SECONDS) {
-    return `sender pod of trial ${request.index} was not there ${Math.round(waited)}s after the receiver started (deleted, or the operator was away): its measurement would miss packets`;
+  const strict = request.warmupSeconds + SENDER_START_SLACK_SECONDS;
+  const patient = senders.watchingSince.getTime() <= new Date(since).getTime();
+  const bound = patient ? Math.max(strict, receiverStartTimeout(graceSeconds) - SENDER_START_MARGIN_SECONDS) : strict;
+  if (waited > bound) {
+    return `sender pod of trial ${request.index} was not there ${Math.round(waited)}s after the receiver started (deleted before it ran, or the operator was away): its measurement would miss packets`;
   }
   return undefined;
 }
