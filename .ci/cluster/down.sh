@@ -3,12 +3,18 @@
 # namespace, cgroup, iptables rule, bridge, address or sysctl of the cluster is left. Safe to run
 # at any time, also after a failed or half-finished up.sh. Keeps the certificates, the last
 # run's logs and containerd's image store so the next start is warm; `down.sh --purge` removes the whole
-# cluster directory.
+# cluster directory. `down.sh second-node` takes only the second node out of the cluster, as an
+# admin removes a machine: its Node object deleted, the first node and the control plane left running.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-purge=false
-[[ ${1:-} == --purge ]] && purge=true
+purge=false only_node2=false
+case ${1:-} in
+  --purge) purge=true ;;
+  second-node) only_node2=true ;;
+  '') ;;
+  *) die "usage: down.sh [--purge|second-node]" ;;
+esac
 ((EUID == 0)) || die "needs root"
 cluster_lock
 [[ -d $CLUSTER_DIR ]] || exit 0
@@ -34,7 +40,76 @@ stop() {
 
 crictl() { "$CRICTL_BIN/crictl" --runtime-endpoint "unix://$CONTAINERD_SOCK" --timeout 60s "$@"; }
 
-# The kubelet first, so it does not restart what is removed next.
+# kill_all PID... — SIGKILL, then wait until every one has released what it held.
+kill_all() {
+  local pid
+  for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    while ! proc_gone "$pid"; do sleep 0.1; done
+  done
+}
+
+# The second node: everything that ran in its namespaces ends with them.
+stop_node2() {
+  [[ -d $NODE2_DIR ]] || return 0
+  (
+    RUN=$NODE2_DIR/run
+    stop kubelet
+    if pid_alive containerd && [[ -x $CRICTL_BIN/crictl ]]; then
+      # Through its CRI, so its CNI plugin releases the pods' addresses in its own network namespace.
+      "$CRICTL_BIN/crictl" --runtime-endpoint "unix://$NODE2_SOCK" --timeout 60s rmp --all --force >/dev/null 2>&1 ||
+        log "crictl rmp on $NODE2_NAME failed; sweeping what is left"
+    fi
+    stop kube-proxy containerd
+  )
+  # What is left in its mount namespace (containerd's shims, containers) was started by it.
+  local ns pid left=()
+  if findmnt -rn -M "$NODE2_MOUNT_NS" >/dev/null; then
+    ns=mnt:[$(stat -L -c %i "$NODE2_MOUNT_NS")]
+    for pid in /proc/[0-9]*; do
+      [[ $(readlink "$pid/ns/mnt" 2>/dev/null) == "$ns" ]] && left+=("${pid#/proc/}")
+    done
+    ((${#left[@]} == 0)) || kill_all "${left[@]}"
+    umount "$NODE2_MOUNT_NS"
+  fi
+  if findmnt -rn -M "$NODE2_DIR/ns" >/dev/null; then umount "$NODE2_DIR/ns"; fi
+  for procs in /sys/fs/cgroup/*/"$NODE2_NAME"/cgroup.procs; do
+    [[ -e $procs ]] || continue
+    # shellcheck disable=SC2038 # what goes through xargs are PIDs, not file names
+    find "$(dirname "$procs")" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+  done
+  for root in /sys/fs/cgroup/*/"$NODE2_NAME"; do
+    if [[ -d $root ]]; then find "$root" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
+  done
+  # Its veth, and the routes through it, go with its network namespace. The first node's pods keep
+  # a route to its pod CIDR until their next start: the host answers it as unreachable rather than
+  # forward it toward a default route.
+  ip netns del "$NODE2_NETNS" 2>/dev/null || true
+  if ip link show "$BRIDGE" >/dev/null 2>&1; then ip route replace unreachable "$NODE2_POD_CIDR"; fi
+  if [[ -e $RUN/node2-made-dirs ]]; then
+    while read -r dir; do rm -rf "$dir"; done <"$RUN/node2-made-dirs"
+    rm -f "$RUN/node2-made-dirs"
+  fi
+  if $purge; then
+    rm -rf "$NODE2_DIR"
+  else
+    find "$NODE2_DIR" -mindepth 1 -maxdepth 1 ! -name containerd ! -name logs -exec rm -rf {} +
+    if [[ -d $NODE2_DIR/containerd ]]; then find "$NODE2_DIR/containerd" -mindepth 1 -maxdepth 1 ! -name root -exec rm -rf {} +; fi
+  fi
+}
+
+if $only_node2; then
+  stop_node2
+  if pid_alive kube-apiserver; then
+    "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" delete node "$NODE2_NAME" --ignore-not-found >/dev/null
+  fi
+  if [[ $(cat "$RUN/mode" 2>/dev/null) == two-node ]]; then echo full >"$RUN/mode"; fi
+  log "$NODE2_NAME removed in $((SECONDS - started_at)) s"
+  exit 0
+fi
+
+# The kubelets first, so they do not restart what is removed next.
+stop_node2
 stop kubelet
 netns=()
 if pid_alive containerd && [[ -x $CRICTL_BIN/crictl ]]; then
@@ -106,12 +181,13 @@ if [[ $(saved var-log-containers) == 1 ]]; then rm -rf /var/log/containers; fi
 if [[ $(saved run-containerd) == 1 ]]; then rm -rf /run/containerd; fi
 if [[ $(saved run-netns) == 1 ]]; then rmdir /run/netns 2>/dev/null || true; fi
 ip link del "$BRIDGE" 2>/dev/null || true
+ip route del unreachable "$NODE2_POD_CIDR" 2>/dev/null || true
 ip addr del "$HOST_IP/32" dev lo 2>/dev/null || true
 
 if $purge; then
   rm -rf "$CLUSTER_DIR"
 else
-  find "$CLUSTER_DIR" -mindepth 1 -maxdepth 1 ! -name pki ! -name '*.kubeconfig' ! -name containerd ! -name logs ! -name registry -exec rm -rf {} +
+  find "$CLUSTER_DIR" -mindepth 1 -maxdepth 1 ! -name pki ! -name '*.kubeconfig' ! -name containerd ! -name logs ! -name registry ! -name node-2 -exec rm -rf {} +
   # Absent when only the control plane has ever run here.
   if [[ -d $CONTAINERD_DIR ]]; then find "$CONTAINERD_DIR" -mindepth 1 -maxdepth 1 ! -name root -exec rm -rf {} +; fi
 fi

@@ -46,6 +46,30 @@ APISERVER_URL=https://$HOST_IP:6443
 ETCD_CLIENT_PORT=2379
 ETCD_PEER_PORT=2380
 
+# The second node of `up.sh two-node`: a kubelet, containerd and kube-proxy of its own in a
+# network namespace (its node address on a veth to the host, its pod network routed through it)
+# and a mount namespace where its own directories cover the node paths, as a second machine's disk
+# would (docs/local-cluster.md, "Two nodes").
+NODE2_NAME=${NODE_NAME}-2
+NODE2_NETNS=sbnode2
+NODE2_VETH=sbnode2
+NODE2_LINK_IP=10.217.254.1
+NODE2_IP=10.217.254.2
+NODE2_POD_CIDR=10.217.1.0/24
+NODE2_POD_GATEWAY=10.217.1.1
+NODE2_DIR=$CLUSTER_DIR/node-2
+# A bind mount of the node's mount namespace: it outlives the command that made it.
+NODE2_MOUNT_NS=$NODE2_DIR/ns/mnt
+# Its containerd's socket, as the host sees it.
+NODE2_SOCK=$NODE2_DIR/containerd/containerd.sock
+# Paths each node has to itself: the kubelet's fixed device-plugin directory, the run directories
+# of benchmark pods, container log links, and the node's state under the cluster directory.
+NODE_PRIVATE_PATHS=(containerd kubelet cni pod-logs run logs /var/lib/kubelet /var/run/switchbench /var/log/containers)
+
+# on_node2 COMMAND... — COMMAND in the second node's namespaces: what runs there sees its addresses,
+# its bridge and its own directories at the node paths.
+on_node2() { nsenter --mount="$NODE2_MOUNT_NS" --net="/run/netns/$NODE2_NETNS" -- "$@"; }
+
 PKI=$CLUSTER_DIR/pki
 LOGS=$CLUSTER_DIR/logs
 RUN=$CLUSTER_DIR/run
@@ -132,9 +156,13 @@ wait_gone() {
 
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
 
-# import_image ARCHIVE — hands an OCI archive to the node's containerd, where the kubelet looks.
+# import_image ARCHIVE — hands an OCI archive to the node's containerd, where the kubelet looks;
+# to the second node's too while it runs.
 import_image() {
   ctr_k8s images import --all-platforms "$1" >/dev/null
+  if [[ -z ${SWITCHBENCH_ON_NODE2:-} ]] && RUN=$NODE2_DIR/run pid_alive containerd; then
+    ctr --address "$NODE2_SOCK" --namespace k8s.io images import --all-platforms "$1" >/dev/null
+  fi
 }
 
 # Serialises up.sh, down.sh and session.sh across processes: two engineers' test runs share the
@@ -154,7 +182,21 @@ cluster_lock() {
 running_mode() {
   local mode c components=(etcd kube-apiserver kube-controller-manager kube-scheduler)
   mode=$(cat "$RUN/mode" 2>/dev/null) || return 0
-  [[ $mode == full ]] && components+=(registry containerd kubelet kube-proxy)
+  [[ $mode == control-plane ]] || components+=(registry containerd kubelet kube-proxy)
   for c in "${components[@]}"; do pid_alive "$c" || return 0; done
+  if [[ $mode == two-node ]]; then
+    for c in containerd kubelet kube-proxy; do RUN=$NODE2_DIR/run pid_alive "$c" || return 0; done
+  fi
   echo "$mode"
+}
+
+# mode_offers RUNNING WANTED — whether a cluster in mode RUNNING serves a user that asked for WANTED:
+# full offers the control plane, and two nodes offer one (the second joins without the label that
+# lets a node run benchmarks, so single-node benchmarks still find exactly one).
+mode_offers() {
+  case $1 in
+    two-node) true ;;
+    full) [[ $2 != two-node ]] ;;
+    *) [[ $1 == "$2" ]] ;;
+  esac
 }

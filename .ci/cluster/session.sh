@@ -3,7 +3,7 @@
 # run had to start is stopped when its last user leaves, and one that was running before (a
 # developer's `make cluster-up`) is left running.
 # Usage: session.sh acquire MODE PID | release PID | others PID
-#   acquire: make sure a cluster offering MODE runs (full offers both), then register PID.
+#   acquire: make sure a cluster offering MODE runs (see mode_offers), then register PID.
 #   release: unregister PID; stop the cluster if a session started it and no user is left.
 #   others:  print how many other live users there are.
 set -euo pipefail
@@ -26,7 +26,7 @@ case ${1:-} in
   acquire)
     mode=${2:?mode} pid=${3:?pid}
     before=$(running_mode)
-    if [[ $before != full && $before != "$mode" ]]; then
+    if ! mode_offers "$before" "$mode"; then
       # A cluster still partly running (a component killed by a test that then failed, under a
       # developer's `make cluster-up`) is completed, not taken over: it stays up after this run.
       partly=false
