@@ -45,8 +45,14 @@ export function startOperator(kubeconfigPath, namespace, metricsPort, extraArgs 
   );
 }
 
-/** Resident set of a process, in MB. */
-export const rss = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+/** Resident set of a process, in MB; 0 once it has exited (a failed case stops it under the sampler). */
+export function rss(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
 
 async function getText(kc, path) {
   const url = new URL(path, kc.getCurrentCluster().server);
