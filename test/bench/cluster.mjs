@@ -198,6 +198,8 @@ const spread = (values, format) =>
     ? `${format(median(values))} [${format(Math.min(...values))}-${format(Math.max(...values))}]`
     : 'no measurement';
 const mpps = (v) => (v / 1e6).toFixed(2);
+/** Wide enough for the longest path id (raw-single) and a space. */
+const PATH_COLUMN = 12;
 
 const samples = new Map(); // `${id} ${size}` → { cluster: [], host: [], ratio: [] }
 for (let round = 1; round <= ROUNDS; round++) {
@@ -221,11 +223,13 @@ for (let round = 1; round <= ROUNDS; round++) {
 
 console.log(`In-cluster / host maximum receive rate, ${ROUNDS} interleaved rounds: median [min-max]`);
 console.log('Placement: the device under test alone on CPU 1, sender and receiver on CPU 0 (isolated-dut).');
-console.log(`${'path'.padEnd(10)}${'size'.padEnd(7)}${'ratio'.padEnd(20)}${'in-cluster Mpps'.padEnd(24)}host Mpps`);
+console.log(
+  `${'path'.padEnd(PATH_COLUMN)}${'size'.padEnd(7)}${'ratio'.padEnd(20)}${'in-cluster Mpps'.padEnd(24)}host Mpps`,
+);
 for (const [key, { cluster, host, ratio }] of samples) {
   const [id, size] = key.split(' ');
   console.log(
-    `${id.padEnd(10)}${`${size} B`.padEnd(7)}${spread(ratio, (v) => v.toFixed(2)).padEnd(20)}${spread(cluster, mpps).padEnd(24)}${spread(host, mpps)}`,
+    `${id.padEnd(PATH_COLUMN)}${`${size} B`.padEnd(7)}${spread(ratio, (v) => v.toFixed(2)).padEnd(20)}${spread(cluster, mpps).padEnd(24)}${spread(host, mpps)}`,
   );
 }
 
@@ -234,7 +238,9 @@ const spreadPaths = (process.env.SPREAD_PATHS ?? 'memif,testpmd').split(',').fil
 if (spreadPaths.length) {
   console.log('');
   console.log(`Repetition spread of max trials in-cluster (fastest / slowest), ${ROUNDS} repetitions each`);
-  console.log(`${'path'.padEnd(10)}${'size'.padEnd(7)}${'isolated-dut'.padEnd(16)}${'shared'.padEnd(16)}shared Mpps`);
+  console.log(
+    `${'path'.padEnd(PATH_COLUMN)}${'size'.padEnd(7)}${'isolated-dut'.padEnd(16)}${'shared'.padEnd(16)}shared Mpps`,
+  );
 }
 for (const id of spreadPaths) {
   if (!PATHS[id]) throw new Error(`SPREAD_PATHS: ${id} is not one of ${Object.keys(PATHS).join(', ')}`);
@@ -244,7 +250,7 @@ for (const id of spreadPaths) {
     const isolated = samples.get(`${id} ${size}`)?.cluster ?? [];
     const floating = shared.get(size) ?? [];
     console.log(
-      `${id.padEnd(10)}${`${size} B`.padEnd(7)}${spreadOf(isolated).padEnd(16)}${spreadOf(floating).padEnd(16)}${spread(floating, mpps)}`,
+      `${id.padEnd(PATH_COLUMN)}${`${size} B`.padEnd(7)}${spreadOf(isolated).padEnd(16)}${spreadOf(floating).padEnd(16)}${spread(floating, mpps)}`,
     );
   }
 }
@@ -254,7 +260,9 @@ const NDR_RUNS = Number(process.env.NDR_RUNS ?? 3);
 if (ndrPaths.length) {
   console.log('');
   console.log(`64 B NDR and PDR (0.5 %) in-cluster under isolated-dut, ${NDR_RUNS} searches each (paced trials)`);
-  console.log(`${'path'.padEnd(10)}${'NDR Mpps'.padEnd(28)}${'spread'.padEnd(9)}${'PDR Mpps'.padEnd(28)}spread`);
+  console.log(
+    `${'path'.padEnd(PATH_COLUMN)}${'NDR Mpps'.padEnd(28)}${'spread'.padEnd(9)}${'PDR Mpps'.padEnd(28)}spread`,
+  );
 }
 for (const id of ndrPaths) {
   if (!PATHS[id]) throw new Error(`NDR_PATHS: ${id} is not one of ${Object.keys(PATHS).join(', ')}`);
@@ -282,6 +290,6 @@ for (const id of ndrPaths) {
     if (pdr) found.pdr.push(pdr.pps);
   }
   console.log(
-    `${id.padEnd(10)}${spread(found.ndr, mpps).padEnd(28)}${spreadOf(found.ndr).padEnd(9)}${spread(found.pdr, mpps).padEnd(28)}${spreadOf(found.pdr)}`,
+    `${id.padEnd(PATH_COLUMN)}${spread(found.ndr, mpps).padEnd(28)}${spreadOf(found.ndr).padEnd(9)}${spread(found.pdr, mpps).padEnd(28)}${spreadOf(found.pdr)}`,
   );
 }
