@@ -500,11 +500,12 @@ add_second_node() {
   copy_images_to_node2
 }
 
-# The first node's project images that the second lacks: nodes of a pool run one image set.
+# The first node's project images (imported by images/build.sh) that the second lacks: nodes of a
+# pool run one image set. Images the first node pulled from the local registry stay there.
 copy_images_to_node2() {
   local ref digest have
   have=$(ctr --address "$NODE2_SOCK" --namespace k8s.io images ls 2>/dev/null | awk 'NR > 1 { print $1 "@" $3 }')
-  ctr_k8s images ls | awk -v registry="$LOCAL_REGISTRY/" 'NR > 1 && (index($1, "localhost/switchbench-") == 1 || index($1, registry) == 1) { print $1, $3 }' |
+  ctr_k8s images ls | awk 'NR > 1 && index($1, "localhost/switchbench-") == 1 { print $1, $3 }' |
     while read -r ref digest; do
       grep -qxF "$ref@$digest" <<<"$have" && continue
       log "copying $ref to $NODE2_NAME"
