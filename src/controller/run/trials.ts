@@ -100,8 +100,10 @@ export async function stepTrials(
   const current = trialPods.filter((p) => request && label(p, TRIAL_LABEL) === String(request.index));
   const attempt = Math.max(0, ...current.map((p) => Number(label(p, ATTEMPT_LABEL))));
   // Pods of recorded trials and of superseded attempts: their results are in status, or abandoned.
-  const stalePods = trialPods.filter((p) => !current.includes(p) || Number(label(p, ATTEMPT_LABEL)) < attempt);
-  for (const stale of stalePods.filter((p) => !terminating(p))) {
+  const stalePods = trialPods.filter(
+    (p) => !terminating(p) && (!current.includes(p) || Number(label(p, ATTEMPT_LABEL)) < attempt),
+  );
+  for (const stale of stalePods) {
     await deps.writer.deletePod(run.metadata.namespace as string, stale.metadata?.name as string);
   }
   if (!request) return complete(step);
@@ -113,8 +115,7 @@ export async function stepTrials(
   const find = (role: TrafficRole) => current.find((p) => p.metadata?.name === names[role].metadata?.name);
   const receiver = find('receiver');
   const sender = find('sender');
-  const receiverUid = receiver?.metadata?.uid as string;
-  if (receiver && sender) senders.seen(receiverUid, deps.now());
+  if (receiver && sender) senders.seen(receiver.metadata?.uid as string, deps.now());
   const broken = brokenAttempt(
     deps.now(),
     request,
@@ -153,7 +154,6 @@ export async function stepTrials(
     }
     if (senderPod) {
       await deps.writer.createPod(senderPod);
-      senders.created(receiverUid, deps.now());
       return { requeueAfterMs: (request.warmupSeconds + SENDER_START_SLACK_SECONDS) * 1000 + 1000 };
     }
   }
@@ -239,8 +239,8 @@ function brokenAttempt(
   const container = receiver.status?.containerStatuses?.[0]?.state;
   const since = container?.running?.startedAt ?? container?.terminated?.startedAt;
   if (sender || !since) return undefined;
-  const known = senders.known(receiver.metadata?.uid as string, now);
-  if (known === 'seen') return `sender pod of trial ${request.index} was deleted during the trial`;
+  if (senders.senderSeen(receiver.metadata?.uid as string))
+    return `sender pod of trial ${request.index} was deleted during the trial`;
   const waited = secondsSince(since, now);
   const strict = request.warmupSeconds + SENDER_START_SLACK_SECONDS;
   const patient = senders.watchingSince.getTime() <= new Date(since).getTime();
