@@ -7,7 +7,7 @@ import { CPU_MANAGER_POLICIES, type CpuManagerPolicy } from './controller/run/pr
 import { DEFAULT_CONFIG, type OperatorConfig } from './controller/config.js';
 import { parseNamespacedName } from './controller/run/cluster-pieces.js';
 import { createLogger } from './log.js';
-import { Operator } from './manager.js';
+import { DEFAULT_WORKERS, Operator } from './manager.js';
 import { OperatorMetrics } from './metrics/registry.js';
 import { parseBindAddress, startMetricsServer } from './metrics/server.js';
 import { defaultIdentity, KubeLeaseStore, LeaderElector } from './runtime/leader-election.js';
@@ -20,7 +20,7 @@ const USAGE = `usage: switchbench-operator [options]
   --switch-image DP=IMAGE  default switch image of data path DP (repeatable)
   --allow-traffic-image IMAGE  an image specs may choose for the traffic programs (repeatable)
   --allow-switch-image IMAGE   an image specs may choose for the switch (repeatable)
-  --workers N              concurrent reconciles per kind (default 2)
+  --workers N              concurrent reconciles per kind (default 8)
   --leader-elect           reconcile only while holding the leader Lease (for several replicas)
   --leader-election-namespace NS  namespace of the leader Lease (default $POD_NAMESPACE, else switchbench-system)
   --leader-election-id NAME       name of the leader Lease (default switchbench-operator)
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   const kubeConfig = new KubeConfig();
   if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig as string);
   else kubeConfig.loadFromDefault();
-  const workers = options.workers ? Number(options.workers) : 2;
+  const workers = options.workers ? Number(options.workers) : DEFAULT_WORKERS;
   if (!Number.isInteger(workers) || workers < 1) {
     console.error(`switchbench-operator: --workers must be a positive integer\n${USAGE}`);
     process.exit(2);

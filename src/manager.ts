@@ -27,7 +27,8 @@ import type { OperatorConfig } from './controller/config.js';
 import { MANAGED_SELECTOR, NODE_LOCK_LABEL, RUN_LABEL } from './api/v1alpha1/labels.js';
 import { RunReconciler } from './controller/run/reconciler.js';
 import { ResilientInformer, stripManagedFields, type InformerObserver } from './runtime/informer.js';
-import { makeApiClient } from './runtime/kube-client.js';
+import { onViewChange } from './runtime/view-changes.js';
+import { makeApiClient, observeRequests, type RequestObserver } from './runtime/kube-client.js';
 import { runWorkers, type ReconcileObserver } from './runtime/reconcile.js';
 import { WorkQueue, type QueueObserver } from './runtime/workqueue.js';
 
@@ -45,11 +46,33 @@ export interface OperatorOptions {
     queue?: (name: string) => QueueObserver;
     reconcile?: (name: string) => ReconcileObserver;
     informer?: InformerObserver;
+    request?: RequestObserver;
   };
   now?: () => Date;
 }
 
+/** What of a node admission and pools read: labels, cordon, allocatable resources, readiness. */
+const schedulingView = (node: V1Node) => {
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  return JSON.stringify([
+    node.metadata?.labels,
+    node.spec?.unschedulable,
+    node.status?.allocatable,
+    ready?.status,
+    ready?.reason,
+  ]);
+};
+
 const keyOf = (object: KubernetesObject) => `${object.metadata?.namespace}/${object.metadata?.name}`;
+
+/**
+ * Concurrent reconciles per kind. A reconcile mostly waits on the API server, so more workers than
+ * CPUs pay: at 2, a fan-out over 500 nodes queued senders past their receivers' patience.
+ */
+export const DEFAULT_WORKERS = 8;
+
+/** How long run changes are gathered before their benchmark is reconciled once for all of them. */
+const RUN_CHANGES_COALESCED_MS = 1000;
 
 export class Operator {
   readonly benchmarks: ResilientInformer<SwitchBenchmark>;
@@ -67,6 +90,7 @@ export class Operator {
 
   constructor(private readonly options: OperatorOptions) {
     const { kubeConfig, namespace, log } = options;
+    if (options.observers?.request) observeRequests(kubeConfig, options.observers.request);
     const custom = makeApiClient(kubeConfig, CustomObjectsApi);
     const core = makeApiClient(kubeConfig, CoreV1Api);
     const scope = namespace ? `/namespaces/${namespace}` : '';
@@ -142,7 +166,9 @@ export class Operator {
     this.benchmarks.onEvent((_event, benchmark) => this.benchmarkQueue.add(keyOf(benchmark)));
     this.runs.onEvent((_event, run) => {
       this.runQueue.add(keyOf(run));
-      this.benchmarkQueue.add(`${run.metadata.namespace}/${run.spec.benchmarkName}`);
+      // Coalesced: a pool of hundreds of runs changes many times a second, and each benchmark
+      // reconcile reads all of its runs; one a second keeps its status and next round current.
+      this.benchmarkQueue.addAfter(`${run.metadata.namespace}/${run.spec.benchmarkName}`, RUN_CHANGES_COALESCED_MS);
     });
     this.pods.onEvent((_event, pod) => {
       const run = pod.metadata?.labels?.[RUN_LABEL];
@@ -153,13 +179,17 @@ export class Operator {
     const wakeWaitingRuns = () => {
       for (const run of this.runs.list()) if (!run.status?.startTime) this.runQueue.add(keyOf(run));
     };
-    this.nodes.onEvent(wakeWaitingRuns);
-    // A fan-out benchmark's pool is made of nodes: one joining, leaving or relabelled changes it.
-    this.nodes.onEvent(() => {
-      for (const benchmark of this.benchmarks.list())
-        if (benchmark.spec.placement?.fanOut) this.benchmarkQueue.add(keyOf(benchmark));
-    });
-    this.leases.onEvent(wakeWaitingRuns);
+    // Only what admission and pools read wakes them: not a kubelet's status heartbeats, nor a
+    // lock holder's renewals.
+    this.nodes.onEvent(
+      onViewChange(schedulingView, () => {
+        wakeWaitingRuns();
+        // A fan-out benchmark's pool is made of nodes: one joining, leaving or relabelled changes it.
+        for (const benchmark of this.benchmarks.list())
+          if (benchmark.spec.placement?.fanOut) this.benchmarkQueue.add(keyOf(benchmark));
+      }),
+    );
+    this.leases.onEvent(onViewChange((lease) => lease.spec?.holderIdentity ?? '', wakeWaitingRuns));
   }
 
   /** Fills the caches, then starts the workers; resolves once reconciling has begun. */
@@ -203,7 +233,7 @@ export class Operator {
       config: options.config,
       now,
     });
-    const workers = options.workers ?? 2;
+    const workers = options.workers ?? DEFAULT_WORKERS;
     this.resync();
     this.resyncTimer = setInterval(() => this.resync(), options.resyncMs ?? 10 * 60_000);
     this.resyncTimer.unref();

@@ -27,7 +27,12 @@ export interface EventInput {
 export interface ClusterWriter {
   /** Creates a pod; false when one of that name exists already (an earlier reconcile made it). */
   createPod(pod: V1Pod): Promise<boolean>;
-  deletePod(namespace: string, name: string): Promise<void>;
+  /**
+   * Deletes this pod (this UID: a pod made since under its name is left alone). A delete of the same
+   * pod requested moments ago is not sent again: the cache shows it only once its watch event
+   * arrives, and every reconcile before that would delete it again.
+   */
+  deletePod(pod: V1Pod): Promise<void>;
   createConfigMap(configMap: V1ConfigMap): Promise<void>;
   deleteConfigMap(namespace: string, name: string): Promise<void>;
   createRun(run: SwitchBenchmarkRun): Promise<void>;
@@ -48,6 +53,9 @@ export interface ClusterWriter {
   deleteNetworkAttachment(namespace: string, name: string): Promise<void>;
 }
 
+/** Longer than the cache's lag behind a delete, even under a fleet's load; short enough to retry a lost one. */
+const DELETE_EXPECTATION_MS = 30_000;
+
 export function isApiError(err: unknown, code: number): boolean {
   return err instanceof ApiException && err.code === code;
 }
@@ -60,6 +68,8 @@ export class KubeClusterWriter implements ClusterWriter {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly coordination: CoordinationV1Api;
+  /** UIDs of pods whose delete this writer requested, and when: controller-runtime's expectations. */
+  private readonly podDeletes = new Map<string, number>();
 
   constructor(kubeConfig: KubeConfig) {
     this.core = makeApiClient(kubeConfig, CoreV1Api);
@@ -78,8 +88,22 @@ export class KubeClusterWriter implements ClusterWriter {
       );
   }
 
-  async deletePod(namespace: string, name: string): Promise<void> {
-    await this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 5 }).catch(ignoring(404));
+  async deletePod(pod: V1Pod): Promise<void> {
+    const { namespace, name, uid } = pod.metadata as { namespace: string; name: string; uid: string };
+    const now = Date.now();
+    const requested = this.podDeletes.get(uid);
+    if (requested !== undefined && now - requested < DELETE_EXPECTATION_MS) return;
+    for (const [known, at] of this.podDeletes) if (now - at >= DELETE_EXPECTATION_MS) this.podDeletes.delete(known);
+    this.podDeletes.set(uid, now);
+    await this.core
+      .deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 5, body: { preconditions: { uid } } })
+      .catch((err: unknown) => {
+        // 409: the precondition failed, the pod of that name is another one; 404: gone already.
+        if (!isApiError(err, 404) && !isApiError(err, 409)) {
+          this.podDeletes.delete(uid);
+          throw err;
+        }
+      });
   }
 
   async createConfigMap(configMap: V1ConfigMap): Promise<void> {
@@ -143,18 +167,36 @@ export class KubeClusterWriter implements ClusterWriter {
   }
 
   addRunFinalizer(run: SwitchBenchmarkRun, finalizer: string): Promise<void> {
-    return this.patchFinalizers(run, [...(run.metadata.finalizers ?? []), finalizer]);
-  }
-
-  removeRunFinalizer(run: SwitchBenchmarkRun, finalizer: string): Promise<void> {
-    return this.patchFinalizers(
+    // Guarded by the whole object's version, as prometheus-operator does: the list is written whole,
+    // and must not clobber a finalizer someone else added meanwhile.
+    return this.patchRun(
       run,
-      (run.metadata.finalizers ?? []).filter((f) => f !== finalizer),
+      [
+        { op: 'test', path: '/metadata/resourceVersion', value: run.metadata.resourceVersion },
+        { op: 'add', path: '/metadata/finalizers', value: [...(run.metadata.finalizers ?? []), finalizer] },
+      ],
+      `the run changed since it was read (resourceVersion ${run.metadata.resourceVersion})`,
     );
   }
 
-  /** A JSON patch guarded by a test of the resourceVersion, as prometheus-operator does: never clobbers others' finalizers. */
-  private async patchFinalizers(run: SwitchBenchmarkRun, finalizers: string[]): Promise<void> {
+  removeRunFinalizer(run: SwitchBenchmarkRun, finalizer: string): Promise<void> {
+    // Guarded by the one entry removed: the run's own status writes, which change its version, do not
+    // make it fail (they did, once per run, at fleet size), and others' finalizers are kept.
+    const index = (run.metadata.finalizers ?? []).indexOf(finalizer);
+    if (index < 0) return Promise.resolve();
+    const entry = `/metadata/finalizers/${index}`;
+    return this.patchRun(
+      run,
+      [
+        { op: 'test', path: entry, value: finalizer },
+        { op: 'remove', path: entry },
+      ],
+      `the run's finalizers changed since it was read (${finalizer} is no longer entry ${index})`,
+    );
+  }
+
+  /** A JSON patch of the run; its failed "test" (the apiserver's 422) becomes the conflict it is. */
+  private async patchRun(run: SwitchBenchmarkRun, patch: object[], conflict: string): Promise<void> {
     await this.custom
       .patchNamespacedCustomObject({
         group: GROUP,
@@ -163,20 +205,12 @@ export class KubeClusterWriter implements ClusterWriter {
         plural: RUN_PLURAL,
         name: run.metadata.name as string,
         fieldManager: FIELD_MANAGER,
-        body: [
-          { op: 'test', path: '/metadata/resourceVersion', value: run.metadata.resourceVersion },
-          { op: 'add', path: '/metadata/finalizers', value: finalizers },
-        ],
+        body: patch,
       })
       .catch((err: unknown) => {
-        // A failed "test" is the apiserver's 422: for the reconciler it is the usual stale read, a conflict.
+        // For the reconciler a failed test is the usual stale read, a conflict.
         if (!isApiError(err, 422)) throw err;
-        const body = {
-          kind: 'Status',
-          code: 409,
-          message: `the run changed since it was read (resourceVersion ${run.metadata.resourceVersion})`,
-        };
-        throw new ApiException(409, 'Conflict', body, {});
+        throw new ApiException(409, 'Conflict', { kind: 'Status', code: 409, message: conflict }, {});
       });
   }
 

@@ -6,6 +6,7 @@ import { isFinished } from '../api/v1alpha1/predicates.js';
 import type { InformerObserver } from '../runtime/informer.js';
 import type { ReconcileObserver } from '../runtime/reconcile.js';
 import type { QueueObserver } from '../runtime/workqueue.js';
+import type { RequestObserver } from '../runtime/kube-client.js';
 import { resultSamples, type ResultSamples, type Sample } from './results.js';
 
 export interface MetricsSource {
@@ -30,6 +31,7 @@ export class OperatorMetrics {
   private readonly queueRetries: Counter<'name'>;
   private readonly queueSeconds: Histogram<'name'>;
   private readonly watchRestarts: Counter<'resource'>;
+  private readonly apiRequests: Counter<'method'>;
   private readonly runsFinished: Counter<'namespace' | 'benchmark' | 'datapath' | 'phase'>;
   private readonly countedRuns = new Set<string>();
 
@@ -212,6 +214,12 @@ export class OperatorMetrics {
       buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 60, 300],
       registers,
     });
+    this.apiRequests = new Counter({
+      name: 'switchbench_rest_client_requests_total',
+      help: 'Requests the operator sent to the Kubernetes API (list and write calls; watches not included), by HTTP method.',
+      labelNames: ['method'],
+      registers,
+    });
     this.watchRestarts = new Counter({
       name: 'switchbench_informer_watch_restarts_total',
       help: 'Watches started again after an error or a silent watch.',
@@ -225,6 +233,7 @@ export class OperatorMetrics {
     queue: (name: string) => QueueObserver;
     reconcile: (name: string) => ReconcileObserver;
     informer: InformerObserver;
+    request: RequestObserver;
   } {
     return {
       queue: (name) => ({
@@ -240,6 +249,7 @@ export class OperatorMetrics {
         },
       }),
       informer: { restarted: (resource) => this.watchRestarts.inc({ resource }) },
+      request: (method) => this.apiRequests.inc({ method }),
     };
   }
 

@@ -6,6 +6,7 @@ import {
   type ApiType,
   type KubeConfig,
   type RequestContext,
+  type ResponseContext,
   type SecurityAuthentication,
 } from '@kubernetes/client-node';
 
@@ -64,6 +65,15 @@ export function sharedAgentAuthentication(kubeConfig: KubeConfig): SecurityAuthe
   return authentication;
 }
 
+/** Told the HTTP method of every request sent with a KubeConfig's clients (the operator's own API load). */
+export type RequestObserver = (method: string) => void;
+const requestObservers = new WeakMap<KubeConfig, RequestObserver>();
+
+/** Every client of this KubeConfig, made before or after, reports its requests to `observer`. */
+export function observeRequests(kubeConfig: KubeConfig, observer: RequestObserver): void {
+  requestObservers.set(kubeConfig, observer);
+}
+
 /** `kubeConfig.makeApiClient(Api)`, with connections reused across requests and clients. */
 export function makeApiClient<T extends ApiType>(kubeConfig: KubeConfig, api: ApiConstructor<T>): T {
   const cluster = kubeConfig.getCurrentCluster();
@@ -72,6 +82,15 @@ export function makeApiClient<T extends ApiType>(kubeConfig: KubeConfig, api: Ap
     createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: sharedAgentAuthentication(kubeConfig) },
+      promiseMiddleware: [
+        {
+          pre: (context: RequestContext) => {
+            requestObservers.get(kubeConfig)?.(context.getHttpMethod());
+            return Promise.resolve(context);
+          },
+          post: (context: ResponseContext) => Promise.resolve(context),
+        },
+      ],
     }),
   );
 }

@@ -101,13 +101,13 @@ export async function dropRunFinalizers(custom, namespace) {
       .catch(() => undefined);
 }
 
-/** Polls `probe` until it returns a value; throws naming `what` after `timeoutMs`. */
-export async function until(probe, what, timeoutMs = 120_000) {
+/** Polls `probe` every `intervalMs` until it returns a value; throws naming `what` after `timeoutMs`. */
+export async function until(probe, what, timeoutMs = 120_000, intervalMs = 50) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
+    await sleep(intervalMs);
   }
 }

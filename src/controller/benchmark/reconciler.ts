@@ -8,6 +8,7 @@ import { Reason } from '../../api/v1alpha1/conditions.js';
 import { isFinished, pendingRunNow } from '../../api/v1alpha1/predicates.js';
 import { ROUND_LABEL, RUN_NOW_ANNOTATION } from '../../api/v1alpha1/labels.js';
 import type { ReconcileContext, ReconcileResult } from '../../runtime/reconcile.js';
+import { slowStartBatch } from '../../runtime/slow-start.js';
 import type { ClusterWriter } from '../cluster-writer.js';
 import { allowedImages, labelSelector, type OperatorConfig } from '../config.js';
 import { runsOf } from '../ownership.js';
@@ -71,7 +72,8 @@ export class BenchmarkReconciler {
     let active = runs.some((r) => !isFinished(r)) || this.awaitingCache(key, namespace, now);
     let requeueAt: Date | undefined;
 
-    const start = async (run: SwitchBenchmarkRun) => {
+    /** Creates the run; the Event saying so is the caller's, one per trigger even for a pool. */
+    const create = async (run: SwitchBenchmarkRun) => {
       await this.deps.writer.createRun(run);
       this.expected.set(key, { run: run.metadata.name as string, at: now.getTime() });
       active = true;
@@ -81,11 +83,12 @@ export class BenchmarkReconciler {
         trigger: run.spec.trigger,
         scheduledTime: run.spec.scheduledTime,
       });
-      await this.deps.writer.event(benchmark, {
-        type: 'Normal',
-        reason: Reason.RunCreated,
-        message: `Created ${run.spec.trigger} run ${run.metadata.name}`,
-      });
+    };
+    const created = (message: string) =>
+      this.deps.writer.event(benchmark, { type: 'Normal', reason: Reason.RunCreated, message });
+    const start = async (run: SwitchBenchmarkRun) => {
+      await create(run);
+      await created(`Created ${run.spec.trigger} run ${run.metadata.name}`);
     };
 
     const fanOut = spec.placement.fanOut;
@@ -100,9 +103,20 @@ export class BenchmarkReconciler {
       origin: RunOrigin,
       nodesWithRuns: ReadonlySet<string>,
     ) => {
-      for (const node of pool.filter((n) => !nodesWithRuns.has(n))) {
-        const runName = this.freeName(fanOutRunName(round, node), namespace);
-        await start(newRun(benchmark, runName, trigger, { ...origin, pool: { node, round } }));
+      const nodes = pool.filter((n) => !nodesWithRuns.has(n));
+      await slowStartBatch(nodes, RUN_CREATE_BATCH_MAX, (node) =>
+        create(
+          newRun(benchmark, this.freeName(fanOutRunName(round, node), namespace), trigger, {
+            ...origin,
+            pool: { node, round },
+          }),
+        ),
+      );
+      // One Event for the pool: hundreds of nodes would otherwise crowd out every other Event.
+      if (nodes.length) {
+        const named = nodes.slice(0, POOL_NODES_NAMED).join(', ');
+        const more = nodes.length > POOL_NODES_NAMED ? ` and ${nodes.length - POOL_NODES_NAMED} more` : '';
+        await created(`Created ${trigger} runs of round ${round} for ${nodes.length} nodes: ${named}${more}`);
       }
     };
     /**
@@ -256,6 +270,12 @@ export class BenchmarkReconciler {
 }
 
 /** The nodes that have a run in the fan-out round named `round`. */
+/** Runs of a pool created at once, at most: ReplicaSet's pod creation uses batches up to the same. */
+const RUN_CREATE_BATCH_MAX = 32;
+
+/** Nodes a pool's RunCreated Event names before it counts the rest. */
+const POOL_NODES_NAMED = 5;
+
 const roundNodes = (runs: readonly SwitchBenchmarkRun[], round: string) =>
   new Set(runs.filter((r) => r.metadata.labels?.[ROUND_LABEL] === round).map((r) => r.spec.nodeName as string));
 

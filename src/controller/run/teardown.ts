@@ -23,8 +23,7 @@ export async function teardown(step: RunStep, pods: V1Pod[]): Promise<ReconcileR
   const removeNetwork = async () => {
     if (network) await deps.writer.deleteNetworkAttachment(namespace, networkName(runIdentity(run)));
   };
-  for (const pod of workers.filter((p) => !terminating(p)))
-    await deps.writer.deletePod(namespace, pod.metadata?.name as string);
+  for (const pod of workers.filter((p) => !terminating(p))) await deps.writer.deletePod(pod);
   if (workers.length) {
     await deps.writer.deleteConfigMap(namespace, switchConfigMapName(run));
     // Multus detaches deleted pods from the configuration it cached when it attached them.
@@ -63,7 +62,7 @@ export async function teardown(step: RunStep, pods: V1Pod[]): Promise<ReconcileR
     if (cleanup.status?.phase === 'Failed') {
       if (terminating(cleanup)) return { requeueAfterMs: 5000 };
       log.warn('Host directory cleanup failed, retrying', { detail: podFailure(cleanup, 'cleanup') });
-      await deps.writer.deletePod(namespace, cleanupPodName(run));
+      await deps.writer.deletePod(cleanup);
       return { requeueAfterMs: 5000 };
     }
     // Recorded before the pod goes, so that no reconcile can see neither and clean up twice.
@@ -73,7 +72,7 @@ export async function teardown(step: RunStep, pods: V1Pod[]): Promise<ReconcileR
     ]);
     return {};
   }
-  if (cleanup && !terminating(cleanup)) await deps.writer.deletePod(namespace, cleanupPodName(run));
+  if (cleanup && !terminating(cleanup)) await deps.writer.deletePod(cleanup);
   if (run.metadata.finalizers?.includes(CLEANUP_FINALIZER))
     await deps.writer.removeRunFinalizer(run, CLEANUP_FINALIZER);
   return {};

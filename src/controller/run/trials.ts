@@ -104,7 +104,7 @@ export async function stepTrials(
     (p) => !terminating(p) && (!current.includes(p) || Number(label(p, ATTEMPT_LABEL)) < attempt),
   );
   for (const stale of stalePods) {
-    await deps.writer.deletePod(run.metadata.namespace as string, stale.metadata?.name as string);
+    await deps.writer.deletePod(stale);
   }
   if (!request) return complete(step);
 

@@ -385,6 +385,8 @@ describe('the scrape', () => {
     observers.reconcile('switchbenchmarkrun').reconciled?.('success', 0.02);
     observers.queue('switchbenchmarkrun').added?.('ns/a');
     observers.informer.restarted?.('pods', 'error');
+    observers.request('POST');
+    observers.request('POST');
     metrics.runChanged(ndrPdr, true);
     metrics.runChanged(newer);
     metrics.runChanged(newer);
@@ -403,6 +405,7 @@ describe('the scrape', () => {
     expect(text).toContain('switchbench_build_info{version="1.2.3"');
     expect(text).toContain('switchbench_reconcile_total{controller="switchbenchmarkrun",result="success"} 1');
     expect(text).toContain('switchbench_informer_watch_restarts_total{resource="pods"} 1');
+    expect(text).toContain('switchbench_rest_client_requests_total{method="POST"} 2');
     // Counted once, and not for a run already finished when the caches filled.
     expect(text).toContain(
       'switchbench_runs_finished_total{namespace="ns",benchmark="sweep",datapath="testpmd",phase="Succeeded"} 1',

@@ -196,7 +196,9 @@ describe('BenchmarkReconciler', () => {
       await r.reconcile('ns/b', context);
       expect(writer.created).toEqual(['b-29453940-w1', 'b-29453940-w2']);
       expect(writer.statuses.at(-1)).toMatchObject({ runsStarted: 2, lastScheduleTime: '2026-01-01T03:00:00.000Z' });
-      expect(writer.events.map((e) => e.reason)).toEqual(['RunCreated', 'RunCreated']);
+      expect(writer.events.map((e) => [e.reason, e.message])).toEqual([
+        ['RunCreated', 'Created schedule runs of round b-29453940 for 2 nodes: w1, w2'],
+      ]);
     });
 
     test('an empty pool starts nothing, says so once, and the first node to join gets the initial run', async () => {

@@ -38,8 +38,8 @@ class RecordingWriter {
     return Promise.resolve(created);
   }
   readonly deleted: string[] = [];
-  deletePod(_namespace: string, name: string): Promise<void> {
-    this.deleted.push(name);
+  deletePod(pod: V1Pod): Promise<void> {
+    this.deleted.push(pod.metadata?.name as string);
     return Promise.resolve();
   }
   event(_object: unknown, event: EventInput): Promise<void> {
