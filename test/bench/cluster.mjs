@@ -37,6 +37,8 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SIZES = [64, 512];
 const DURATION_S = 10;
 const WARMUP_S = 4;
+/** The DPDK paths' burst, in-cluster and on the host alike. */
+const BURST = 32;
 
 /** Each path: its id in test/switches/bench.sh, its spec, and the host pinning of its in-cluster twin. */
 const PATHS = {
@@ -78,7 +80,7 @@ function spec({ datapath, options, burst }, { cpuPolicy = 'isolated-dut', repeti
   return {
     datapath,
     ...options,
-    traffic: { packetSizes: SIZES, burstSizes: [burst ?? 32] },
+    traffic: { packetSizes: SIZES, burstSizes: [burst ?? BURST] },
     method: { type: 'max' },
     trial: {
       duration: `${DURATION_S}s`,
@@ -171,7 +173,14 @@ function onHost(id) {
     const result = spawnSync('bash', ['test/switches/bench.sh'], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, ...PATHS[id].host, ROUNDS: '1', BENCH_PATHS: id, MEASUREMENTS: measurements },
+      env: {
+        ...process.env,
+        ...PATHS[id].host,
+        BURST: String(PATHS[id].burst ?? BURST),
+        ROUNDS: '1',
+        BENCH_PATHS: id,
+        MEASUREMENTS: measurements,
+      },
     });
     let lines = '';
     try {
@@ -201,15 +210,34 @@ const mpps = (v) => (v / 1e6).toFixed(2);
 /** Wide enough for the longest path id (raw-single) and a space. */
 const PATH_COLUMN = 12;
 
+/**
+ * The round trip of a cache line between CPUs 0 and 1 now, in ns (median of 1 ms samples over
+ * 200 ms): on a VM it changes with where the hypervisor runs the two vCPUs, and every path's
+ * programs on the two CPUs share cache lines (memif's rings, a switch's virtio rings).
+ */
+const cacheLineNs = () => {
+  const result = spawnSync(path.join(root, 'native/build/sb-cacheline'), ['0', '1', '200'], { encoding: 'utf8' });
+  return /^round-trip-ns (\S+)/.exec(result.stdout)?.[1] ?? 'failed';
+};
+
 const samples = new Map(); // `${id} ${size}` → { cluster: [], host: [], ratio: [] }
+const trace = []; // one line per measurement, beside the cache-line round trip before it
+const traced = (round, id, where, ns, rates) =>
+  trace.push(
+    `${String(round).padEnd(7)}${id.padEnd(PATH_COLUMN)}${where.padEnd(12)}${ns.padEnd(14)}${SIZES.map((size) => (rates.has(size) ? mpps(rates.get(size)) : '-').padEnd(10)).join('')}`,
+  );
 for (let round = 1; round <= ROUNDS; round++) {
   for (const id of wanted) {
     console.error(`round ${round}/${ROUNDS}: ${id} in-cluster`);
+    const clusterNs = cacheLineNs();
     const cluster = new Map(
       [...(await inCluster(id, `bench-${id}-r${round}`)).entries()].map(([size, [rate]]) => [size, rate]),
     );
+    traced(round, id, 'in-cluster', clusterNs, cluster);
     console.error(`round ${round}/${ROUNDS}: ${id} on the host`);
+    const hostNs = cacheLineNs();
     const host = onHost(id);
+    traced(round, id, 'host', hostNs, host);
     for (const size of SIZES) {
       const key = `${id} ${size}`;
       const entry = samples.get(key) ?? { cluster: [], host: [], ratio: [] };
@@ -232,6 +260,13 @@ for (const [key, { cluster, host, ratio }] of samples) {
     `${id.padEnd(PATH_COLUMN)}${`${size} B`.padEnd(7)}${spread(ratio, (v) => v.toFixed(2)).padEnd(20)}${spread(cluster, mpps).padEnd(24)}${spread(host, mpps)}`,
   );
 }
+
+console.log('');
+console.log('Each measurement, beside the CPU 0-1 cache-line round trip measured just before it (Mpps per size)');
+console.log(
+  `${'round'.padEnd(7)}${'path'.padEnd(PATH_COLUMN)}${'where'.padEnd(12)}${'round trip ns'.padEnd(14)}${SIZES.map((size) => `${size} B`.padEnd(10)).join('')}`,
+);
+for (const line of trace) console.log(line);
 
 const spreadOf = (values) => (values.length > 1 ? `${(Math.max(...values) / Math.min(...values)).toFixed(2)}x` : '-');
 const spreadPaths = (process.env.SPREAD_PATHS ?? 'memif,testpmd').split(',').filter(Boolean);
@@ -271,7 +306,7 @@ for (const id of ndrPaths) {
     console.error(`ndr-pdr: ${id} search ${i}/${NDR_RUNS}`);
     const search = {
       ...spec(PATHS[id]),
-      traffic: { packetSizes: [64], burstSizes: [PATHS[id].burst ?? 32] },
+      traffic: { packetSizes: [64], burstSizes: [PATHS[id].burst ?? BURST] },
       method: {
         type: 'ndr-pdr',
         ndrPdr: {

@@ -7,6 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 . .ci/demo/lib.sh
 
 bash .ci/demo/setup.sh operator traffic testpmd ovs-dpdk multus
+# The host programs and the cache-line probe printed beside each measurement.
+make -s -C native
 step "Installing Multus for the kernel variants (removed again on exit)"
 trap 'multus_release false' EXIT
 multus_release true

@@ -11,13 +11,18 @@
 # ring is empty. memif runs with the very same traffic pinning and CPU 1 idle, so a ratio is what
 # inserting the switch, on its own core, costs the same pair of programs.
 set -uo pipefail
+# The pinning asked for (make bench-cluster's, or the defaults below), kept from lib.sh, which sets
+# the tests' own pinning, and so handed on to the sandbox's run of this script.
+pinning="${TX_CPUS:-0} ${TX_MODE:-dedicated} ${RX_CPUS:-0} ${RX_MODE:-shared}"
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+read -r TX_CPUS TX_MODE RX_CPUS RX_MODE <<<"$pinning"
+export TX_CPUS TX_MODE RX_CPUS RX_MODE
 
 ROUNDS=${ROUNDS:-3}
 # make bench-cluster runs one path and round at a time, with the pinning of its in-cluster twin:
 # BENCH_PATHS picks paths by id (comma-separated), TX_/RX_CPUS and _MODE override the pinning below,
-# and MEASUREMENTS receives the raw measurement lines.
+# BURST the programs' burst, and MEASUREMENTS receives the raw measurement lines.
 BENCH_PATHS=${BENCH_PATHS:-}
 SIZES=(64 512)
 SWITCH_CPU=1
@@ -57,7 +62,6 @@ if [[ ${1-} == --inside ]]; then
   work=$2
   shift 2
   sandbox_setup "$work"
-  TX_CPUS=${TX_CPUS:-0} TX_MODE=${TX_MODE:-dedicated} RX_CPUS=${RX_CPUS:-0} RX_MODE=${RX_MODE:-shared}
   for ((round = 1; round <= ROUNDS; round++)); do
     for entry in "$@"; do
       id=${entry#*=}
@@ -85,7 +89,7 @@ if [[ -n $BENCH_PATHS ]]; then
 fi
 plan_scenarios "$work/compiled" "$work" "${PATHS[@]}"
 
-say "bench-switches: ${#SCENARIOS[@]} paths x ${#SIZES[@]} sizes x $ROUNDS rounds of $DURATION s (about $((${#SCENARIOS[@]} * ${#SIZES[@]} * ROUNDS * (DURATION + 3) / 60 + 1)) min)"
+say "bench-switches: ${#SCENARIOS[@]} paths x ${#SIZES[@]} sizes x $ROUNDS rounds of $DURATION s (about $((${#SCENARIOS[@]} * ${#SIZES[@]} * ROUNDS * (DURATION + 3) / 60 + 1)) min); sender on CPU $TX_CPUS ($TX_MODE), receiver on CPU $RX_CPUS ($RX_MODE)${BURST:+, burst $BURST}"
 enter_sandbox "$0" --inside "$work" "${SCENARIOS[@]}" >"$work/measurements"
 [[ -z ${MEASUREMENTS:-} ]] || cp "$work/measurements" "$MEASUREMENTS"
 

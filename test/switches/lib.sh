@@ -280,6 +280,8 @@ receiver_started() { # PLAN OUT
 TX_CPUS=0 RX_CPUS=0 TX_MODE=shared RX_MODE=shared
 # More receiver arguments for the next trials (e.g. --max-pps).
 RX_EXTRA=()
+# BURST, when set (make bench-cluster sets its in-cluster twin's), is both programs' --burst; unset,
+# each keeps its own default, which is also the operator's default for the sender.
 
 # Each trial gets its own destination port, as the operator gives each trial (and attempt) its own
 # (dataPort in src/controller/run/traffic-args.ts): frames a switch still holds from the trial before
@@ -294,7 +296,7 @@ trial_port() { echo $((5000 + TRIAL * 16 % 60000)); }
 traffic_start() { # PLAN SIZE RATE DURATION OUT [WARMUP]
   local plan=$1 size=$2 rate=$3 duration=$4 out=$5 warmup=${6:-1} sender receiver
   TRIAL=$((TRIAL + 1))
-  local common=(--duration "$duration" --warmup "$warmup" --link-timeout 20 --dst-port "$(trial_port)")
+  local common=(--duration "$duration" --warmup "$warmup" --link-timeout 20 --dst-port "$(trial_port)" ${BURST:+--burst "$BURST"})
   read_argv receiver "$plan/receiver"
   read_argv sender "$plan/sender"
   rm -f "$out"/receiver.* "$out"/sender.*
