@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 	uint64_t value = 0;
 
 	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: sb-cacheline CPU_A CPU_B [MILLISECONDS]\n");
+		fprintf(stderr, "sb-cacheline: usage: sb-cacheline CPU_A CPU_B [MILLISECONDS]\n");
 		return 2;
 	}
 	cpu_a = atoi(argv[1]);

@@ -191,7 +191,7 @@ export class KubeClusterWriter implements ClusterWriter {
         { op: 'test', path: entry, value: finalizer },
         { op: 'remove', path: entry },
       ],
-      `the run's finalizers changed since it was read (${finalizer} is no longer entry ${index})`,
+      `the run's finalizers changed since it was read (${finalizer} is gone from entry ${index})`,
     );
   }
 

@@ -33,7 +33,10 @@ export interface E2eSession {
   readRun(name: string): Promise<SwitchBenchmarkRun | undefined>;
   /** Waits until the run's host directory is removed (HostCleanedUp True): a finished run is cleaned up. */
   hostCleanedUp(runName: string): Promise<void>;
-  /** Creates the benchmark (in the session's namespace) and waits for its first run to finish. */
+  /**
+   * Creates the benchmark (in the session's namespace) and waits for its first run to finish and for
+   * the benchmark's status to show that.
+   */
   runToEnd(benchmark: SwitchBenchmark): Promise<SwitchBenchmarkRun>;
   /**
    * Polls `probe` until it returns a value other than undefined, as kube.ts' waitFor, but stops (and
@@ -148,10 +151,23 @@ export function e2eSession(prefix: string, config: Partial<OperatorConfig> = {})
             plural: BENCHMARK_PLURAL,
             body: { ...benchmark, metadata: { ...benchmark.metadata, namespace } },
           });
-          return waitFor(async () => {
-            const run = await readRun(`${benchmark.metadata.name}-1`);
-            return run?.status?.phase === 'Succeeded' || run?.status?.phase === 'Failed' ? run : undefined;
+          const run = await waitFor(async () => {
+            const found = await readRun(`${benchmark.metadata.name}-1`);
+            return found?.status?.phase === 'Succeeded' || found?.status?.phase === 'Failed' ? found : undefined;
           }, 1000);
+          // The benchmark's status follows its runs' changes gathered over a second.
+          await waitFor(async () => {
+            const owner = (await custom.getNamespacedCustomObject({
+              group: GROUP,
+              version: VERSION,
+              namespace,
+              plural: BENCHMARK_PLURAL,
+              name: benchmark.metadata.name as string,
+            })) as SwitchBenchmark;
+            const last = owner.status?.lastRun;
+            return last?.name === run.metadata.name && last?.phase === run.status?.phase ? true : undefined;
+          }, 500);
+          return run;
         })(),
       );
     },

@@ -354,6 +354,14 @@ check_sh "[ $RX_RC = 5 ]"
 check '$r.status == "no-traffic" and $r.tx == null and $r.rx.samples == 0'
 verdict "no traffic within --start-timeout: exit 5 with a no-traffic summary"
 
+# make bench-cluster's probe: a cache line handed between two CPUs, one line of three times.
+last_cpu=$(($(nproc) - 1))
+probe=$($B/sb-cacheline 0 "$last_cpu" 20 2>"$T/cacheline.err")
+PROBE_RC=$?
+check_sh "[ $PROBE_RC = 0 ] && [ ! -s $T/cacheline.err ]"
+check_sh "echo '$probe' | awk 'NF == 4 && \$1 == \"round-trip-ns\" && \$3 > 0 && \$3 <= \$2 && \$2 <= \$4 { ok = 1 } END { exit !ok }'"
+verdict "sb-cacheline: median, min and max round trip between CPU 0 and CPU $last_cpu, min <= median <= max"
+
 # --- bad arguments: one line naming the argument, non-zero exit --------------------------------------------
 bad() { # $1 expected exit code, $2 text the error must contain, rest: command
 	local code=$1 text=$2 rc lines
@@ -385,6 +393,9 @@ bad 3 "--iface sbtnope" $B/sb-sender --backend udp --iface sbtnope --dst-ip 10.9
 bad 3 "--iface sbtnope" $B/sb-receiver --backend raw --iface sbtnope
 bad 3 "$T/none.sock" $B/sb-sender --rate 1000 --link-timeout 1 -- $(sb_eal bad "net_virtio_user0,path=$T/none.sock")
 bad 2 "--size 9000" $B/sb-sender --size 9000 --rate 1000 --link-timeout 1 -- $(sb_eal bad "net_memif0,role=server,socket=$T/bad.sock,socket-abstract=no")
+bad 2 "usage: sb-cacheline CPU_A CPU_B" $B/sb-cacheline 0
+bad 2 "MILLISECONDS must be 1..10000" $B/sb-cacheline 0 0 0
+bad 1 "cannot run on CPU 4096" $B/sb-cacheline 0 4096 1
 # SR-IOV: the VF's PCI address comes from the device plugin's variable, checked before EAL probes it.
 bad 2 "--pci-from-env x-y" $B/sb-receiver --pci-from-env x-y
 bad 2 "--pci-from-env: only with --backend dpdk" $B/sb-receiver --backend udp --iface lo --pci-from-env PCIDEVICE_SB_TEST
