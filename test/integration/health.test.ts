@@ -1,7 +1,7 @@
 // /healthz and /readyz of the operator process (the bundle, as its image runs it) on its metrics
 // port. Its apiserver connections go through a gate that holds them unanswered at first: the process
 // is alive but its caches are empty (healthy, not ready); once the gate opens the caches fill and it
-// turns ready.
+// turns ready. Its requests are counted on /metrics by the clients that sent them.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,6 +70,11 @@ test('/healthz answers 200 at once; /readyz 503 until the caches are synced, the
     expect(await probe(port, '/readyz')).toEqual({ status: 200, body: 'ok\n' });
     expect(await probe(port, '/healthz')).toEqual({ status: 200, body: 'ok\n' });
     expect((await probe(port, '/nothing')).status).toBe(404);
+    // Each of the five informers listed through the operator's own clients, which count their requests.
+    const listed = /^switchbench_rest_client_requests_total\{method="GET"\} (\d+)$/m.exec(
+      (await probe(port, '/metrics')).body,
+    );
+    expect(Number(listed?.[1])).toBeGreaterThanOrEqual(5);
   } catch (err) {
     console.log(operator.tail(40));
     throw err;

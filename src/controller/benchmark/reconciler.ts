@@ -269,13 +269,13 @@ export class BenchmarkReconciler {
   }
 }
 
-/** The nodes that have a run in the fan-out round named `round`. */
 /** Runs of a pool created at once, at most: ReplicaSet's pod creation uses batches up to the same. */
 const RUN_CREATE_BATCH_MAX = 32;
 
 /** Nodes a pool's RunCreated Event names before it counts the rest. */
 const POOL_NODES_NAMED = 5;
 
+/** The nodes that have a run in the fan-out round named `round`. */
 const roundNodes = (runs: readonly SwitchBenchmarkRun[], round: string) =>
   new Set(runs.filter((r) => r.metadata.labels?.[ROUND_LABEL] === round).map((r) => r.spec.nodeName as string));
 
