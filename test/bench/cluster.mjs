@@ -222,9 +222,15 @@ const cacheLineNs = () => {
 };
 /** Below this round trip the two vCPUs share a cache; the two states measured are far apart on either side. */
 const NEAR_NS = 150;
-/** "near" or "far" when the round trip was on that side before and after the measurement, else "moved". */
-const cacheState = (before, after) =>
-  before < NEAR_NS && after < NEAR_NS ? 'near' : before >= NEAR_NS && after >= NEAR_NS ? 'far' : 'moved';
+/**
+ * "near" or "far" when the round trip was on that side before and after the measurement, "moved"
+ * when it changed sides, "unknown" when the probe failed.
+ */
+const cacheState = (before, after) => {
+  if (Number.isNaN(before) || Number.isNaN(after)) return 'unknown';
+  if (before < NEAR_NS && after < NEAR_NS) return 'near';
+  return before >= NEAR_NS && after >= NEAR_NS ? 'far' : 'moved';
+};
 
 /** Runs `measure`, bracketed by the cache-line round trip: its rates per size and the cache's state. */
 const bracketed = async (measure) => {
@@ -238,7 +244,7 @@ const samples = new Map(); // `${id} ${size}` → { cluster: [], host: [], ratio
 const trace = []; // one line per measurement, beside the cache-line round trip around it
 const traced = (round, id, where, { rates, before, after, state }) =>
   trace.push(
-    `${String(round).padEnd(7)}${id.padEnd(PATH_COLUMN)}${where.padEnd(12)}${`${before.toFixed(0)} / ${after.toFixed(0)}`.padEnd(17)}${state.padEnd(7)}${SIZES.map((size) => (rates.has(size) ? mpps(rates.get(size)) : '-').padEnd(10)).join('')}`,
+    `${String(round).padEnd(7)}${id.padEnd(PATH_COLUMN)}${where.padEnd(12)}${`${before.toFixed(0)} / ${after.toFixed(0)}`.padEnd(17)}${state.padEnd(8)}${SIZES.map((size) => (rates.has(size) ? mpps(rates.get(size)) : '-').padEnd(10)).join('')}`,
   );
 for (let round = 1; round <= ROUNDS; round++) {
   for (const id of wanted) {
@@ -294,7 +300,7 @@ console.log(
   `Each measurement, bracketed by the CPU 0-1 cache-line round trip (near: below ${NEAR_NS} ns before and after; Mpps per size)`,
 );
 console.log(
-  `${'round'.padEnd(7)}${'path'.padEnd(PATH_COLUMN)}${'where'.padEnd(12)}${'ns before/after'.padEnd(17)}${'cache'.padEnd(7)}${SIZES.map((size) => `${size} B`.padEnd(10)).join('')}`,
+  `${'round'.padEnd(7)}${'path'.padEnd(PATH_COLUMN)}${'where'.padEnd(12)}${'ns before/after'.padEnd(17)}${'cache'.padEnd(8)}${SIZES.map((size) => `${size} B`.padEnd(10)).join('')}`,
 );
 for (const line of trace) console.log(line);
 
