@@ -3,7 +3,7 @@
 //   Figure 3: maximum throughput per data path and frame size, across benchmarks.
 // Figures made under a compromise placement (cpuPolicy isolated-dut or shared) say so in their titles.
 import type { TopLevelSpec } from 'vega-lite';
-import type { SwitchBenchmarkRun } from '../api/v1alpha1/types.js';
+import type { SwitchBenchmarkRun, Trial } from '../api/v1alpha1/types.js';
 import { isCompromise, NOT_COMPARABLE, runPlacement, type Placement } from './placement.js';
 
 export interface Figure2Point {
@@ -11,8 +11,9 @@ export interface Figure2Point {
   packetSize: number;
   burst: string;
   trial: number;
-  /** The offered rate; for method max (offered 0, "as fast as possible") the rate the sender achieved. */
+  /** The rate the data path was offered (offeredToPath); the trial's requested rate is requestedPps. */
   offeredPps: number;
+  requestedPps: number;
   rxPps: number;
   outcome: string;
 }
@@ -42,10 +43,22 @@ export const FONT = 'DejaVu Sans';
 /** Shared by every figure, the pool's (pool.ts) too, so that they look alike. */
 export const CONFIG = { font: `${FONT}, sans-serif` };
 
+/**
+ * The rate a trial offered the data path, which Figure 2's x axis and the diagonal it is judged
+ * against need: the requested rate when the sender kept to it; the rate it attempted when it fell
+ * behind its schedule (GeneratorLimited: on a CPU shared with the receiver a sleeping sender wakes
+ * late, and plotting the requested rate would show its shortfall as the path's loss); for method max
+ * (requested 0, "as fast as possible") the rate the path accepted.
+ */
+export function offeredToPath(t: Trial): number | undefined {
+  if (t.offeredPps === 0) return t.achievedTxPps;
+  return t.outcome === 'GeneratorLimited' ? (t.attemptedTxPps ?? t.offeredPps) : t.offeredPps;
+}
+
 /** One point per trial with figures; failed trials have none. */
 export function figure2Data(run: SwitchBenchmarkRun): Figure2Point[] {
   return (run.status?.trials ?? []).flatMap((t) => {
-    const offered = t.offeredPps > 0 ? t.offeredPps : t.achievedTxPps;
+    const offered = offeredToPath(t);
     if (t.outcome === 'Failed' || t.rxPpsMean === undefined || offered === undefined) return [];
     return [
       {
@@ -54,6 +67,7 @@ export function figure2Data(run: SwitchBenchmarkRun): Figure2Point[] {
         burst: `${t.burstSize}`,
         trial: t.index,
         offeredPps: offered,
+        requestedPps: t.offeredPps,
         rxPps: t.rxPpsMean,
         outcome: t.outcome,
       },
@@ -70,17 +84,21 @@ export function figure2Spec(run: SwitchBenchmarkRun): TopLevelSpec {
   } as const;
   const color = { field: 'burst', type: 'nominal', title: 'burst', sort: 'ascending' } as const;
   const placement = runPlacement(run);
+  const data = figure2Data(run);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: `Receive rate vs offered rate: ${run.spec.benchmarkName} (${run.spec.benchmark.datapath}), run ${run.metadata.name}${isCompromise(placement) ? `, placement ${placement}` : ''}`,
       subtitle: [
         'dashed: received = offered; points: trials, line: median per rate',
+        ...(data.some((p) => p.outcome === 'GeneratorLimited')
+          ? ['GeneratorLimited: placed at the rate the sender attempted, short of the one requested']
+          : []),
         ...(isCompromise(placement) ? [`placement ${placement}: ${NOT_COMPARABLE}`] : []),
       ],
     },
     config: CONFIG,
-    data: { values: figure2Data(run) as unknown as Record<string, unknown>[] },
+    data: { values: data as unknown as Record<string, unknown>[] },
     facet: { column: { field: 'packetSize', type: 'ordinal', title: 'frame size (bytes)', sort: 'ascending' } },
     resolve: { scale: { x: 'independent', y: 'independent' } },
     spec: {
@@ -108,6 +126,7 @@ export function figure2Spec(run: SwitchBenchmarkRun): TopLevelSpec {
             tooltip: [
               { field: 'trial', type: 'ordinal' },
               { field: 'offeredPps', type: 'quantitative', title: 'offered pps', format: 'd' },
+              { field: 'requestedPps', type: 'quantitative', title: 'requested pps', format: 'd' },
               { field: 'rxPps', type: 'quantitative', title: 'rx pps', format: '.1f' },
               { field: 'outcome', type: 'nominal' },
             ],

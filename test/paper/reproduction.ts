@@ -11,6 +11,7 @@ import type {
   SwitchBenchmarkRunStatusTrialsItem as Trial,
   SwitchBenchmarkSpec,
 } from '../../src/api/v1alpha1/types.js';
+import { offeredToPath } from '../../src/cli/figures.js';
 
 /** A run as `kubectl switchbench export -o json` writes it (src/cli/export.ts), the parts read here. */
 export interface RunExport {
@@ -171,8 +172,14 @@ export function table1Rows(table1: readonly RunExport[]): Table1Row[] {
 export interface Figure2Shape {
   datapath: string;
   packetSize: number;
-  /** The highest offered rate up to which every trial received at least CARRIED_FRACTION of it. */
+  /**
+   * The highest rate offered to the path (offeredToPath: what the sender attempted where it fell
+   * behind the requested rate) up to which every trial received at least CARRIED_FRACTION of it.
+   */
   carriedUpToPps?: number;
+  /** Trials whose sender fell behind its schedule, and how many there were with figures. */
+  generatorLimited: number;
+  trials: number;
   maxRxPps: number;
   /** The receive rate at the highest offered rate. */
   rxAtHighestPps: number;
@@ -190,23 +197,29 @@ export function figure2Shapes(run: RunExport): Figure2Shape[] {
   return sizes.flatMap((packetSize) => {
     const trials = run.trials
       .filter((t) => t.packetSize === packetSize && t.outcome !== 'Failed' && t.rxPpsMean !== undefined)
-      .sort((a, b) => a.offeredPps - b.offeredPps);
-    if (trials.length === 0) return [];
-    const carried = (t: Trial) => (t.rxPpsMean as number) >= CARRIED_FRACTION * t.offeredPps;
+      .flatMap((t) => {
+        const offered = offeredToPath(t);
+        return offered === undefined ? [] : [{ offered, rx: t.rxPpsMean as number, outcome: t.outcome }];
+      })
+      .sort((a, b) => a.offered - b.offered);
+    const highest = trials.at(-1);
+    if (highest === undefined) return [];
+    const carried = (t: { offered: number; rx: number }) => t.rx >= CARRIED_FRACTION * t.offered;
     const firstShort = trials.findIndex((t) => !carried(t));
     const carriedTrials = firstShort === -1 ? trials : trials.slice(0, firstShort);
-    const maxRxPps = Math.max(...trials.map((t) => t.rxPpsMean as number));
-    const highest = trials[trials.length - 1] as Trial;
+    const maxRxPps = Math.max(...trials.map((t) => t.rx));
     const carriedAfterShort = firstShort !== -1 && trials.slice(firstShort).some(carried);
-    const rxAtHighestPps = highest.rxPpsMean as number;
+    const rxAtHighestPps = highest.rx;
     return [
       {
         datapath: run.datapath,
         packetSize,
-        carriedUpToPps: carriedTrials.at(-1)?.offeredPps,
+        carriedUpToPps: carriedTrials.at(-1)?.offered,
+        generatorLimited: trials.filter((t) => t.outcome === 'GeneratorLimited').length,
+        trials: trials.length,
         maxRxPps,
         rxAtHighestPps,
-        highestOfferedPps: highest.offeredPps,
+        highestOfferedPps: highest.offered,
         holds: carriedTrials.length > 0 && !carriedAfterShort && rxAtHighestPps >= PLATEAU_FRACTION * maxRxPps,
       },
     ];
@@ -312,9 +325,12 @@ export function conclusions(inputs: PaperInputs): Conclusion[] {
         claim: `${shape.datapath} at ${shape.packetSize} B carries the offered rate up to a maximum, then drops the excess`,
         paper: 'Figure 2: every path follows the offered rate up to its maximum, then stays flat',
         measured:
-          shape.carriedUpToPps === undefined
+          (shape.carriedUpToPps === undefined
             ? `not even the lowest rate carried; max ${formatRate(shape.maxRxPps)}`
-            : `carried up to ${formatRate(shape.carriedUpToPps)} offered; max ${formatRate(shape.maxRxPps)}; ${formatRate(shape.rxAtHighestPps)} at ${formatRate(shape.highestOfferedPps)} offered`,
+            : `carried up to ${formatRate(shape.carriedUpToPps)} offered; max ${formatRate(shape.maxRxPps)}; ${formatRate(shape.rxAtHighestPps)} at ${formatRate(shape.highestOfferedPps)} offered`) +
+          (shape.generatorLimited > 0
+            ? `; ${shape.generatorLimited} of ${shape.trials} trials GeneratorLimited, judged at the rate their sender attempted`
+            : ''),
         verdict: shape.holds ? 'holds' : 'does not hold',
       });
 
@@ -436,12 +452,19 @@ export function reproductionMarkdown(inputs: PaperInputs): string {
       `![Figure 2, ${run.datapath}](${figureFiles.figure2[run.datapath] ?? ''})`,
       '',
       tableOf(
-        ['frame size', 'carried up to (offered)', 'max receive rate', 'at the highest offered rate'],
+        [
+          'frame size',
+          'carried up to (offered)',
+          'max receive rate',
+          'at the highest offered rate',
+          'GeneratorLimited',
+        ],
         figure2Shapes(run).map((s) => [
           `${s.packetSize} B`,
           s.carriedUpToPps === undefined ? 'none' : formatRate(s.carriedUpToPps),
           formatRate(s.maxRxPps),
           `${formatRate(s.rxAtHighestPps)} of ${formatRate(s.highestOfferedPps)}`,
+          `${s.generatorLimited} of ${s.trials} trials`,
         ]),
       ),
       '',

@@ -22,7 +22,8 @@ export TX_CPUS TX_MODE RX_CPUS RX_MODE
 ROUNDS=${ROUNDS:-3}
 # make bench-cluster runs one path and round at a time, with the pinning of its in-cluster twin:
 # BENCH_PATHS picks paths by id (comma-separated), TX_/RX_CPUS and _MODE override the pinning below,
-# BURST the programs' burst, and MEASUREMENTS receives the raw measurement lines.
+# BURST the programs' burst, and MEASUREMENTS receives the raw measurement lines. RATE paces the
+# sender at that many pps instead (a sweep's point on the host, for docs/switches.md's pacing figures).
 BENCH_PATHS=${BENCH_PATHS:-}
 SIZES=(64 512)
 SWITCH_CPU=1
@@ -48,7 +49,7 @@ measure_path() { # ROUND ID PLAN OUT
     fi
   fi
   for size in "${SIZES[@]}"; do
-    if traffic_run "$plan" "$size" 0 "$DURATION" "$out" "$WARMUP"; then
+    if traffic_run "$plan" "$size" "${RATE:-0}" "$DURATION" "$out" "$WARMUP"; then
       echo "$round $id $size $(summary "$out/receiver.json" "s['rx']['pps_mean']") $(summary "$out/sender.json" "s['tx']['pps']")"
     else
       say "$id $size B: $(tail -n 2 "$out/receiver.log" "$out/sender.log")"

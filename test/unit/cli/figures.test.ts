@@ -14,6 +14,26 @@ describe('Figure 2: receive rate vs offered rate', () => {
     ]);
   });
 
+  test('a GeneratorLimited trial is placed at the rate its sender attempted, the requested one kept beside it', () => {
+    const paced = run(
+      'p-1',
+      'p',
+      { datapath: 'testpmd' },
+      {
+        trials: [
+          trial(0, 64, 100_000, 99_900, { attemptedTxPps: 99_950 }),
+          trial(1, 64, 500_000, 350_000, { outcome: 'GeneratorLimited', attemptedTxPps: 354_000 }),
+        ],
+      },
+    );
+    expect(figure2Data(paced).map((p) => [p.offeredPps, p.requestedPps, p.rxPps])).toEqual([
+      [100_000, 100_000, 99_900],
+      [354_000, 500_000, 350_000],
+    ]);
+    const { subtitle } = (figure2Spec(paced) as unknown as { title: { subtitle: string[] } }).title;
+    expect(subtitle).toContain('GeneratorLimited: placed at the rate the sender attempted, short of the one requested');
+  });
+
   test('method max offers "as fast as possible": the achieved rate stands for the offered one', () => {
     const max = run(
       'm-1',

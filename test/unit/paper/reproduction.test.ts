@@ -114,6 +114,28 @@ describe('figure2Shapes: the offered rate carried up to a maximum, then a platea
     expect(shape).toMatchObject({ packetSize: 64, carriedUpToPps: carriedUpTo, holds });
   });
 
+  test('a sender that fell behind its schedule is judged at the rate it attempted, not the one requested', () => {
+    const run = sweep('testpmd', [
+      [0.1e6, 0.1e6],
+      [0.5e6, 0.35e6],
+      [1e6, 0.55e6],
+      [8e6, 1.3e6],
+    ]);
+    const attempted = [undefined, 0.352e6, 0.56e6, 3e6];
+    run.trials = run.trials.map((t, i) =>
+      attempted[i] === undefined ? t : { ...t, outcome: 'GeneratorLimited' as const, attemptedTxPps: attempted[i] },
+    );
+    const [shape] = figure2Shapes(run);
+    expect(shape).toMatchObject({
+      carriedUpToPps: 0.352e6,
+      generatorLimited: 3,
+      trials: 4,
+      highestOfferedPps: 3e6,
+      rxAtHighestPps: 1.3e6,
+      holds: true,
+    });
+  });
+
   test('failed trials are left out, and the lowest rate not carried means no carried rate', () => {
     const run = sweep('testpmd', [
       [1e6, 0.5e6],
