@@ -28,6 +28,12 @@ for datapath in vpp snabb; do
     not_measured+=", \"$datapath\": \"no image: $(head -n 1 "images/$datapath/NOT-BUILT-LOCALLY" | sed 's/"/\\"/g')\""
 done
 echo "$not_measured}" >"$exports/not-measured.json"
+# What the report states of the runs, recorded when they begin (it can be written again later from
+# the exports). The local cluster's node is this machine: its bridge netfilter is read here.
+bridge_netfilter=false
+[[ $(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null) != 1 ]] || bridge_netfilter=true
+printf '{"commit": "%s", "date": "%s", "bridgeNetfilter": %s}\n' "$(git rev-parse --short HEAD)" "$(date -u +%F)" \
+  "$bridge_netfilter" >"$exports/machine.json"
 node test/paper/benchmarks.mjs --names "${extra[@]}" >"$exports/names.json"
 # names_of [GROUP] — the benchmarks of one group of names.json (figure2, figure3...), or of all.
 names_of() {

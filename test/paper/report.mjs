@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Writes docs/paper-reproduction.md from what paper.sh exported with the plugin into DIR:
 // names.json (benchmarks.mjs --names), compare.json (compare -o json, Figure 3), <benchmark>.json
-// (export -o json) and not-measured.json (data path: why). The analysis is test/paper/reproduction.ts.
+// (export -o json), not-measured.json (data path: why) and machine.json (commit, date, the node's
+// bridge netfilter). The analysis is test/paper/reproduction.ts.
 // Usage: report.mjs DIR
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,8 +34,9 @@ const doc = reproductionMarkdown({
     cpuModel: os.cpus()[0]?.model ?? 'unknown CPU',
     cpus: os.cpus().length,
     kernel: os.release(),
-    commit: execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
-    date: new Date().toISOString().slice(0, 10),
+    // The commit, date and node settings when the runs began, which paper.sh recorded: the report
+    // may be written again later from the same exports.
+    ...read('machine.json'),
   },
   figure2,
   figure3: read('compare.json'),

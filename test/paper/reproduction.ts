@@ -46,6 +46,8 @@ export interface Machine {
   kernel: string;
   commit: string;
   date: string;
+  /** Whether the node's bridges ran frames through its iptables (net.bridge.bridge-nf-call-iptables). */
+  bridgeNetfilter: boolean;
 }
 
 export interface PaperInputs {
@@ -116,7 +118,10 @@ export const PAPER_RANKING = ['testpmd', 'snabb', 'vpp', 'ovs-dpdk'] as const;
 /** A receive rate no higher than this fraction of the offered one counts as loss in Figure 2's shape. */
 export const CARRIED_FRACTION = 0.99;
 
-/** Past its maximum a path's receive rate stays above this fraction of it (a plateau, no collapse). */
+/**
+ * Past its maximum a path's receive rate stays above this fraction of it (a plateau, no collapse),
+ * and the highest rate carried is at least this fraction of it (the loss begins at the maximum).
+ */
 export const PLATEAU_FRACTION = 0.8;
 
 /** The max of a summary point, over its repetitions. */
@@ -190,7 +195,9 @@ export interface Figure2Shape {
 /**
  * The paper: "each networking solution is able to achieve the desired throughput up to a certain
  * maximum value, after which any additional packet sent is dropped". Per frame size: every rate up
- * to the highest one carried was carried, and past it the receive rate stays on a plateau.
+ * to the highest one carried was carried, that rate is close to the maximum (a path that starts
+ * losing far below what it can receive has no such maximum), and past it the receive rate stays on
+ * a plateau.
  */
 export function figure2Shapes(run: RunExport): Figure2Shape[] {
   const sizes = [...new Set(run.trials.map((t) => t.packetSize))].sort((a, b) => a - b);
@@ -210,17 +217,22 @@ export function figure2Shapes(run: RunExport): Figure2Shape[] {
     const maxRxPps = Math.max(...trials.map((t) => t.rx));
     const carriedAfterShort = firstShort !== -1 && trials.slice(firstShort).some(carried);
     const rxAtHighestPps = highest.rx;
+    const carriedUpToPps = carriedTrials.at(-1)?.offered;
     return [
       {
         datapath: run.datapath,
         packetSize,
-        carriedUpToPps: carriedTrials.at(-1)?.offered,
+        carriedUpToPps,
         generatorLimited: trials.filter((t) => t.outcome === 'GeneratorLimited').length,
         trials: trials.length,
         maxRxPps,
         rxAtHighestPps,
         highestOfferedPps: highest.offered,
-        holds: carriedTrials.length > 0 && !carriedAfterShort && rxAtHighestPps >= PLATEAU_FRACTION * maxRxPps,
+        holds:
+          carriedUpToPps !== undefined &&
+          carriedUpToPps >= PLATEAU_FRACTION * maxRxPps &&
+          !carriedAfterShort &&
+          rxAtHighestPps >= PLATEAU_FRACTION * maxRxPps,
       },
     ];
   });
@@ -382,8 +394,42 @@ const tableOf = (headers: string[], rows: string[][]) =>
     ...rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`),
   ].join('\n');
 
+/** A Figure 3 point whose repetitions spread more than this (highest / lowest) is a limit named. */
+export const SPREAD_LIMIT = 1.5;
+
+/** What on this machine bounds the comparison with the paper, from the measurements themselves. */
+export function machineLimits(inputs: PaperInputs): string[] {
+  const limits: string[] = [];
+  const spread = inputs.figure3.filter((r) => r.minRxPps > 0 && r.maxOfRepetitionsPps / r.minRxPps > SPREAD_LIMIT);
+  if (spread.length > 0)
+    limits.push(
+      `Repetitions of one \`max\` trial spread widely: ${spread
+        .map(
+          (r) =>
+            `${r.series} ${r.packetSize} B ${formatRate(r.minRxPps)}–${formatRate(r.maxOfRepetitionsPps)} (${ratio(r.maxOfRepetitionsPps, r.minRxPps)})`,
+        )
+        .join(
+          ', ',
+        )}. The hypervisor moves the two vCPUs between cores that share an L3 cache and cores that do not, and a path whose programs span both vCPUs runs at one of two rates depending on which (docs/switches.md, "What flips the DPDK figures").`,
+    );
+  const paced = inputs.figure2.flatMap((r) => r.trials.filter((t) => t.outcome !== 'Failed'));
+  const limited = paced.filter((t) => t.outcome === 'GeneratorLimited').length;
+  if (limited > 0)
+    limits.push(
+      `${limited} of Figure 2's ${paced.length} trials were GeneratorLimited: the sender, sleeping between bursts on the CPU it shares with the receiver, wakes late and fell short of the requested rate (docs/switches.md, "Paced trials on the shared CPU"). They are placed and judged at the rate it attempted.`,
+    );
+  if (inputs.machine.bridgeNetfilter)
+    limits.push(
+      "The node's `net.bridge.bridge-nf-call-iptables` is 1 (as wherever kube-proxy loaded `br_netfilter`): every frame Table 1's bridge carries between the two pods passes the node's iptables and conntrack, which costs the kernel rows about a fifth of their rate (docs/troubleshooting.md, \"Figures lower or less steady than expected\").",
+    );
+  return limits;
+}
+
 const trialText = (spec: SwitchBenchmarkSpec) =>
   `${spec.trial?.duration ?? '?'} trials, ${spec.trial?.warmup ?? '?'} of warm-up discarded, ${spec.trial?.window ?? '?'} averaged in ${spec.trial?.sampleInterval ?? '1s'} samples`;
+
+const limitsSection = (limits: readonly string[]) =>
+  limits.length === 0 ? [] : ['## Limits of this machine', '', ...limits.map((l) => `- ${l}`), ''];
 
 export function reproductionMarkdown(inputs: PaperInputs): string {
   const { machine, figure2, figure3, table1, bursts, figureFiles } = inputs;
@@ -427,6 +473,7 @@ export function reproductionMarkdown(inputs: PaperInputs): string {
     'An ordering holds when every repetition of the faster path beats every repetition of the slower one;',
     'it holds in the medians when the medians are ordered but the repetitions overlap.',
     '',
+    ...limitsSection(machineLimits(inputs)),
     '## Conclusions',
     '',
     tableOf(

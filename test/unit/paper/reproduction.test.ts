@@ -4,6 +4,7 @@ import {
   conclusions,
   figure2Shapes,
   judge,
+  machineLimits,
   overlapping,
   reproductionMarkdown,
   table1Rows,
@@ -96,6 +97,17 @@ describe('figure2Shapes: the offered rate carried up to a maximum, then a platea
       false,
     ],
     [
+      'starts losing far below its maximum: no knee at the maximum',
+      [
+        [1e5, 1e5],
+        [5e5, 4.5e5],
+        [1e6, 0.8e6],
+        [2e6, 1.2e6],
+      ],
+      1e5,
+      false,
+    ],
+    [
       'carries every rate',
       [
         [1e6, 1e6],
@@ -132,7 +144,7 @@ describe('figure2Shapes: the offered rate carried up to a maximum, then a platea
       trials: 4,
       highestOfferedPps: 3e6,
       rxAtHighestPps: 1.3e6,
-      holds: true,
+      holds: false,
     });
   });
 
@@ -181,7 +193,14 @@ const bar = (datapath: string, packetSize: number, pps: number): ComparisonRow =
 
 function inputs(overrides: Partial<PaperInputs> = {}): PaperInputs {
   return {
-    machine: { cpuModel: 'Test CPU', cpus: 2, kernel: '6.1.0', commit: 'abc1234', date: '2026-12-05' },
+    machine: {
+      cpuModel: 'Test CPU',
+      cpus: 2,
+      kernel: '6.1.0',
+      commit: 'abc1234',
+      date: '2026-12-05',
+      bridgeNetfilter: false,
+    },
     figure2: [
       sweep('testpmd', [
         [1e6, 1e6],
@@ -288,6 +307,35 @@ describe('the document', () => {
       ['raw sockets, send/recv', 471, 400e3],
       ['raw sockets, sendmmsg/recvmmsg', 594, 500e3],
     ]);
+  });
+
+  test('names no limit of the machine when the measurements show none', () => {
+    expect(machineLimits(inputs())).toEqual([]);
+    expect(reproductionMarkdown(inputs())).not.toContain('## Limits of this machine');
+  });
+
+  test("names the machine's limits that the measurements show", () => {
+    const spread = { ...bar('memif', 512, 19e6), minRxPps: 4.8e6, maxOfRepetitionsPps: 19.5e6 };
+    const limited = sweep('testpmd', [
+      [0.1e6, 0.1e6],
+      [0.5e6, 0.35e6],
+    ]);
+    limited.trials[1] = { ...limited.trials[1], outcome: 'GeneratorLimited', attemptedTxPps: 0.354e6 } as never;
+    const base = inputs();
+    const limits = machineLimits({
+      ...base,
+      machine: { ...base.machine, bridgeNetfilter: true },
+      figure3: [...base.figure3, spread],
+      figure2: [limited],
+    });
+    expect(limits).toHaveLength(3);
+    expect(limits[0]).toContain('memif 512 B 4.80 Mpps–19.50 Mpps (4.06×)');
+    expect(limits[0]).not.toContain('testpmd');
+    expect(limits[1]).toMatch(/^1 of Figure 2's 2 trials were GeneratorLimited/);
+    expect(limits[2]).toContain('`net.bridge.bridge-nf-call-iptables` is 1');
+    expect(reproductionMarkdown({ ...base, figure2: [limited] })).toContain(
+      "## Limits of this machine\n\n- 1 of Figure 2's 2 trials were GeneratorLimited",
+    );
   });
 
   test('states the machine, the protocol, every section and the figures', () => {
