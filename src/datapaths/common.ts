@@ -1,5 +1,5 @@
 // What the DPDK data paths share: where sockets and configuration live, the traffic programs' DPDK
-// backend arguments, and the switch images' entrypoints and readiness probes (docs/switches.md).
+// backend arguments, and the switch images' entrypoints and startup probes (docs/switches.md).
 import type { V1Probe } from '@kubernetes/client-node';
 import type { SwitchBenchmarkSpec } from '../api/v1alpha1/types.js';
 import { choose, integer } from './quote.js';
@@ -58,11 +58,19 @@ export function entrypoint(name: 'testpmd' | 'ovs' | 'vpp' | 'snabb'): string {
   return `/usr/local/bin/sb-switch-${name}`;
 }
 
-/** A readiness probe that runs the switch's own check (its view of ports and forwarding). */
+/**
+ * A startup probe that runs the switch's own check (its view of ports and forwarding). Not a
+ * readiness probe: the kubelet would run that every period for the whole run, on the switch's own
+ * CPU while trials measure it, and each check (a shell and a Python or an ovs-vsctl) stalled testpmd
+ * for milliseconds: in paced trials its sender's ring overflowed, 0.1-1 % of frames at 100 kpps.
+ * A startup probe stops at its first success, and the pod stays Ready until the switch exits.
+ */
 export function execProbe(command: string[]): V1Probe {
   // Start-up takes seconds (OVS and VPP initialise DPDK or their buffers); probing every 2 s keeps
-  // the wait short without loading the switch, and a probe may take long while the CPU is shared.
-  return { exec: { command }, initialDelaySeconds: 1, periodSeconds: 2, timeoutSeconds: 10, failureThreshold: 3 };
+  // the wait short, and a probe may take long while the CPU is shared. The operator's
+  // switchReadyTimeoutSeconds (300 s by default) decides when a switch failed to start: the
+  // kubelet's own budget, 400 s, only stops a switch the operator no longer waits for.
+  return { exec: { command }, initialDelaySeconds: 1, periodSeconds: 2, timeoutSeconds: 10, failureThreshold: 200 };
 }
 
 /** The data path's options block, which withDatapathOptions guarantees for the spec's own path. */

@@ -78,7 +78,7 @@ export const ovsDpdkDriver: DatapathDriver = {
       ],
       configFiles: [{ key: FLOWS_FILE, content: ovsFlows(forwarding) }],
       configDir: CONFIG_DIR,
-      readinessProbe: execProbe([entrypoint('ovs'), 'ready', '--state-dir', SWITCH_STATE_DIR, '--flows', flows]),
+      startupProbe: execProbe([entrypoint('ovs'), 'ready', '--state-dir', SWITCH_STATE_DIR, '--flows', flows]),
       // The netdev datapath always opens a tap device for its own port (NET_ADMIN, in the pod's
       // network namespace); runtimes allow the tun device but create no node for it (MKNOD).
       capabilities: ['NET_ADMIN', 'MKNOD', ...DPDK_CAPABILITIES],

@@ -18,7 +18,7 @@ import { SWITCH_STATE_DIR, type DatapathDriver } from './types.js';
 const PROGRAM_FILE = 'switch.lua';
 /**
  * The engine rewrites this file from a timer of its own loop: its links, each vhost_user port's
- * state and the port counters. The readiness probe reads it, so a stale file means an engine that no
+ * state and the port counters. The startup probe reads it, so a stale file means an engine that no
  * longer turns; the entrypoint's counters reader reads its `counters` line.
  */
 export const SNABB_STATUS_FILE = `${SWITCH_STATE_DIR}/snabb-status`;
@@ -149,7 +149,7 @@ export const snabbDriver: DatapathDriver = {
       ],
       configFiles: [{ key: PROGRAM_FILE, content: snabbProgram(context.spec) }],
       configDir: CONFIG_DIR,
-      readinessProbe: execProbe([
+      startupProbe: execProbe([
         entrypoint('snabb'),
         'ready',
         '--state-dir',

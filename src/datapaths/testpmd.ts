@@ -32,7 +32,7 @@ export const testpmdDriver: DatapathDriver = {
       ],
       configFiles: [],
       configDir: CONFIG_DIR,
-      readinessProbe: execProbe([entrypoint('testpmd'), 'ready']),
+      startupProbe: execProbe([entrypoint('testpmd'), 'ready']),
       capabilities: [...DPDK_CAPABILITIES],
       sockets: [...SWITCH_PORTS],
     };

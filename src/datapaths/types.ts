@@ -47,8 +47,8 @@ export interface SwitchPlan {
   /** Files mounted read-only at `configDir`. */
   configFiles: ConfigFile[];
   configDir: string;
-  /** Ready only when both ports exist and forward, judged by the switch's own view. */
-  readinessProbe: V1Probe;
+  /** Started (and from then Ready) once both ports exist and forward, by the switch's own view. */
+  startupProbe: V1Probe;
   /** Linux capabilities beyond none (e.g. IPC_LOCK for hugepage locking). */
   capabilities: string[];
   /** Sockets the switch creates or connects to, as seen in the pod (each ≤ MAX_SOCKET_PATH_BYTES). */

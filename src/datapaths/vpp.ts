@@ -109,7 +109,7 @@ export const vppDriver: DatapathDriver = {
         { key: CLI_FILE, content: vppCli(forwarding) },
       ],
       configDir: CONFIG_DIR,
-      readinessProbe: execProbe([entrypoint('vpp'), 'ready', '--state-dir', SWITCH_STATE_DIR]),
+      startupProbe: execProbe([entrypoint('vpp'), 'ready', '--state-dir', SWITCH_STATE_DIR]),
       // VPP locks its buffer memory; without IPC_LOCK, RLIMIT_MEMLOCK caps it (vlib/buffer.c). Its
       // NUMA-aware allocator makes the same memory-policy calls as DPDK's EAL (SYS_NICE under seccomp).
       capabilities: ['IPC_LOCK', ...DPDK_CAPABILITIES],

@@ -189,7 +189,7 @@ test('a switch that never becomes ready fails the run with SwitchNotReady before
       (c) => c.metadata?.name,
     ),
   ).toEqual(['sw-1-switch']);
-  // Its process runs, but its readiness probe never passes.
+  // Its process runs, but its startup probe never passes.
   await kubelet.running('sw-1-switch', false);
 
   const failed = await ended('sw-1', 'Failed');

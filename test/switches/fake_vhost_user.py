@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A vhost-user server that answers VHOST_USER_GET_FEATURES the way Snabb's vhost_user app does
 (flags 5, an 8-byte payload) and nothing else: enough for test/switches/run.sh to check the logic of
-sb-switch-snabb's readiness probe without Snabb.
+sb-switch-snabb's startup probe without Snabb.
 
     fake_vhost_user.py [--no-version-1] SOCKET...
 

@@ -219,7 +219,7 @@ switch_start() { # PLAN CPUS LOG
   SWITCH_PID=$!
 }
 
-# Runs the plan's readiness probe as the kubelet would, until it passes (0) or TIMEOUT s pass (1).
+# Runs the plan's startup probe as the kubelet would, until it passes (0) or TIMEOUT s pass (1).
 switch_wait_ready() { # PLAN TIMEOUT
   local ready deadline=$((SECONDS + $2))
   read_argv ready "$1/ready"

@@ -32,7 +32,7 @@ for (const role of ['sender', 'receiver'])
 const plan = driver.switchPlan(context);
 if (plan) {
   writeFileSync(path.join(out, 'command'), argv(plan.command));
-  writeFileSync(path.join(out, 'ready'), argv(plan.readinessProbe.exec.command));
+  writeFileSync(path.join(out, 'ready'), argv(plan.startupProbe.exec.command));
   writeFileSync(path.join(out, 'capabilities'), plan.capabilities.map((c) => `${c}\n`).join(''));
   writeFileSync(path.join(out, 'config-dir'), plan.configDir);
   for (const file of plan.configFiles) writeFileSync(path.join(out, 'config', file.key), file.content);

@@ -65,8 +65,8 @@ PY
   [[ $verdict =~ ^([0-9]+)' of '([0-9]+)' frames' ]]
 }
 
-# The kubelet keeps running the readiness probe while trials run, and the operator fails the run if
-# the switch stops being ready: the probe must pass while the traffic programs are connected.
+# The switch's own check (the pod's startup probe) judges a forwarding switch, not one waiting for
+# its first client: it must pass while the traffic programs are connected too.
 ready_during_trial() { # NAME PLAN
   local ready
   read_argv ready "$2/ready"

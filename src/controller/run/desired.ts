@@ -274,7 +274,7 @@ export function switchPod(
             {},
           ),
           volumeMounts: mounts,
-          readinessProbe: plan.readinessProbe,
+          startupProbe: plan.startupProbe,
         },
         plan.capabilities,
         true,

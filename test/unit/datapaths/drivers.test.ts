@@ -83,11 +83,7 @@ describe.each(CASES)('%s', (_name, datapath, context) => {
   });
 
   test('no argument could be read as anything but one plain word', () => {
-    const argvs = [
-      ...endpoints.map((e) => e.backendArgs),
-      plan?.command ?? [],
-      plan?.readinessProbe.exec?.command ?? [],
-    ];
+    const argvs = [...endpoints.map((e) => e.backendArgs), plan?.command ?? [], plan?.startupProbe.exec?.command ?? []];
     for (const arg of argvs.flat()) expect(arg).toMatch(SAFE_ARG);
   });
 
@@ -96,14 +92,14 @@ describe.each(CASES)('%s', (_name, datapath, context) => {
       expect(plan.image).toBe(context.images.switch);
       expect(plan.command[0]).toMatch(/^\/usr\/local\/bin\/sb-switch-[a-z]+$/);
       expect(plan.command[1]).toBe('run');
-      expect(plan.readinessProbe.exec?.command?.slice(0, 2)).toEqual([plan.command[0], 'ready']);
-      expect(plan.readinessProbe.periodSeconds).toBeGreaterThan(0);
+      expect(plan.startupProbe.exec?.command?.slice(0, 2)).toEqual([plan.command[0], 'ready']);
+      expect(plan.startupProbe.periodSeconds).toBeGreaterThan(0);
     });
 
     test('configuration files have ConfigMap keys, and the command names only files that exist', () => {
       const keys = plan.configFiles.map((file) => file.key);
       for (const key of keys) expect(key).toMatch(/^[-._a-zA-Z0-9]+$/);
-      const named = [...plan.command, ...(plan.readinessProbe.exec?.command ?? [])].filter((arg) =>
+      const named = [...plan.command, ...(plan.startupProbe.exec?.command ?? [])].filter((arg) =>
         arg.startsWith(`${plan.configDir}/`),
       );
       for (const path of named) expect(keys).toContain(path.slice(plan.configDir.length + 1));

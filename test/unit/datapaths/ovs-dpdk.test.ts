@@ -55,7 +55,7 @@ describe('OVS-DPDK driver', () => {
       '--flows',
       '/etc/switchbench/flows.txt',
     ]);
-    expect(plan?.readinessProbe.exec?.command).toEqual([
+    expect(plan?.startupProbe.exec?.command).toEqual([
       '/usr/local/bin/sb-switch-ovs',
       'ready',
       '--state-dir',

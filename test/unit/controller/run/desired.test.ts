@@ -45,7 +45,7 @@ const plan: SwitchPlan = {
   command: ['sb-switch-vpp'],
   configFiles: [{ key: 'startup.conf', content: 'unix { nodaemon }' }],
   configDir: '/etc/switchbench',
-  readinessProbe: { exec: { command: ['vppctl', 'show', 'interface'] } },
+  startupProbe: { exec: { command: ['vppctl', 'show', 'interface'] } },
   capabilities: ['IPC_LOCK'],
   sockets: ['/run/switchbench/s0.sock'],
 };
@@ -210,7 +210,7 @@ describe('switch objects', () => {
     const container = pod.spec?.containers[0];
     expect(pod.metadata?.name).toBe('bench-1-switch');
     expect(pod.spec?.nodeSelector).toEqual({ 'kubernetes.io/hostname': 'node-a', 'switchbench.io/node': 'true' });
-    expect(container?.readinessProbe).toEqual(plan.readinessProbe);
+    expect(container?.startupProbe).toEqual(plan.startupProbe);
     expect(container?.resources?.limits).toMatchObject({ cpu: '2' });
     expect(container?.volumeMounts).toEqual(
       expect.arrayContaining([
