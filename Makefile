@@ -117,7 +117,7 @@ bench-cluster: native
 	bash test/bench/cluster.sh
 
 # The paper's Figure 2, Figure 3 and Table 1 through the operator and the plugin, on the local
-# cluster (about 30 minutes warm): regenerates docs/paper-reproduction.md and docs/figures/paper/.
+# cluster (about 20 minutes warm): regenerates docs/paper-reproduction.md and docs/figures/paper/.
 paper: deps
 	bash test/paper/paper.sh
 

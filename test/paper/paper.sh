@@ -42,7 +42,7 @@ console.log((process.argv[2] ? groups[process.argv[2]] : Object.values(groups).f
 }
 read -ra names <<<"$(names_of)"
 
-step "Measuring: ${#names[@]} benchmarks, one after the other (about 25 minutes)"
+step "Measuring: ${#names[@]} benchmarks, one after the other (about 17 minutes)"
 kc delete switchbenchmark "${names[@]}" --ignore-not-found --cascade=foreground --wait=true >/dev/null
 node test/paper/benchmarks.mjs "${extra[@]}" | kc apply -f -
 wait_for_runs 60 "${names[@]/%/-1}"
